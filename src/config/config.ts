@@ -1,0 +1,347 @@
+/**
+ * Configuration: one YAML file, secrets from environment variables named in it, validated at
+ * start-up. This is the only module that reads `process.env` or the config file; everything else
+ * receives a {@link GatewayConfig}.
+ *
+ * Precedence: command-line flags > environment (`ONEKEY_*`) > file > defaults.
+ *
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+const positiveInteger = z.number().int().positive()
+const nonNegativeInteger = z.number().int().nonnegative()
+
+const accountSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Name of the environment variable that holds this account's API key. */
+  api_key_env: z.string().min(1).optional(),
+  weight: positiveInteger.default(1),
+  /** Overrides the provider's base URL for this account. */
+  base_url: z.url().optional(),
+})
+
+const simSchema = z.strictObject({
+  /** Delay before the first byte, in milliseconds. */
+  latency_ms: nonNegativeInteger.default(0),
+  /** Output speed; 0 means as fast as possible. */
+  tokens_per_second: nonNegativeInteger.default(0),
+})
+
+const providerSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_"'),
+  kind: z.enum(['openai', 'openai-compatible', 'sim']),
+  base_url: z.url().optional(),
+  /** For `openai-compatible`: how the key is sent. */
+  auth_header: z.enum(['bearer', 'api-key', 'x-api-key']).optional(),
+  accounts: z.array(accountSchema).default([]),
+  sim: simSchema.optional(),
+  timeouts: z
+    .strictObject({
+      connect_ms: positiveInteger.optional(),
+      first_byte_ms: positiveInteger.optional(),
+      idle_ms: positiveInteger.optional(),
+    })
+    .optional(),
+})
+
+const modelRouteSchema = z.strictObject({
+  provider: z.string().min(1),
+  /** The model name the upstream knows; defaults to the catalog ID. */
+  model: z.string().min(1).optional(),
+})
+
+const modelSchema = z.strictObject({
+  id: z.string().min(1),
+  owned_by: z.string().default('onekey'),
+  context_length: positiveInteger.optional(),
+  max_output_tokens: positiveInteger.optional(),
+  /** Tried in order: a failure before the first byte moves on to the next route. */
+  routes: z.array(modelRouteSchema).min(1),
+})
+
+const fileSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: nonNegativeInteger.max(65535).default(8787),
+      body_limit_bytes: positiveInteger.default(4 * 1024 * 1024),
+      shutdown_grace_ms: nonNegativeInteger.default(10_000),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` */
+      url: z.string().default('sqlite:./data/onekey.db'),
+      auto_migrate: z.boolean().default(true),
+    })
+    .prefault({}),
+  redis: z.strictObject({ url: z.string().nullable().default(null) }).prefault({}),
+  auth: z
+    .strictObject({
+      /** How long a key lookup is trusted before it is re-read (revocation delay across instances). */
+      cache_ttl_ms: positiveInteger.default(5_000),
+      cache_max_entries: positiveInteger.default(100_000),
+    })
+    .prefault({}),
+  upstream: z
+    .strictObject({
+      connect_timeout_ms: positiveInteger.default(5_000),
+      first_byte_timeout_ms: positiveInteger.default(60_000),
+      idle_timeout_ms: positiveInteger.default(60_000),
+      /** Upstream attempts per request, across accounts and routes. */
+      max_attempts: positiveInteger.max(10).default(3),
+      connections_per_origin: positiveInteger.default(256),
+      /** Consecutive retryable failures that open an account's circuit. */
+      failure_threshold: positiveInteger.default(3),
+      cooldown_ms: positiveInteger.default(30_000),
+      max_cooldown_ms: positiveInteger.default(600_000),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      requests: z.boolean().default(true),
+    })
+    .prefault({}),
+  providers: z.array(providerSchema).min(1),
+  models: z.array(modelSchema).default([]),
+})
+
+type FileConfig = z.infer<typeof fileSchema>
+
+export interface AccountConfig {
+  name: string
+  apiKey: string
+  weight: number
+  baseUrl: string
+}
+
+export interface TimeoutConfig {
+  connectMs: number
+  firstByteMs: number
+  idleMs: number
+}
+
+export interface ProviderConfig {
+  name: string
+  kind: 'openai' | 'openai-compatible' | 'sim'
+  authHeader: 'bearer' | 'api-key' | 'x-api-key'
+  accounts: AccountConfig[]
+  sim: { latencyMs: number; tokensPerSecond: number }
+  timeouts: TimeoutConfig
+}
+
+export interface ModelConfig {
+  id: string
+  ownedBy: string
+  contextLength: number | undefined
+  maxOutputTokens: number | undefined
+  routes: { provider: string; model: string }[]
+}
+
+export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
+
+/** The validated configuration every module receives. */
+export interface GatewayConfig {
+  source: string
+  server: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number }
+  storage: StorageConfig & { autoMigrate: boolean }
+  redisUrl: string | null
+  auth: { cacheTtlMs: number; cacheMaxEntries: number }
+  upstream: {
+    maxAttempts: number
+    connectionsPerOrigin: number
+    failureThreshold: number
+    cooldownMs: number
+    maxCooldownMs: number
+  }
+  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; requests: boolean }
+  providers: ProviderConfig[]
+  models: ModelConfig[]
+}
+
+/** A configuration problem, naming the field at fault. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const DEFAULT_BASE_URLS: Record<ProviderConfig['kind'], string> = {
+  openai: 'https://api.openai.com/v1',
+  'openai-compatible': '',
+  sim: 'sim://local',
+}
+
+/** Parses a storage URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */
+export function parseStorageUrl(url: string): StorageConfig {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '')
+    if (path === '')
+      throw new ConfigError('storage.url: "sqlite:" needs a path, e.g. sqlite:./data/onekey.db')
+    return { kind: 'sqlite', path }
+  }
+  throw new ConfigError(`storage.url: expected sqlite:<path> or postgres://…, got "${url.split(':')[0]}:…"`)
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('\n  ')
+}
+
+/**
+ * Validates a parsed config document and resolves secrets from `env`.
+ * @throws ConfigError naming every bad field
+ */
+export function buildConfig(
+  document: unknown,
+  env: Record<string, string | undefined>,
+  source = 'inline',
+): GatewayConfig {
+  const parsed = fileSchema.safeParse(document)
+  if (!parsed.success) throw new ConfigError(`invalid config (${source}):\n  ${formatIssues(parsed.error)}`)
+  const file: FileConfig = parsed.data
+  const problems: string[] = []
+
+  const providerNames = new Set<string>()
+  const providers = file.providers.map((provider, index): ProviderConfig => {
+    const field = `providers.${index}`
+    if (providerNames.has(provider.name))
+      problems.push(`${field}.name: duplicate provider "${provider.name}"`)
+    providerNames.add(provider.name)
+    const baseUrl = (provider.base_url ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, '')
+    if (provider.kind === 'openai-compatible' && !provider.base_url) {
+      problems.push(`${field}.base_url: required for kind "openai-compatible"`)
+    }
+    const accounts =
+      provider.kind === 'sim' && provider.accounts.length === 0
+        ? [{ name: 'local', weight: 1 }]
+        : provider.accounts
+    if (accounts.length === 0) problems.push(`${field}.accounts: at least one account is required`)
+    return {
+      name: provider.name,
+      kind: provider.kind,
+      authHeader: provider.auth_header ?? 'bearer',
+      accounts: accounts.map((account, accountIndex) => {
+        const accountField = `${field}.accounts.${accountIndex}`
+        let apiKey = ''
+        if ('api_key_env' in account && account.api_key_env) {
+          apiKey = env[account.api_key_env] ?? ''
+          if (apiKey === '') {
+            problems.push(
+              `${accountField}.api_key_env: environment variable ${account.api_key_env} is not set`,
+            )
+          }
+        } else if (provider.kind !== 'sim') {
+          problems.push(`${accountField}.api_key_env: required (the name of the variable holding the key)`)
+        }
+        const accountBase =
+          'base_url' in account && account.base_url ? account.base_url.replace(/\/+$/, '') : baseUrl
+        return { name: account.name, apiKey, weight: account.weight, baseUrl: accountBase }
+      }),
+      sim: {
+        latencyMs: provider.sim?.latency_ms ?? 0,
+        tokensPerSecond: provider.sim?.tokens_per_second ?? 0,
+      },
+      timeouts: {
+        connectMs: provider.timeouts?.connect_ms ?? file.upstream.connect_timeout_ms,
+        firstByteMs: provider.timeouts?.first_byte_ms ?? file.upstream.first_byte_timeout_ms,
+        idleMs: provider.timeouts?.idle_ms ?? file.upstream.idle_timeout_ms,
+      },
+    }
+  })
+
+  const modelIds = new Set<string>()
+  const models = file.models.map((model, index): ModelConfig => {
+    if (modelIds.has(model.id)) problems.push(`models.${index}.id: duplicate model "${model.id}"`)
+    modelIds.add(model.id)
+    model.routes.forEach((route, routeIndex) => {
+      if (!providerNames.has(route.provider)) {
+        problems.push(`models.${index}.routes.${routeIndex}.provider: unknown provider "${route.provider}"`)
+      }
+    })
+    return {
+      id: model.id,
+      ownedBy: model.owned_by,
+      contextLength: model.context_length,
+      maxOutputTokens: model.max_output_tokens,
+      routes: model.routes.map((route) => ({ provider: route.provider, model: route.model ?? model.id })),
+    }
+  })
+
+  let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
+  try {
+    storage = parseStorageUrl(env.ONEKEY_STORAGE_URL ?? file.storage.url)
+  } catch (error) {
+    problems.push((error as Error).message)
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid config (${source}):\n  ${problems.join('\n  ')}`)
+
+  const port = env.ONEKEY_PORT === undefined ? file.server.port : Number(env.ONEKEY_PORT)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('ONEKEY_PORT: not a valid port')
+  return {
+    source,
+    server: {
+      host: env.ONEKEY_HOST ?? file.server.host,
+      port,
+      bodyLimitBytes: file.server.body_limit_bytes,
+      shutdownGraceMs: file.server.shutdown_grace_ms,
+    },
+    storage: { ...storage, autoMigrate: file.storage.auto_migrate },
+    redisUrl: env.ONEKEY_REDIS_URL ?? file.redis.url,
+    auth: { cacheTtlMs: file.auth.cache_ttl_ms, cacheMaxEntries: file.auth.cache_max_entries },
+    upstream: {
+      maxAttempts: file.upstream.max_attempts,
+      connectionsPerOrigin: file.upstream.connections_per_origin,
+      failureThreshold: file.upstream.failure_threshold,
+      cooldownMs: file.upstream.cooldown_ms,
+      maxCooldownMs: file.upstream.max_cooldown_ms,
+    },
+    log: {
+      level: (env.ONEKEY_LOG_LEVEL as GatewayConfig['log']['level'] | undefined) ?? file.log.level,
+      requests: file.log.requests,
+    },
+    providers,
+    models,
+  }
+}
+
+/**
+ * Finds the config file: `--config` flag, then `ONEKEY_CONFIG`, then `./onekey.yaml`, then the
+ * offline example `./onekey.example.yaml`.
+ */
+export function resolveConfigPath(
+  flagPath: string | undefined,
+  env: Record<string, string | undefined>,
+): string {
+  const candidates = [flagPath, env.ONEKEY_CONFIG].filter((path): path is string => Boolean(path))
+  if (candidates.length > 0) return resolve(candidates[0]!)
+  for (const path of ['onekey.yaml', 'onekey.example.yaml']) if (existsSync(path)) return resolve(path)
+  throw new ConfigError('no config file: pass --config <file>, set ONEKEY_CONFIG, or create onekey.yaml')
+}
+
+/** Reads, parses and validates the config file. */
+export function loadConfig(
+  options: { configPath?: string | undefined; env?: Record<string, string | undefined> } = {},
+): GatewayConfig {
+  const env = options.env ?? process.env
+  const path = resolveConfigPath(options.configPath, env)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    )
+  }
+  let document: unknown
+  try {
+    document = parseYaml(text)
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`)
+  }
+  return buildConfig(document, env, path)
+}

@@ -1,0 +1,75 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { ApiKeysTable, DatabaseSchema } from './schema.ts'
+import type { ApiKeyRecord, ApiKeyRepository } from './store.ts'
+
+function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    prefix: row.prefix,
+    hash: row.hash,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
+/** API keys on either dialect. */
+export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyRepository {
+  return {
+    async create(record) {
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: record.id,
+          workspace_id: record.workspaceId,
+          name: record.name,
+          prefix: record.prefix,
+          hash: record.hash,
+          created_at: record.createdAt,
+          last_used_at: record.lastUsedAt,
+          expires_at: record.expiresAt,
+          revoked_at: record.revokedAt,
+        })
+        .execute()
+    },
+    async findByHash(hash) {
+      const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst()
+      return row && toApiKeyRecord(row)
+    },
+    async find(id) {
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toApiKeyRecord(row)
+    },
+    async list(workspaceId) {
+      let query = db.selectFrom('api_keys').selectAll()
+      if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId)
+      const rows = await query.orderBy('created_at').orderBy('id').execute()
+      return rows.map(toApiKeyRecord)
+    },
+    async revoke(id, at) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async touch(lastUsed) {
+      if (lastUsed.size === 0) return
+      await db.transaction().execute(async (transaction) => {
+        for (const [id, at] of lastUsed) {
+          await transaction
+            .updateTable('api_keys')
+            .set({ last_used_at: at })
+            .where('id', '=', id)
+            .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+            .execute()
+        }
+      })
+    },
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Builds the {@link Store} for a storage config: SQLite through `node:sqlite`, or PostgreSQL
+ * through `pg` (loaded only when configured).
+ *
+ * @module
+ * @see https://kysely.dev/docs/dialects
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
+import type { StorageConfig } from '../config/config.ts'
+import { createApiKeyRepository } from './api-key-repository.ts'
+import { DialectMigrationProvider } from './migrations/index.ts'
+import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
+import type { DatabaseSchema, Dialect } from './schema.ts'
+import type { Store } from './store.ts'
+import { createWorkspaceRepository } from './workspace-repository.ts'
+
+export interface CreateStoreOptions {
+  /** PostgreSQL only: the schema to use (created if missing). Tests use one per suite. */
+  schema?: string
+  /** PostgreSQL only: pool size. */
+  maxConnections?: number
+}
+
+async function createPostgresKysely(
+  url: string,
+  options: CreateStoreOptions,
+): Promise<Kysely<DatabaseSchema>> {
+  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')])
+  // int8 (count, sums) as JS numbers: every bigint we store stays below 2^53.
+  pg.types.setTypeParser(20, (value: string) => Number(value))
+  const schema = options.schema
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new Error(`invalid schema name ${schema}`)
+  if (schema !== undefined) {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    } finally {
+      await client.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  })
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) })
+}
+
+function createSqliteKysely(path: string): Kysely<DatabaseSchema> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  return new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: openNodeSqliteDatabase(path) }),
+  })
+}
+
+/** Opens the store for a config; call `migrate()` before first use on a new database. */
+export async function createStore(config: StorageConfig, options: CreateStoreOptions = {}): Promise<Store> {
+  const dialect: Dialect = config.kind
+  const db =
+    config.kind === 'postgres'
+      ? await createPostgresKysely(config.url, options)
+      : createSqliteKysely(config.path)
+  return {
+    dialect,
+    workspaces: createWorkspaceRepository(db),
+    apiKeys: createApiKeyRepository(db),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: new DialectMigrationProvider(dialect) })
+      const { error, results } = await migrator.migrateToLatest()
+      if (error) {
+        const failed = results?.find((result) => result.status === 'Error')
+        throw new Error(
+          `migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`,
+        )
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(db)
+    },
+    async close() {
+      await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Every migration, in order. File names start with a UTC timestamp; each `up` receives the
+ * dialect so one file serves SQLite and PostgreSQL, with rare, commented branches.
+ *
+ * @module
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { Dialect } from '../schema.ts'
+import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
+  down?(db: Kysely<unknown>, dialect: Dialect): Promise<void>
+}
+
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '20261122T200000Z-workspaces-and-keys': workspacesAndKeys,
+}
+
+/** Hands Kysely's Migrator our migrations with the dialect bound in. */
+export class DialectMigrationProvider implements MigrationProvider {
+  readonly #dialect: Dialect
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const dialect = this.#dialect
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, migration]) => [
+        name,
+        {
+          up: (db: Kysely<unknown>) => migration.up(db, dialect),
+          down: migration.down ? (db: Kysely<unknown>) => migration.down!(db, dialect) : undefined,
+        } satisfies Migration,
+      ]),
+    )
+  }
+}
