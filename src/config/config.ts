@@ -199,7 +199,9 @@ export function buildConfig(
   document: unknown,
   env: Record<string, string | undefined>,
   source = 'inline',
+  options: { requireSecrets?: boolean } = {},
 ): GatewayConfig {
+  const requireSecrets = options.requireSecrets ?? true
   const parsed = fileSchema.safeParse(document)
   if (!parsed.success) throw new ConfigError(`invalid config (${source}):\n  ${formatIssues(parsed.error)}`)
   const file: FileConfig = parsed.data
@@ -229,7 +231,7 @@ export function buildConfig(
         let apiKey = ''
         if ('api_key_env' in account && account.api_key_env) {
           apiKey = env[account.api_key_env] ?? ''
-          if (apiKey === '') {
+          if (apiKey === '' && requireSecrets) {
             problems.push(
               `${accountField}.api_key_env: environment variable ${account.api_key_env} is not set`,
             )
@@ -325,7 +327,12 @@ export function resolveConfigPath(
 
 /** Reads, parses and validates the config file. */
 export function loadConfig(
-  options: { configPath?: string | undefined; env?: Record<string, string | undefined> } = {},
+  options: {
+    configPath?: string | undefined
+    env?: Record<string, string | undefined>
+    /** False for management commands, which never call an upstream. */
+    requireSecrets?: boolean
+  } = {},
 ): GatewayConfig {
   const env = options.env ?? process.env
   const path = resolveConfigPath(options.configPath, env)
@@ -343,5 +350,5 @@ export function loadConfig(
   } catch (error) {
     throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`)
   }
-  return buildConfig(document, env, path)
+  return buildConfig(document, env, path, { requireSecrets: options.requireSecrets ?? true })
 }

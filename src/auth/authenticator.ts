@@ -1,0 +1,139 @@
+/**
+ * Bearer-key authentication with a cache in front of the store: once warm, a request costs a
+ * SHA-256 and a Map lookup, no database round trip. Entries older than the TTL are served once
+ * more while a single background refresh runs (so revocation on another instance shows within
+ * about one TTL); entries much older than that are re-read before answering. Unknown keys are
+ * cached too (bounded), so a flood of bad keys cannot hammer the database.
+ *
+ * @module
+ */
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { ApiKeyRecord, ApiKeyRepository } from '../storage/store.ts'
+import { hashApiKey, looksLikeApiKey } from './api-key-format.ts'
+
+/** Who is calling, as the rest of the request sees it. */
+export interface AuthenticatedKey {
+  keyId: string
+  workspaceId: string
+  prefix: string
+  name: string
+  expiresAtMs: number | null
+  revoked: boolean
+}
+
+interface CacheEntry {
+  key: AuthenticatedKey | null
+  fetchedAtMs: number
+  refreshing: boolean
+}
+
+export interface AuthenticatorOptions {
+  apiKeys: ApiKeyRepository
+  cacheTtlMs: number
+  cacheMaxEntries: number
+  now?: () => number
+  /** Background failures (refresh, last-used flush); they never fail a request. */
+  onBackgroundError?: (error: unknown) => void
+  /** How often last-used times are written, in milliseconds. */
+  touchIntervalMs?: number
+}
+
+export interface Authenticator {
+  /** Resolves the caller or throws a 401 GatewayError. */
+  authenticate(authorization: string | undefined): Promise<AuthenticatedKey>
+  /** Drops a cached key at once (this instance); other instances follow within the TTL. */
+  invalidate(keyHash: string): void
+  /** Writes pending last-used times now. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+/** How many TTLs an entry may age before a request waits for a fresh read instead. */
+const MAX_STALE_FACTOR = 6
+
+function toAuthenticatedKey(record: ApiKeyRecord | undefined): AuthenticatedKey | null {
+  if (record === undefined) return null
+  return {
+    keyId: record.id,
+    workspaceId: record.workspaceId,
+    prefix: record.prefix,
+    name: record.name,
+    expiresAtMs: record.expiresAt === null ? null : Date.parse(record.expiresAt),
+    revoked: record.revokedAt !== null,
+  }
+}
+
+function invalidKey(message: string): GatewayError {
+  return new GatewayError('invalid_api_key', message)
+}
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const now = options.now ?? Date.now
+  const cache = new Map<string, CacheEntry>()
+  const lastUsed = new Map<string, number>()
+  const onBackgroundError = options.onBackgroundError ?? (() => {})
+
+  function remember(hash: string, key: AuthenticatedKey | null): CacheEntry {
+    if (!cache.has(hash) && cache.size >= options.cacheMaxEntries) cache.delete(cache.keys().next().value!)
+    const entry: CacheEntry = { key, fetchedAtMs: now(), refreshing: false }
+    cache.set(hash, entry)
+    return entry
+  }
+
+  async function load(hash: string): Promise<CacheEntry> {
+    return remember(hash, toAuthenticatedKey(await options.apiKeys.findByHash(hash)))
+  }
+
+  function refreshInBackground(hash: string, entry: CacheEntry): void {
+    if (entry.refreshing) return
+    entry.refreshing = true
+    load(hash).catch((error: unknown) => {
+      entry.refreshing = false
+      onBackgroundError(error)
+    })
+  }
+
+  const flush = async (): Promise<void> => {
+    if (lastUsed.size === 0) return
+    const batch = new Map([...lastUsed].map(([id, ms]) => [id, new Date(ms).toISOString()]))
+    lastUsed.clear()
+    await options.apiKeys.touch(batch)
+  }
+  const touchTimer = setInterval(() => flush().catch(onBackgroundError), options.touchIntervalMs ?? 5_000)
+  touchTimer.unref()
+
+  return {
+    async authenticate(authorization) {
+      if (authorization === undefined || authorization === '') {
+        throw invalidKey('Missing API key: send it as "Authorization: Bearer okm-sk-…".')
+      }
+      const token = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : ''
+      if (!looksLikeApiKey(token)) {
+        throw invalidKey('Invalid API key format: expected "Authorization: Bearer okm-sk-…".')
+      }
+      const hash = hashApiKey(token)
+      let entry = cache.get(hash)
+      const currentMs = now()
+      if (entry === undefined || currentMs - entry.fetchedAtMs > options.cacheTtlMs * MAX_STALE_FACTOR) {
+        entry = await load(hash)
+      } else if (currentMs - entry.fetchedAtMs > options.cacheTtlMs) {
+        refreshInBackground(hash, entry)
+      }
+      const key = entry.key
+      if (key === null) throw invalidKey('Incorrect API key provided.')
+      if (key.revoked) throw invalidKey('This API key has been revoked.')
+      if (key.expiresAtMs !== null && key.expiresAtMs <= currentMs)
+        throw invalidKey('This API key has expired.')
+      lastUsed.set(key.keyId, currentMs)
+      return key
+    },
+    invalidate(keyHash) {
+      cache.delete(keyHash)
+    },
+    flush,
+    async close() {
+      clearInterval(touchTimer)
+      await flush()
+    },
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The HTTP layer: raw `node:http` with a tiny exact-path router (chosen by measurement: see
+ * bench/README.md). Every answer gets an `x-request-id`; every failure, including unknown
+ * routes, wrong methods, oversize or malformed bodies and crashes, leaves as one OpenAI error
+ * envelope; every request writes one JSON log line.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Authenticator } from '../auth/authenticator.ts'
+import { GatewayError, toGatewayError } from '../errors/gateway-error.ts'
+import {
+  type ChatCompletionProxyDependencies,
+  proxyChatCompletion,
+} from '../gateway/proxy-chat-completion.ts'
+import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
+import { describeError, type Logger } from '../logging/logger.ts'
+import { readJsonObject } from './read-json-body.ts'
+import type { RequestContext } from './request-context.ts'
+import { chooseRequestId } from './request-id.ts'
+import { createModelsRoute } from './routes/models.ts'
+import { sendError, sendJson } from './send-response.ts'
+
+export interface AppDependencies extends ChatCompletionProxyDependencies {
+  authenticator: Authenticator
+  logger: Logger
+  bodyLimitBytes: number
+  logRequests: boolean
+  /** Readiness: resolves when the gateway can serve (storage answers, not shutting down). */
+  checkReady(): Promise<void>
+  /** Seconds since epoch reported as `created` for catalog models. */
+  catalogCreatedSeconds: number
+}
+
+type Handler = (context: RequestContext) => Promise<void> | void
+
+export interface App {
+  handle(request: IncomingMessage, response: ServerResponse): void
+  /** Requests still being answered. */
+  readonly inFlight: number
+}
+
+const MODEL_PATH_PREFIX = '/v1/models/'
+
+export function createApp(dependencies: AppDependencies): App {
+  const { authenticator, logger } = dependencies
+  const models = createModelsRoute(dependencies.planner.models(), dependencies.catalogCreatedSeconds)
+  let inFlight = 0
+
+  async function authenticate(context: RequestContext): Promise<void> {
+    context.key = await authenticator.authenticate(context.request.headers.authorization)
+  }
+
+  const routes = new Map<string, Map<string, Handler>>([
+    [
+      '/v1/chat/completions',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            await authenticate(context)
+            const body = await readJsonObject(context.request, dependencies.bodyLimitBytes)
+            await proxyChatCompletion(context, validateChatCompletionRequest(body), dependencies)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/v1/models',
+      new Map([
+        [
+          'GET',
+          async (context) => {
+            await authenticate(context)
+            sendJson(context, 200, models.list())
+          },
+        ],
+      ]),
+    ],
+    ['/healthz', new Map([['GET', (context) => sendJson(context, 200, '{"status":"ok"}')]])],
+    [
+      '/readyz',
+      new Map([
+        [
+          'GET',
+          async (context) => {
+            await dependencies.checkReady()
+            sendJson(context, 200, '{"status":"ready"}')
+          },
+        ],
+      ]),
+    ],
+  ])
+  const getModel: Handler = async (context) => {
+    await authenticate(context)
+    const path = context.request.url ?? ''
+    const end = path.indexOf('?')
+    const id = decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length, end === -1 ? undefined : end))
+    sendJson(context, 200, models.get(id))
+  }
+
+  function findHandler(method: string, path: string): Handler {
+    const byMethod = routes.get(path)
+    if (byMethod !== undefined) {
+      const handler = byMethod.get(method)
+      if (handler !== undefined) return handler
+      const allowed = [...byMethod.keys()].join(', ')
+      throw new GatewayError(
+        'method_not_allowed',
+        `Method ${method} is not allowed on ${path}; use ${allowed}.`,
+      )
+    }
+    if (path.startsWith(MODEL_PATH_PREFIX) && path.length > MODEL_PATH_PREFIX.length) {
+      if (method === 'GET') return getModel
+      throw new GatewayError('method_not_allowed', `Method ${method} is not allowed on ${path}; use GET.`)
+    }
+    throw new GatewayError('route_not_found', `Invalid URL (${method} ${path}).`)
+  }
+
+  function writeRequestLog(context: RequestContext): void {
+    if (!dependencies.logRequests) return
+    const log = context.log
+    logger.info('request', {
+      request_id: context.requestId,
+      method: context.request.method,
+      path: context.request.url?.split('?')[0],
+      status: context.response.statusCode,
+      latency_ms: Math.round((performance.now() - context.startMs) * 100) / 100,
+      first_byte_ms: log.firstByteMs,
+      workspace: context.key?.workspaceId,
+      key_prefix: context.key?.prefix,
+      model: log.model,
+      provider: log.provider,
+      account: log.account,
+      upstream_model: log.upstreamModel,
+      stream: log.stream,
+      attempts: log.attempts,
+      prompt_tokens: log.promptTokens,
+      completion_tokens: log.completionTokens,
+      bytes_in: Number(context.request.headers['content-length']) || 0,
+      bytes_out: log.bytesOut ?? 0,
+      error_code: log.errorCode,
+      client_aborted: context.signal.aborted || undefined,
+    })
+  }
+
+  async function run(context: RequestContext): Promise<void> {
+    try {
+      const url = context.request.url ?? '/'
+      const queryStart = url.indexOf('?')
+      const path = queryStart === -1 ? url : url.slice(0, queryStart)
+      await findHandler(context.request.method ?? 'GET', path)(context)
+    } catch (error) {
+      const gatewayError = toGatewayError(error)
+      if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
+        logger.error('unhandled error', { request_id: context.requestId, ...describeError(error) })
+      }
+      if (context.response.headersSent) {
+        context.response.destroy()
+        return
+      }
+      const headers: Record<string, string> = {}
+      if (gatewayError.code === 'method_not_allowed') {
+        const byMethod = routes.get(context.request.url?.split('?')[0] ?? '')
+        headers.allow = byMethod ? [...byMethod.keys()].join(', ') : 'GET'
+      }
+      // Node drains an unread body before reusing the connection; an oversize one is not worth reading.
+      if (gatewayError.code === 'request_too_large') headers.connection = 'close'
+      sendError(context, gatewayError, headers)
+    }
+  }
+
+  return {
+    get inFlight() {
+      return inFlight
+    },
+    handle(request, response) {
+      const controller = new AbortController()
+      const context: RequestContext = {
+        requestId: chooseRequestId(request.headers['x-request-id']),
+        startMs: performance.now(),
+        request,
+        response,
+        signal: controller.signal,
+        key: undefined,
+        log: {},
+      }
+      inFlight++
+      response.on('close', () => {
+        inFlight--
+        if (!response.writableFinished) controller.abort()
+        writeRequestLog(context)
+      })
+      void run(context)
+    },
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Reads a request body up to a size limit and parses it as a JSON object. Oversize bodies are
+ * refused from `content-length` before reading when possible, else as soon as the limit is
+ * crossed.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import { GatewayError } from '../errors/gateway-error.ts'
+
+function tooLarge(limitBytes: number): GatewayError {
+  return new GatewayError('request_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`)
+}
+
+export async function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'])
+  if (declared > limitBytes) throw tooLarge(limitBytes)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limitBytes) throw tooLarge(limitBytes)
+    chunks.push(chunk)
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+}
+
+export async function readJsonObject(
+  request: IncomingMessage,
+  limitBytes: number,
+): Promise<Record<string, unknown>> {
+  const body = await readBody(request, limitBytes)
+  if (body.length === 0)
+    throw new GatewayError('invalid_body', 'The request body is empty; send a JSON object.')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch (error) {
+    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new GatewayError('invalid_body', 'The request body must be a JSON object.')
+  }
+  return parsed as Record<string, unknown>
+}

@@ -1,0 +1,46 @@
+/**
+ * Writing answers. Every answer carries `x-request-id`; every error uses the OpenAI envelope,
+ * with `Retry-After` and `retry-after-ms` when the client should wait.
+ *
+ * @module
+ */
+import type { OutgoingHttpHeaders } from 'node:http'
+import type { GatewayError } from '../errors/gateway-error.ts'
+import type { RequestContext } from './request-context.ts'
+
+export function sendJson(
+  context: RequestContext,
+  status: number,
+  body: string | Uint8Array,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  const response = context.response
+  if (response.headersSent || response.destroyed) return
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    'x-request-id': context.requestId,
+  })
+  response.end(body)
+  context.log.bytesOut =
+    (context.log.bytesOut ?? 0) + (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
+}
+
+export function errorHeaders(error: GatewayError): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {}
+  if (error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(error.retryAfterSeconds)
+    headers['retry-after-ms'] = String(error.retryAfterSeconds * 1000)
+  }
+  return headers
+}
+
+export function sendError(
+  context: RequestContext,
+  error: GatewayError,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  context.log.errorCode = error.code
+  sendJson(context, error.status, JSON.stringify(error.toBody()), { ...errorHeaders(error), ...headers })
+}

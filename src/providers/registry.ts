@@ -1,0 +1,53 @@
+/**
+ * Provider name → adapter and transport. Adding a provider kind is one line here plus its
+ * folder (docs/adding-a-provider.md); nothing else in the gateway knows provider names.
+ *
+ * @module
+ */
+import type { GatewayConfig, ProviderConfig } from '../config/config.ts'
+import { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts'
+import type { ProviderAdapter, UpstreamTransport } from './provider-adapter.ts'
+import { createSimTransport } from './sim/sim-transport.ts'
+import { createUndiciTransport } from './undici-transport.ts'
+
+export interface RegisteredProvider {
+  config: ProviderConfig
+  adapter: ProviderAdapter
+  transport: UpstreamTransport
+}
+
+export interface ProviderRegistry {
+  get(name: string): RegisteredProvider | undefined
+  all(): RegisteredProvider[]
+  close(): Promise<void>
+}
+
+const ADAPTERS: Record<ProviderConfig['kind'], () => ProviderAdapter> = {
+  openai: () => createOpenAICompatibleAdapter('openai'),
+  'openai-compatible': () => createOpenAICompatibleAdapter('openai-compatible'),
+  // sim speaks OpenAI's format from inside the process
+  sim: () => createOpenAICompatibleAdapter('sim'),
+}
+
+export function createProviderRegistry(
+  config: Pick<GatewayConfig, 'providers' | 'upstream'>,
+): ProviderRegistry {
+  const providers = new Map<string, RegisteredProvider>()
+  for (const provider of config.providers) {
+    providers.set(provider.name, {
+      config: provider,
+      adapter: ADAPTERS[provider.kind](),
+      transport:
+        provider.kind === 'sim'
+          ? createSimTransport()
+          : createUndiciTransport(provider, config.upstream.connectionsPerOrigin),
+    })
+  }
+  return {
+    get: (name) => providers.get(name),
+    all: () => [...providers.values()],
+    async close() {
+      await Promise.all([...providers.values()].map((provider) => provider.transport.close()))
+    },
+  }
+}

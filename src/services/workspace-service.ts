@@ -1,0 +1,86 @@
+/**
+ * Workspace and API key management, shared by the CLI and (later) the management API. No SQL
+ * here: everything goes through the {@link Store}.
+ *
+ * @module
+ */
+import { displayPrefix, generateApiKey, hashApiKey, randomBase62 } from '../auth/api-key-format.ts'
+import type { ApiKeyRecord, Store, WorkspaceRecord } from '../storage/store.ts'
+
+/** A failure the operator caused (unknown workspace, bad name…), safe to print as is. */
+export class ServiceError extends Error {
+  override name = 'ServiceError'
+}
+
+export interface CreatedApiKey {
+  /** The full key: shown once, never stored. */
+  key: string
+  record: ApiKeyRecord
+}
+
+export interface WorkspaceService {
+  createWorkspace(name: string): Promise<WorkspaceRecord>
+  listWorkspaces(): Promise<WorkspaceRecord[]>
+  createApiKey(input: {
+    workspace: string
+    name: string
+    expiresAt?: Date | undefined
+  }): Promise<CreatedApiKey>
+  listApiKeys(workspace?: string): Promise<ApiKeyRecord[]>
+  revokeApiKey(keyId: string): Promise<ApiKeyRecord>
+}
+
+const NAME_PATTERN = /^[\w .@-]{1,200}$/u
+
+export function createWorkspaceService(store: Store, now: () => Date = () => new Date()): WorkspaceService {
+  async function requireWorkspace(idOrName: string): Promise<WorkspaceRecord> {
+    const workspace = await store.workspaces.find(idOrName)
+    if (workspace === undefined) throw new ServiceError(`no workspace "${idOrName}"`)
+    return workspace
+  }
+
+  return {
+    async createWorkspace(name) {
+      if (!NAME_PATTERN.test(name))
+        throw new ServiceError('workspace name: 1-200 letters, digits, spaces, . _ @ -')
+      if (await store.workspaces.find(name)) throw new ServiceError(`workspace "${name}" already exists`)
+      const record = { id: `ws_${randomBase62(16)}`, name, createdAt: now().toISOString() }
+      await store.workspaces.create(record)
+      return record
+    },
+    listWorkspaces: () => store.workspaces.list(),
+    async createApiKey({ workspace, name, expiresAt }) {
+      if (!NAME_PATTERN.test(name)) throw new ServiceError('key name: 1-200 letters, digits, spaces, . _ @ -')
+      const owner = await requireWorkspace(workspace)
+      const createdAt = now()
+      if (expiresAt !== undefined && !(expiresAt.getTime() > createdAt.getTime())) {
+        throw new ServiceError('expiry must be a valid time in the future')
+      }
+      const key = generateApiKey()
+      const record: ApiKeyRecord = {
+        id: `key_${randomBase62(16)}`,
+        workspaceId: owner.id,
+        name,
+        prefix: displayPrefix(key),
+        hash: hashApiKey(key),
+        createdAt: createdAt.toISOString(),
+        lastUsedAt: null,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        revokedAt: null,
+      }
+      await store.apiKeys.create(record)
+      return { key, record }
+    },
+    async listApiKeys(workspace) {
+      return store.apiKeys.list(workspace === undefined ? undefined : (await requireWorkspace(workspace)).id)
+    },
+    async revokeApiKey(keyId) {
+      const record = await store.apiKeys.find(keyId)
+      if (record === undefined) throw new ServiceError(`no API key "${keyId}"`)
+      if (record.revokedAt !== null)
+        throw new ServiceError(`API key ${keyId} was already revoked at ${record.revokedAt}`)
+      await store.apiKeys.revoke(record.id, now().toISOString())
+      return (await store.apiKeys.find(record.id))!
+    },
+  }
+}
