@@ -119,23 +119,22 @@ async function deliverStream(
   }
 
   try {
-    reading: for await (const chunk of response.body) {
+    for await (const chunk of response.body) {
       let text = ''
+      let stop = false
       for (const event of decoder.push(chunk)) {
         const data = event.data
         if (data === '[DONE]') {
           complete = true
-          break reading
+          stop = true
+          break
         }
         if (data.startsWith('{"error"')) {
-          failure = new GatewayError(
-            'upstream_error',
-            'The upstream provider reported an error mid-stream.',
-            {
-              provider: providerName,
-            },
-          )
-          break reading
+          failure = new GatewayError('upstream_error', 'The upstream provider reported an error mid-stream.', {
+            provider: providerName,
+          })
+          stop = true
+          break
         }
         if (FINISH_REASON.test(data)) complete = true
         if (data.includes('"usage":{')) {
@@ -146,6 +145,7 @@ async function deliverStream(
         text += encodeSseEvent(data, event.event)
       }
       if (text !== '') await write(text)
+      if (stop) break
     }
   } catch (error) {
     if (context.signal.aborted) return { kind: 'aborted' }

@@ -1,0 +1,60 @@
+/**
+ * Validates values against schemas of the official OpenAI OpenAPI spec
+ * (`../shared/spec/openai-openapi.yaml`), so every body and stream chunk the gateway sends is
+ * checked against what OpenAI's clients expect.
+ *
+ * @module
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import { parse } from 'yaml'
+
+const SPEC_PATH = fileURLToPath(new URL('../../../shared/spec/openai-openapi.yaml', import.meta.url))
+
+let ajv: Ajv2020 | undefined
+
+/**
+ * The spec is OpenAPI 3.1 (JSON Schema 2020-12) but still carries some 3.0-style
+ * `nullable: true`; honour the intent (add "null" to the type) and drop the keyword.
+ */
+function normalizeNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) normalizeNullable(item)
+    return
+  }
+  if (node === null || typeof node !== 'object') return
+  const schema = node as Record<string, unknown>
+  if (schema.nullable === true) {
+    if (typeof schema.type === 'string') schema.type = [schema.type, 'null']
+    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null)
+  }
+  delete schema.nullable
+  for (const value of Object.values(schema)) normalizeNullable(value)
+}
+const validators = new Map<string, ValidateFunction>()
+
+function getAjv(): Ajv2020 {
+  if (ajv === undefined) {
+    const spec = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>
+    normalizeNullable(spec.components)
+    ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
+    ajv.addSchema({ $id: 'openai', components: spec.components }, 'openai')
+  }
+  return ajv
+}
+
+/** Asserts `value` matches `#/components/schemas/<name>` of the OpenAI spec. */
+export function assertMatchesOpenAISchema(name: string, value: unknown): void {
+  let validate = validators.get(name)
+  if (validate === undefined) {
+    validate = getAjv().compile({ $ref: `openai#/components/schemas/${name}` })
+    validators.set(name, validate)
+  }
+  if (!validate(value)) {
+    assert.fail(
+      `does not match OpenAI schema ${name}: ${JSON.stringify(validate.errors?.slice(0, 5))}\nvalue: ${JSON.stringify(value).slice(0, 2000)}`,
+    )
+  }
+}

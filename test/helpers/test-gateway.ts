@@ -1,0 +1,95 @@
+/**
+ * Starts a real gateway on 127.0.0.1:0 over an in-memory SQLite store, with one workspace and
+ * one key, for end-to-end tests. Log lines are captured instead of printed.
+ *
+ * @module
+ */
+import { buildConfig, type GatewayConfig } from '../../src/config/config.ts'
+import { createLogger } from '../../src/logging/logger.ts'
+import { type RunningGateway, startGateway } from '../../src/server/start-gateway.ts'
+import { createWorkspaceService, type WorkspaceService } from '../../src/services/workspace-service.ts'
+import { createStore } from '../../src/storage/create-store.ts'
+
+export interface TestGateway {
+  gateway: RunningGateway
+  config: GatewayConfig
+  url: string
+  /** A valid key for the test workspace. */
+  apiKey: string
+  workspaceId: string
+  service: WorkspaceService
+  /** Parsed log lines written so far. */
+  logs: Record<string, unknown>[]
+  /** POST JSON to a path with the test key. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>
+  close(): Promise<void>
+}
+
+export async function startTestGateway(document: Record<string, unknown>, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = buildConfig(
+    { server: { port: 0 }, storage: { url: 'sqlite::memory:' }, ...document },
+    { FAKE_KEY_A: 'sk-fake-account-a-0123456789', FAKE_KEY_B: 'sk-fake-account-b-0123456789', ...env },
+  )
+  const store = await createStore(config.storage)
+  await store.migrate()
+  const logs: Record<string, unknown>[] = []
+  const logger = createLogger({
+    level: 'debug',
+    write: (text) => {
+      for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line))
+    },
+  })
+  const gateway = await startGateway(config, { store, logger })
+  const service = createWorkspaceService(store)
+  const workspace = await service.createWorkspace('test-workspace')
+  const { key } = await service.createApiKey({ workspace: workspace.id, name: 'test' })
+  const url = gateway.url
+  return {
+    gateway,
+    config,
+    url,
+    apiKey: key,
+    workspaceId: workspace.id,
+    service,
+    logs,
+    post: (path, body, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    async close() {
+      await gateway.close(1_000)
+      await store.close()
+    },
+  }
+}
+
+/** A provider block pointing at a fake upstream with two weighted accounts. */
+export function fakeProvider(name: string, baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    kind: 'openai-compatible',
+    base_url: baseUrl,
+    accounts: [
+      { name: 'a', api_key_env: 'FAKE_KEY_A', weight: 1 },
+      { name: 'b', api_key_env: 'FAKE_KEY_B', weight: 1 },
+    ],
+    ...extra,
+  }
+}
+
+/** Reads an SSE response into its `data:` payloads. */
+export async function readSseData(response: Response): Promise<string[]> {
+  const text = await response.text()
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n'),
+    )
+}
