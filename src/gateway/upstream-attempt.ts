@@ -130,9 +130,13 @@ async function deliverStream(
           break
         }
         if (data.startsWith('{"error"')) {
-          failure = new GatewayError('upstream_error', 'The upstream provider reported an error mid-stream.', {
-            provider: providerName,
-          })
+          failure = new GatewayError(
+            'upstream_error',
+            'The upstream provider reported an error mid-stream.',
+            {
+              provider: providerName,
+            },
+          )
           stop = true
           break
         }

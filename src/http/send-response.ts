@@ -29,9 +29,11 @@ export function sendJson(
 
 export function errorHeaders(error: GatewayError): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {}
-  if (error.retryAfterSeconds !== undefined) {
-    headers['retry-after'] = String(error.retryAfterSeconds)
-    headers['retry-after-ms'] = String(error.retryAfterSeconds * 1000)
+  // A 429 always tells the client when to come back, as OpenAI's does.
+  const seconds = error.retryAfterSeconds ?? (error.status === 429 ? 1 : undefined)
+  if (seconds !== undefined) {
+    headers['retry-after'] = String(seconds)
+    headers['retry-after-ms'] = String(seconds * 1000)
   }
   return headers
 }

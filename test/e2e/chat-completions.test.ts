@@ -8,7 +8,13 @@ import {
   startFakeUpstream,
 } from '../fakes/fake-upstream.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
-import { fakeProvider, readSseData, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import {
+  fakeProvider,
+  readJson,
+  readSseData,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/test-gateway.ts'
 
 const messages = [{ role: 'user', content: 'Say hello' }]
 
@@ -32,13 +38,17 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
 
   test('non-stream: the upstream answer reaches the client unchanged, valid per the OpenAI spec', async () => {
     upstream.script({ kind: 'json', body: chatCompletionBody('Hi there') })
-    const response = await gateway.post('/v1/chat/completions', { model: 'chat-model', messages, temperature: 0.3 })
+    const response = await gateway.post('/v1/chat/completions', {
+      model: 'chat-model',
+      messages,
+      temperature: 0.3,
+    })
     assert.equal(response.status, 200)
     assert.match(response.headers.get('x-request-id') ?? '', /^req_[0-9a-f]{32}$/)
     assert.equal(response.headers.get('x-onekey-provider'), 'fake')
     assert.equal(response.headers.get('x-onekey-model'), 'upstream-model')
     assert.equal(response.headers.get('x-onekey-attempts'), null)
-    const body = await response.json()
+    const body = await readJson(response)
     assertMatchesOpenAISchema('CreateChatCompletionResponse', body)
     assert.deepEqual(body, chatCompletionBody('Hi there'))
   })
@@ -47,7 +57,14 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     upstream.calls.length = 0
     await gateway.post(
       '/v1/chat/completions',
-      { model: 'chat-model', messages, user: 'end-user-42', metadata: { customer: 'x' }, store: true, seed: 7 },
+      {
+        model: 'chat-model',
+        messages,
+        user: 'end-user-42',
+        metadata: { customer: 'x' },
+        store: true,
+        seed: 7,
+      },
       { 'x-forwarded-for': '203.0.113.9', cookie: 'session=secret', 'openai-organization': 'org-client' },
     )
     const call = upstream.calls[0]!
@@ -84,9 +101,12 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     const bytes = Buffer.from(chatCompletionStreamChunks(['Grüße, ', 'мир ', '🌍'], false).join(''))
     for (const size of [1, 2, 3, 7, 64]) {
       const pieces: Uint8Array[] = []
-      for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size))
+      for (let offset = 0; offset < bytes.length; offset += size)
+        pieces.push(bytes.subarray(offset, offset + size))
       upstream.script({ kind: 'stream', chunks: pieces })
-      const data = await readSseData(await gateway.post('/v1/chat/completions', { model: 'chat-model', messages, stream: true }))
+      const data = await readSseData(
+        await gateway.post('/v1/chat/completions', { model: 'chat-model', messages, stream: true }),
+      )
       assert.equal(data.at(-1), '[DONE]', `split ${size}`)
       const text = data
         .slice(0, -1)
@@ -97,9 +117,13 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
   })
 
   test('sim answers deterministically, stream and non-stream, valid per the spec', async () => {
-    const request = { model: 'sim-echo', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 3 }
+    const request = {
+      model: 'sim-echo',
+      messages: [{ role: 'user', content: 'one two three' }],
+      max_tokens: 3,
+    }
     const response = await gateway.post('/v1/chat/completions', request)
-    const body = await response.json()
+    const body = await readJson(response)
     assertMatchesOpenAISchema('CreateChatCompletionResponse', body)
     assert.equal(body.choices[0].message.content, 'You said: one')
     assert.equal(body.choices[0].finish_reason, 'length')
@@ -108,12 +132,15 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     )
     const chunks = streamed.slice(0, -1).map((payload) => JSON.parse(payload))
     for (const chunk of chunks) assertMatchesOpenAISchema('CreateChatCompletionStreamResponse', chunk)
-    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'You said: one two three')
+    assert.equal(
+      chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''),
+      'You said: one two three',
+    )
   })
 
   test('models: list and get, valid per the spec; unknown model is 404', async () => {
     const headers = { authorization: `Bearer ${gateway.apiKey}` }
-    const list = await (await fetch(`${gateway.url}/v1/models`, { headers })).json()
+    const list = await readJson(await fetch(`${gateway.url}/v1/models`, { headers }))
     assertMatchesOpenAISchema('ListModelsResponse', list)
     assert.deepEqual(
       list.data.map((model: { id: string }) => model.id),
@@ -121,13 +148,13 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     )
     const one = await fetch(`${gateway.url}/v1/models/sim-echo`, { headers })
     assert.equal(one.status, 200)
-    assertMatchesOpenAISchema('Model', await one.json())
+    assertMatchesOpenAISchema('Model', await readJson(one))
     const missing = await fetch(`${gateway.url}/v1/models/nope`, { headers })
     assert.equal(missing.status, 404)
-    assert.equal((await missing.json()).error.code, 'model_not_found')
+    assert.equal((await readJson(missing)).error.code, 'model_not_found')
     const unknownChat = await gateway.post('/v1/chat/completions', { model: 'nope', messages })
     assert.equal(unknownChat.status, 404)
-    assert.deepEqual((await unknownChat.json()).error, {
+    assert.deepEqual((await readJson(unknownChat)).error, {
       message: 'The model `nope` does not exist or you do not have access to it.',
       type: 'invalid_request_error',
       param: 'model',
@@ -154,7 +181,12 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     assert.equal(line.prompt_tokens, 9)
     assert.equal(typeof line.latency_ms, 'number')
     const everything = JSON.stringify(gateway.logs)
-    for (const secret of ['secret prompt text', 'secret completion text', gateway.apiKey, 'sk-fake-account']) {
+    for (const secret of [
+      'secret prompt text',
+      'secret completion text',
+      gateway.apiKey,
+      'sk-fake-account',
+    ]) {
       assert.ok(!everything.includes(secret), `logs must not contain ${secret}`)
     }
     assert.ok(!everything.includes(createHash('sha256').update(gateway.apiKey).digest('hex')))

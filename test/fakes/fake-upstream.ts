@@ -16,11 +16,17 @@ export type FakeStep =
   /** Raw body text with a status, e.g. invalid JSON or an HTML error page. */
   | { kind: 'raw'; status?: number; body: string; contentType?: string }
   /** An SSE answer: each chunk written as is, `delayMs` apart; `cutAfter` destroys the socket after that many. */
-  | { kind: 'stream'; chunks: (string | Uint8Array)[]; delayMs?: number; cutAfter?: number; waitFor?: Promise<void> }
+  | {
+      kind: 'stream'
+      chunks: (string | Uint8Array)[]
+      delayMs?: number
+      cutAfter?: number
+      waitFor?: Promise<void>
+    }
   /** Accepts the request, then destroys the socket before any header. */
   | { kind: 'destroy' }
-  /** Sends nothing for `ms`, then plays `then`. */
-  | { kind: 'delay'; ms: number; then: FakeStep }
+  /** Sends nothing for `ms`, then plays `step`. */
+  | { kind: 'delay'; ms: number; step: FakeStep }
 
 export interface RecordedCall {
   method: string
@@ -40,6 +46,8 @@ export interface FakeUpstream {
   calls: RecordedCall[]
   /** Steps for the next calls, in order; when they run out, `fallback` is played. */
   script(...steps: FakeStep[]): void
+  /** Forgets unplayed steps and recorded calls. */
+  reset(): void
   fallback: FakeStep
   close(): Promise<void>
 }
@@ -64,8 +72,16 @@ export function chatCompletionBody(content = 'Hello!', model = 'fake-model'): Re
 }
 
 /** A realistic OpenAI stream transcript: role chunk, content chunks, finish chunk, usage, [DONE]. */
-export function chatCompletionStreamChunks(pieces = ['Hel', 'lo', ' wörld 🙂'], includeUsage = true): string[] {
-  const base = { id: 'chatcmpl-fake-2', object: 'chat.completion.chunk', created: 1_790_000_000, model: 'fake-model' }
+export function chatCompletionStreamChunks(
+  pieces = ['Hel', 'lo', ' wörld 🙂'],
+  includeUsage = true,
+): string[] {
+  const base = {
+    id: 'chatcmpl-fake-2',
+    object: 'chat.completion.chunk',
+    created: 1_790_000_000,
+    model: 'fake-model',
+  }
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`
   return [
@@ -73,16 +89,18 @@ export function chatCompletionStreamChunks(pieces = ['Hel', 'lo', ' wörld 🙂'
     ...pieces.map((content) => chunk({ content }, null)),
     chunk({}, 'stop'),
     ...(includeUsage
-      ? [`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } })}\n\n`]
+      ? [
+          `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } })}\n\n`,
+        ]
       : []),
     'data: [DONE]\n\n',
   ]
 }
 
-async function play(step: FakeStep, response: ServerResponse): Promise<void> {
+async function play(step: FakeStep, response: ServerResponse, signal: AbortSignal): Promise<void> {
   switch (step.kind) {
     case 'json': {
-      if (step.delayMs) await sleep(step.delayMs)
+      if (step.delayMs) await sleep(step.delayMs, undefined, { signal })
       const body = JSON.stringify(step.body)
       response.writeHead(step.status ?? 200, { 'content-type': 'application/json', ...step.headers })
       response.end(body)
@@ -96,13 +114,14 @@ async function play(step: FakeStep, response: ServerResponse): Promise<void> {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
       for (let index = 0; index < step.chunks.length; index++) {
         if (step.cutAfter !== undefined && index >= step.cutAfter) {
+          if (index > 0) await sleep(50, undefined, { signal }) // let what was written arrive before the reset
           response.socket?.destroy()
           return
         }
         if (response.destroyed) return
         if (!response.write(step.chunks[index])) await once(response, 'drain')
         if (index === 0 && step.waitFor) await step.waitFor
-        if (step.delayMs) await sleep(step.delayMs)
+        if (step.delayMs) await sleep(step.delayMs, undefined, { signal })
       }
       response.end()
       return
@@ -111,8 +130,8 @@ async function play(step: FakeStep, response: ServerResponse): Promise<void> {
       response.socket?.destroy()
       return
     case 'delay':
-      await sleep(step.ms)
-      if (!response.destroyed) await play(step.then, response)
+      await sleep(step.ms, undefined, { signal })
+      if (!response.destroyed) await play(step.step, response, signal)
       return
   }
 }
@@ -121,6 +140,7 @@ export async function startFakeUpstream(
   fallback: FakeStep = { kind: 'json', body: chatCompletionBody() },
 ): Promise<FakeUpstream> {
   const steps: FakeStep[] = []
+  const closing = new AbortController()
   const calls: RecordedCall[] = []
   const fake: FakeUpstream = {
     url: '',
@@ -130,7 +150,12 @@ export async function startFakeUpstream(
     script: (...next) => {
       steps.push(...next)
     },
+    reset: () => {
+      steps.length = 0
+      calls.length = 0
+    },
     close: async () => {
+      closing.abort()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
@@ -156,7 +181,7 @@ export async function startFakeUpstream(
     response.on('close', () => {
       call.closedAtMs = performance.now()
     })
-    await play(steps.shift() ?? fake.fallback, response).catch(() => response.destroy())
+    await play(steps.shift() ?? fake.fallback, response, closing.signal).catch(() => response.destroy())
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

@@ -25,7 +25,10 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
-export async function startTestGateway(document: Record<string, unknown>, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  document: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
   const config = buildConfig(
     { server: { port: 0 }, storage: { url: 'sqlite::memory:' }, ...document },
     { FAKE_KEY_A: 'sk-fake-account-a-0123456789', FAKE_KEY_B: 'sk-fake-account-b-0123456789', ...env },
@@ -66,7 +69,11 @@ export async function startTestGateway(document: Record<string, unknown>, env: R
 }
 
 /** A provider block pointing at a fake upstream with two weighted accounts. */
-export function fakeProvider(name: string, baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function fakeProvider(
+  name: string,
+  baseUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     name,
     kind: 'openai-compatible',
@@ -92,4 +99,12 @@ export async function readSseData(response: Response): Promise<string[]> {
         .map((line) => line.slice(6))
         .join('\n'),
     )
+}
+
+/** A parsed JSON body; tests assert on its shape, so it is loosely typed on purpose. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
+export type Json = any
+
+export async function readJson(response: Response): Promise<Json> {
+  return response.json()
 }

@@ -79,7 +79,7 @@ export function mapOpenAICompatibleError(
       'The upstream provider is rate limiting requests; retry later.',
       {
         provider,
-        retryAfterSeconds: readRetryAfterSeconds(headers) ?? 1,
+        retryAfterSeconds: readRetryAfterSeconds(headers),
       },
     )
   }
