@@ -59,6 +59,9 @@ export function createUndiciTransport(
           signal,
         })
         const body = response.body
+        // Errors surface through iteration; this listener keeps an unread, destroyed body from
+        // raising an uncaught 'error' event (undici emits one when a body is discarded).
+        body.on('error', () => {})
         return {
           status: response.statusCode,
           headers: response.headers,
