@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
-import { fakeProvider, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import { fakeProvider, type Json, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 describe('the official openai SDK, unmodified, pointed at the gateway', () => {
   let upstream: FakeUpstream
@@ -62,10 +62,10 @@ describe('the official openai SDK, unmodified, pointed at the gateway', () => {
   })
 
   test('error classes: 401, 404, 413, 429, 500, with our code and request ID', async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: the SDK's error classes have incompatible constructor types
+    // the SDK's error classes have incompatible constructor signatures, hence the loose arguments
     const cases: [
       () => Promise<unknown>,
-      abstract new (...args: any[]) => InstanceType<typeof OpenAI.APIError>,
+      abstract new (...args: Json[]) => InstanceType<typeof OpenAI.APIError>,
       number,
       string,
     ][] = [
