@@ -1,0 +1,186 @@
+/**
+ * `npm run bench`: the gateway against a minimal fast upstream, next to (a) the same load sent
+ * straight to the upstream and (b) the floor, a minimal pass-through written here
+ * (bench/floor.ts). Non-stream and stream, at 1, 16 and 64 connections, in one run, each
+ * server in its own process; load from autocannon in this process. Prints a Markdown table and
+ * the gateway's peak RSS.
+ *
+ * Options (env): BENCH_DURATION_S (default 5), BENCH_CONNECTIONS (default "1,16,64").
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import { buildConfig } from '../src/config/config.ts'
+import { createWorkspaceService } from '../src/services/workspace-service.ts'
+import { createStore } from '../src/storage/create-store.ts'
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
+const NODE = process.execPath
+const ROOT = join(import.meta.dirname, '..')
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+const children: ChildProcess[] = []
+function start(args: string[], stdoutFile: string): ChildProcess {
+  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', openSync(stdoutFile, 'w'), 'inherit'],
+    env: { ...process.env, BENCH_UPSTREAM_KEY: 'sk-bench-upstream' },
+  })
+  children.push(child)
+  return child
+}
+
+async function waitUntilUp(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      await fetch(url, { method: 'POST', body: '{}' })
+      return
+    } catch {
+      await sleep(50)
+    }
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
+  return Math.round(kilobytes / 1024)
+}
+
+interface Measurement {
+  target: string
+  mode: 'non-stream' | 'stream'
+  connections: number
+  rps: number
+  meanMs: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+}
+
+async function measure(
+  target: string,
+  url: string,
+  mode: Measurement['mode'],
+  connections: number,
+  headers: Record<string, string>,
+): Promise<Measurement> {
+  const body = JSON.stringify({
+    model: 'bench-model',
+    messages: [{ role: 'user', content: 'Say hello in a short sentence, please.' }],
+    max_tokens: 64,
+    ...(mode === 'stream' ? { stream: true } : {}),
+  })
+  const options = {
+    url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    connections,
+    pipelining: 1,
+  }
+  await autocannon({ ...options, duration: 1 }) // warm-up: JIT, pools, auth cache
+  const result = await autocannon({ ...options, duration: DURATION_S })
+  return {
+    target,
+    mode,
+    connections,
+    rps: Math.round(result.requests.average),
+    meanMs: result.latency.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  }
+}
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'onekey-bench-'))
+  try {
+    const [upstreamPort, floorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
+    start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'))
+    start(['bench/floor.ts', String(floorPort), upstreamUrl], join(directory, 'floor.log'))
+
+    const databasePath = join(directory, 'onekey.db')
+    const configPath = join(directory, 'onekey.yaml')
+    writeFileSync(
+      configPath,
+      [
+        `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
+        `storage: { url: "sqlite:${databasePath}" }`,
+        'providers:',
+        `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
+        'models:',
+        '  - { id: bench-model, routes: [{ provider: upstream }] }',
+      ].join('\n'),
+    )
+    const config = buildConfig({ storage: { url: `sqlite:${databasePath}` }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
+    const store = await createStore(config.storage)
+    await store.migrate()
+    const service = createWorkspaceService(store)
+    await service.createWorkspace('bench')
+    const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
+    await store.close()
+
+    const gateway = start(['src/cli/onekey.ts', 'serve', '--config', configPath], join(directory, 'gateway.log'))
+    gateway.on('exit', (code) => {
+      if (code !== null && code !== 0) console.error(`gateway exited with ${code}`)
+    })
+
+    const targets: [string, string, Record<string, string>][] = [
+      ['direct', `${upstreamUrl}/v1/chat/completions`, {}],
+      ['floor', `http://127.0.0.1:${floorPort}/v1/chat/completions`, {}],
+      ['onekey', `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, { authorization: `Bearer ${key}` }],
+    ]
+    for (const [, url] of targets) await waitUntilUp(url)
+
+    const results: Measurement[] = []
+    for (const mode of ['non-stream', 'stream'] as const) {
+      for (const connections of CONNECTIONS) {
+        for (const [target, url, headers] of targets) {
+          const result = await measure(target, url, mode, connections, headers)
+          results.push(result)
+          process.stderr.write(
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+          )
+        }
+      }
+    }
+    const rssMb = peakRssMb(gateway.pid!)
+
+    const rows = ['| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |', '|---|---|---|---|---|---|---|---|---|---|']
+    for (const mode of ['non-stream', 'stream'] as const) {
+      for (const connections of CONNECTIONS) {
+        const pick = (target: string) => results.find((row) => row.target === target && row.mode === mode && row.connections === connections)!
+        const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
+        rows.push(
+          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms} / ${onekey.p99Ms} |`,
+        )
+      }
+    }
+    const errors = results.reduce((sum, row) => sum + row.errors, 0)
+    process.stdout.write(
+      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; ${DURATION_S} s per cell after a 1 s warm-up; errors: ${errors}\n`,
+    )
+    if (errors > 0) process.exitCode = 1
+  } finally {
+    for (const child of children) child.kill('SIGTERM')
+    await sleep(200)
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+await main()
