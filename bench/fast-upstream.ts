@@ -6,7 +6,12 @@
 import { createServer } from 'node:http'
 
 const port = Number(process.argv[2] ?? 0)
-const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_790_000_000, model: 'bench-model' }
+const base = {
+  id: 'chatcmpl-bench',
+  object: 'chat.completion.chunk',
+  created: 1_790_000_000,
+  model: 'bench-model',
+}
 const json = Buffer.from(
   JSON.stringify({
     id: 'chatcmpl-bench',
@@ -14,18 +19,34 @@ const json = Buffer.from(
     created: 1_790_000_000,
     model: 'bench-model',
     choices: [
-      { index: 0, message: { role: 'assistant', content: 'Hello from the benchmark upstream, a short answer of a few words.', refusal: null }, logprobs: null, finish_reason: 'stop' },
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: 'Hello from the benchmark upstream, a short answer of a few words.',
+          refusal: null,
+        },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
     ],
     usage: { prompt_tokens: 20, completion_tokens: 14, total_tokens: 34 },
   }),
 )
 const events = [
   { role: 'assistant', content: '' },
-  ...'Hello from the benchmark upstream, a short answer of a few words .'.split(' ').map((word) => ({ content: `${word} ` })),
+  ...'Hello from the benchmark upstream, a short answer of a few words .'
+    .split(' ')
+    .map((word) => ({ content: `${word} ` })),
 ]
 const stream = Buffer.from(
   events
-    .map((delta, index) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: index === events.length - 1 ? 'stop' : null }] }))
+    .map((delta, index) => ({
+      ...base,
+      choices: [
+        { index: 0, delta, logprobs: null, finish_reason: index === events.length - 1 ? 'stop' : null },
+      ],
+    }))
     .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
     .join('') + 'data: [DONE]\n\n',
 )
@@ -46,5 +67,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) =>
 })
 server.listen(port, '127.0.0.1', () => {
   const address = server.address()
-  process.stdout.write(`${JSON.stringify({ listening: typeof address === 'object' ? address?.port : port })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ listening: typeof address === 'object' ? address?.port : port })}\n`,
+  )
 })

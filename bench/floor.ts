@@ -32,5 +32,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) =>
 })
 server.listen(port, '127.0.0.1', () => {
   const address = server.address()
-  process.stdout.write(`${JSON.stringify({ listening: typeof address === 'object' ? address?.port : port })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ listening: typeof address === 'object' ? address?.port : port })}\n`,
+  )
 })

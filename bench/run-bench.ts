@@ -2,10 +2,13 @@
  * `npm run bench`: the gateway against a minimal fast upstream, next to (a) the same load sent
  * straight to the upstream and (b) the floor, a minimal pass-through written here
  * (bench/floor.ts). Non-stream and stream, at 1, 16 and 64 connections, in one run, each
- * server in its own process; load from autocannon in this process. Prints a Markdown table and
+ * server in its own process; load from a closed-loop generator in this process (load-generator.ts). Prints a Markdown table and
  * the gateway's peak RSS.
  *
- * Options (env): BENCH_DURATION_S (default 5), BENCH_CONNECTIONS (default "1,16,64").
+ * Options (env): BENCH_DURATION_S (default 5), BENCH_CONNECTIONS (default "1,16,64"),
+ * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
+ * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_PROFILE=1 (writes the gateway's CPU profile
+ * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,13 +16,17 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import autocannon from 'autocannon'
 import { buildConfig } from '../src/config/config.ts'
 import { createWorkspaceService } from '../src/services/workspace-service.ts'
 import { createStore } from '../src/storage/create-store.ts'
+import { generateLoad } from './load-generator.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
+const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
+const PROFILE = process.env.BENCH_PROFILE === '1'
+/** The flags `npm start` runs the gateway with (package.json). */
+const GATEWAY_NODE_FLAGS = '--max-semi-space-size=4'
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
 
@@ -84,25 +91,18 @@ async function measure(
     max_tokens: 64,
     ...(mode === 'stream' ? { stream: true } : {}),
   })
-  const options = {
-    url,
-    method: 'POST' as const,
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-    connections,
-    pipelining: 1,
-  }
-  await autocannon({ ...options, duration: 1 }) // warm-up: JIT, pools, auth cache
-  const result = await autocannon({ ...options, duration: DURATION_S })
+  const options = { url, headers: { 'content-type': 'application/json', ...headers }, body, connections }
+  await generateLoad({ ...options, durationMs: 1_000 }) // warm-up: JIT, pools, auth cache
+  const result = await generateLoad({ ...options, durationMs: DURATION_S * 1000 })
   return {
     target,
     mode,
     connections,
-    rps: Math.round(result.requests.average),
-    meanMs: result.latency.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
+    rps: result.rps,
+    meanMs: result.meanMs,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    errors: result.errors,
   }
 }
 
@@ -127,7 +127,10 @@ async function main(): Promise<void> {
         '  - { id: bench-model, routes: [{ provider: upstream }] }',
       ].join('\n'),
     )
-    const config = buildConfig({ storage: { url: `sqlite:${databasePath}` }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
+    const config = buildConfig(
+      { storage: { url: `sqlite:${databasePath}` }, providers: [{ name: 'sim', kind: 'sim' }] },
+      {},
+    )
     const store = await createStore(config.storage)
     await store.migrate()
     const service = createWorkspaceService(store)
@@ -135,7 +138,20 @@ async function main(): Promise<void> {
     const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
     await store.close()
 
-    const gateway = start(['src/cli/onekey.ts', 'serve', '--config', configPath], join(directory, 'gateway.log'))
+    const profileFlags = PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
+      : []
+    const gateway = start(
+      [
+        ...profileFlags,
+        ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? GATEWAY_NODE_FLAGS).split(' ').filter(Boolean),
+        'src/cli/onekey.ts',
+        'serve',
+        '--config',
+        configPath,
+      ],
+      join(directory, 'gateway.log'),
+    )
     gateway.on('exit', (code) => {
       if (code !== null && code !== 0) console.error(`gateway exited with ${code}`)
     })
@@ -146,28 +162,46 @@ async function main(): Promise<void> {
       ['onekey', `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, { authorization: `Bearer ${key}` }],
     ]
     for (const [, url] of targets) await waitUntilUp(url)
+    const only = process.env.BENCH_TARGETS?.split(',')
+    if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
 
     const results: Measurement[] = []
-    for (const mode of ['non-stream', 'stream'] as const) {
+    for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
         for (const [target, url, headers] of targets) {
           const result = await measure(target, url, mode, connections, headers)
           results.push(result)
           process.stderr.write(
-            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
           )
         }
       }
     }
     const rssMb = peakRssMb(gateway.pid!)
 
-    const rows = ['| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |', '|---|---|---|---|---|---|---|---|---|---|']
-    for (const mode of ['non-stream', 'stream'] as const) {
+    const rows = [
+      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    ]
+    for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
-        const pick = (target: string) => results.find((row) => row.target === target && row.mode === mode && row.connections === connections)!
+        const none: Measurement = {
+          target: '-',
+          mode,
+          connections,
+          rps: Number.NaN,
+          meanMs: Number.NaN,
+          p50Ms: Number.NaN,
+          p99Ms: Number.NaN,
+          errors: 0,
+        }
+        const pick = (target: string) =>
+          results.find(
+            (row) => row.target === target && row.mode === mode && row.connections === connections,
+          ) ?? none
         const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
         rows.push(
-          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms} / ${onekey.p99Ms} |`,
+          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
         )
       }
     }
@@ -178,7 +212,7 @@ async function main(): Promise<void> {
     if (errors > 0) process.exitCode = 1
   } finally {
     for (const child of children) child.kill('SIGTERM')
-    await sleep(200)
+    await sleep(PROFILE ? 2_000 : 200)
     rmSync(directory, { recursive: true, force: true })
   }
 }

@@ -66,7 +66,8 @@ export function createRoutePlanner(
       for (const route of model.routes) {
         const provider = registry.get(route.provider)
         if (provider === undefined) continue
-        for (const account of weightedOrder(provider.config.accounts, random)) {
+        const accounts = provider.config.accounts
+        for (const account of accounts.length === 1 ? accounts : weightedOrder(accounts, random)) {
           const accountKey = accountKeyOf(provider.config.name, account)
           if (!health.tryAcquire(accountKey)) continue
           yield {

@@ -15,7 +15,7 @@ import { sendJson } from '../http/send-response.ts'
 import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
 import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
-import { createSseDecoder } from '../streaming/sse-decoder.ts'
+import { createOpenAISseRelay } from '../streaming/openai-sse-relay.ts'
 import { encodeSseEvent, SSE_DONE } from '../streaming/sse-encoder.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { PlannedAttempt } from './route-planner.ts'
@@ -28,7 +28,14 @@ export type AttemptOutcome =
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-const FINISH_REASON = /"finish_reason":\s*"/
+const MAX_DRAIN_BYTES = 64 * 1024
+const DONE_BYTES = Buffer.from(SSE_DONE)
+
+function toBuffer(output: Uint8Array | string): Buffer {
+  return typeof output === 'string'
+    ? Buffer.from(output)
+    : Buffer.from(output.buffer, output.byteOffset, output.byteLength)
+}
 
 async function readAll(body: AsyncIterable<Uint8Array>, limitBytes: number): Promise<Buffer> {
   const chunks: Uint8Array[] = []
@@ -96,7 +103,7 @@ async function deliverStream(
   providerName: string,
 ): Promise<AttemptOutcome> {
   const client = context.response
-  const decoder = createSseDecoder()
+  const relay = createOpenAISseRelay()
   let started = false
   let complete = false
   let failure: GatewayError | undefined
@@ -112,53 +119,61 @@ async function deliverStream(
     started = true
     context.log.firstByteMs = Math.round(performance.now() - context.startMs)
   }
-  const write = async (text: string) => {
+  const write = async (output: Uint8Array | string) => {
     if (!started) start()
-    context.log.bytesOut = (context.log.bytesOut ?? 0) + Buffer.byteLength(text)
-    if (!client.write(text)) await once(client, 'drain', { signal: context.signal })
+    context.log.bytesOut =
+      (context.log.bytesOut ?? 0) +
+      (typeof output === 'string' ? Buffer.byteLength(output) : output.byteLength)
+    if (!client.write(output)) await once(client, 'drain', { signal: context.signal })
   }
 
+  let delivered = false
+  let drainedBytes = 0
   try {
     for await (const chunk of response.body) {
-      let text = ''
-      let stop = false
-      for (const event of decoder.push(chunk)) {
-        const data = event.data
-        if (data === '[DONE]') {
-          complete = true
-          stop = true
-          break
-        }
-        if (data.startsWith('{"error"')) {
-          failure = new GatewayError(
-            'upstream_error',
-            'The upstream provider reported an error mid-stream.',
-            {
-              provider: providerName,
-            },
-          )
-          stop = true
-          break
-        }
-        if (FINISH_REASON.test(data)) complete = true
-        if (data.includes('"usage":{')) {
-          try {
-            recordUsage(context, (JSON.parse(data) as { usage?: OpenAIUsage }).usage)
-          } catch {}
-        }
-        text += encodeSseEvent(data, event.event)
+      if (delivered) {
+        // Read what follows [DONE] (usually just the end of the body) so the keep-alive
+        // connection goes back to the pool instead of being torn down; a chatty upstream is cut.
+        drainedBytes += chunk.byteLength
+        if (drainedBytes > MAX_DRAIN_BYTES) break
+        continue
       }
-      if (text !== '') await write(text)
-      if (stop) break
+      const step = relay.push(chunk)
+      if (step.finished) complete = true
+      if (step.usageData !== undefined) {
+        try {
+          recordUsage(context, (JSON.parse(step.usageData) as { usage?: OpenAIUsage }).usage)
+        } catch {}
+      }
+      if (step.done) {
+        // One write for the last events, [DONE] and the end of the body: one syscall, not three.
+        const last = step.output.length > 0 ? Buffer.concat([toBuffer(step.output), DONE_BYTES]) : DONE_BYTES
+        if (!started) start()
+        context.log.bytesOut = (context.log.bytesOut ?? 0) + last.byteLength
+        client.end(last)
+        delivered = true
+        continue
+      }
+      if (step.output.length > 0) await write(step.output)
+      if (step.error) {
+        failure = new GatewayError('upstream_error', 'The upstream provider reported an error mid-stream.', {
+          provider: providerName,
+        })
+        break
+      }
     }
   } catch (error) {
-    if (context.signal.aborted) return { kind: 'aborted' }
-    failure = toTransportError(error, providerName)
+    if (!delivered) {
+      if (context.signal.aborted) return { kind: 'aborted' }
+      failure = toTransportError(error, providerName)
+    }
   }
+  if (delivered) return { kind: 'delivered' }
   response.discard()
   if (context.signal.aborted) return { kind: 'aborted' }
 
   if (failure === undefined && complete) {
+    // The upstream ended cleanly after a finish reason but sent no [DONE]: complete it ourselves.
     await write(SSE_DONE)
     client.end()
     return { kind: 'delivered' }

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createOpenAISseRelay, type RelayStep } from './openai-sse-relay.ts'
+
+function relayInPieces(transcript: string, size: number) {
+  const relay = createOpenAISseRelay()
+  const bytes = Buffer.from(transcript)
+  const output: Buffer[] = []
+  const steps: RelayStep[] = []
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    const step = relay.push(bytes.subarray(offset, offset + size))
+    steps.push(step)
+    output.push(Buffer.from(step.output as Uint8Array | string))
+    if (step.done || step.error) break
+  }
+  return {
+    text: Buffer.concat(output).toString('utf8'),
+    done: steps.some((step) => step.done),
+    error: steps.some((step) => step.error),
+    finished: steps.some((step) => step.finished),
+    usage: steps.find((step) => step.usageData)?.usageData,
+  }
+}
+
+const chunk = (content: string, finish: string | null = null) =>
+  `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":${finish ? `"${finish}"` : 'null'}}]}\n\n`
+const events = [
+  ': keep-alive\n\n',
+  chunk('Привет, '),
+  chunk('data: [DONE] is just text here 🙂'),
+  chunk('', 'stop'),
+  'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}\n\n',
+]
+
+test('forwards complete events byte for byte at every split, stops at [DONE]', () => {
+  const transcript = `${events.join('')}data: [DONE]\n\ndata: {"after":"done"}\n\n`
+  for (let size = 1; size <= transcript.length; size += size < 40 ? 1 : 17) {
+    const result = relayInPieces(transcript, size)
+    assert.equal(result.text, events.join(''), `split ${size}`)
+    assert.equal(result.done, true)
+    assert.equal(result.error, false)
+    assert.equal(result.finished, true)
+    assert.equal(
+      result.usage,
+      '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}',
+    )
+  }
+})
+
+test('an error event stops the relay after what came before it', () => {
+  const transcript = `${chunk('partial')}data: {"error":{"message":"boom"}}\n\n`
+  for (const size of [1, 5, 1000]) {
+    const result = relayInPieces(transcript, size)
+    assert.equal(result.text, chunk('partial'))
+    assert.equal(result.error, true)
+    assert.equal(result.finished, false)
+  }
+})
+
+test('a partial event is held back until it is complete', () => {
+  const relay = createOpenAISseRelay()
+  const whole = chunk('held')
+  assert.equal(Buffer.from(relay.push(Buffer.from(whole.slice(0, 20))).output).length, 0)
+  assert.equal(Buffer.from(relay.push(Buffer.from(whole.slice(20))).output).toString(), whole)
+})
+
+test('CRLF streams are re-framed with LF, losslessly, at every split', () => {
+  const transcript = `${events.join('').replaceAll('\n', '\r\n')}data: [DONE]\r\n\r\n`
+  const expected = events.slice(1).join('')
+  for (let size = 1; size <= transcript.length; size += size < 40 ? 1 : 13) {
+    const result = relayInPieces(transcript, size)
+    assert.equal(result.text.replace(/^: keep-alive\n\n/, ''), expected, `split ${size}`)
+    assert.equal(result.done, true)
+    assert.equal(result.finished, true)
+    assert.ok(result.usage?.includes('"total_tokens":7'))
+  }
+})
+
+test('markers without the optional space after "data:" are found too; spaced finish reasons count', () => {
+  const spaced = 'data: {"choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n'
+  const done = relayInPieces(`${spaced}data:[DONE]\n\n`, 1000)
+  assert.equal(done.text, spaced)
+  assert.equal(done.done, true)
+  assert.equal(done.finished, true)
+  const failed = relayInPieces(`${chunk('x')}data:{"error":{"message":"boom"}}\n\n`, 1000)
+  assert.equal(failed.error, true)
+  assert.equal(failed.finished, false, 'finish_reason null is not a finish')
+})
