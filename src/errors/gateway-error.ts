@@ -28,7 +28,7 @@ export const ERROR_CODES = Object.freeze({
   invalid_body: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
   missing_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
-  unsupported_media_type: { status: 415, type: 'invalid_request_error', retryable: false },
+  invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_api_key: { status: 401, type: 'authentication_error', retryable: false },
   model_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   route_not_found: { status: 404, type: 'invalid_request_error', retryable: false },

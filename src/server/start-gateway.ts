@@ -45,14 +45,11 @@ function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): v
     return
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
-  const body = JSON.stringify({
-    error: {
-      message: tooLarge ? 'Request headers are too large.' : 'Malformed HTTP request.',
-      type: 'invalid_request_error',
-      param: null,
-      code: tooLarge ? 'request_too_large' : 'invalid_request',
-    },
-  })
+  const body = JSON.stringify(
+    tooLarge
+      ? new GatewayError('request_too_large', 'Request headers are too large.', { status: 431 }).toBody()
+      : new GatewayError('invalid_request', 'Malformed HTTP request.').toBody(),
+  )
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
   socket.end(
     `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +

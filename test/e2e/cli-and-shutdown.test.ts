@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -67,6 +68,12 @@ describe('onekey CLI and serve as real processes', () => {
     )
     assert.match(created.key, /^okm-sk-/)
     assert.equal(created.hash, undefined, 'the hash is never printed')
+    const database = readFileSync(join(directory, 'data', 'onekey.db'))
+    const wal = readFileSync(join(directory, 'data', 'onekey.db-wal'))
+    const stored = Buffer.concat([database, wal])
+    assert.ok(!stored.includes(created.key), 'the key itself is not stored')
+    assert.ok(!stored.includes(created.key.slice(13)), 'not even its secret part')
+    assert.ok(stored.includes(createHash('sha256').update(created.key).digest('hex')), 'its SHA-256 is')
     const listed = await onekey('key', 'list', '--workspace', 'acme')
     assert.match(listed, new RegExp(created.id))
     assert.ok(!listed.includes(created.key), 'listing never shows the key')

@@ -1,0 +1,78 @@
+/**
+ * The in-process {@link RateLimiter}: exact for one instance, with an injectable clock for tests.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto'
+import type { RateLimiter } from './rate-limiter.ts'
+
+interface WindowCounter {
+  window: number
+  windowMs: number
+  used: number
+}
+
+/** Forgets counters of past windows every this many calls, so memory stays bounded. */
+const SWEEP_EVERY_CALLS = 10_000
+
+export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
+  const counters = new Map<string, WindowCounter>()
+  const leases = new Map<string, Map<string, number>>()
+  let calls = 0
+
+  function sweep(currentMs: number): void {
+    for (const [key, counter] of counters) {
+      if (Math.floor(currentMs / counter.windowMs) !== counter.window) counters.delete(key)
+    }
+    for (const [key, slots] of leases) {
+      for (const [leaseId, expiresAtMs] of slots) if (expiresAtMs <= currentMs) slots.delete(leaseId)
+      if (slots.size === 0) leases.delete(key)
+    }
+  }
+
+  return {
+    async consume(key, cost, rule) {
+      const currentMs = now()
+      if (++calls % SWEEP_EVERY_CALLS === 0) sweep(currentMs)
+      const window = Math.floor(currentMs / rule.windowMs)
+      const resetAtMs = (window + 1) * rule.windowMs
+      let counter = counters.get(key)
+      if (counter === undefined || counter.window !== window || counter.windowMs !== rule.windowMs) {
+        counter = { window, windowMs: rule.windowMs, used: 0 }
+        counters.set(key, counter)
+      }
+      if (cost > 0 && counter.used + cost > rule.limit) {
+        return {
+          allowed: false,
+          remaining: Math.max(0, rule.limit - counter.used),
+          resetAtMs,
+          retryAfterMs: resetAtMs - currentMs,
+        }
+      }
+      counter.used = Math.max(0, counter.used + cost)
+      return { allowed: true, remaining: Math.max(0, rule.limit - counter.used), resetAtMs, retryAfterMs: 0 }
+    },
+    async acquire(key, limit, leaseMs) {
+      const currentMs = now()
+      let slots = leases.get(key)
+      if (slots === undefined) {
+        slots = new Map()
+        leases.set(key, slots)
+      }
+      for (const [leaseId, expiresAtMs] of slots) if (expiresAtMs <= currentMs) slots.delete(leaseId)
+      if (slots.size >= limit) return { allowed: false, leaseId: undefined, inUse: slots.size }
+      const leaseId = randomUUID()
+      slots.set(leaseId, currentMs + leaseMs)
+      return { allowed: true, leaseId, inUse: slots.size }
+    },
+    async release(key, leaseId) {
+      const slots = leases.get(key)
+      slots?.delete(leaseId)
+      if (slots?.size === 0) leases.delete(key)
+    },
+    async close() {
+      counters.clear()
+      leases.clear()
+    },
+  }
+}

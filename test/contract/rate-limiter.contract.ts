@@ -1,0 +1,110 @@
+/**
+ * The contract every {@link RateLimiter} must meet; run against memory always and Redis in CI.
+ * Uses real time with short windows (Redis keeps its own clock); memory-only tests with an
+ * injected clock live in src/ratelimit/memory-rate-limiter.test.ts.
+ *
+ * @module
+ */
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { RateLimiter } from '../../src/ratelimit/rate-limiter.ts'
+
+export function describeRateLimiterContract(name: string, makeLimiter: () => Promise<RateLimiter>): void {
+  describe(`RateLimiter contract: ${name}`, () => {
+    let limiter: RateLimiter
+    const key = (label: string) => `${label}:${randomUUID()}`
+    before(async () => {
+      limiter = await makeLimiter()
+    })
+    after(() => limiter?.close())
+
+    test('allows up to the limit in a window, then denies with a retry time', async () => {
+      const k = key('rpm')
+      const rule = { limit: 3, windowMs: 60_000 }
+      const results = []
+      for (let index = 0; index < 5; index++) results.push(await limiter.consume(k, 1, rule))
+      assert.deepEqual(
+        results.map((result) => result.allowed),
+        [true, true, true, false, false],
+      )
+      assert.deepEqual(
+        results.map((result) => result.remaining),
+        [2, 1, 0, 0, 0],
+      )
+      const denied = results[3]!
+      assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= 60_000)
+      assert.ok(denied.resetAtMs > Date.now() - 5_000)
+      assert.equal(results[0]!.retryAfterMs, 0)
+    })
+
+    test('a cost that does not fit is refused whole and spends nothing', async () => {
+      const k = key('tpm')
+      const rule = { limit: 1000, windowMs: 60_000 }
+      assert.equal((await limiter.consume(k, 700, rule)).remaining, 300)
+      const refused = await limiter.consume(k, 400, rule)
+      assert.equal(refused.allowed, false)
+      assert.equal(refused.remaining, 300)
+      assert.equal((await limiter.consume(k, 300, rule)).allowed, true)
+    })
+
+    test('a negative cost gives units back, never below zero', async () => {
+      const k = key('refund')
+      const rule = { limit: 100, windowMs: 60_000 }
+      await limiter.consume(k, 90, rule)
+      assert.equal((await limiter.consume(k, -50, rule)).remaining, 60)
+      assert.equal((await limiter.consume(k, -500, rule)).remaining, 100)
+    })
+
+    test('keys are independent', async () => {
+      const rule = { limit: 1, windowMs: 60_000 }
+      assert.equal((await limiter.consume(key('a'), 1, rule)).allowed, true)
+      assert.equal((await limiter.consume(key('b'), 1, rule)).allowed, true)
+    })
+
+    test('a new window starts fresh', async () => {
+      const k = key('window')
+      const rule = { limit: 1, windowMs: 250 }
+      const first = await limiter.consume(k, 1, rule)
+      assert.equal(first.allowed, true)
+      const second = await limiter.consume(k, 1, rule)
+      if (!second.allowed) {
+        await sleep(second.retryAfterMs + 20)
+        assert.equal((await limiter.consume(k, 1, rule)).allowed, true)
+      }
+    })
+
+    test('concurrent consumers never exceed the limit', async () => {
+      const k = key('race')
+      const rule = { limit: 20, windowMs: 60_000 }
+      const results = await Promise.all(Array.from({ length: 60 }, () => limiter.consume(k, 1, rule)))
+      assert.equal(results.filter((result) => result.allowed).length, 20)
+    })
+
+    test('concurrency slots: up to the limit, release frees one, leases expire', async () => {
+      const k = key('slots')
+      const first = await limiter.acquire(k, 2, 60_000)
+      const second = await limiter.acquire(k, 2, 60_000)
+      const third = await limiter.acquire(k, 2, 60_000)
+      assert.deepEqual([first.allowed, second.allowed, third.allowed], [true, true, false])
+      assert.equal(third.leaseId, undefined)
+      assert.equal(second.inUse, 2)
+      await limiter.release(k, first.leaseId!)
+      assert.equal((await limiter.acquire(k, 2, 60_000)).allowed, true)
+      await limiter.release(k, 'unknown-lease')
+
+      const short = key('lease')
+      assert.equal((await limiter.acquire(short, 1, 150)).allowed, true)
+      assert.equal((await limiter.acquire(short, 1, 150)).allowed, false)
+      await sleep(200)
+      assert.equal((await limiter.acquire(short, 1, 150)).allowed, true, 'an unreleased lease expired')
+    })
+
+    test('concurrent acquirers never exceed the slots', async () => {
+      const k = key('slot-race')
+      const results = await Promise.all(Array.from({ length: 30 }, () => limiter.acquire(k, 5, 60_000)))
+      assert.equal(results.filter((result) => result.allowed).length, 5)
+    })
+  })
+}
