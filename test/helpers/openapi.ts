@@ -6,12 +6,15 @@
  * @module
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { parse } from 'yaml'
 
-const SPEC_PATH = fileURLToPath(new URL('../../../shared/spec/openai-openapi.yaml', import.meta.url))
+/** The spec ships beside the repository (`../shared/spec/`); `OPENAI_OPENAPI_SPEC` overrides it. */
+const SPEC_PATH =
+  process.env.OPENAI_OPENAPI_SPEC ??
+  fileURLToPath(new URL('../../../shared/spec/openai-openapi.yaml', import.meta.url))
 
 let ajv: Ajv2020 | undefined
 
@@ -37,6 +40,11 @@ const validators = new Map<string, ValidateFunction>()
 
 function getAjv(): Ajv2020 {
   if (ajv === undefined) {
+    if (!existsSync(SPEC_PATH)) {
+      throw new Error(
+        `OpenAI OpenAPI spec not found at ${SPEC_PATH}: put shared/ beside the repository or set OPENAI_OPENAPI_SPEC`,
+      )
+    }
     const spec = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>
     normalizeNullable(spec.components)
     ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
