@@ -7,7 +7,7 @@
  *
  * Options (env): BENCH_DURATION_S (default 5), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
- * BENCH_GATEWAY_NODE_FLAGS (extra node flags for the gateway), BENCH_PROFILE=1 (writes the gateway's CPU profile
+ * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_PROFILE=1 (writes the gateway's CPU profile
  * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -25,6 +25,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
 const PROFILE = process.env.BENCH_PROFILE === '1'
+/** The flags `npm start` and `bin/onekey` run the gateway with. */
+const GATEWAY_NODE_FLAGS = '--max-semi-space-size=4'
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
 
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
     const gateway = start(
       [
         ...profileFlags,
-        ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+        ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? GATEWAY_NODE_FLAGS).split(' ').filter(Boolean),
         'src/cli/onekey.ts',
         'serve',
         '--config',

@@ -61,6 +61,15 @@ async function serve(config: GatewayConfig): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+  // A bug that escapes every handler leaves the process in an unknown state: say so in the
+  // JSON log and exit for the supervisor to restart it, rather than limp on.
+  const crash = (kind: string) => (error: unknown) => {
+    gateway.logger.error(kind, describeError(error))
+    gateway.logger.flush()
+    process.exit(1)
+  }
+  process.on('uncaughtException', crash('uncaught exception'))
+  process.on('unhandledRejection', crash('unhandled rejection'))
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,60 +1,23 @@
 /**
- * One attempt against one upstream account: send, then either deliver the answer to the client
- * or report a failure the caller may retry elsewhere. A failure counts as retryable only while
- * nothing has been sent to the client; after the first byte of a stream, a failure ends the
- * stream with one `data: {"error":…}` event (which the OpenAI SDK raises as an APIError), never
- * with a clean end that would look like success.
+ * One attempt against one upstream account: build the request, send it, map an error answer,
+ * or hand a good one to the JSON or stream delivery, and keep the account's circuit up to date.
+ * A failure counts as retryable only while nothing has been sent to the client.
  *
  * @module
  */
-import { once } from 'node:events'
 import type { OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
-import { sendJson } from '../http/send-response.ts'
-import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
+import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
-import { createOpenAISseRelay } from '../streaming/openai-sse-relay.ts'
-import { encodeSseEvent, SSE_DONE } from '../streaming/sse-encoder.ts'
 import type { AccountHealth } from './account-health.ts'
+import type { AttemptOutcome } from './attempt-outcome.ts'
+import { deliverJsonAnswer, readAll } from './deliver-json-answer.ts'
+import { deliverStreamAnswer } from './deliver-stream-answer.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 
-/** `delivered`: the client got an answer (or the error event); `aborted`: the client left. */
-export type AttemptOutcome =
-  | { kind: 'delivered' }
-  | { kind: 'aborted' }
-  | { kind: 'failed'; error: GatewayError }
-
 const MAX_ERROR_BODY_BYTES = 64 * 1024
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-const MAX_DRAIN_BYTES = 64 * 1024
-const DONE_BYTES = Buffer.from(SSE_DONE)
-
-function toBuffer(output: Uint8Array | string): Buffer {
-  return typeof output === 'string'
-    ? Buffer.from(output)
-    : Buffer.from(output.buffer, output.byteOffset, output.byteLength)
-}
-
-async function readAll(body: AsyncIterable<Uint8Array>, limitBytes: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.byteLength
-    if (size > limitBytes)
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer is too large.')
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size)
-}
-
-function recordUsage(context: RequestContext, usage: OpenAIUsage | null | undefined): void {
-  if (usage && typeof usage.prompt_tokens === 'number') {
-    context.log.promptTokens = usage.prompt_tokens
-    context.log.completionTokens = usage.completion_tokens
-  }
-}
 
 /** Updates the account's circuit from an attempt's failure. */
 function recordFailure(health: AccountHealth, accountKey: string, error: GatewayError): void {
@@ -69,127 +32,6 @@ function recordFailure(health: AccountHealth, accountKey: string, error: Gateway
 function contentTypeOf(response: UpstreamResponse): string {
   const value = response.headers['content-type']
   return (Array.isArray(value) ? value[0] : value) ?? ''
-}
-
-async function deliverJson(
-  context: RequestContext,
-  response: UpstreamResponse,
-  headers: OutgoingHttpHeaders,
-  providerName: string,
-): Promise<AttemptOutcome> {
-  const body = await readAll(response.body, MAX_RESPONSE_BYTES)
-  let parsed: { object?: unknown; usage?: OpenAIUsage }
-  try {
-    parsed = JSON.parse(body.toString('utf8'))
-  } catch {
-    throw new GatewayError('upstream_invalid_response', 'The upstream answer was not valid JSON.', {
-      provider: providerName,
-    })
-  }
-  if (parsed === null || typeof parsed !== 'object' || parsed.object !== 'chat.completion') {
-    throw new GatewayError('upstream_invalid_response', 'The upstream answer was not a chat completion.', {
-      provider: providerName,
-    })
-  }
-  recordUsage(context, parsed.usage)
-  sendJson(context, 200, body, headers)
-  return { kind: 'delivered' }
-}
-
-async function deliverStream(
-  context: RequestContext,
-  response: UpstreamResponse,
-  headers: OutgoingHttpHeaders,
-  providerName: string,
-): Promise<AttemptOutcome> {
-  const client = context.response
-  const relay = createOpenAISseRelay()
-  let started = false
-  let complete = false
-  let failure: GatewayError | undefined
-
-  const start = () => {
-    client.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      'x-request-id': context.requestId,
-    })
-    started = true
-    context.log.firstByteMs = Math.round(performance.now() - context.startMs)
-  }
-  const write = async (output: Uint8Array | string) => {
-    if (!started) start()
-    context.log.bytesOut =
-      (context.log.bytesOut ?? 0) +
-      (typeof output === 'string' ? Buffer.byteLength(output) : output.byteLength)
-    if (!client.write(output)) await once(client, 'drain', { signal: context.signal })
-  }
-
-  let delivered = false
-  let drainedBytes = 0
-  try {
-    for await (const chunk of response.body) {
-      if (delivered) {
-        // Read what follows [DONE] (usually just the end of the body) so the keep-alive
-        // connection goes back to the pool instead of being torn down; a chatty upstream is cut.
-        drainedBytes += chunk.byteLength
-        if (drainedBytes > MAX_DRAIN_BYTES) break
-        continue
-      }
-      const step = relay.push(chunk)
-      if (step.finished) complete = true
-      if (step.usageData !== undefined) {
-        try {
-          recordUsage(context, (JSON.parse(step.usageData) as { usage?: OpenAIUsage }).usage)
-        } catch {}
-      }
-      if (step.done) {
-        // One write for the last events, [DONE] and the end of the body: one syscall, not three.
-        const last = step.output.length > 0 ? Buffer.concat([toBuffer(step.output), DONE_BYTES]) : DONE_BYTES
-        if (!started) start()
-        context.log.bytesOut = (context.log.bytesOut ?? 0) + last.byteLength
-        client.end(last)
-        delivered = true
-        continue
-      }
-      if (step.output.length > 0) await write(step.output)
-      if (step.error) {
-        failure = new GatewayError('upstream_error', 'The upstream provider reported an error mid-stream.', {
-          provider: providerName,
-        })
-        break
-      }
-    }
-  } catch (error) {
-    if (!delivered) {
-      if (context.signal.aborted) return { kind: 'aborted' }
-      failure = toTransportError(error, providerName)
-    }
-  }
-  if (delivered) return { kind: 'delivered' }
-  response.discard()
-  if (context.signal.aborted) return { kind: 'aborted' }
-
-  if (failure === undefined && complete) {
-    // The upstream ended cleanly after a finish reason but sent no [DONE]: complete it ourselves.
-    await write(SSE_DONE)
-    client.end()
-    return { kind: 'delivered' }
-  }
-  failure ??= new GatewayError(
-    'upstream_error',
-    'The upstream stream ended before the answer was complete.',
-    {
-      provider: providerName,
-    },
-  )
-  if (!started) return { kind: 'failed', error: failure }
-  // Bytes already reached the client: no retry is possible. Say so in-band and end the stream.
-  context.log.errorCode = failure.code
-  client.end(encodeSseEvent(JSON.stringify(failure.toBody())))
-  return { kind: 'failed', error: failure }
 }
 
 /**
@@ -231,8 +73,8 @@ export async function runUpstreamAttempt(
       })
     }
     const outcome = streaming
-      ? await deliverStream(context, response, headers, config.name)
-      : await deliverJson(context, response, headers, config.name)
+      ? await deliverStreamAnswer(context, response, headers, config.name)
+      : await deliverJsonAnswer(context, response, headers, config.name)
     if (outcome.kind === 'delivered') health.recordSuccess(attempt.accountKey)
     else if (outcome.kind === 'failed') recordFailure(health, attempt.accountKey, outcome.error)
     return outcome

@@ -1,0 +1,123 @@
+/**
+ * Delivers a stream upstream answer event by event as it arrives (see openai-sse-relay.ts).
+ * Headers go out with the first complete event, so a failure before it can still be retried
+ * elsewhere; after it, a failure ends the stream with one `data: {"error":…}` event (which the
+ * OpenAI SDK raises as an APIError), never with a clean end that would look like success.
+ *
+ * @module
+ */
+import { once } from 'node:events'
+import type { OutgoingHttpHeaders } from 'node:http'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { RequestContext } from '../http/request-context.ts'
+import type { OpenAIUsage } from '../providers/openai-wire.ts'
+import type { UpstreamResponse } from '../providers/provider-adapter.ts'
+import { toTransportError } from '../providers/undici-transport.ts'
+import { createOpenAISseRelay } from '../streaming/openai-sse-relay.ts'
+import { encodeSseEvent, SSE_DONE } from '../streaming/sse-encoder.ts'
+import { type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
+
+const MAX_DRAIN_BYTES = 64 * 1024
+const DONE_BYTES = Buffer.from(SSE_DONE)
+
+function toBuffer(output: Uint8Array | string): Buffer {
+  return typeof output === 'string'
+    ? Buffer.from(output)
+    : Buffer.from(output.buffer, output.byteOffset, output.byteLength)
+}
+
+export async function deliverStreamAnswer(
+  context: RequestContext,
+  response: UpstreamResponse,
+  headers: OutgoingHttpHeaders,
+  providerName: string,
+): Promise<AttemptOutcome> {
+  const client = context.response
+  const relay = createOpenAISseRelay()
+  let started = false
+  let complete = false
+  let failure: GatewayError | undefined
+
+  const start = () => {
+    client.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      'x-request-id': context.requestId,
+    })
+    started = true
+    context.log.firstByteMs = Math.round(performance.now() - context.startMs)
+  }
+  const write = async (output: Uint8Array | string) => {
+    if (!started) start()
+    context.log.bytesOut =
+      (context.log.bytesOut ?? 0) +
+      (typeof output === 'string' ? Buffer.byteLength(output) : output.byteLength)
+    if (!client.write(output)) await once(client, 'drain', { signal: context.signal })
+  }
+
+  let delivered = false
+  let drainedBytes = 0
+  try {
+    for await (const chunk of response.body) {
+      if (delivered) {
+        // Read what follows [DONE] (usually just the end of the body) so the keep-alive
+        // connection goes back to the pool instead of being torn down; a chatty upstream is cut.
+        drainedBytes += chunk.byteLength
+        if (drainedBytes > MAX_DRAIN_BYTES) break
+        continue
+      }
+      const step = relay.push(chunk)
+      if (step.finished) complete = true
+      if (step.usageData !== undefined) {
+        try {
+          recordUsage(context, (JSON.parse(step.usageData) as { usage?: OpenAIUsage }).usage)
+        } catch {}
+      }
+      if (step.done) {
+        // One write for the last events, [DONE] and the end of the body: one syscall, not three.
+        const last = step.output.length > 0 ? Buffer.concat([toBuffer(step.output), DONE_BYTES]) : DONE_BYTES
+        if (!started) start()
+        context.log.bytesOut = (context.log.bytesOut ?? 0) + last.byteLength
+        client.end(last)
+        delivered = true
+        continue
+      }
+      if (step.output.length > 0) await write(step.output)
+      if (step.error) {
+        failure = new GatewayError('upstream_error', 'The upstream provider reported an error mid-stream.', {
+          provider: providerName,
+        })
+        break
+      }
+    }
+  } catch (error) {
+    if (!delivered) {
+      if (context.signal.aborted) return { kind: 'aborted' }
+      failure = toTransportError(error, providerName)
+    }
+  }
+  if (delivered) return { kind: 'delivered' }
+  response.discard()
+  if (context.signal.aborted) return { kind: 'aborted' }
+
+  if (failure === undefined && complete) {
+    // The upstream ended cleanly after a finish reason but sent no [DONE]: complete it ourselves.
+    await write(SSE_DONE)
+    client.end()
+    return { kind: 'delivered' }
+  }
+  failure ??= new GatewayError(
+    'upstream_error',
+    'The upstream stream ended before the answer was complete.',
+    {
+      provider: providerName,
+    },
+  )
+  if (!started) return { kind: 'failed', error: failure }
+  // Bytes already reached the client: no retry is possible. Say so in-band and end the stream.
+  context.log.errorCode = failure.code
+  client.end(encodeSseEvent(JSON.stringify(failure.toBody())))
+  return { kind: 'failed', error: failure }
+}
