@@ -44,7 +44,7 @@ const MODEL_PATH_PREFIX = '/v1/models/'
 
 export function createApp(dependencies: AppDependencies): App {
   const { authenticator, logger } = dependencies
-  const models = createModelsRoute(dependencies.planner.models(), dependencies.catalogCreatedSeconds)
+  const models = createModelsRoute(dependencies.planner, dependencies.catalogCreatedSeconds)
   let inFlight = 0
 
   async function authenticate(context: RequestContext): Promise<void> {

@@ -5,7 +5,7 @@
  * @see https://platform.openai.com/docs/api-reference/models
  */
 import type { ModelConfig } from '../../config/config.ts'
-import { GatewayError } from '../../errors/gateway-error.ts'
+import type { RoutePlanner } from '../../gateway/route-planner.ts'
 import type { OpenAIModel } from '../../providers/openai-wire.ts'
 
 export function toOpenAIModel(model: ModelConfig, created: number): OpenAIModel {
@@ -13,7 +13,11 @@ export function toOpenAIModel(model: ModelConfig, created: number): OpenAIModel 
 }
 
 /** Pre-rendered bodies: the catalog changes only with the config. */
-export function createModelsRoute(models: readonly ModelConfig[], createdSeconds: number) {
+export function createModelsRoute(
+  planner: Pick<RoutePlanner, 'models' | 'resolveModel'>,
+  createdSeconds: number,
+) {
+  const models = planner.models()
   const list = JSON.stringify({
     object: 'list',
     data: models.map((model) => toOpenAIModel(model, createdSeconds)),
@@ -23,18 +27,7 @@ export function createModelsRoute(models: readonly ModelConfig[], createdSeconds
   )
   return {
     list: () => list,
-    get(id: string): string {
-      const body = byId.get(id)
-      if (body === undefined) {
-        throw new GatewayError(
-          'model_not_found',
-          `The model \`${id}\` does not exist or you do not have access to it.`,
-          {
-            param: 'model',
-          },
-        )
-      }
-      return body
-    },
+    /** The model's JSON, or the planner's 404 for an unknown ID. */
+    get: (id: string): string => byId.get(planner.resolveModel(id).id)!,
   }
 }
