@@ -5,7 +5,7 @@
  * server in its own process; load from a closed-loop generator in this process (load-generator.ts). Prints a Markdown table and
  * the gateway's peak RSS.
  *
- * Options (env): BENCH_DURATION_S (default 5), BENCH_CONNECTIONS (default "1,16,64"),
+ * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_PROFILE=1 (writes the gateway's CPU profile
  * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis).
@@ -21,7 +21,8 @@ import { createWorkspaceService } from '../src/services/workspace-service.ts'
 import { createStore } from '../src/storage/create-store.ts'
 import { generateLoad } from './load-generator.ts'
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
 const PROFILE = process.env.BENCH_PROFILE === '1'
@@ -92,7 +93,7 @@ async function measure(
     ...(mode === 'stream' ? { stream: true } : {}),
   })
   const options = { url, headers: { 'content-type': 'application/json', ...headers }, body, connections }
-  await generateLoad({ ...options, durationMs: 1_000 }) // warm-up: JIT, pools, auth cache
+  await generateLoad({ ...options, durationMs: 500 }) // warm-up: JIT, pools, auth cache
   const result = await generateLoad({ ...options, durationMs: DURATION_S * 1000 })
   return {
     target,
@@ -165,11 +166,32 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_TARGETS?.split(',')
     if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
 
+    // Each cell is measured in ROUNDS rounds, the targets in a rotating order within a round,
+    // and the median round is kept: on a shared 2-core machine, drift over a minute is larger
+    // than the differences being measured.
     const results: Measurement[] = []
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
     for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
-        for (const [target, url, headers] of targets) {
-          const result = await measure(target, url, mode, connections, headers)
+        const rounds = new Map<string, Measurement[]>()
+        for (let round = 0; round < ROUNDS; round++) {
+          for (let index = 0; index < targets.length; index++) {
+            const [target, url, headers] = targets[(index + round) % targets.length]!
+            const result = await measure(target, url, mode, connections, headers)
+            rounds.set(target, [...(rounds.get(target) ?? []), result])
+          }
+        }
+        for (const [target, measured] of rounds) {
+          const result: Measurement = {
+            target,
+            mode,
+            connections,
+            rps: median(measured.map((row) => row.rps)),
+            meanMs: median(measured.map((row) => row.meanMs)),
+            p50Ms: median(measured.map((row) => row.p50Ms)),
+            p99Ms: median(measured.map((row) => row.p99Ms)),
+            errors: measured.reduce((sum, row) => sum + row.errors, 0),
+          }
           results.push(result)
           process.stderr.write(
             `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
@@ -207,7 +229,7 @@ async function main(): Promise<void> {
     }
     const errors = results.reduce((sum, row) => sum + row.errors, 0)
     process.stdout.write(
-      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; ${DURATION_S} s per cell after a 1 s warm-up; errors: ${errors}\n`,
+      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell; errors: ${errors}\n`,
     )
     if (errors > 0) process.exitCode = 1
   } finally {
