@@ -53,7 +53,10 @@ export function createLogger(options: LoggerOptions): Logger {
 
   function log(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVELS[level] < threshold) return
-    queue.push(`${JSON.stringify({ time: new Date(now()).toISOString(), level, msg: message, ...fields })}\n`)
+    // One stringify of the caller's object, no merged copy: this runs once per request.
+    const head = `{"time":"${new Date(now()).toISOString()}","level":"${level}","msg":${JSON.stringify(message)}`
+    const rest = fields === undefined ? '}' : JSON.stringify(fields).slice(1)
+    queue.push(rest === '}' ? `${head}}\n` : `${head},${rest}\n`)
     if (queue.length >= MAX_QUEUED_LINES) flush()
     else if (!scheduled) {
       scheduled = true
