@@ -31,34 +31,6 @@ export interface OpenAIUsage {
   completion_tokens_details?: { reasoning_tokens?: number }
 }
 
-export interface OpenAIChatCompletion {
-  id: string
-  object: 'chat.completion'
-  created: number
-  model: string
-  choices: {
-    index: number
-    message: { role: 'assistant'; content: string | null; refusal: string | null }
-    finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call'
-    logprobs: null
-  }[]
-  usage?: OpenAIUsage
-}
-
-export interface OpenAIChatCompletionChunk {
-  id: string
-  object: 'chat.completion.chunk'
-  created: number
-  model: string
-  choices: {
-    index: number
-    delta: { role?: 'assistant'; content?: string | null }
-    finish_reason: OpenAIChatCompletion['choices'][number]['finish_reason'] | null
-    logprobs?: null
-  }[]
-  usage?: OpenAIUsage | null
-}
-
 export interface OpenAIModel {
   id: string
   object: 'model'
