@@ -6,10 +6,11 @@
  * @module
  * @see https://undici.nodejs.org/#/docs/api/Agent
  */
-import { Agent, errors as undiciErrors } from 'undici'
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici'
 import type { ProviderConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { UpstreamResponse, UpstreamTransport } from './provider-adapter.ts'
+import { UpstreamBodyQueue } from './upstream-body-queue.ts'
 
 /** Maps an undici or socket failure to a gateway error; rethrows aborts untouched. */
 export function toTransportError(error: unknown, provider: string): GatewayError {
@@ -35,6 +36,10 @@ export function toTransportError(error: unknown, provider: string): GatewayError
   )
 }
 
+/**
+ * Sends through `Agent.dispatch` with a handler, the lowest public level of undici: no Readable
+ * per response and no AsyncResource, which the `request()` API adds.
+ */
 export function createUndiciTransport(
   provider: ProviderConfig,
   connectionsPerOrigin: number,
@@ -48,37 +53,58 @@ export function createUndiciTransport(
     bodyTimeout: provider.timeouts.idleMs,
   })
   return {
-    async send(request, _target, { signal }): Promise<UpstreamResponse> {
-      try {
-        const response = await agent.request({
-          origin: request.origin,
-          path: request.path,
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          signal,
-        })
-        const body = response.body
-        // Errors surface through iteration; this listener keeps an unread, destroyed body from
-        // raising an uncaught 'error' event (undici emits one when a body is discarded).
-        body.on('error', () => {})
-        return {
-          status: response.statusCode,
-          headers: response.headers,
-          body: (async function* () {
-            try {
-              for await (const chunk of body) yield chunk as Uint8Array
-            } catch (error) {
-              if (signal.aborted) throw error
-              throw toTransportError(error, provider.name)
-            }
-          })(),
-          discard: () => body.destroy(),
+    send(request, _target, { signal }): Promise<UpstreamResponse> {
+      return new Promise<UpstreamResponse>((resolve, reject) => {
+        if (signal.aborted) {
+          reject(signal.reason)
+          return
         }
-      } catch (error) {
-        if (signal.aborted) throw error
-        throw toTransportError(error, provider.name)
-      }
+        let controller: Dispatcher.DispatchController | undefined
+        let body: UpstreamBodyQueue | undefined
+        const onAbort = () => controller?.abort(signal.reason as Error)
+        signal.addEventListener('abort', onAbort, { once: true })
+        const done = () => signal.removeEventListener('abort', onAbort)
+        agent.dispatch(
+          {
+            origin: request.origin,
+            path: request.path,
+            method: 'POST',
+            headers: request.headers,
+            body: request.body,
+          },
+          {
+            onRequestStart(requestController) {
+              controller = requestController
+              if (signal.aborted) requestController.abort(signal.reason as Error)
+            },
+            onResponseStart(responseController, statusCode, headers) {
+              if (statusCode < 200) return // an informational answer; the real one follows
+              body = new UpstreamBodyQueue(responseController)
+              resolve({
+                status: statusCode,
+                headers,
+                body,
+                discard: () => {
+                  done()
+                  if (!responseController.aborted) responseController.abort(new Error('discarded'))
+                },
+              })
+            },
+            onResponseData(_controller, chunk) {
+              body?.push(chunk)
+            },
+            onResponseEnd() {
+              done()
+              body?.end()
+            },
+            onResponseError(_controller, error) {
+              done()
+              if (body === undefined) reject(signal.aborted ? error : toTransportError(error, provider.name))
+              else body.fail(signal.aborted ? error : toTransportError(error, provider.name))
+            },
+          },
+        )
+      })
     },
     close: () => agent.close(),
   }
