@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 export const API_KEY_PREFIX = 'okm-sk-'
 const BODY_LENGTH = 40
@@ -33,8 +33,9 @@ export function looksLikeApiKey(token: string): boolean {
   return token.length === API_KEY_PREFIX.length + BODY_LENGTH && API_KEY_PATTERN.test(token)
 }
 
+/** SHA-256, hex. The one-shot `crypto.hash` costs less than half of a `createHash` object. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex')
+  return hash('sha256', key, 'hex')
 }
 
 /** The part of a key safe to show in lists and logs, e.g. `okm-sk-a1B2c3`. */

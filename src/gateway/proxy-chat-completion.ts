@@ -36,9 +36,8 @@ export async function proxyChatCompletion(
   let attemptCount = 0
   let lastError: GatewayError | undefined
   while (attemptCount < maxAttempts) {
-    const next = attempts.next()
-    if (next.done) break
-    const attempt = next.value
+    const attempt = attempts.next()
+    if (attempt === undefined) break
     attemptCount++
     context.log.attempts = attemptCount
     context.log.provider = attempt.provider.config.name

@@ -3,7 +3,18 @@ import { test } from 'node:test'
 import { buildConfig } from '../config/config.ts'
 import { createProviderRegistry } from '../providers/registry.ts'
 import { createAccountHealth } from './account-health.ts'
-import { createRoutePlanner, weightedOrder } from './route-planner.ts'
+import {
+  type AttemptCursor,
+  createRoutePlanner,
+  type PlannedAttempt,
+  weightedOrder,
+} from './route-planner.ts'
+
+function drain(cursor: AttemptCursor): PlannedAttempt[] {
+  const attempts: PlannedAttempt[] = []
+  for (let attempt = cursor.next(); attempt !== undefined; attempt = cursor.next()) attempts.push(attempt)
+  return attempts
+}
 
 const config = buildConfig(
   {
@@ -51,12 +62,12 @@ test('attempts go through every healthy account of each route in order, then the
   const planner = createRoutePlanner(config.models, registry, health, () => 0.5)
   const model = planner.resolveModel('m')
   assert.deepEqual(
-    [...planner.attempts(model)].map((attempt) => `${attempt.accountKey}:${attempt.target.upstreamModel}`),
+    drain(planner.attempts(model)).map((attempt) => `${attempt.accountKey}:${attempt.target.upstreamModel}`),
     ['primary/a:upstream-m', 'primary/b:upstream-m', 'backup/local:m'],
   )
   health.recordFailure('primary/a', 'auth')
   assert.deepEqual(
-    [...planner.attempts(model)].map((attempt) => attempt.accountKey),
+    drain(planner.attempts(model)).map((attempt) => attempt.accountKey),
     ['primary/b', 'backup/local'],
   )
   assert.throws(() => planner.resolveModel('nope'), { code: 'model_not_found', status: 404 })

@@ -17,14 +17,21 @@ export interface PlannedAttempt {
   target: UpstreamTarget
   /** Key for health tracking: `provider/account`. */
   accountKey: string
+  weight: number
+}
+
+/** The attempts of one request, drawn one at a time so each health check is fresh. */
+export interface AttemptCursor {
+  /** The next healthy attempt, or undefined when every account was tried or skipped. */
+  next(): PlannedAttempt | undefined
 }
 
 export interface RoutePlanner {
   /** The catalog entry for a model ID, or a 404 GatewayError. */
   resolveModel(modelId: string): ModelConfig
   models(): readonly ModelConfig[]
-  /** The attempts for a model, best first; stops when every account was tried or skipped. */
-  attempts(model: ModelConfig): Generator<PlannedAttempt>
+  /** The attempts for a model, best first. */
+  attempts(model: ModelConfig): AttemptCursor
 }
 
 export function accountKeyOf(providerName: string, account: AccountConfig): string {
@@ -47,6 +54,25 @@ export function createRoutePlanner(
   random: () => number = Math.random,
 ): RoutePlanner {
   const byId = new Map(models.map((model) => [model.id, model]))
+  // Every attempt a model can make, built once: a request allocates nothing for its plan when
+  // its routes have one account each (the weighted shuffle only runs for several).
+  const plans = new Map<string, PlannedAttempt[][]>()
+  for (const model of models) {
+    const routes: PlannedAttempt[][] = []
+    for (const route of model.routes) {
+      const provider = registry.get(route.provider)
+      if (provider === undefined) continue
+      routes.push(
+        provider.config.accounts.map((account) => ({
+          provider,
+          accountKey: accountKeyOf(provider.config.name, account),
+          weight: account.weight,
+          target: { provider: provider.config, account, upstreamModel: route.model },
+        })),
+      )
+    }
+    plans.set(model.id, routes)
+  }
   return {
     resolveModel(modelId) {
       const model = byId.get(modelId)
@@ -62,20 +88,25 @@ export function createRoutePlanner(
       return model
     },
     models: () => models,
-    *attempts(model) {
-      for (const route of model.routes) {
-        const provider = registry.get(route.provider)
-        if (provider === undefined) continue
-        const accounts = provider.config.accounts
-        for (const account of accounts.length === 1 ? accounts : weightedOrder(accounts, random)) {
-          const accountKey = accountKeyOf(provider.config.name, account)
-          if (!health.tryAcquire(accountKey)) continue
-          yield {
-            provider,
-            accountKey,
-            target: { provider: provider.config, account, upstreamModel: route.model },
+    attempts(model) {
+      const routes = plans.get(model.id) ?? []
+      let routeIndex = 0
+      let order: readonly PlannedAttempt[] = []
+      let index = 0
+      return {
+        next() {
+          for (;;) {
+            if (index < order.length) {
+              const attempt = order[index++]!
+              if (health.tryAcquire(attempt.accountKey)) return attempt
+              continue
+            }
+            const accounts = routes[routeIndex++]
+            if (accounts === undefined) return undefined
+            order = accounts.length === 1 ? accounts : weightedOrder(accounts, random)
+            index = 0
           }
-        }
+        },
       }
     },
   }

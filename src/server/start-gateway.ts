@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -14,6 +13,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
 import { createRoutePlanner } from '../gateway/route-planner.ts'
 import { createApp } from '../http/app.ts'
+import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
 import { createProviderRegistry } from '../providers/registry.ts'
 import { createStore } from '../storage/create-store.ts'
@@ -53,7 +53,7 @@ function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): v
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
   socket.end(
     `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-request-id: req_${randomUUID().replaceAll('-', '')}\r\nconnection: close\r\n\r\n${body}`,
+      `x-request-id: ${chooseRequestId(undefined)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }
 
