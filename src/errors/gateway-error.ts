@@ -42,6 +42,7 @@ export const ERROR_CODES = Object.freeze({
   upstream_connection_failed: { status: 502, type: 'upstream_error', retryable: true },
   no_healthy_upstream: { status: 503, type: 'upstream_error', retryable: true },
   shutting_down: { status: 503, type: 'server_error', retryable: true },
+  storage_unavailable: { status: 503, type: 'server_error', retryable: true },
   upstream_timeout: { status: 504, type: 'upstream_error', retryable: true },
 } satisfies Record<string, ErrorCodeSpec>)
 

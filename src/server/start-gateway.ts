@@ -93,7 +93,7 @@ export async function startGateway(
         await store.ping()
       } catch (error) {
         logger.error('storage not ready', describeError(error))
-        throw new GatewayError('internal_error', 'Storage is not reachable.', { status: 503 })
+        throw new GatewayError('storage_unavailable', 'Storage is not reachable.')
       }
       readyUntilMs = performance.now() + READY_CACHE_MS
     },

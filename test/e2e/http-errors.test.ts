@@ -183,7 +183,7 @@ describe('HTTP errors: one envelope everywhere', () => {
         broken.logs.some((log) => log.msg === 'unhandled error'),
         'the fault is logged server-side',
       )
-      await expectError(await fetch(`${broken.url}/readyz`), 503, 'internal_error')
+      await expectError(await fetch(`${broken.url}/readyz`), 503, 'storage_unavailable')
     } finally {
       await broken.gateway.close(100)
     }
