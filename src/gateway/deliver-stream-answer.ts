@@ -65,7 +65,10 @@ export async function deliverStreamAnswer(
         // Read what follows [DONE] (usually just the end of the body) so the keep-alive
         // connection goes back to the pool instead of being torn down; a chatty upstream is cut.
         drainedBytes += chunk.byteLength
-        if (drainedBytes > MAX_DRAIN_BYTES) break
+        if (drainedBytes > MAX_DRAIN_BYTES) {
+          response.discard()
+          break
+        }
         continue
       }
       const step = relay.push(chunk)

@@ -106,6 +106,7 @@ export function createUndiciTransport(
         )
       })
     },
-    close: () => agent.close(),
+    // Called after the shutdown grace period: whatever is still open upstream is abandoned.
+    close: () => agent.destroy(),
   }
 }

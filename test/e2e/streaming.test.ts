@@ -46,6 +46,35 @@ describe('streaming: no buffering, client disconnect aborts the upstream', () =>
     assert.match(rest, /data: \[DONE\]\n\n$/)
   })
 
+  test('upstream connections are kept alive and reused, after streams too', async () => {
+    upstream.reset()
+    for (let index = 0; index < 5; index++) {
+      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks() })
+      const response = await gateway.post('/v1/chat/completions', { model: 'm', messages, stream: true })
+      assert.match(await response.text(), /\[DONE\]/)
+      await (await gateway.post('/v1/chat/completions', { model: 'm', messages })).text()
+    }
+    const ports = new Set(upstream.calls.map((call) => call.remotePort))
+    assert.equal(upstream.calls.length, 10)
+    assert.equal(ports.size, 1, `one connection for ten sequential requests, saw ${ports.size}`)
+  })
+
+  test('an upstream that keeps talking after [DONE] is cut off once the answer is delivered', async () => {
+    upstream.reset()
+    const chatter = `data: {"padding":"${'x'.repeat(32 * 1024)}"}\n\n`
+    upstream.script({
+      kind: 'stream',
+      chunks: [...chatCompletionStreamChunks(), ...Array(20).fill(chatter)],
+      delayMs: 5,
+    })
+    const text = await (await gateway.post('/v1/chat/completions', { model: 'm', messages, stream: true })).text()
+    assert.match(text, /data: \[DONE\]\n\n$/)
+    assert.ok(!text.includes('padding'), 'nothing after [DONE] is forwarded')
+    const call = upstream.calls[0]!
+    for (let waited = 0; call.closedAtMs === undefined && waited < 2_000; waited += 10) await sleep(10)
+    assert.ok(call.closedAtMs !== undefined, 'the upstream connection was closed, not left paused')
+  })
+
   test('a client that disconnects mid-stream has its upstream request aborted within 100 ms', async () => {
     upstream.reset()
     upstream.script({

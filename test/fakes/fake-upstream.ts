@@ -35,6 +35,8 @@ export interface RecordedCall {
   body: string
   json: Record<string, unknown> | undefined
   receivedAtMs: number
+  /** The gateway's source port: equal ports mean a reused keep-alive connection. */
+  remotePort: number | undefined
   /** When the gateway closed the connection or the answer ended (performance.now()). */
   closedAtMs: number | undefined
 }
@@ -175,6 +177,7 @@ export async function startFakeUpstream(
       body,
       json,
       receivedAtMs: performance.now(),
+      remotePort: request.socket.remotePort,
       closedAtMs: undefined,
     }
     calls.push(call)
