@@ -40,7 +40,7 @@ const events = [
     .map((word) => ({ content: `${word} ` })),
 ]
 const stream = Buffer.from(
-  events
+  `${events
     .map((delta, index) => ({
       ...base,
       choices: [
@@ -48,7 +48,7 @@ const stream = Buffer.from(
       ],
     }))
     .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
-    .join('') + 'data: [DONE]\n\n',
+    .join('')}data: [DONE]\n\n`,
 )
 
 const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {

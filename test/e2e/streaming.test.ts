@@ -67,7 +67,9 @@ describe('streaming: no buffering, client disconnect aborts the upstream', () =>
       chunks: [...chatCompletionStreamChunks(), ...Array(20).fill(chatter)],
       delayMs: 5,
     })
-    const text = await (await gateway.post('/v1/chat/completions', { model: 'm', messages, stream: true })).text()
+    const text = await (
+      await gateway.post('/v1/chat/completions', { model: 'm', messages, stream: true })
+    ).text()
     assert.match(text, /data: \[DONE\]\n\n$/)
     assert.ok(!text.includes('padding'), 'nothing after [DONE] is forwarded')
     const call = upstream.calls[0]!
