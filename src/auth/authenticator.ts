@@ -107,7 +107,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (authorization === undefined || authorization === '') {
         throw invalidKey('Missing API key: send it as "Authorization: Bearer okm-sk-…".')
       }
-      const token = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : ''
+      // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" from a hand-rolled client is fine.
+      const token = /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ''
       if (!looksLikeApiKey(token)) {
         throw invalidKey('Invalid API key format: expected "Authorization: Bearer okm-sk-…".')
       }

@@ -93,9 +93,14 @@ export function createApp(dependencies: AppDependencies): App {
   ])
   const getModel: Handler = async (context) => {
     await authenticate(context)
-    const path = context.request.url ?? ''
-    const end = path.indexOf('?')
-    const id = decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length, end === -1 ? undefined : end))
+    let id: string
+    try {
+      id = decodeURIComponent(context.path.slice(MODEL_PATH_PREFIX.length))
+    } catch {
+      throw new GatewayError('invalid_parameter', 'The model ID in the URL is not valid percent-encoding.', {
+        param: 'model',
+      })
+    }
     sendJson(context, 200, models.get(id))
   }
 
@@ -123,7 +128,7 @@ export function createApp(dependencies: AppDependencies): App {
     logger.info('request', {
       request_id: context.requestId,
       method: context.request.method,
-      path: context.request.url?.split('?')[0],
+      path: context.path,
       status: context.response.statusCode,
       latency_ms: Math.round((performance.now() - context.startMs) * 100) / 100,
       first_byte_ms: log.firstByteMs,
@@ -146,10 +151,7 @@ export function createApp(dependencies: AppDependencies): App {
 
   async function run(context: RequestContext): Promise<void> {
     try {
-      const url = context.request.url ?? '/'
-      const queryStart = url.indexOf('?')
-      const path = queryStart === -1 ? url : url.slice(0, queryStart)
-      await findHandler(context.request.method ?? 'GET', path)(context)
+      await findHandler(context.request.method ?? 'GET', context.path)(context)
     } catch (error) {
       const gatewayError = toGatewayError(error)
       if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
@@ -161,7 +163,7 @@ export function createApp(dependencies: AppDependencies): App {
       }
       const headers: Record<string, string> = {}
       if (gatewayError.code === 'method_not_allowed') {
-        const byMethod = routes.get(context.request.url?.split('?')[0] ?? '')
+        const byMethod = routes.get(context.path)
         headers.allow = byMethod ? [...byMethod.keys()].join(', ') : 'GET'
       }
       // Node drains an unread body before reusing the connection; an oversize one is not worth reading.
@@ -176,8 +178,11 @@ export function createApp(dependencies: AppDependencies): App {
     },
     handle(request, response) {
       const controller = new AbortController()
+      const url = request.url ?? '/'
+      const queryStart = url.indexOf('?')
       const context: RequestContext = {
         requestId: chooseRequestId(request.headers['x-request-id']),
+        path: queryStart === -1 ? url : url.slice(0, queryStart),
         startMs: performance.now(),
         request,
         response,

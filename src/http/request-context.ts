@@ -24,6 +24,8 @@ export interface RequestLogFields {
 
 export interface RequestContext {
   requestId: string
+  /** The URL path without its query string. */
+  path: string
   startMs: number
   request: IncomingMessage
   response: ServerResponse

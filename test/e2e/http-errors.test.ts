@@ -84,6 +84,11 @@ describe('HTTP errors: one envelope everywhere', () => {
     await expectError(await unauthenticated(), 401, 'invalid_api_key')
     await expectError(await unauthenticated('Bearer nope'), 401, 'invalid_api_key')
     await expectError(await unauthenticated(`Basic ${gateway.apiKey}`), 401, 'invalid_api_key')
+    const lowercase = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: `bearer ${gateway.apiKey}` },
+    })
+    assert.equal(lowercase.status, 200, 'the auth scheme is case-insensitive')
+    await lowercase.text()
     await expectError(await unauthenticated(`Bearer okm-sk-${'A'.repeat(40)}`), 401, 'invalid_api_key')
     await expectError(await fetch(`${gateway.url}/v1/models`), 401, 'invalid_api_key')
   })
