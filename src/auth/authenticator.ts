@@ -8,10 +8,11 @@
  * @module
  */
 import { GatewayError } from '../errors/gateway-error.ts'
-import type { ApiKeyRecord, ApiKeyRepository } from '../storage/store.ts'
+import type { ApiKeyRecord, ApiKeyRepository, WorkspaceLane, WorkspaceRecord } from '../storage/store.ts'
 import { hashApiKey, looksLikeApiKey } from './api-key-format.ts'
+import { compileModelPatterns, type ModelMatcher } from './key-access.ts'
 
-/** Who is calling, as the rest of the request sees it. */
+/** Who is calling, as the rest of the request sees it, with what they may do. */
 export interface AuthenticatedKey {
   keyId: string
   workspaceId: string
@@ -19,6 +20,14 @@ export interface AuthenticatedKey {
   name: string
   expiresAtMs: number | null
   revoked: boolean
+  /** The workspace's lane for plain model IDs; null: the config default. */
+  defaultLane: WorkspaceLane | null
+  denyDataCollection: boolean
+  /** Lanes this key may use; null: all. */
+  allowedLanes: ReadonlySet<string> | null
+  /** Model ID patterns this key may use; null: all. */
+  allowedModels: ModelMatcher | null
+  management: boolean
 }
 
 interface CacheEntry {
@@ -43,6 +52,8 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<AuthenticatedKey>
   /** Drops a cached key at once (this instance); other instances follow within the TTL. */
   invalidate(keyHash: string): void
+  /** Drops every cached key of a workspace (after its settings changed). */
+  invalidateWorkspace(workspaceId: string): void
   /** Writes pending last-used times now. */
   flush(): Promise<void>
   close(): Promise<void>
@@ -51,8 +62,9 @@ export interface Authenticator {
 /** How many TTLs an entry may age before a request waits for a fresh read instead. */
 const MAX_STALE_FACTOR = 6
 
-function toAuthenticatedKey(record: ApiKeyRecord | undefined): AuthenticatedKey | null {
-  if (record === undefined) return null
+function toAuthenticatedKey(found: { key: ApiKeyRecord; workspace: WorkspaceRecord } | undefined): AuthenticatedKey | null {
+  if (found === undefined) return null
+  const { key: record, workspace } = found
   return {
     keyId: record.id,
     workspaceId: record.workspaceId,
@@ -60,6 +72,11 @@ function toAuthenticatedKey(record: ApiKeyRecord | undefined): AuthenticatedKey 
     name: record.name,
     expiresAtMs: record.expiresAt === null ? null : Date.parse(record.expiresAt),
     revoked: record.revokedAt !== null,
+    defaultLane: workspace.defaultLane,
+    denyDataCollection: workspace.denyDataCollection,
+    allowedLanes: record.allowedLanes === null ? null : new Set(record.allowedLanes),
+    allowedModels: record.allowedModels === null ? null : compileModelPatterns(record.allowedModels),
+    management: record.management,
   }
 }
 
@@ -130,6 +147,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     },
     invalidate(keyHash) {
       cache.delete(keyHash)
+    },
+    invalidateWorkspace(workspaceId) {
+      for (const [hash, entry] of cache) if (entry.key?.workspaceId === workspaceId) cache.delete(hash)
     },
     flush,
     async close() {

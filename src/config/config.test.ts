@@ -7,7 +7,7 @@ import { buildConfig, ConfigError, loadConfig, parseStorageUrl } from './config.
 
 const minimal = {
   providers: [{ name: 'sim', kind: 'sim' }],
-  models: [{ id: 'm', routes: [{ provider: 'sim' }] }],
+  models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'sim', price: { input: '0.1', output: '0.4' } }] }],
 }
 
 test('defaults fill everything a minimal config leaves out', () => {
@@ -15,8 +15,17 @@ test('defaults fill everything a minimal config leaves out', () => {
   assert.equal(config.server.port, 8787)
   assert.equal(config.server.bodyLimitBytes, 4 * 1024 * 1024)
   assert.deepEqual(config.storage, { kind: 'sqlite', path: './data/onekey.db', autoMigrate: true })
-  assert.equal(config.providers[0]!.accounts[0]!.name, 'local')
-  assert.deepEqual(config.models[0]!.routes, [{ provider: 'sim', model: 'm' }])
+  assert.deepEqual(
+    config.providers[0]!.accounts.map((account) => `${account.name}:${account.trust}`),
+    ['pool:pooled', 'official:official'],
+  )
+  const offer = config.models[0]!.offers[0]!
+  assert.equal(offer.upstreamModel, 'm')
+  assert.deepEqual(offer.price, { input: 100_000, output: 400_000, cachedInput: 100_000, request: 0 })
+  assert.equal(offer.published, false, 'prices are unpublished until approved')
+  assert.deepEqual(offer.accounts.map((account) => account.name), ['pool'], 'cheap offers get pooled accounts only')
+  assert.equal(config.workspaces.defaultLane, 'cheap')
+  assert.equal(config.secrets.masterKey, null)
   assert.equal(config.providers[0]!.timeouts.firstByteMs, 60_000)
 })
 
@@ -34,6 +43,8 @@ test('secrets come from the environment variable named in the file', () => {
     apiKey: 'sk-secret',
     weight: 2,
     baseUrl: 'https://api.openai.com/v1',
+    trust: 'pooled',
+    group: 'default',
   })
 })
 
@@ -54,15 +65,61 @@ test('every bad field is named', () => {
     ],
     [{ providers: [{ name: 'x', kind: 'openai', accounts: [] }] }, /providers\.0\.accounts: at least one/],
     [
-      { ...minimal, models: [{ id: 'm', routes: [{ provider: 'ghost' }] }] },
-      /models\.0\.routes\.0\.provider: unknown provider "ghost"/,
+      { ...minimal, models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'ghost', price: { input: 1, output: 1 } }] }] },
+      /models\.0\.offers\.0\.provider: unknown provider "ghost"/,
     ],
-    [{ ...minimal, models: [...minimal.models, ...minimal.models] }, /models\.1\.id: duplicate/],
+    [{ ...minimal, models: [{ id: 'm', offers: [] }] }, /models\.0\.offers/],
+    [
+      { ...minimal, models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'sim' }] }] },
+      /models\.0\.offers\.0\.price/,
+    ],
+    [
+      { ...minimal, models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'sim', price: { input: '0.0000001', output: 1 } }] }] },
+      /models\.0\.offers\.0\.price\.input: at most 6 decimal places/,
+    ],
+    [{ ...minimal, models: [{ ...minimal.models[0], id: 'cheap/m' }] }, /models\.0\.id: "cheap\/m" starts with a lane prefix/],
+    [
+      { ...minimal, models: [{ ...minimal.models[0], aliases: ['m2'] }, { ...minimal.models[0], id: 'm2' }] },
+      /models\.1\.id: "m2" is already used by model "m"/,
+    ],
+    [
+      {
+        providers: [
+          { name: 'x', kind: 'openai', accounts: [{ name: 'pool-1', api_key_env: 'K', group: 'mixed' }] },
+        ],
+        models: [{ id: 'm', offers: [{ lane: 'resale', provider: 'x', price: { input: 1, output: 1 } }] }],
+      },
+      /models\.0\.offers\.0: resale offers use official accounts only; provider "x" has none/,
+    ],
+    [
+      {
+        providers: [
+          {
+            name: 'x',
+            kind: 'openai',
+            accounts: [
+              { name: 'o', api_key_env: 'K', trust: 'official', group: 'g' },
+              { name: 'p', api_key_env: 'K', trust: 'pooled', group: 'g' },
+            ],
+          },
+        ],
+        models: [{ id: 'm', offers: [{ lane: 'resale', provider: 'x', group: 'g', price: { input: 1, output: 1 } }] }],
+      },
+      /models\.0\.offers\.0\.group: resale offers use official accounts only; p in group "g" is pooled/,
+    ],
+    [
+      {
+        providers: [{ name: 'x', kind: 'sim', byok: false }],
+        models: [{ id: 'm', offers: [{ lane: 'byok', provider: 'x', price: { input: 0, output: 0 } }] }],
+      },
+      /models\.0\.offers\.0\.provider: provider "x" has byok: false/,
+    ],
+    [{ ...minimal, models: [...minimal.models, ...minimal.models] }, /models\.1\.id: "m" is already used by model "m"/],
     [{ ...minimal, storage: { url: 'mysql://x' } }, /storage\.url/],
   ]
   for (const [document, message] of cases) {
     assert.throws(
-      () => buildConfig(document, {}),
+      () => buildConfig(document, { K: 'k' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError)
         assert.match(error.message, message)
@@ -70,6 +127,16 @@ test('every bad field is named', () => {
       },
     )
   }
+})
+
+test('the master key is 32 bytes as hex or base64; earlier keys are kept for rotation', () => {
+  const hex = 'ab'.repeat(32)
+  const base64 = Buffer.alloc(32, 7).toString('base64')
+  const config = buildConfig(minimal, { ONEKEY_MASTER_KEY: hex, ONEKEY_PREVIOUS_MASTER_KEYS: `${base64}, ` })
+  assert.deepEqual(config.secrets.masterKey, Buffer.from(hex, 'hex'))
+  assert.deepEqual(config.secrets.previousMasterKeys, [Buffer.alloc(32, 7)])
+  assert.throws(() => buildConfig(minimal, { ONEKEY_MASTER_KEY: 'too-short' }), /ONEKEY_MASTER_KEY must hold 32 bytes/)
+  assert.throws(() => buildConfig(minimal, { ONEKEY_ADMIN_TOKEN: 'short' }), /at least 24 characters/)
 })
 
 test('management commands may run without provider secrets', () => {

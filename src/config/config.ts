@@ -11,6 +11,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { buildCatalogConfig, type Lane, type ModelConfig, modelSchema } from './catalog-config.ts'
+
+export type { Lane, ModelConfig, OfferConfig } from './catalog-config.ts'
 
 const positiveInteger = z.number().int().positive()
 const nonNegativeInteger = z.number().int().nonnegative()
@@ -22,6 +25,10 @@ const accountSchema = z.strictObject({
   weight: positiveInteger.default(1),
   /** Overrides the provider's base URL for this account. */
   base_url: z.url().optional(),
+  /** `pooled` accounts serve the cheap lane, `official` ones the resale lane; never both. */
+  trust: z.enum(['pooled', 'official']).default('pooled'),
+  /** Offers may name a group to use only some of a provider's accounts. */
+  group: z.string().min(1).default('default'),
 })
 
 const simSchema = z.strictObject({
@@ -38,6 +45,8 @@ const providerSchema = z.strictObject({
   /** For `openai-compatible`: how the key is sent. */
   auth_header: z.enum(['bearer', 'api-key', 'x-api-key']).optional(),
   accounts: z.array(accountSchema).default([]),
+  /** Whether workspaces may use their own key for this provider (`byok/<provider>/…`, `byok_conf`). */
+  byok: z.boolean().default(true),
   sim: simSchema.optional(),
   timeouts: z
     .strictObject({
@@ -46,21 +55,6 @@ const providerSchema = z.strictObject({
       idle_ms: positiveInteger.optional(),
     })
     .optional(),
-})
-
-const modelRouteSchema = z.strictObject({
-  provider: z.string().min(1),
-  /** The model name the upstream knows; defaults to the catalog ID. */
-  model: z.string().min(1).optional(),
-})
-
-const modelSchema = z.strictObject({
-  id: z.string().min(1),
-  owned_by: z.string().default('onekey'),
-  context_length: positiveInteger.optional(),
-  max_output_tokens: positiveInteger.optional(),
-  /** Tried in order: a failure before the first byte moves on to the next route. */
-  routes: z.array(modelRouteSchema).min(1),
 })
 
 const fileSchema = z.strictObject({
@@ -101,6 +95,22 @@ const fileSchema = z.strictObject({
       max_cooldown_ms: positiveInteger.default(600_000),
     })
     .prefault({}),
+  workspaces: z
+    .strictObject({
+      /** The lane of a plain model ID for workspaces that did not choose one. */
+      default_lane: z.enum(['cheap', 'resale']).default('cheap'),
+    })
+    .prefault({}),
+  secrets: z
+    .strictObject({
+      /** Variable holding the 32-byte master key (64 hex digits or base64) that encrypts BYOK credentials. */
+      master_key_env: z.string().min(1).default('ONEKEY_MASTER_KEY'),
+      /** Variable holding earlier master keys, comma-separated, still accepted for decryption (rotation). */
+      previous_master_keys_env: z.string().min(1).default('ONEKEY_PREVIOUS_MASTER_KEYS'),
+      /** Variable holding the operator's admin token for `/api/v1/admin/*`. */
+      admin_token_env: z.string().min(1).default('ONEKEY_ADMIN_TOKEN'),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -118,6 +128,8 @@ export interface AccountConfig {
   apiKey: string
   weight: number
   baseUrl: string
+  trust: 'pooled' | 'official'
+  group: string
 }
 
 export interface TimeoutConfig {
@@ -130,17 +142,12 @@ export interface ProviderConfig {
   name: string
   kind: 'openai' | 'openai-compatible' | 'sim'
   authHeader: 'bearer' | 'api-key' | 'x-api-key'
+  /** The provider's base URL (accounts may override it); BYOK requests use this one. */
+  baseUrl: string
+  byok: boolean
   accounts: AccountConfig[]
   sim: { latencyMs: number; tokensPerSecond: number }
   timeouts: TimeoutConfig
-}
-
-export interface ModelConfig {
-  id: string
-  ownedBy: string
-  contextLength: number | undefined
-  maxOutputTokens: number | undefined
-  routes: { provider: string; model: string }[]
 }
 
 export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
@@ -160,6 +167,13 @@ export interface GatewayConfig {
     maxCooldownMs: number
   }
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; requests: boolean }
+  workspaces: { defaultLane: Exclude<Lane, 'byok'> }
+  secrets: {
+    /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
+    masterKey: Buffer | null
+    previousMasterKeys: Buffer[]
+    adminToken: string | null
+  }
   providers: ProviderConfig[]
   models: ModelConfig[]
 }
@@ -217,15 +231,21 @@ export function buildConfig(
     if (provider.kind === 'openai-compatible' && !provider.base_url) {
       problems.push(`${field}.base_url: required for kind "openai-compatible"`)
     }
+    // sim has no keys: by default one pooled and one official account, so every lane works offline.
     const accounts =
       provider.kind === 'sim' && provider.accounts.length === 0
-        ? [{ name: 'local', weight: 1 }]
+        ? [
+            { name: 'pool', weight: 1, trust: 'pooled' as const, group: 'default' },
+            { name: 'official', weight: 1, trust: 'official' as const, group: 'default' },
+          ]
         : provider.accounts
     if (accounts.length === 0) problems.push(`${field}.accounts: at least one account is required`)
     return {
       name: provider.name,
       kind: provider.kind,
       authHeader: provider.auth_header ?? 'bearer',
+      baseUrl,
+      byok: provider.byok,
       accounts: accounts.map((account, accountIndex) => {
         const accountField = `${field}.accounts.${accountIndex}`
         let apiKey = ''
@@ -241,7 +261,14 @@ export function buildConfig(
         }
         const accountBase =
           'base_url' in account && account.base_url ? account.base_url.replace(/\/+$/, '') : baseUrl
-        return { name: account.name, apiKey, weight: account.weight, baseUrl: accountBase }
+        return {
+          name: account.name,
+          apiKey,
+          weight: account.weight,
+          baseUrl: accountBase,
+          trust: account.trust,
+          group: account.group,
+        }
       }),
       sim: {
         latencyMs: provider.sim?.latency_ms ?? 0,
@@ -255,23 +282,8 @@ export function buildConfig(
     }
   })
 
-  const modelIds = new Set<string>()
-  const models = file.models.map((model, index): ModelConfig => {
-    if (modelIds.has(model.id)) problems.push(`models.${index}.id: duplicate model "${model.id}"`)
-    modelIds.add(model.id)
-    model.routes.forEach((route, routeIndex) => {
-      if (!providerNames.has(route.provider)) {
-        problems.push(`models.${index}.routes.${routeIndex}.provider: unknown provider "${route.provider}"`)
-      }
-    })
-    return {
-      id: model.id,
-      ownedBy: model.owned_by,
-      contextLength: model.context_length,
-      maxOutputTokens: model.max_output_tokens,
-      routes: model.routes.map((route) => ({ provider: route.provider, model: route.model ?? model.id })),
-    }
-  })
+  const models: ModelConfig[] = buildCatalogConfig(file.models, providers, problems)
+  const secrets = readSecrets(file.secrets, env, problems)
 
   let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
   try {
@@ -306,9 +318,45 @@ export function buildConfig(
       level: (env.ONEKEY_LOG_LEVEL as GatewayConfig['log']['level'] | undefined) ?? file.log.level,
       requests: file.log.requests,
     },
+    workspaces: { defaultLane: file.workspaces.default_lane },
+    secrets,
     providers,
     models,
   }
+}
+
+/** A 32-byte key from 64 hex digits or base64; undefined when it is neither. */
+export function parseMasterKey(text: string): Buffer | undefined {
+  const trimmed = text.trim()
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex')
+  const decoded = Buffer.from(trimmed, 'base64')
+  return decoded.byteLength === 32 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed) ? decoded : undefined
+}
+
+function readSecrets(
+  file: FileConfig['secrets'],
+  env: Record<string, string | undefined>,
+  problems: string[],
+): GatewayConfig['secrets'] {
+  const current = env[file.master_key_env]
+  let masterKey: Buffer | null = null
+  if (current !== undefined && current !== '') {
+    masterKey = parseMasterKey(current) ?? null
+    if (masterKey === null)
+      problems.push(`secrets.master_key_env: ${file.master_key_env} must hold 32 bytes as 64 hex digits or base64`)
+  }
+  const previousMasterKeys: Buffer[] = []
+  for (const [index, text] of (env[file.previous_master_keys_env] ?? '').split(',').entries()) {
+    if (text.trim() === '') continue
+    const key = parseMasterKey(text)
+    if (key === undefined)
+      problems.push(`secrets.previous_master_keys_env: entry ${index + 1} of ${file.previous_master_keys_env} is not a 32-byte key`)
+    else previousMasterKeys.push(key)
+  }
+  const adminToken = env[file.admin_token_env]
+  if (adminToken !== undefined && adminToken !== '' && adminToken.length < 24)
+    problems.push(`secrets.admin_token_env: ${file.admin_token_env} must be at least 24 characters`)
+  return { masterKey, previousMasterKeys, adminToken: adminToken ? adminToken : null }
 }
 
 /**

@@ -1,24 +1,56 @@
 /**
- * The chat completion data plane: plan the attempts for the model, try them in order while
- * failures are retryable and nothing reached the client, and answer with the first success or
- * the most telling error.
+ * The chat completion data plane: resolve the lane and models, plan the attempts, try them in
+ * order while failures are retryable and nothing reached the client, and answer with the first
+ * success or the most telling error.
+ *
+ * BYOK keys follow their own rules: a stored key (`byok/<provider>/…`) is never replaced by
+ * another key; a `byok_conf` key is tried first and, unless `fallback: false`, a rate limit,
+ * rejection or 5xx moves on to the lane's own offers (billed there).
  *
  * @module
+ * Product spec §2.
  */
 import type { OutgoingHttpHeaders } from 'node:http'
+import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
+import { laneModelId } from '../catalog/model-id.ts'
+import type { Lane } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { sendError } from '../http/send-response.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
-import type { RoutePlanner } from './route-planner.ts'
+import type { OfferStats } from './offer-stats.ts'
+import { resolveRoute } from './resolve-route.ts'
+import type { AttemptCursor, OfferFilter, RoutePlanner } from './route-planner.ts'
+import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
 import { runUpstreamAttempt } from './upstream-attempt.ts'
 
 export interface ChatCompletionProxyDependencies {
-  planner: RoutePlanner
+  /** The current planner (replaced when the config is reloaded). */
+  planner(): RoutePlanner
   health: AccountHealth
+  stats: OfferStats
+  byokCredentials: ByokCredentialService
   maxAttempts: number
+  /** The lane of plain model IDs for workspaces without their own setting. */
+  defaultLane: Exclude<Lane, 'byok'>
+}
+
+interface Stage {
+  cursor: AttemptCursor
+  /** `stored`: lane byok, the workspace's saved key; `request`: a `byok_conf` key. */
+  byok: 'stored' | 'request' | undefined
+}
+
+function credentialRejected(provider: string, byok: 'stored' | 'request'): GatewayError {
+  return new GatewayError(
+    'byok_credential_rejected',
+    byok === 'stored'
+      ? `The ${provider} API rejected your stored BYOK key; update it with PUT /api/v1/byok/${provider}.`
+      : `The ${provider} API rejected the key in byok_conf.`,
+    { provider },
+  )
 }
 
 export async function proxyChatCompletion(
@@ -26,44 +58,138 @@ export async function proxyChatCompletion(
   request: OpenAIChatCompletionRequest,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const { planner, health, maxAttempts } = dependencies
-  const model = planner.resolveModel(request.model)
-  context.log.model = model.id
-  context.log.stream = request.stream === true
-  const upstreamRequest = scrubEndUserFields(request)
+  const { health, stats, maxAttempts } = dependencies
+  const key = context.key!
+  const planner = dependencies.planner()
+  const { options, request: body } = takeRoutingOptions(request)
+  const route = resolveRoute(
+    planner.catalog,
+    key,
+    key.defaultLane ?? dependencies.defaultLane,
+    body.model,
+    options.fallbackModels,
+  )
+  const primary = route.models[0]!
+  context.log.model = primary.id
+  context.log.lane = route.lane
+  context.log.stream = body.stream === true
+  const filter: OfferFilter = {
+    preferences: options.preferences,
+    denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
+  }
 
-  const attempts = planner.attempts(model)
+  const stages: Stage[] = []
+  if (route.lane === 'byok') {
+    const provider = route.byokProvider!
+    const apiKey =
+      options.byok?.provider === provider
+        ? options.byok.apiKey
+        : await dependencies.byokCredentials.resolve(key.workspaceId, provider)
+    if (apiKey === undefined) {
+      throw new GatewayError(
+        'byok_credential_missing',
+        `No BYOK key is stored for provider \`${provider}\`: save one with PUT /api/v1/byok/${provider}, or pass byok_conf.`,
+        { param: 'model' },
+      )
+    }
+    stages.push({
+      cursor: planner.plan({ ...filter, lane: 'byok', models: route.models, byok: { provider, apiKey } }),
+      byok: 'stored',
+    })
+  } else {
+    if (options.byok !== undefined) {
+      const provider = options.byok.provider
+      const byokModels = route.models.filter((model) => planner.catalog.offers(model, 'byok', provider).length > 0)
+      if (byokModels.length === 0) {
+        throw new GatewayError(
+          'invalid_parameter',
+          `\`${primary.id}\` cannot be served with a \`${provider}\` key: the catalog has no byok/${provider} offer for it.`,
+          { param: 'byok_conf.provider' },
+        )
+      }
+      stages.push({
+        cursor: planner.plan({ ...filter, lane: 'byok', models: byokModels, byok: { provider, apiKey: options.byok.apiKey } }),
+        byok: 'request',
+      })
+    }
+    if (options.byok === undefined || options.byok.fallback) {
+      stages.push({ cursor: planner.plan({ ...filter, lane: route.lane, models: route.models }), byok: undefined })
+    }
+  }
+
   let attemptCount = 0
   let lastError: GatewayError | undefined
-  while (attemptCount < maxAttempts) {
-    const attempt = attempts.next()
-    if (attempt === undefined) break
-    attemptCount++
-    context.log.attempts = attemptCount
-    context.log.provider = attempt.provider.config.name
-    context.log.account = attempt.target.account.name
-    context.log.upstreamModel = attempt.target.upstreamModel
-    const headers: OutgoingHttpHeaders = {
-      'x-onekey-provider': attempt.provider.config.name,
-      'x-onekey-model': attempt.target.upstreamModel,
+  let lastLane: Lane = route.lane
+  let exhausted = true
+  stages: for (const stage of stages) {
+    for (;;) {
+      if (attemptCount >= maxAttempts) {
+        exhausted = false
+        break stages
+      }
+      const attempt = stage.cursor.next()
+      if (attempt === undefined) break
+      attemptCount++
+      lastLane = attempt.lane
+      context.log.attempts = attemptCount
+      context.log.lane = attempt.lane
+      context.log.provider = attempt.provider.config.name
+      context.log.account = attempt.target.account.name
+      context.log.upstreamModel = attempt.target.upstreamModel
+      const headers: OutgoingHttpHeaders = {
+        'x-onekey-lane': attempt.lane,
+        'x-onekey-provider': attempt.provider.config.name,
+        'x-onekey-model': attempt.target.upstreamModel,
+      }
+      if (attemptCount > 1) headers['x-onekey-attempts'] = String(attemptCount)
+      // A workspace's own key gets the body as sent; operator accounts get the strict scrub.
+      const upstreamBody =
+        stage.byok === undefined ? scrubEndUserFields(body, attempt.offer.forwardFields) : body
+      const outcome = await runUpstreamAttempt(context, upstreamBody, attempt, health, stats, headers)
+      if (outcome.kind !== 'failed') return
+      lastError = outcome.error
+      if (context.response.headersSent) return
+      if (stage.byok !== undefined && lastError.code === 'upstream_auth_failed') {
+        lastError = credentialRejected(attempt.provider.config.name, stage.byok)
+        // The same key fails for every model: fall back (byok_conf) or stop, never retry it.
+        if (stage.byok === 'request' && stages.length > 1) continue stages
+        exhausted = false
+        break stages
+      }
+      if (!lastError.retryable) {
+        exhausted = false
+        break stages
+      }
     }
-    if (attemptCount > 1) headers['x-onekey-attempts'] = String(attemptCount)
-
-    const outcome = await runUpstreamAttempt(context, upstreamRequest, attempt, health, headers)
-    if (outcome.kind !== 'failed') return
-    lastError = outcome.error
-    if (context.response.headersSent || !lastError.retryable) break
   }
   if (context.response.headersSent) return
 
-  const error =
-    lastError ??
-    new GatewayError(
-      'no_healthy_upstream',
-      `Every upstream account for \`${model.id}\` is unavailable; retry later.`,
-      {
-        retryAfterSeconds: 1,
-      },
+  const laneHeaders: Record<string, string> = { 'x-onekey-lane': lastLane }
+  if (attemptCount > 1) laneHeaders['x-onekey-attempts'] = String(attemptCount)
+  const requested = laneModelId(route.lane, primary.id, route.byokProvider)
+  if (lastError === undefined) {
+    const selection = planner.selectOffers(primary, route.lane, filter, route.byokProvider)
+    sendError(
+      context,
+      selection.reason === undefined
+        ? new GatewayError('no_healthy_upstream', `Every offer for \`${requested}\` is unavailable; retry later.`, {
+            retryAfterSeconds: 1,
+          })
+        : new GatewayError('no_matching_offer', `No offer for \`${requested}\` can serve this request: ${selection.reason}.`, {
+            param: 'provider',
+          }),
+      laneHeaders,
     )
-  sendError(context, error, attemptCount > 1 ? { 'x-onekey-attempts': String(attemptCount) } : {})
+    return
+  }
+  if (exhausted && lastError.status === 502) {
+    // Every offer of the lane was tried or is resting: the lane is unavailable, not one upstream.
+    // (A timeout stays 504 and a rate limit 429 with its Retry-After: both say more.)
+    lastError = new GatewayError(
+      'no_healthy_upstream',
+      `Every offer for \`${requested}\` failed or is unavailable (last: ${lastError.message}); retry later.`,
+      { retryAfterSeconds: 1 },
+    )
+  }
+  sendError(context, lastError, laneHeaders)
 }

@@ -19,3 +19,8 @@ test('end-user fields are removed from a copy; a clean request is passed as is',
   const clean = { model: 'm', messages: [] }
   assert.equal(scrubEndUserFields(clean), clean)
 })
+
+test('an offer may allow some end-user fields through', () => {
+  const request = { model: 'm', messages: [], user: 'u-1', prompt_cache_key: 'k' }
+  assert.deepEqual(scrubEndUserFields(request, ['prompt_cache_key']), { model: 'm', messages: [], prompt_cache_key: 'k' })
+})

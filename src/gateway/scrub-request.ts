@@ -1,20 +1,27 @@
 /**
- * Removes what identifies or tracks the end user before a request leaves the gateway. Upstream
- * accounts are the operator's, shared by every workspace: an end-user ID, metadata or a
- * stored-completion flag sent there would land in the operator's provider account.
+ * Strict scrub: removes what identifies or tracks the end user before a request leaves for an
+ * operator account. Those accounts are shared by every workspace: an end-user ID, metadata or a
+ * stored-completion flag sent there would land in the operator's provider account. An offer may
+ * allow some fields (`forward_fields`); a workspace's own BYOK key gets the body as sent.
+ * Client headers and the client's address are never forwarded on any lane (adapters build
+ * upstream headers from scratch).
  *
  * @module
  * Product spec §2, "strict scrub".
  */
+import { END_USER_FIELDS, type EndUserField } from '../config/catalog-config.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 
-export const END_USER_FIELDS = ['user', 'safety_identifier', 'metadata', 'store', 'prompt_cache_key'] as const
+export { END_USER_FIELDS }
 
-/** A shallow copy without the end-user fields; the caller's object is left as it was. */
-export function scrubEndUserFields(request: OpenAIChatCompletionRequest): OpenAIChatCompletionRequest {
+/** A shallow copy without the end-user fields not in `allowed`; the caller's object is left as it was. */
+export function scrubEndUserFields(
+  request: OpenAIChatCompletionRequest,
+  allowed: readonly EndUserField[] = [],
+): OpenAIChatCompletionRequest {
   let scrubbed: OpenAIChatCompletionRequest | undefined
   for (const field of END_USER_FIELDS) {
-    if (field in request) {
+    if (field in request && !allowed.includes(field)) {
       scrubbed ??= { ...request }
       delete scrubbed[field]
     }

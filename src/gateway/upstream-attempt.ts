@@ -13,14 +13,16 @@ import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { AttemptOutcome } from './attempt-outcome.ts'
+import type { OfferStats } from './offer-stats.ts'
 import { deliverJsonAnswer, readAll } from './deliver-json-answer.ts'
 import { deliverStreamAnswer } from './deliver-stream-answer.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
 
-/** Updates the account's circuit from an attempt's failure. */
-function recordFailure(health: AccountHealth, accountKey: string, error: GatewayError): void {
+/** Updates the account's circuit from an attempt's failure (BYOK keys have none). */
+function recordFailure(health: AccountHealth, accountKey: string | undefined, error: GatewayError): void {
+  if (accountKey === undefined) return
   if (error.code === 'upstream_auth_failed') health.recordFailure(accountKey, 'auth')
   else if (error.code === 'upstream_rate_limited')
     health.recordFailure(accountKey, 'rate_limited', error.retryAfterSeconds)
@@ -43,7 +45,45 @@ export async function runUpstreamAttempt(
   request: OpenAIChatCompletionRequest,
   attempt: PlannedAttempt,
   health: AccountHealth,
+  stats: OfferStats,
   headers: OutgoingHttpHeaders,
+): Promise<AttemptOutcome> {
+  const startedMs = performance.now()
+  const timing: AttemptTiming = { headersAtMs: undefined }
+  const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing)
+  // Rolling stats feed selection and `provider.sort`; a BYOK key's troubles are its own, and a
+  // request the upstream rejected as invalid says nothing about the offer.
+  if (attempt.accountKey !== undefined && outcome.kind !== 'aborted') {
+    const keys = [attempt.offer.key, attempt.accountKey]
+    if (outcome.kind === 'delivered') {
+      const endMs = performance.now()
+      const headersAtMs = timing.headersAtMs ?? endMs
+      // A JSON answer is generated before its headers; a stream after them.
+      const generationMs = endMs - (request.stream === true ? headersAtMs : startedMs)
+      const tokens = context.log.completionTokens
+      stats.record(keys, {
+        ok: true,
+        latencyMs: headersAtMs - startedMs,
+        tokensPerSecond: tokens !== undefined && generationMs > 0 ? tokens / (generationMs / 1000) : undefined,
+      })
+    } else if (outcome.error.retryable || outcome.error.code === 'upstream_auth_failed') {
+      stats.record(keys, { ok: false })
+    }
+  }
+  return outcome
+}
+
+interface AttemptTiming {
+  headersAtMs: number | undefined
+}
+
+async function sendAndDeliver(
+  context: RequestContext,
+  request: OpenAIChatCompletionRequest,
+  attempt: PlannedAttempt,
+  health: AccountHealth,
+  headers: OutgoingHttpHeaders,
+  timing: AttemptTiming,
 ): Promise<AttemptOutcome> {
   const { adapter, transport, config } = attempt.provider
   const upstreamRequest = adapter.toChatCompletionRequest(request, attempt.target)
@@ -56,6 +96,7 @@ export async function runUpstreamAttempt(
     recordFailure(health, attempt.accountKey, gatewayError)
     return { kind: 'failed', error: gatewayError }
   }
+  timing.headersAtMs = performance.now()
 
   try {
     if (response.status < 200 || response.status >= 300) {
@@ -75,7 +116,7 @@ export async function runUpstreamAttempt(
     const outcome = streaming
       ? await deliverStreamAnswer(context, response, headers, config.name)
       : await deliverJsonAnswer(context, response, headers, config.name)
-    if (outcome.kind === 'delivered') health.recordSuccess(attempt.accountKey)
+    if (outcome.kind === 'delivered' && attempt.accountKey !== undefined) health.recordSuccess(attempt.accountKey)
     else if (outcome.kind === 'failed') recordFailure(health, attempt.accountKey, outcome.error)
     return outcome
   } catch (error) {

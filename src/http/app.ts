@@ -18,10 +18,12 @@ import { describeError, type Logger } from '../logging/logger.ts'
 import { readJsonObject } from './read-json-body.ts'
 import type { RequestContext } from './request-context.ts'
 import { chooseRequestId } from './request-id.ts'
+import { createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
+import { createQuoteRoute } from './routes/quote.ts'
 import { sendError, sendJson } from './send-response.ts'
 
-export interface AppDependencies extends ChatCompletionProxyDependencies {
+export interface AppDependencies extends ChatCompletionProxyDependencies, ManagementDependencies {
   authenticator: Authenticator
   logger: Logger
   bodyLimitBytes: number
@@ -40,15 +42,46 @@ export interface App {
   readonly inFlight: number
 }
 
-const MODEL_PATH_PREFIX = '/v1/models/'
+/** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
+const PARAMETER_ROUTES = ['/v1/models/', '/api/v1/byok/'] as const
 
 export function createApp(dependencies: AppDependencies): App {
   const { authenticator, logger } = dependencies
-  const models = createModelsRoute(dependencies.planner, dependencies.catalogCreatedSeconds)
+  const byokProviders = (workspaceId: string) => dependencies.byokCredentials.providers(workspaceId)
+  const models = createModelsRoute({
+    planner: dependencies.planner,
+    byokProviders,
+    defaultLane: dependencies.defaultLane,
+    createdSeconds: dependencies.catalogCreatedSeconds,
+  })
+  const quote = createQuoteRoute({
+    planner: dependencies.planner,
+    health: dependencies.health,
+    byokProviders,
+    defaultLane: dependencies.defaultLane,
+  })
+  const management = createManagementRoutes(dependencies, () => dependencies.defaultLane)
   let inFlight = 0
 
-  async function authenticate(context: RequestContext): Promise<void> {
-    context.key = await authenticator.authenticate(context.request.headers.authorization)
+  async function authenticate(context: RequestContext) {
+    const key = await authenticator.authenticate(context.request.headers.authorization)
+    context.key = key
+    return key
+  }
+  const readBody = (context: RequestContext) => readJsonObject(context.request, dependencies.bodyLimitBytes)
+
+  function parameterOf(context: RequestContext, prefix: string, param: string): string {
+    try {
+      return decodeURIComponent(context.path.slice(prefix.length))
+    } catch {
+      throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, { param })
+    }
+  }
+
+  const quoteHandler: Handler = async (context) => {
+    const key = await authenticate(context)
+    const body = validateChatCompletionRequest(await readBody(context))
+    sendJson(context, 200, await quote(key, body))
   }
 
   const routes = new Map<string, Map<string, Handler>>([
@@ -59,7 +92,7 @@ export function createApp(dependencies: AppDependencies): App {
           'POST',
           async (context) => {
             await authenticate(context)
-            const body = await readJsonObject(context.request, dependencies.bodyLimitBytes)
+            const body = await readBody(context)
             await proxyChatCompletion(context, validateChatCompletionRequest(body), dependencies)
           },
         ],
@@ -67,13 +100,33 @@ export function createApp(dependencies: AppDependencies): App {
     ],
     [
       '/v1/models',
+      new Map([['GET', async (context) => sendJson(context, 200, await models.list(await authenticate(context)))]]),
+    ],
+    ['/v1/quote', new Map([['POST', quoteHandler]])],
+    ['/api/v1/quote', new Map([['POST', quoteHandler]])],
+    [
+      '/api/v1/workspace',
+      new Map<string, Handler>([
+        ['GET', async (context) => sendJson(context, 200, await management.getWorkspace(await authenticate(context)))],
+        [
+          'PATCH',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 200, await management.updateWorkspace(key, await readBody(context)))
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/byok',
+      new Map([['GET', async (context) => sendJson(context, 200, await management.listByok(await authenticate(context)))]]),
+    ],
+    [
+      '/api/v1/admin/reload',
       new Map([
         [
-          'GET',
-          async (context) => {
-            await authenticate(context)
-            sendJson(context, 200, models.list())
-          },
+          'POST',
+          async (context) => sendJson(context, 200, await management.reload(context.request.headers.authorization)),
         ],
       ]),
     ],
@@ -91,21 +144,52 @@ export function createApp(dependencies: AppDependencies): App {
       ]),
     ],
   ])
-  const getModel: Handler = async (context) => {
-    await authenticate(context)
-    let id: string
-    try {
-      id = decodeURIComponent(context.path.slice(MODEL_PATH_PREFIX.length))
-    } catch {
-      throw new GatewayError('invalid_parameter', 'The model ID in the URL is not valid percent-encoding.', {
-        param: 'model',
-      })
+  const parameterRoutes = new Map<string, Map<string, Handler>>([
+    [
+      '/v1/models/',
+      new Map([
+        [
+          'GET',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 200, await models.get(key, parameterOf(context, '/v1/models/', 'model')))
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/byok/',
+      new Map<string, Handler>([
+        [
+          'PUT',
+          async (context) => {
+            const key = await authenticate(context)
+            const provider = parameterOf(context, '/api/v1/byok/', 'provider')
+            sendJson(context, 200, await management.putByok(key, provider, await readBody(context)))
+          },
+        ],
+        [
+          'DELETE',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 200, await management.deleteByok(key, parameterOf(context, '/api/v1/byok/', 'provider')))
+          },
+        ],
+      ]),
+    ],
+  ])
+
+  function methodsFor(path: string): Map<string, Handler> | undefined {
+    const exact = routes.get(path)
+    if (exact !== undefined) return exact
+    for (const prefix of PARAMETER_ROUTES) {
+      if (path.startsWith(prefix) && path.length > prefix.length) return parameterRoutes.get(prefix)
     }
-    sendJson(context, 200, models.get(id))
+    return undefined
   }
 
   function findHandler(method: string, path: string): Handler {
-    const byMethod = routes.get(path)
+    const byMethod = methodsFor(path)
     if (byMethod !== undefined) {
       const handler = byMethod.get(method)
       if (handler !== undefined) return handler
@@ -114,10 +198,6 @@ export function createApp(dependencies: AppDependencies): App {
         'method_not_allowed',
         `Method ${method} is not allowed on ${path}; use ${allowed}.`,
       )
-    }
-    if (path.startsWith(MODEL_PATH_PREFIX) && path.length > MODEL_PATH_PREFIX.length) {
-      if (method === 'GET') return getModel
-      throw new GatewayError('method_not_allowed', `Method ${method} is not allowed on ${path}; use GET.`)
     }
     throw new GatewayError('route_not_found', `Invalid URL (${method} ${path}).`)
   }
@@ -135,6 +215,7 @@ export function createApp(dependencies: AppDependencies): App {
       workspace: context.key?.workspaceId,
       key_prefix: context.key?.prefix,
       model: log.model,
+      lane: log.lane,
       provider: log.provider,
       account: log.account,
       upstream_model: log.upstreamModel,
@@ -163,8 +244,7 @@ export function createApp(dependencies: AppDependencies): App {
       }
       const headers: Record<string, string> = {}
       if (gatewayError.code === 'method_not_allowed') {
-        const byMethod = routes.get(context.path)
-        headers.allow = byMethod ? [...byMethod.keys()].join(', ') : 'GET'
+        headers.allow = [...(methodsFor(context.path)?.keys() ?? ['GET'])].join(', ')
       }
       // Node drains an unread body before reusing the connection; an oversize one is not worth reading.
       if (gatewayError.code === 'request_too_large') headers.connection = 'close'

@@ -9,6 +9,7 @@ import type { AuthenticatedKey } from '../auth/authenticator.ts'
 
 export interface RequestLogFields {
   model?: string
+  lane?: string
   provider?: string
   account?: string
   upstreamModel?: string

@@ -8,14 +8,18 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createAuthenticator } from '../auth/authenticator.ts'
+import { createByokCredentialService } from '../byok/byok-credential-service.ts'
+import { createCredentialCipher } from '../byok/credential-cipher.ts'
+import { createCatalog } from '../catalog/catalog.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
-import { createRoutePlanner } from '../gateway/route-planner.ts'
+import { createOfferStats, type OfferStats } from '../gateway/offer-stats.ts'
+import { createRoutePlanner, type RoutePlanner } from '../gateway/route-planner.ts'
 import { createApp } from '../http/app.ts'
 import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
-import { createProviderRegistry } from '../providers/registry.ts'
+import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 
@@ -26,7 +30,14 @@ export interface RunningGateway {
   server: Server
   store: Store
   health: AccountHealth
+  stats: OfferStats
   logger: Logger
+  /**
+   * Re-reads the configuration and swaps the catalog, offers and providers without dropping
+   * traffic: requests in flight finish on what they started with. Listener, storage and secrets
+   * stay as they were (a restart changes those).
+   */
+  reload(): Promise<{ models: number; providers: number }>
   /** Stops accepting, lets open requests finish up to the grace period, then closes everything. */
   close(graceMs?: number): Promise<void>
 }
@@ -35,6 +46,14 @@ export interface StartGatewayOptions {
   logger?: Logger
   /** Use this store instead of opening one from the config (tests share one). */
   store?: Store
+  /** Where `reload()` gets the new configuration (the CLI re-reads the file). */
+  loadConfig?: () => GatewayConfig
+}
+
+interface Routing {
+  config: GatewayConfig
+  registry: ProviderRegistry
+  planner: RoutePlanner
 }
 
 const READY_CACHE_MS = 1_000
@@ -65,9 +84,56 @@ export async function startGateway(
   const store = options.store ?? (await createStore(config.storage))
   if (options.store === undefined && config.storage.autoMigrate) await store.migrate()
 
-  const registry = createProviderRegistry(config)
   const health = createAccountHealth(config.upstream)
-  const planner = createRoutePlanner(config.models, registry, health)
+  const stats = createOfferStats()
+  const buildRouting = (next: GatewayConfig): Routing => {
+    const registry = createProviderRegistry(next)
+    return { config: next, registry, planner: createRoutePlanner(createCatalog(next.models), registry, health, stats) }
+  }
+  let routing = buildRouting(config)
+  const retiredRegistries = new Set<ProviderRegistry>()
+
+  const cipher =
+    config.secrets.masterKey === null
+      ? null
+      : createCredentialCipher(config.secrets.masterKey, config.secrets.previousMasterKeys)
+  const byokCredentials = createByokCredentialService({
+    store,
+    cipher,
+    byokProviders: () =>
+      new Set(routing.config.providers.filter((provider) => provider.byok).map((provider) => provider.name)),
+    cacheTtlMs: config.auth.cacheTtlMs,
+  })
+  try {
+    await byokCredentials.verifyMasterKey()
+  } catch (error) {
+    await routing.registry.close()
+    if (options.store === undefined) await store.close()
+    throw error
+  }
+
+  async function reload(): Promise<{ models: number; providers: number }> {
+    if (options.loadConfig === undefined) throw new Error('this gateway was started without a config source')
+    const next = options.loadConfig()
+    for (const field of ['server', 'storage', 'redisUrl', 'secrets'] as const) {
+      if (JSON.stringify(next[field]) !== JSON.stringify(config[field])) {
+        logger.warn('config reload: a restart is needed for this change', { field })
+      }
+    }
+    const previous = routing
+    routing = buildRouting(next)
+    // Requests already running keep their (old) transports until they finish.
+    retiredRegistries.add(previous.registry)
+    const timer = setTimeout(() => {
+      retiredRegistries.delete(previous.registry)
+      previous.registry.close().catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
+    }, config.server.shutdownGraceMs + config.upstream.maxAttempts * 1_000)
+    timer.unref()
+    const summary = { models: next.models.length, providers: next.providers.length }
+    logger.info('config reloaded', summary)
+    return summary
+  }
+
   const authenticator = createAuthenticator({
     apiKeys: store.apiKeys,
     cacheTtlMs: config.auth.cacheTtlMs,
@@ -78,8 +144,15 @@ export async function startGateway(
   let draining = false
   let readyUntilMs = 0
   const app = createApp({
-    planner,
+    planner: () => routing.planner,
     health,
+    stats,
+    byokCredentials,
+    defaultLane: config.workspaces.defaultLane,
+    workspaces: store.workspaces,
+    invalidateWorkspace: (workspaceId) => authenticator.invalidateWorkspace(workspaceId),
+    adminToken: () => routing.config.secrets.adminToken,
+    reload,
     maxAttempts: config.upstream.maxAttempts,
     authenticator,
     logger,
@@ -124,7 +197,7 @@ export async function startGateway(
     await authenticator
       .close()
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
-    await registry.close()
+    await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
     if (options.store === undefined) await store.close()
     logger.flush()
   }
@@ -135,7 +208,9 @@ export async function startGateway(
     server,
     store,
     health,
+    stats,
     logger,
+    reload,
     close: (graceMs) => {
       closing ??= close(graceMs)
       return closing

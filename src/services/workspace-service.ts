@@ -5,7 +5,9 @@
  * @module
  */
 import { displayPrefix, generateApiKey, hashApiKey, randomBase62 } from '../auth/api-key-format.ts'
-import type { ApiKeyRecord, Store, WorkspaceRecord } from '../storage/store.ts'
+import { invalidModelPattern } from '../auth/key-access.ts'
+import { LANES } from '../config/catalog-config.ts'
+import type { ApiKeyRecord, Store, WorkspaceRecord, WorkspaceSettings } from '../storage/store.ts'
 
 /** A failure the operator caused (unknown workspace, bad name…), safe to print as is. */
 export class ServiceError extends Error {
@@ -21,10 +23,17 @@ export interface CreatedApiKey {
 export interface WorkspaceService {
   createWorkspace(name: string): Promise<WorkspaceRecord>
   listWorkspaces(): Promise<WorkspaceRecord[]>
+  updateSettings(workspace: string, settings: Partial<WorkspaceSettings>): Promise<WorkspaceRecord>
   createApiKey(input: {
     workspace: string
     name: string
     expiresAt?: Date | undefined
+    /** Lanes the key may use; omitted: every lane. */
+    allowedLanes?: readonly string[] | undefined
+    /** Model ID patterns (`*` wildcard); omitted: every model. */
+    allowedModels?: readonly string[] | undefined
+    /** May also call the management API. */
+    management?: boolean | undefined
   }): Promise<CreatedApiKey>
   listApiKeys(workspace?: string): Promise<ApiKeyRecord[]>
   revokeApiKey(keyId: string): Promise<ApiKeyRecord>
@@ -44,13 +53,34 @@ export function createWorkspaceService(store: Store, now: () => Date = () => new
       if (!NAME_PATTERN.test(name))
         throw new ServiceError('workspace name: 1-200 letters, digits, spaces, . _ @ -')
       if (await store.workspaces.find(name)) throw new ServiceError(`workspace "${name}" already exists`)
-      const record = { id: `ws_${randomBase62(16)}`, name, createdAt: now().toISOString() }
+      const record: WorkspaceRecord = {
+        id: `ws_${randomBase62(16)}`,
+        name,
+        createdAt: now().toISOString(),
+        defaultLane: null,
+        denyDataCollection: false,
+      }
       await store.workspaces.create(record)
       return record
     },
+    async updateSettings(workspace, settings) {
+      const owner = await requireWorkspace(workspace)
+      await store.workspaces.updateSettings(owner.id, settings)
+      return (await store.workspaces.find(owner.id))!
+    },
     listWorkspaces: () => store.workspaces.list(),
-    async createApiKey({ workspace, name, expiresAt }) {
+    async createApiKey({ workspace, name, expiresAt, allowedLanes, allowedModels, management }) {
       if (!NAME_PATTERN.test(name)) throw new ServiceError('key name: 1-200 letters, digits, spaces, . _ @ -')
+      for (const lane of allowedLanes ?? []) {
+        if (!(LANES as readonly string[]).includes(lane))
+          throw new ServiceError(`unknown lane "${lane}" (expected ${LANES.join(', ')})`)
+      }
+      if (allowedLanes !== undefined && allowedLanes.length === 0) throw new ServiceError('--lanes: name at least one lane')
+      for (const pattern of allowedModels ?? []) {
+        const problem = invalidModelPattern(pattern)
+        if (problem !== undefined) throw new ServiceError(problem)
+      }
+      if (allowedModels !== undefined && allowedModels.length === 0) throw new ServiceError('--models: name at least one pattern')
       const owner = await requireWorkspace(workspace)
       const createdAt = now()
       if (expiresAt !== undefined && !(expiresAt.getTime() > createdAt.getTime())) {
@@ -67,6 +97,9 @@ export function createWorkspaceService(store: Store, now: () => Date = () => new
         lastUsedAt: null,
         expiresAt: expiresAt?.toISOString() ?? null,
         revokedAt: null,
+        allowedLanes: allowedLanes === undefined ? null : [...new Set(allowedLanes)],
+        allowedModels: allowedModels === undefined ? null : [...new Set(allowedModels)],
+        management: management === true,
       }
       await store.apiKeys.create(record)
       return { key, record }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeysTable, DatabaseSchema } from './schema.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from './store.ts'
+import { toWorkspaceRecord } from './workspace-repository.ts'
 
 function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   return {
@@ -13,6 +14,9 @@ function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     lastUsedAt: row.last_used_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    allowedLanes: row.allowed_lanes === null ? null : row.allowed_lanes.split(',').filter(Boolean),
+    allowedModels: row.allowed_models === null ? null : (JSON.parse(row.allowed_models) as string[]),
+    management: Number(row.management) === 1,
   }
 }
 
@@ -32,12 +36,36 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           last_used_at: record.lastUsedAt,
           expires_at: record.expiresAt,
           revoked_at: record.revokedAt,
+          allowed_lanes: record.allowedLanes === null ? null : record.allowedLanes.join(','),
+          allowed_models: record.allowedModels === null ? null : JSON.stringify(record.allowedModels),
+          management: record.management ? 1 : 0,
         })
         .execute()
     },
     async findByHash(hash) {
-      const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst()
-      return row && toApiKeyRecord(row)
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+        .selectAll('api_keys')
+        .select([
+          'workspaces.name as workspace_name',
+          'workspaces.created_at as workspace_created_at',
+          'workspaces.default_lane',
+          'workspaces.deny_data_collection',
+        ])
+        .where('api_keys.hash', '=', hash)
+        .executeTakeFirst()
+      if (row === undefined) return undefined
+      return {
+        key: toApiKeyRecord(row),
+        workspace: toWorkspaceRecord({
+          id: row.workspace_id,
+          name: row.workspace_name,
+          created_at: row.workspace_created_at,
+          default_lane: row.default_lane,
+          deny_data_collection: row.deny_data_collection,
+        }),
+      }
     },
     async find(id) {
       const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst()

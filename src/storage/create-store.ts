@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
+import { createByokCredentialRepository } from './byok-credential-repository.ts'
 import { DialectMigrationProvider } from './migrations/index.ts'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
@@ -68,6 +69,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     dialect,
     workspaces: createWorkspaceRepository(db),
     apiKeys: createApiKeyRepository(db),
+    byokCredentials: createByokCredentialRepository(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: new DialectMigrationProvider(dialect) })
       const { error, results } = await migrator.migrateToLatest()

@@ -4,11 +4,16 @@
  *
  * @module
  */
+import type { Generated } from 'kysely'
 
 export interface WorkspacesTable {
   id: string
   name: string
   created_at: string
+  /** `cheap` or `resale`; null: the config's `workspaces.default_lane`. */
+  default_lane: string | null
+  /** 1: skip offers that retain prompts or train on them, on every lane. */
+  deny_data_collection: Generated<number>
 }
 
 export interface ApiKeysTable {
@@ -23,11 +28,32 @@ export interface ApiKeysTable {
   last_used_at: string | null
   expires_at: string | null
   revoked_at: string | null
+  /** Comma-separated lanes the key may use; null: every lane. */
+  allowed_lanes: string | null
+  /** JSON array of model ID patterns (`*` wildcard) the key may use; null: every model. */
+  allowed_models: string | null
+  /** 1: the key may also call the management API (`/api/v1/…`) for its workspace. */
+  management: Generated<number>
+}
+
+/** A workspace's own provider key, encrypted (AES-256-GCM) with the master key. */
+export interface ByokCredentialsTable {
+  workspace_id: string
+  provider: string
+  /** `v1.<key id>.<iv>.<tag>.<ciphertext>`, base64url parts. */
+  ciphertext: string
+  /** Which master key encrypted it (first 8 hex digits of its SHA-256). */
+  key_id: string
+  /** e.g. `sk-…wxyz`: all that is ever shown after saving. */
+  hint: string
+  created_at: string
+  updated_at: string
 }
 
 export interface DatabaseSchema {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
+  byok_credentials: ByokCredentialsTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -2,8 +2,14 @@ import type { Kysely, Selectable } from 'kysely'
 import type { DatabaseSchema, WorkspacesTable } from './schema.ts'
 import type { WorkspaceRecord, WorkspaceRepository } from './store.ts'
 
-function toWorkspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRecord {
-  return { id: row.id, name: row.name, createdAt: row.created_at }
+export function toWorkspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    defaultLane: row.default_lane === 'cheap' || row.default_lane === 'resale' ? row.default_lane : null,
+    denyDataCollection: Number(row.deny_data_collection) === 1,
+  }
 }
 
 /** Workspaces on either dialect. */
@@ -12,8 +18,25 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
     async create(record) {
       await db
         .insertInto('workspaces')
-        .values({ id: record.id, name: record.name, created_at: record.createdAt })
+        .values({
+          id: record.id,
+          name: record.name,
+          created_at: record.createdAt,
+          default_lane: record.defaultLane ?? null,
+          deny_data_collection: record.denyDataCollection ? 1 : 0,
+        })
         .execute()
+    },
+    async updateSettings(id, settings) {
+      const values: { default_lane?: string | null; deny_data_collection?: number } = {}
+      if (settings.defaultLane !== undefined) values.default_lane = settings.defaultLane
+      if (settings.denyDataCollection !== undefined) values.deny_data_collection = settings.denyDataCollection ? 1 : 0
+      if (Object.keys(values).length === 0) {
+        const row = await db.selectFrom('workspaces').select('id').where('id', '=', id).executeTakeFirst()
+        return row !== undefined
+      }
+      const result = await db.updateTable('workspaces').set(values).where('id', '=', id).executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     },
     async list() {
       const rows = await db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').execute()

@@ -22,6 +22,9 @@ function apiKey(
     lastUsedAt: null,
     expiresAt: null,
     revokedAt: null,
+    allowedLanes: null,
+    allowedModels: null,
+    management: false,
     ...overrides,
   }
 }
@@ -53,6 +56,8 @@ export function describeStoreContract(
         id: 'ws_a',
         name: 'acme',
         createdAt: '2026-11-22T10:00:00.000Z',
+        defaultLane: null,
+        denyDataCollection: false,
       })
       assert.equal((await store.workspaces.find('beta'))?.id, 'ws_b')
       assert.equal(await store.workspaces.find('nope'), undefined)
@@ -76,9 +81,10 @@ export function describeStoreContract(
         apiKey({ id: 'key_2', hash: 'h2', workspaceId: 'ws_b', createdAt: '2026-11-22T10:30:00.000Z' }),
       )
       const found = await store.apiKeys.findByHash('h1')
-      assert.equal(found?.id, 'key_1')
-      assert.equal(found?.expiresAt, '2027-01-01T00:00:00.000Z')
-      assert.equal(found?.revokedAt, null)
+      assert.equal(found?.key.id, 'key_1')
+      assert.equal(found?.key.expiresAt, '2027-01-01T00:00:00.000Z')
+      assert.equal(found?.key.revokedAt, null)
+      assert.equal(found?.workspace.name, 'acme', 'the workspace comes with the key')
       assert.equal((await store.apiKeys.find('key_2'))?.hash, 'h2')
       assert.equal(await store.apiKeys.findByHash('missing'), undefined)
       assert.deepEqual(
@@ -89,6 +95,74 @@ export function describeStoreContract(
         (await store.apiKeys.list()).map((key) => key.id),
         ['key_1', 'key_2'],
       )
+    })
+
+    test('api keys: lane and model restrictions and the management flag round-trip', async () => {
+      await store.apiKeys.create(
+        apiKey({
+          id: 'key_r',
+          hash: 'hr',
+          workspaceId: 'ws_b',
+          allowedLanes: ['cheap', 'byok'],
+          allowedModels: ['gpt-4o*', 'cheap/*'],
+          management: true,
+        }),
+      )
+      const found = (await store.apiKeys.findByHash('hr'))!.key
+      assert.deepEqual(found.allowedLanes, ['cheap', 'byok'])
+      assert.deepEqual(found.allowedModels, ['gpt-4o*', 'cheap/*'])
+      assert.equal(found.management, true)
+      assert.equal((await store.apiKeys.find('key_1'))!.management, false)
+    })
+
+    test('workspaces: settings update and show through the key lookup', async () => {
+      assert.equal(await store.workspaces.updateSettings('ws_b', { defaultLane: 'resale', denyDataCollection: true }), true)
+      const found = (await store.apiKeys.findByHash('hr'))!.workspace
+      assert.equal(found.defaultLane, 'resale')
+      assert.equal(found.denyDataCollection, true)
+      await store.workspaces.updateSettings('ws_b', { denyDataCollection: false })
+      assert.equal((await store.workspaces.find('ws_b'))!.defaultLane, 'resale', 'untouched settings stay')
+      assert.equal((await store.workspaces.find('ws_b'))!.denyDataCollection, false)
+      assert.equal(await store.workspaces.updateSettings('ws_missing', { defaultLane: 'cheap' }), false)
+    })
+
+    test('byok credentials: upsert per workspace and provider, list, count by key, conditional replace, delete', async () => {
+      const record = {
+        workspaceId: 'ws_a',
+        provider: 'openai',
+        ciphertext: 'v1.k1.aaa',
+        keyId: 'k1',
+        hint: 'sk-…abcd',
+        createdAt: '2026-11-22T10:00:00.000Z',
+        updatedAt: '2026-11-22T10:00:00.000Z',
+      }
+      await store.byokCredentials.put(record)
+      await store.byokCredentials.put({ ...record, provider: 'anthropic', ciphertext: 'v1.k2.bbb', keyId: 'k2' })
+      await store.byokCredentials.put({ ...record, ciphertext: 'v1.k1.ccc', updatedAt: '2026-11-22T11:00:00.000Z' })
+      assert.deepEqual(
+        (await store.byokCredentials.list('ws_a')).map((item) => [item.provider, item.ciphertext]),
+        [
+          ['anthropic', 'v1.k2.bbb'],
+          ['openai', 'v1.k1.ccc'],
+        ],
+      )
+      assert.deepEqual(await store.byokCredentials.list('ws_b'), [])
+      assert.deepEqual(Object.fromEntries(await store.byokCredentials.countByKeyId()), { k1: 1, k2: 1 })
+      const stale = await store.byokCredentials.listNotEncryptedWith('k1')
+      assert.deepEqual(stale.map((item) => item.provider), ['anthropic'])
+      assert.equal(
+        await store.byokCredentials.replaceCiphertext({ ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' }, 'v1.k2.old'),
+        false,
+        'a changed row is not overwritten',
+      )
+      assert.equal(
+        await store.byokCredentials.replaceCiphertext({ ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' }, 'v1.k2.bbb'),
+        true,
+      )
+      assert.equal((await store.byokCredentials.find('ws_a', 'anthropic'))?.keyId, 'k1')
+      assert.equal(await store.byokCredentials.delete('ws_a', 'anthropic'), true)
+      assert.equal(await store.byokCredentials.delete('ws_a', 'anthropic'), false)
+      assert.equal(await store.byokCredentials.find('ws_a', 'anthropic'), undefined)
     })
 
     test('api keys: hashes are unique and the workspace must exist', async () => {

@@ -10,6 +10,7 @@ import {
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   fakeProvider,
+  offer,
   readJson,
   readSseData,
   startTestGateway,
@@ -26,8 +27,8 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     gateway = await startTestGateway({
       providers: [fakeProvider('fake', upstream.baseUrl), { name: 'sim', kind: 'sim' }],
       models: [
-        { id: 'chat-model', routes: [{ provider: 'fake', model: 'upstream-model' }] },
-        { id: 'sim-echo', routes: [{ provider: 'sim' }] },
+        { id: 'chat-model', offers: [offer('fake', { model: 'upstream-model' })] },
+        { id: 'sim-echo', offers: [offer('sim')] },
       ],
     })
   })
@@ -144,7 +145,8 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     assertMatchesOpenAISchema('ListModelsResponse', list)
     assert.deepEqual(
       list.data.map((model: { id: string }) => model.id),
-      ['chat-model', 'sim-echo'],
+      ['chat-model', 'cheap/chat-model', 'sim-echo', 'cheap/sim-echo'],
+      'plain IDs of the default lane, then the lane-prefixed ones',
     )
     const one = await fetch(`${gateway.url}/v1/models/sim-echo`, { headers })
     assert.equal(one.status, 200)

@@ -30,7 +30,7 @@ describe('onekey CLI and serve as real processes', () => {
       'providers:',
       '  - { name: sim, kind: sim, sim: { latency_ms: 0, tokens_per_second: 20 } }',
       'models:',
-      '  - { id: sim-echo, routes: [{ provider: sim }] }',
+      '  - { id: sim-echo, offers: [{ lane: cheap, provider: sim, price: { input: 1, output: 2 } }] }',
     ].join('\n'),
   )
   const onekey = async (...args: string[]) =>

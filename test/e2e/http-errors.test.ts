@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
-import { type Json, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import { type Json, offer, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const messages = [{ role: 'user', content: 'hi' }]
 
@@ -25,7 +25,7 @@ describe('HTTP errors: one envelope everywhere', () => {
       server: { port: 0, body_limit_bytes: 1024 },
       auth: { cache_ttl_ms: 50 },
       providers: [{ name: 'sim', kind: 'sim' }],
-      models: [{ id: 'sim-echo', routes: [{ provider: 'sim' }] }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
     })
   })
   after(() => gateway.close())
@@ -169,7 +169,7 @@ describe('HTTP errors: one envelope everywhere', () => {
   test('a gateway fault is a 500 with no internals (storage closed under a fresh key)', async () => {
     const broken = await startTestGateway({
       providers: [{ name: 'sim', kind: 'sim' }],
-      models: [{ id: 'sim-echo', routes: [{ provider: 'sim' }] }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
     })
     try {
       const { key: brokenKey } = await broken.service.createApiKey({

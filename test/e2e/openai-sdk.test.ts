@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
-import { fakeProvider, type Json, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import { fakeProvider, type Json, offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 describe('the official openai SDK, unmodified, pointed at the gateway', () => {
   let upstream: FakeUpstream
@@ -17,8 +17,8 @@ describe('the official openai SDK, unmodified, pointed at the gateway', () => {
         fakeProvider('fake', upstream.baseUrl, { accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A' }] }),
       ],
       models: [
-        { id: 'sim-echo', routes: [{ provider: 'sim' }] },
-        { id: 'fake-model', routes: [{ provider: 'fake' }] },
+        { id: 'sim-echo', offers: [offer('sim')] },
+        { id: 'fake-model', offers: [offer('fake')] },
       ],
     })
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
@@ -57,8 +57,9 @@ describe('the official openai SDK, unmodified, pointed at the gateway', () => {
   test('models list and retrieve', async () => {
     const ids: string[] = []
     for await (const model of client.models.list()) ids.push(model.id)
-    assert.deepEqual(ids, ['sim-echo', 'fake-model'])
+    assert.deepEqual(ids, ['sim-echo', 'cheap/sim-echo', 'fake-model', 'cheap/fake-model'])
     assert.equal((await client.models.retrieve('sim-echo')).id, 'sim-echo')
+    assert.equal((await client.models.retrieve('cheap/sim-echo')).id, 'cheap/sim-echo', 'a slash in the ID survives the SDK')
   })
 
   test('error classes: 401, 404, 413, 429, 500, with our code and request ID', async () => {
@@ -116,7 +117,7 @@ describe('the official openai SDK, unmodified, pointed at the gateway', () => {
 
     const broken = await startTestGateway({
       providers: [{ name: 'sim', kind: 'sim' }],
-      models: [{ id: 'sim-echo', routes: [{ provider: 'sim' }] }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
     })
     try {
       const { key } = await broken.service.createApiKey({ workspace: broken.workspaceId, name: 'x' })

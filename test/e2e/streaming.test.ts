@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chatCompletionStreamChunks, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
-import { fakeProvider, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import { fakeProvider, offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const messages = [{ role: 'user', content: 'hi' }]
 
@@ -14,7 +14,7 @@ describe('streaming: no buffering, client disconnect aborts the upstream', () =>
     upstream = await startFakeUpstream()
     gateway = await startTestGateway({
       providers: [fakeProvider('fake', upstream.baseUrl)],
-      models: [{ id: 'm', routes: [{ provider: 'fake' }] }],
+      models: [{ id: 'm', offers: [offer('fake')] }],
     })
   })
   after(async () => {

@@ -10,6 +10,7 @@ import {
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   fakeProvider,
+  offer,
   readJson,
   readSseData,
   startTestGateway,
@@ -35,10 +36,10 @@ describe('upstream faults: retry before the first byte, error event after it', (
         fakeProvider('backup', backup.baseUrl, { accounts: [{ name: 'only', api_key_env: 'FAKE_KEY_B' }] }),
       ],
       models: [
-        { id: 'primary-only', routes: [{ provider: 'primary' }] },
+        { id: 'primary-only', offers: [offer('primary')] },
         {
           id: 'with-backup',
-          routes: [{ provider: 'primary' }, { provider: 'backup', model: 'backup-model' }],
+          offers: [offer('primary'), offer('backup', { model: 'backup-model' })],
         },
       ],
     })
@@ -46,6 +47,8 @@ describe('upstream faults: retry before the first byte, error event after it', (
   beforeEach(() => {
     primary.reset()
     backup.reset()
+    // Each case starts from clean rolling stats: a failing offer is otherwise (rightly) demoted.
+    gateway.gateway.stats.reset()
   })
   after(async () => {
     await gateway.close()
@@ -168,7 +171,7 @@ describe('upstream faults: retry before the first byte, error event after it', (
     assert.equal(JSON.parse(data[1]!).error.code, 'upstream_timeout')
   })
 
-  test('exhausted retries answer with the last error: 429 keeps Retry-After, 5xx is 502', async () => {
+  test('exhausted retries: 429 keeps Retry-After; nothing healthy left is 503', async () => {
     primary.script({ kind: 'json', status: 429, body: {}, headers: { 'retry-after': '7' } })
     const limited = await gateway.post('/v1/chat/completions', { model: 'primary-only', messages })
     assert.equal(limited.headers.get('retry-after'), '7')
@@ -185,7 +188,7 @@ describe('upstream faults: retry before the first byte, error event after it', (
   test('a request the upstream rejects (400) is not retried and keeps its message, scrubbed', async () => {
     const other = await startTestGateway({
       providers: [fakeProvider('primary', primary.baseUrl)],
-      models: [{ id: 'm', routes: [{ provider: 'primary' }] }],
+      models: [{ id: 'm', offers: [offer('primary')] }],
     })
     try {
       primary.script({
@@ -215,7 +218,7 @@ describe('upstream faults: retry before the first byte, error event after it', (
       )
       const failed = await other.post('/v1/chat/completions', { model: 'm', messages })
       assert.equal(failed.headers.get('x-onekey-attempts'), '2', 'two accounts, each tried once')
-      await expectError(failed, 502, 'upstream_error')
+      await expectError(failed, 503, 'no_healthy_upstream')
     } finally {
       await other.close()
     }
@@ -228,7 +231,7 @@ describe('accounts: weights, credentials rejected, circuit breaker', () => {
     const gateway = await startTestGateway({
       upstream: { cooldown_ms: 200 },
       providers: [fakeProvider('fake', upstream.baseUrl)],
-      models: [{ id: 'm', routes: [{ provider: 'fake' }] }],
+      models: [{ id: 'm', offers: [offer('fake')] }],
     })
     try {
       upstream.script({
@@ -277,7 +280,7 @@ describe('accounts: weights, credentials rejected, circuit breaker', () => {
           ],
         }),
       ],
-      models: [{ id: 'm', routes: [{ provider: 'fake' }] }],
+      models: [{ id: 'm', offers: [offer('fake')] }],
     })
     try {
       for (let index = 0; index < 200; index++) {

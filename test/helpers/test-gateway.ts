@@ -86,6 +86,11 @@ export function fakeProvider(
   }
 }
 
+/** A catalog offer (cheap lane by default) with a price, for test configs. */
+export function offer(provider: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { lane: 'cheap', provider, price: { input: '1', output: '2' }, ...extra }
+}
+
 /** Reads an SSE response into its `data:` payloads. */
 export async function readSseData(response: Response): Promise<string[]> {
   const text = await response.text()

@@ -1,33 +1,136 @@
 /**
- * `GET /v1/models` and `GET /v1/models/{id}`: the catalog as OpenAI lists it.
+ * `GET /v1/models` and `GET /v1/models/{id}`: exactly the lane-prefixed IDs the calling key may
+ * use (its lane and model restrictions, the workspace's privacy setting and stored BYOK keys
+ * applied), plus the plain IDs of the workspace's default lane. Each entry is an OpenAI Model
+ * with OneKey's catalog fields added: name, lane, context length, modalities, capabilities and
+ * the lane's published price (or "quote on request").
  *
  * @module
  * @see https://platform.openai.com/docs/api-reference/models
  */
-import type { ModelConfig } from '../../config/config.ts'
+import type { AuthenticatedKey } from '../../auth/authenticator.ts'
+import { keyMayUse } from '../../auth/key-access.ts'
+import { formatPicoUsd, formatUsdPerMillionTokens } from '../../billing/usd.ts'
+import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
+import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import type { RoutePlanner } from '../../gateway/route-planner.ts'
-import type { OpenAIModel } from '../../providers/openai-wire.ts'
 
-export function toOpenAIModel(model: ModelConfig, created: number): OpenAIModel {
-  return { id: model.id, object: 'model', created, owned_by: model.ownedBy }
+export const QUOTE_ON_REQUEST = 'quote on request'
+
+export interface PublishedPrice {
+  currency: 'USD'
+  /** Per 1M prompt tokens. */
+  prompt: string
+  /** Per 1M completion tokens. */
+  completion: string
+  /** Per 1M cached prompt tokens. */
+  cached_input: string
+  /** Per request. */
+  request: string
 }
 
-/** Pre-rendered bodies: the catalog changes only with the config. */
-export function createModelsRoute(
-  planner: Pick<RoutePlanner, 'models' | 'resolveModel'>,
-  createdSeconds: number,
-) {
-  const models = planner.models()
-  const list = JSON.stringify({
-    object: 'list',
-    data: models.map((model) => toOpenAIModel(model, createdSeconds)),
-  })
-  const byId = new Map(
-    models.map((model) => [model.id, JSON.stringify(toOpenAIModel(model, createdSeconds))]),
-  )
+/** Published prices as exact decimal strings; an unpublished price is never shown. */
+export function publicPrice(offer: OfferConfig): PublishedPrice | typeof QUOTE_ON_REQUEST {
+  if (!offer.published) return QUOTE_ON_REQUEST
   return {
-    list: () => list,
-    /** The model's JSON, or the planner's 404 for an unknown ID. */
-    get: (id: string): string => byId.get(planner.resolveModel(id).id)!,
+    currency: 'USD',
+    prompt: formatUsdPerMillionTokens(offer.price.input),
+    completion: formatUsdPerMillionTokens(offer.price.output),
+    cached_input: formatUsdPerMillionTokens(offer.price.cachedInput),
+    request: formatPicoUsd(offer.price.request),
+  }
+}
+
+export interface ModelListEntry {
+  id: string
+  object: 'model'
+  created: number
+  owned_by: string
+  name: string
+  lane: Lane
+  context_length: number | null
+  max_output_tokens: number | null
+  modalities: { input: readonly string[]; output: readonly string[] }
+  capabilities: readonly string[]
+  pricing: ReturnType<typeof publicPrice>
+}
+
+export interface ModelsRouteDependencies {
+  planner(): RoutePlanner
+  /** Providers the workspace stored a BYOK key for. */
+  byokProviders(workspaceId: string): Promise<ReadonlySet<string>>
+  defaultLane: Exclude<Lane, 'byok'>
+  createdSeconds: number
+}
+
+export function createModelsRoute(dependencies: ModelsRouteDependencies) {
+  function entry(model: ModelConfig, id: string, lane: Lane, offer: OfferConfig): ModelListEntry {
+    return {
+      id,
+      object: 'model',
+      created: dependencies.createdSeconds,
+      owned_by: model.ownedBy,
+      name: model.name,
+      lane,
+      context_length: model.contextLength ?? null,
+      max_output_tokens: model.maxOutputTokens ?? null,
+      modalities: model.modalities,
+      capabilities: model.capabilities,
+      pricing: publicPrice(offer),
+    }
+  }
+
+  /** Every entry the key may use, in catalog order. */
+  async function entries(key: AuthenticatedKey): Promise<ModelListEntry[]> {
+    const planner = dependencies.planner()
+    const filter = { preferences: undefined, denyDataCollection: key.denyDataCollection }
+    const defaultLane = key.defaultLane ?? dependencies.defaultLane
+    const byokProviders = await dependencies.byokProviders(key.workspaceId)
+    const list: ModelListEntry[] = []
+    for (const model of planner.catalog.models) {
+      const first = (lane: Lane, provider?: string) => planner.selectOffers(model, lane, filter, provider).offers[0]
+      const plain = first(defaultLane)
+      if (plain !== undefined && keyMayUse(key, defaultLane, laneModelId(defaultLane, model.id), model.id)) {
+        list.push(entry(model, model.id, defaultLane, plain))
+      }
+      for (const lane of ['cheap', 'resale'] as const) {
+        const offer = first(lane)
+        const id = laneModelId(lane, model.id)
+        if (offer !== undefined && keyMayUse(key, lane, id, model.id)) list.push(entry(model, id, lane, offer))
+      }
+      for (const provider of new Set(planner.catalog.offers(model, 'byok').map((offer) => offer.provider))) {
+        const offer = first('byok', provider)
+        const id = laneModelId('byok', model.id, provider)
+        if (offer !== undefined && byokProviders.has(provider) && keyMayUse(key, 'byok', id, model.id)) {
+          list.push(entry(model, id, 'byok', offer))
+        }
+      }
+    }
+    return list
+  }
+
+  return {
+    async list(key: AuthenticatedKey): Promise<string> {
+      return JSON.stringify({ object: 'list', data: await entries(key) })
+    },
+    /** The model's JSON as the key sees it, or a 404. */
+    async get(key: AuthenticatedKey, id: string): Promise<string> {
+      const parsed = parseModelId(id)
+      const model = dependencies.planner().catalog.find(parsed.model)
+      const canonical =
+        model === undefined
+          ? undefined
+          : parsed.lane === undefined
+            ? model.id
+            : laneModelId(parsed.lane, model.id, parsed.byokProvider)
+      const found = canonical === undefined ? undefined : (await entries(key)).find((item) => item.id === canonical)
+      if (found === undefined) {
+        throw new GatewayError('model_not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
+          param: 'model',
+        })
+      }
+      return JSON.stringify(found)
+    },
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../schema.ts'
+import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
 import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
 
 interface DialectMigration {
@@ -15,6 +16,7 @@ interface DialectMigration {
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '20261122T200000Z-workspaces-and-keys': workspacesAndKeys,
+  '20261123T000000Z-lanes-and-byok': lanesAndByok,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */

@@ -1,0 +1,58 @@
+/**
+ * A conservative prompt-token estimate for quotes (and, until a tokenizer is wired in, for
+ * reservations): it should over-count, never under-count. Text counts one token per 3 UTF-8
+ * bytes (English averages ~4 characters per token with OpenAI's tokenizers; CJK text is ~3
+ * bytes per character and about a token each); every message adds 4 tokens of framing; an
+ * image part counts 765 tokens (a 1024×1024 image at high detail); tools and response formats
+ * count by their JSON size.
+ *
+ * @module
+ * @see https://platform.openai.com/docs/guides/images-vision#calculating-costs
+ */
+import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
+
+const BYTES_PER_TOKEN = 3
+const MESSAGE_OVERHEAD_TOKENS = 4
+const REPLY_PRIMING_TOKENS = 3
+const IMAGE_TOKENS = 765
+
+function textTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN)
+}
+
+function contentTokens(content: unknown): number {
+  if (typeof content === 'string') return textTokens(content)
+  if (!Array.isArray(content)) return content === undefined || content === null ? 0 : textTokens(JSON.stringify(content))
+  let tokens = 0
+  for (const part of content as { type?: unknown; text?: unknown }[]) {
+    if (part?.type === 'text' && typeof part.text === 'string') tokens += textTokens(part.text)
+    else if (part?.type === 'image_url' || part?.type === 'input_image') tokens += IMAGE_TOKENS
+    else tokens += textTokens(JSON.stringify(part))
+  }
+  return tokens
+}
+
+export function estimatePromptTokens(request: OpenAIChatCompletionRequest): number {
+  let tokens = REPLY_PRIMING_TOKENS
+  for (const message of request.messages) {
+    tokens += MESSAGE_OVERHEAD_TOKENS + contentTokens(message.content)
+    if (typeof message.name === 'string') tokens += textTokens(message.name)
+    if (message.tool_calls !== undefined) tokens += textTokens(JSON.stringify(message.tool_calls))
+  }
+  for (const field of ['tools', 'functions', 'response_format'] as const) {
+    if (request[field] !== undefined) tokens += textTokens(JSON.stringify(request[field]))
+  }
+  return tokens
+}
+
+/** The most output the request can produce: its own cap, else the model's, else what the context leaves. */
+export function maxOutputTokens(
+  request: OpenAIChatCompletionRequest,
+  model: { maxOutputTokens: number | undefined; contextLength: number | undefined },
+  promptTokens: number,
+): number | undefined {
+  const asked = request.max_completion_tokens ?? request.max_tokens
+  const cap = model.maxOutputTokens ?? (model.contextLength === undefined ? undefined : Math.max(model.contextLength - promptTokens, 0))
+  if (asked === undefined) return cap
+  return cap === undefined ? asked : Math.min(asked, cap)
+}

@@ -1,0 +1,217 @@
+/**
+ * The model catalog in the config file: models with their metadata and, per lane, the offers
+ * that serve them. Validation here enforces the lanes' trust boundaries at start-up: a `cheap`
+ * offer can only name pooled accounts, a `resale` offer only official ones, a `byok` offer no
+ * account at all (the workspace brings the key). A config that would let a resale request reach
+ * a pooled account does not load.
+ *
+ * @module
+ * Product spec §2 (lanes), §5 (prices).
+ */
+import { z } from 'zod'
+import { parseUsd, parseUsdPerMillionTokens } from '../billing/usd.ts'
+import type { AccountConfig, ProviderConfig } from './config.ts'
+
+/** The lanes, by the promise each keeps: cost, trust, control. */
+export const LANES = ['cheap', 'resale', 'byok'] as const
+export type Lane = (typeof LANES)[number]
+
+/** Pooled accounts serve `cheap`; the operator's official accounts serve `resale`. */
+export type AccountTrust = 'pooled' | 'official'
+
+export const LANE_TRUST: Record<Exclude<Lane, 'byok'>, AccountTrust> = { cheap: 'pooled', resale: 'official' }
+
+/** Request fields that identify or track an end user; dropped before a shared account. */
+export const END_USER_FIELDS = ['user', 'safety_identifier', 'metadata', 'store', 'prompt_cache_key'] as const
+export type EndUserField = (typeof END_USER_FIELDS)[number]
+
+const CAPABILITIES = ['tools', 'vision', 'json_mode', 'embeddings', 'streaming', 'reasoning'] as const
+const MODALITIES = ['text', 'image', 'audio', 'file', 'embedding'] as const
+
+const decimal = z.union([z.string(), z.number().nonnegative()])
+const modelIdPattern = /^[A-Za-z0-9][\w.:@+-]*(?:\/[\w.:@+-]+)*$/
+
+const offerSchema = z.strictObject({
+  lane: z.enum(LANES),
+  provider: z.string().min(1),
+  /** Only these accounts of the provider (by `accounts[].group`); default: every account whose trust fits the lane. */
+  group: z.string().min(1).optional(),
+  /** The model name the upstream knows; defaults to the catalog ID. */
+  model: z.string().min(1).optional(),
+  /** USD per 1M tokens (decimal strings or numbers, up to 6 decimals); `request` is USD per request. */
+  price: z.strictObject({
+    input: decimal,
+    output: decimal,
+    cached_input: decimal.optional(),
+    request: decimal.optional(),
+  }),
+  /** Approved for display: unpublished prices show as "quote on request". */
+  published: z.boolean().default(false),
+  data_policy: z
+    .strictObject({ retains_prompts: z.boolean().default(false), trains_on_data: z.boolean().default(false) })
+    .prefault({}),
+  /** End-user fields this offer may receive (all are dropped by default on operator accounts). */
+  forward_fields: z.array(z.enum(END_USER_FIELDS)).default([]),
+})
+
+export const modelSchema = z.strictObject({
+  id: z.string().regex(modelIdPattern, 'letters, digits and . _ : @ + - /, not starting with a lane'),
+  name: z.string().min(1).optional(),
+  /** Other IDs that resolve to this model, e.g. `claude-3-5-sonnet@20240620`. */
+  aliases: z.array(z.string().regex(modelIdPattern)).default([]),
+  owned_by: z.string().default('onekey'),
+  context_length: z.number().int().positive().optional(),
+  max_output_tokens: z.number().int().positive().optional(),
+  modalities: z
+    .strictObject({
+      input: z.array(z.enum(MODALITIES)).default(['text']),
+      output: z.array(z.enum(MODALITIES)).default(['text']),
+    })
+    .prefault({}),
+  capabilities: z.array(z.enum(CAPABILITIES)).default([]),
+  offers: z.array(offerSchema).min(1),
+})
+
+/** Prices in exact integers: pico-USD per token (`request`: pico-USD per request). */
+export interface OfferPrice {
+  input: number
+  output: number
+  cachedInput: number
+  request: number
+}
+
+export interface DataPolicy {
+  retainsPrompts: boolean
+  trainsOnData: boolean
+}
+
+/** One way to serve a model in one lane. */
+export interface OfferConfig {
+  /** Stable identity for health and stats: `lane:provider:group:upstream-model`. */
+  key: string
+  lane: Lane
+  provider: string
+  group: string | null
+  upstreamModel: string
+  price: OfferPrice
+  published: boolean
+  dataPolicy: DataPolicy
+  forwardFields: readonly EndUserField[]
+  /** The accounts that may serve it, trust already checked; empty for `byok`. */
+  accounts: readonly AccountConfig[]
+}
+
+export interface ModelConfig {
+  id: string
+  name: string
+  aliases: readonly string[]
+  ownedBy: string
+  contextLength: number | undefined
+  maxOutputTokens: number | undefined
+  modalities: { input: readonly string[]; output: readonly string[] }
+  capabilities: readonly string[]
+  offers: readonly OfferConfig[]
+}
+
+type ModelFile = z.infer<typeof modelSchema>
+
+function laneOf(id: string): Lane | undefined {
+  const slash = id.indexOf('/')
+  const first = slash === -1 ? '' : id.slice(0, slash)
+  return (LANES as readonly string[]).includes(first) ? (first as Lane) : undefined
+}
+
+/** Validates the catalog against the providers; appends every problem to `problems`. */
+export function buildCatalogConfig(
+  models: readonly ModelFile[],
+  providers: readonly ProviderConfig[],
+  problems: string[],
+): ModelConfig[] {
+  const providerByName = new Map(providers.map((provider) => [provider.name, provider]))
+  const taken = new Map<string, string>()
+  return models.map((model, index): ModelConfig => {
+    const field = `models.${index}`
+    for (const [name, id] of [
+      ['id', model.id],
+      ...model.aliases.map((alias, aliasIndex) => [`aliases.${aliasIndex}`, alias] as const),
+    ] as const) {
+      if (laneOf(id) !== undefined) problems.push(`${field}.${name}: "${id}" starts with a lane prefix`)
+      const owner = taken.get(id)
+      if (owner !== undefined) problems.push(`${field}.${name}: "${id}" is already used by ${owner}`)
+      taken.set(id, `model "${model.id}"`)
+    }
+    const offerKeys = new Set<string>()
+    const offers = model.offers.map((offer, offerIndex): OfferConfig => {
+      const offerField = `${field}.offers.${offerIndex}`
+      const provider = providerByName.get(offer.provider)
+      const upstreamModel = offer.model ?? model.id
+      let accounts: AccountConfig[] = []
+      if (provider === undefined) {
+        problems.push(`${offerField}.provider: unknown provider "${offer.provider}"`)
+      } else if (offer.lane === 'byok') {
+        if (offer.group !== undefined) problems.push(`${offerField}.group: byok offers use the workspace's key, not accounts`)
+        if (!provider.byok) problems.push(`${offerField}.provider: provider "${provider.name}" has byok: false`)
+      } else {
+        const trust = LANE_TRUST[offer.lane]
+        const inGroup = provider.accounts.filter((account) => offer.group === undefined || account.group === offer.group)
+        if (offer.group !== undefined && inGroup.length === 0) {
+          problems.push(`${offerField}.group: provider "${provider.name}" has no account in group "${offer.group}"`)
+        }
+        const wrongTrust = inGroup.filter((account) => account.trust !== trust)
+        accounts = inGroup.filter((account) => account.trust === trust)
+        if (offer.group !== undefined && wrongTrust.length > 0) {
+          // Naming a group that mixes trusts is a mistake worth refusing, not silently filtering.
+          problems.push(
+            `${offerField}.group: ${offer.lane} offers use ${trust} accounts only; ` +
+              `${wrongTrust.map((account) => account.name).join(', ')} in group "${offer.group}" ${wrongTrust.length === 1 ? 'is' : 'are'} ${wrongTrust[0]!.trust}`,
+          )
+        } else if (accounts.length === 0 && inGroup.length > 0) {
+          problems.push(
+            `${offerField}: ${offer.lane} offers use ${trust} accounts only; provider "${provider.name}" has none (set accounts[].trust)`,
+          )
+        }
+      }
+      const price: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
+      try {
+        price.input = parseUsdPerMillionTokens(offer.price.input, `${offerField}.price.input`)
+        price.output = parseUsdPerMillionTokens(offer.price.output, `${offerField}.price.output`)
+        price.cachedInput =
+          offer.price.cached_input === undefined
+            ? price.input
+            : parseUsdPerMillionTokens(offer.price.cached_input, `${offerField}.price.cached_input`)
+        price.request = offer.price.request === undefined ? 0 : parseUsd(offer.price.request, `${offerField}.price.request`)
+      } catch (error) {
+        problems.push((error as Error).message)
+      }
+      const key = `${offer.lane}:${offer.provider}:${offer.group ?? '*'}:${upstreamModel}`
+      if (offerKeys.has(key)) problems.push(`${offerField}: duplicate offer (same lane, provider, group and model)`)
+      offerKeys.add(key)
+      return {
+        key,
+        lane: offer.lane,
+        provider: offer.provider,
+        group: offer.group ?? null,
+        upstreamModel,
+        price,
+        published: offer.published,
+        dataPolicy: {
+          retainsPrompts: offer.data_policy.retains_prompts,
+          trainsOnData: offer.data_policy.trains_on_data,
+        },
+        forwardFields: offer.forward_fields,
+        accounts,
+      }
+    })
+    return {
+      id: model.id,
+      name: model.name ?? model.id,
+      aliases: model.aliases,
+      ownedBy: model.owned_by,
+      contextLength: model.context_length,
+      maxOutputTokens: model.max_output_tokens,
+      modalities: model.modalities,
+      capabilities: model.capabilities,
+      offers,
+    }
+  })
+}

@@ -1,0 +1,147 @@
+/**
+ * The management API a workspace uses for its own settings and BYOK keys, and the operator's
+ * admin endpoints. Workspace endpoints take a workspace API key created with management rights
+ * (`onekey key create --management`) and only ever touch that key's workspace; admin endpoints
+ * take the operator's token (`ONEKEY_ADMIN_TOKEN`).
+ *
+ *   GET    /api/v1/workspace            settings
+ *   PATCH  /api/v1/workspace            {default_lane?, deny_data_collection?}
+ *   GET    /api/v1/byok                 stored BYOK keys (provider + masked hint)
+ *   PUT    /api/v1/byok/{provider}      {api_key}: save or replace; answers with the hint only
+ *   DELETE /api/v1/byok/{provider}
+ *   POST   /api/v1/admin/reload         re-read the config file (catalog, offers, providers)
+ *
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto'
+import type { AuthenticatedKey } from '../../auth/authenticator.ts'
+import type { ByokCredentialService, ByokCredentialSummary } from '../../byok/byok-credential-service.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
+import { ServiceError } from '../../services/workspace-service.ts'
+import type { WorkspaceRecord, WorkspaceRepository, WorkspaceSettings } from '../../storage/store.ts'
+
+export interface ManagementDependencies {
+  workspaces: WorkspaceRepository
+  byokCredentials: ByokCredentialService
+  /** Drops cached keys of a workspace so new settings apply at once on this instance. */
+  invalidateWorkspace(workspaceId: string): void
+  adminToken(): string | null
+  /** Re-reads the configuration; resolves with a summary of what is now served. */
+  reload(): Promise<{ models: number; providers: number }>
+}
+
+export function requireManagementKey(key: AuthenticatedKey): void {
+  if (!key.management) {
+    throw new GatewayError(
+      'management_not_allowed',
+      'This API key cannot manage the workspace: create a management key (onekey key create --management).',
+    )
+  }
+}
+
+/** Compares the bearer token with the admin token in constant time. */
+export function checkAdminToken(authorization: string | undefined, adminToken: string | null): void {
+  if (adminToken === null) {
+    throw new GatewayError('route_not_found', 'Admin endpoints are off: set ONEKEY_ADMIN_TOKEN to enable them.')
+  }
+  const token = authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ''
+  const given = Buffer.from(token)
+  const expected = Buffer.from(adminToken)
+  if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
+    throw new GatewayError('invalid_api_key', 'Invalid admin token.')
+  }
+}
+
+function toServiceFailure(error: unknown): never {
+  if (error instanceof ServiceError) throw new GatewayError('invalid_request', error.message)
+  throw error
+}
+
+function publicCredential(summary: ByokCredentialSummary) {
+  return { provider: summary.provider, hint: summary.hint, created_at: summary.createdAt, updated_at: summary.updatedAt }
+}
+
+function publicWorkspace(workspace: WorkspaceRecord, defaultLane: string) {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    created_at: workspace.createdAt,
+    default_lane: workspace.defaultLane ?? defaultLane,
+    deny_data_collection: workspace.denyDataCollection,
+  }
+}
+
+export function createManagementRoutes(dependencies: ManagementDependencies, defaultLane: () => string) {
+  async function workspaceOf(key: AuthenticatedKey): Promise<WorkspaceRecord> {
+    const workspace = await dependencies.workspaces.find(key.workspaceId)
+    if (workspace === undefined) throw new GatewayError('not_found', 'The workspace no longer exists.')
+    return workspace
+  }
+
+  return {
+    async getWorkspace(key: AuthenticatedKey): Promise<string> {
+      requireManagementKey(key)
+      return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
+    },
+    async updateWorkspace(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
+      requireManagementKey(key)
+      const settings: Partial<WorkspaceSettings> = {}
+      for (const field of Object.keys(body)) {
+        if (field !== 'default_lane' && field !== 'deny_data_collection') {
+          throw new GatewayError('invalid_parameter', `Unknown setting '${field}'; expected default_lane or deny_data_collection.`, {
+            param: field,
+          })
+        }
+      }
+      if (body.default_lane !== undefined) {
+        if (body.default_lane !== 'cheap' && body.default_lane !== 'resale') {
+          throw new GatewayError('invalid_parameter', "Invalid value for 'default_lane': expected \"cheap\" or \"resale\".", {
+            param: 'default_lane',
+          })
+        }
+        settings.defaultLane = body.default_lane
+      }
+      if (body.deny_data_collection !== undefined) {
+        if (typeof body.deny_data_collection !== 'boolean') {
+          throw new GatewayError('invalid_parameter', "Invalid type for 'deny_data_collection': expected a boolean.", {
+            param: 'deny_data_collection',
+          })
+        }
+        settings.denyDataCollection = body.deny_data_collection
+      }
+      await dependencies.workspaces.updateSettings(key.workspaceId, settings)
+      dependencies.invalidateWorkspace(key.workspaceId)
+      return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
+    },
+    async listByok(key: AuthenticatedKey): Promise<string> {
+      requireManagementKey(key)
+      const credentials = await dependencies.byokCredentials.list(key.workspaceId)
+      return JSON.stringify({ object: 'list', data: credentials.map(publicCredential) })
+    },
+    async putByok(key: AuthenticatedKey, provider: string, body: Record<string, unknown>): Promise<string> {
+      requireManagementKey(key)
+      if (typeof body.api_key !== 'string') {
+        throw new GatewayError('missing_parameter', "Missing required parameter: 'api_key'.", { param: 'api_key' })
+      }
+      const saved = await dependencies.byokCredentials.put(key.workspaceId, provider, body.api_key).catch(toServiceFailure)
+      return JSON.stringify(publicCredential(saved))
+    },
+    async deleteByok(key: AuthenticatedKey, provider: string): Promise<string> {
+      requireManagementKey(key)
+      if (!(await dependencies.byokCredentials.delete(key.workspaceId, provider))) {
+        throw new GatewayError('not_found', `No BYOK key is stored for provider \`${provider}\`.`)
+      }
+      return JSON.stringify({ provider, deleted: true })
+    },
+    async reload(authorization: string | undefined): Promise<string> {
+      checkAdminToken(authorization, dependencies.adminToken())
+      try {
+        return JSON.stringify({ reloaded: true, ...(await dependencies.reload()) })
+      } catch (error) {
+        // A bad file keeps the running config: say what is wrong (config errors name fields, not secrets).
+        if ((error as Error).name === 'ConfigError') throw new GatewayError('invalid_request', (error as Error).message)
+        throw error
+      }
+    },
+  }
+}
