@@ -62,7 +62,9 @@ export interface Authenticator {
 /** How many TTLs an entry may age before a request waits for a fresh read instead. */
 const MAX_STALE_FACTOR = 6
 
-function toAuthenticatedKey(found: { key: ApiKeyRecord; workspace: WorkspaceRecord } | undefined): AuthenticatedKey | null {
+function toAuthenticatedKey(
+  found: { key: ApiKeyRecord; workspace: WorkspaceRecord } | undefined,
+): AuthenticatedKey | null {
   if (found === undefined) return null
   const { key: record, workspace } = found
   return {

@@ -17,7 +17,9 @@ const PATTERN = /^[\w.:@+*/-]{1,200}$/
 
 /** Checks patterns as an operator types them; returns the problem or undefined. */
 export function invalidModelPattern(pattern: string): string | undefined {
-  return PATTERN.test(pattern) ? undefined : `invalid model pattern "${pattern}" (letters, digits, . _ : @ + - / and *)`
+  return PATTERN.test(pattern)
+    ? undefined
+    : `invalid model pattern "${pattern}" (letters, digits, . _ : @ + - / and *)`
 }
 
 export function compileModelPatterns(patterns: readonly string[]): ModelMatcher {
@@ -50,7 +52,9 @@ export function checkKeyAccess(
     )
   }
   if (key.allowedModels !== null && !key.allowedModels.matches(laneModelId, modelId)) {
-    throw new GatewayError('model_not_allowed', `This API key may not use the model \`${laneModelId}\`.`, { param })
+    throw new GatewayError('model_not_allowed', `This API key may not use the model \`${laneModelId}\`.`, {
+      param,
+    })
   }
 }
 

@@ -22,7 +22,8 @@ function textTokens(text: string): number {
 
 function contentTokens(content: unknown): number {
   if (typeof content === 'string') return textTokens(content)
-  if (!Array.isArray(content)) return content === undefined || content === null ? 0 : textTokens(JSON.stringify(content))
+  if (!Array.isArray(content))
+    return content === undefined || content === null ? 0 : textTokens(JSON.stringify(content))
   let tokens = 0
   for (const part of content as { type?: unknown; text?: unknown }[]) {
     if (part?.type === 'text' && typeof part.text === 'string') tokens += textTokens(part.text)
@@ -52,7 +53,9 @@ export function maxOutputTokens(
   promptTokens: number,
 ): number | undefined {
   const asked = request.max_completion_tokens ?? request.max_tokens
-  const cap = model.maxOutputTokens ?? (model.contextLength === undefined ? undefined : Math.max(model.contextLength - promptTokens, 0))
+  const cap =
+    model.maxOutputTokens ??
+    (model.contextLength === undefined ? undefined : Math.max(model.contextLength - promptTokens, 0))
   if (asked === undefined) return cap
   return cap === undefined ? asked : Math.min(asked, cap)
 }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { costOf, formatPicoUsd, formatUsdPerMillionTokens, parseUsd, parseUsdPerMillionTokens } from './usd.ts'
+import {
+  costOf,
+  formatPicoUsd,
+  formatUsdPerMillionTokens,
+  parseUsd,
+  parseUsdPerMillionTokens,
+} from './usd.ts'
 
 test('per-1M prices become exact integer pico-USD per token, from strings and YAML numbers', () => {
   assert.equal(parseUsdPerMillionTokens('0.15'), 150_000)
@@ -24,6 +30,9 @@ test('formatting is exact and round-trips', () => {
   assert.equal(formatUsdPerMillionTokens(75_000), '0.075')
   assert.equal(formatUsdPerMillionTokens(parseUsdPerMillionTokens('12.345678')), '12.345678')
   // 0.1 + 0.2 in floats is 0.30000000000000004; in pico it is exact
-  assert.equal(formatPicoUsd(costOf(1, parseUsdPerMillionTokens('0.1')) + costOf(1, parseUsdPerMillionTokens('0.2'))), '0.0000003')
+  assert.equal(
+    formatPicoUsd(costOf(1, parseUsdPerMillionTokens('0.1')) + costOf(1, parseUsdPerMillionTokens('0.2'))),
+    '0.0000003',
+  )
   assert.equal(costOf(9_000_000, 15_000_000), 135_000_000_000_000n)
 })

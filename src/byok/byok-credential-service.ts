@@ -55,7 +55,12 @@ export interface ByokCredentialServiceOptions {
 const MAX_KEY_LENGTH = 4096
 
 function summary(record: ByokCredentialRecord): ByokCredentialSummary {
-  return { provider: record.provider, hint: record.hint, createdAt: record.createdAt, updatedAt: record.updatedAt }
+  return {
+    provider: record.provider,
+    hint: record.hint,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  }
 }
 
 export function createByokCredentialService(options: ByokCredentialServiceOptions): ByokCredentialService {
@@ -75,7 +80,9 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
 
   function requireProvider(provider: string): void {
     if (!options.byokProviders().has(provider)) {
-      throw new ServiceError(`provider "${provider}" does not accept BYOK keys (known: ${[...options.byokProviders()].join(', ') || 'none'})`)
+      throw new ServiceError(
+        `provider "${provider}" does not accept BYOK keys (known: ${[...options.byokProviders()].join(', ') || 'none'})`,
+      )
     }
   }
 
@@ -134,7 +141,9 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
       const currentMs = Date.now()
       const cached = providerSets.get(workspaceId)
       if (cached !== undefined && cached.expiresAtMs > currentMs) return cached.providers
-      const providers = new Set((await store.byokCredentials.list(workspaceId)).map((record) => record.provider))
+      const providers = new Set(
+        (await store.byokCredentials.list(workspaceId)).map((record) => record.provider),
+      )
       providerSets.set(workspaceId, { providers, expiresAtMs: currentMs + options.cacheTtlMs })
       return providers
     },
@@ -161,7 +170,10 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
       for (const record of await store.byokCredentials.listNotEncryptedWith(sealer.currentKeyId)) {
         const context = credentialContext(record.workspaceId, record.provider)
         const { ciphertext, keyId } = sealer.encrypt(sealer.decrypt(record.ciphertext, context), context)
-        if (await store.byokCredentials.replaceCiphertext({ ...record, ciphertext, keyId }, record.ciphertext)) changed++
+        if (
+          await store.byokCredentials.replaceCiphertext({ ...record, ciphertext, keyId }, record.ciphertext)
+        )
+          changed++
         forget(record.workspaceId, record.provider)
       }
       return changed

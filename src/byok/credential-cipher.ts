@@ -54,7 +54,13 @@ export function createCredentialCipher(current: Buffer, previous: readonly Buffe
     },
     decrypt(ciphertext, context) {
       const [version, keyId, iv, tag, sealed] = ciphertext.split('.')
-      if (version !== VERSION || keyId === undefined || iv === undefined || tag === undefined || sealed === undefined) {
+      if (
+        version !== VERSION ||
+        keyId === undefined ||
+        iv === undefined ||
+        tag === undefined ||
+        sealed === undefined
+      ) {
         throw new CredentialDecryptionError('unrecognised credential format')
       }
       const key = keys.get(keyId)
@@ -69,7 +75,9 @@ export function createCredentialCipher(current: Buffer, previous: readonly Buffe
         })
         decipher.setAAD(Buffer.from(context))
         decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-        return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8')
+        return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        )
       } catch {
         throw new CredentialDecryptionError('credential failed authentication (wrong key or altered data)')
       }

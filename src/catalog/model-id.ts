@@ -22,7 +22,8 @@ export function parseModelId(id: string, param = 'model'): ParsedModelId {
   const slash = id.indexOf('/')
   if (slash === -1) return { lane: undefined, byokProvider: undefined, model: id }
   const first = id.slice(0, slash)
-  if (!(LANES as readonly string[]).includes(first)) return { lane: undefined, byokProvider: undefined, model: id }
+  if (!(LANES as readonly string[]).includes(first))
+    return { lane: undefined, byokProvider: undefined, model: id }
   const lane = first as Lane
   const rest = id.slice(slash + 1)
   if (lane !== 'byok') {
@@ -30,7 +31,8 @@ export function parseModelId(id: string, param = 'model'): ParsedModelId {
     return { lane, byokProvider: undefined, model: rest }
   }
   const providerEnd = rest.indexOf('/')
-  if (providerEnd <= 0 || providerEnd === rest.length - 1) throw invalidId(id, param, 'byok/<provider>/<model>')
+  if (providerEnd <= 0 || providerEnd === rest.length - 1)
+    throw invalidId(id, param, 'byok/<provider>/<model>')
   return { lane, byokProvider: rest.slice(0, providerEnd), model: rest.slice(providerEnd + 1) }
 }
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { createByokCredentialService } from '../byok/byok-credential-service.ts'
+import { createCredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import { createWorkspaceService, ServiceError } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
@@ -13,7 +15,28 @@ export interface ManagementOptions {
   workspace?: string | undefined
   name?: string | undefined
   expiresIn?: string | undefined
+  /** Comma-separated lanes a new key may use. */
+  lanes?: string | undefined
+  /** Comma-separated model ID patterns a new key may use. */
+  models?: string | undefined
+  management?: boolean | undefined
+  defaultLane?: string | undefined
+  denyDataCollection?: boolean | undefined
+  allowDataCollection?: boolean | undefined
+  /** Name of the environment variable holding a BYOK key (else it is read from stdin). */
+  keyEnv?: string | undefined
   json: boolean
+  /** Reads a secret from standard input (injected for tests). */
+  readSecret?: () => Promise<string>
+  env?: Record<string, string | undefined>
+}
+
+function splitList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -50,6 +73,9 @@ function keyRow(key: ApiKeyRecord): Record<string, string | null> {
     last_used: key.lastUsedAt,
     expires: key.expiresAt,
     revoked: key.revokedAt,
+    lanes: key.allowedLanes?.join(',') ?? 'all',
+    models: key.allowedModels?.join(',') ?? 'all',
+    management: key.management ? 'yes' : 'no',
   }
 }
 
@@ -79,6 +105,29 @@ export async function runManagementCommand(
       const workspace = await service.createWorkspace(argument)
       return options.json ? json(workspace) : `created workspace ${workspace.id} (${workspace.name})\n`
     }
+    if (noun === 'workspace' && verb === 'set') {
+      const workspace = options.workspace ?? argument
+      if (!workspace)
+        throw new ServiceError(
+          'usage: onekey workspace set WS [--default-lane cheap|resale] [--deny-data-collection|--allow-data-collection]',
+        )
+      if (
+        options.defaultLane !== undefined &&
+        options.defaultLane !== 'cheap' &&
+        options.defaultLane !== 'resale'
+      )
+        throw new ServiceError('--default-lane: expected cheap or resale')
+      if (options.denyDataCollection && options.allowDataCollection)
+        throw new ServiceError('--deny-data-collection and --allow-data-collection contradict each other')
+      const updated = await service.updateSettings(workspace, {
+        ...(options.defaultLane === undefined ? {} : { defaultLane: options.defaultLane }),
+        ...(options.denyDataCollection ? { denyDataCollection: true } : {}),
+        ...(options.allowDataCollection ? { denyDataCollection: false } : {}),
+      })
+      return options.json
+        ? json(updated)
+        : `workspace ${updated.id}: default lane ${updated.defaultLane ?? `${config.workspaces.defaultLane} (config default)`}, data collection ${updated.denyDataCollection ? 'denied' : 'allowed'}\n`
+    }
     if (noun === 'workspace' && verb === 'list') {
       const workspaces = await service.listWorkspaces()
       return options.json
@@ -97,7 +146,14 @@ export async function runManagementCommand(
         throw new ServiceError('usage: onekey key create --workspace WS [--name NAME] [--expires-in 30d]')
       const expiresAt =
         options.expiresIn === undefined ? undefined : new Date(Date.now() + parseDuration(options.expiresIn))
-      const created = await service.createApiKey({ workspace, name: options.name ?? 'default', expiresAt })
+      const created = await service.createApiKey({
+        workspace,
+        name: options.name ?? 'default',
+        expiresAt,
+        allowedLanes: splitList(options.lanes),
+        allowedModels: splitList(options.models),
+        management: options.management,
+      })
       if (options.json) return json({ key: created.key, ...publicKey(created.record) })
       return (
         `created API key ${created.record.id} for workspace ${created.record.workspaceId}\n` +
@@ -115,6 +171,71 @@ export async function runManagementCommand(
       return options.json
         ? json(publicKey(revoked))
         : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
+    }
+    if (noun === 'byok') {
+      const byok = createByokCredentialService({
+        store,
+        cipher:
+          config.secrets.masterKey === null
+            ? null
+            : createCredentialCipher(config.secrets.masterKey, config.secrets.previousMasterKeys),
+        byokProviders: () =>
+          new Set(config.providers.filter((provider) => provider.byok).map((provider) => provider.name)),
+        cacheTtlMs: 0,
+      })
+      const workspaceId = async () => {
+        const name = options.workspace ?? argument
+        if (!name)
+          throw new ServiceError(`usage: onekey byok ${verb} WS${verb === 'list' ? '' : ' PROVIDER'}`)
+        const found = (await service.listWorkspaces()).find((item) => item.id === name || item.name === name)
+        if (found === undefined) throw new ServiceError(`no workspace "${name}"`)
+        return found.id
+      }
+      const provider = options.workspace === undefined ? words[3] : argument
+      if (verb === 'set') {
+        if (!provider)
+          throw new ServiceError(
+            'usage: onekey byok set WS PROVIDER [--key-env VAR] (else the key is read from stdin)',
+          )
+        const id = await workspaceId()
+        let apiKey: string
+        if (options.keyEnv !== undefined) {
+          apiKey = (options.env ?? process.env)[options.keyEnv] ?? ''
+          if (apiKey === '') throw new ServiceError(`--key-env: ${options.keyEnv} is not set`)
+        } else {
+          if (options.readSecret === undefined)
+            throw new ServiceError('pass --key-env VAR or pipe the key on stdin')
+          apiKey = await options.readSecret()
+        }
+        const saved = await byok.put(id, provider, apiKey)
+        return options.json
+          ? json(saved)
+          : `saved ${provider} key ${saved.hint} for workspace ${id} (encrypted)\n`
+      }
+      if (verb === 'list') {
+        const saved = await byok.list(await workspaceId())
+        return options.json
+          ? json(saved)
+          : table(
+              saved.map((item) => ({ provider: item.provider, hint: item.hint, updated: item.updatedAt })),
+            )
+      }
+      if (verb === 'delete') {
+        if (!provider) throw new ServiceError('usage: onekey byok delete WS PROVIDER')
+        const id = await workspaceId()
+        if (!(await byok.delete(id, provider)))
+          throw new ServiceError(`no ${provider} key stored for workspace ${id}`)
+        return options.json
+          ? json({ provider, deleted: true })
+          : `deleted ${provider} key of workspace ${id}\n`
+      }
+      if (verb === 'rotate') {
+        await byok.verifyMasterKey()
+        const changed = await byok.rotate()
+        return options.json
+          ? json({ reencrypted: changed })
+          : `re-encrypted ${changed} BYOK credential(s) with the current master key; the previous keys can now be removed\n`
+      }
     }
     return undefined
   } finally {

@@ -6,7 +6,10 @@
  *   onekey serve [--config FILE]
  *   onekey migrate
  *   onekey workspace create NAME | workspace list
- *   onekey key create --workspace WS [--name NAME] [--expires-in 30d|12h] | key list [--workspace WS] | key revoke KEY_ID
+ *   onekey workspace set WS [--default-lane cheap|resale] [--deny-data-collection|--allow-data-collection]
+ *   onekey key create --workspace WS [--name NAME] [--expires-in 30d|12h] [--lanes L,…] [--models P,…] [--management]
+ *   onekey key list [--workspace WS] | key revoke KEY_ID
+ *   onekey byok set WS PROVIDER [--key-env VAR] | byok list WS | byok delete WS PROVIDER | byok rotate
  *
  * Every command takes `--config FILE` and `--json`.
  *
@@ -26,18 +29,29 @@ commands:
   migrate                                apply database migrations
   workspace create NAME                  create a workspace
   workspace list                         list workspaces
-  key create --workspace WS [--name N] [--expires-in 30d]
-                                         create an API key (shown once)
+  workspace set WS [--default-lane cheap|resale] [--deny-data-collection|--allow-data-collection]
+                                         change a workspace's lane and privacy settings
+  key create --workspace WS [--name N] [--expires-in 30d] [--lanes cheap,resale] [--models 'gpt-4o*,cheap/*'] [--management]
+                                         create an API key (shown once); restrict lanes/models;
+                                         --management also allows the management API
   key list [--workspace WS]              list API keys (prefixes only)
   key revoke KEY_ID                      revoke an API key
+  byok set WS PROVIDER [--key-env VAR]   store a workspace's own provider key, encrypted
+                                         (read from VAR, else from stdin; never an argument)
+  byok list WS                           stored BYOK keys (masked hints only)
+  byok delete WS PROVIDER                delete a stored BYOK key
+  byok rotate                            re-encrypt every BYOK key with ONEKEY_MASTER_KEY
+                                         (the old key in ONEKEY_PREVIOUS_MASTER_KEYS)
 
 options:
   --config FILE   config file (default: $ONEKEY_CONFIG, ./onekey.yaml, ./onekey.example.yaml)
   --json          machine-readable output
 `
 
-async function serve(config: GatewayConfig): Promise<void> {
-  const gateway = await startGateway(config)
+async function serve(config: GatewayConfig, configPath: string | undefined): Promise<void> {
+  const gateway = await startGateway(config, {
+    loadConfig: () => loadConfig({ configPath: configPath ?? config.source }),
+  })
   gateway.logger.info('listening', {
     url: gateway.url,
     config: config.source,
@@ -59,6 +73,14 @@ async function serve(config: GatewayConfig): Promise<void> {
       },
     )
   }
+  // SIGHUP re-reads the config file: catalog, offers and providers change without a restart.
+  process.on('SIGHUP', () => {
+    gateway
+      .reload()
+      .catch((error: unknown) =>
+        gateway.logger.error('config reload failed; the running config stays', describeError(error)),
+      )
+  })
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
   // A bug that escapes every handler leaves the process in an unknown state: say so in the
@@ -72,6 +94,14 @@ async function serve(config: GatewayConfig): Promise<void> {
   process.on('unhandledRejection', crash('unhandled rejection'))
 }
 
+/** A secret piped on stdin (e.g. `printf %s "$KEY" | onekey byok set …`): never on the command line, where `ps` shows it. */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('paste the key, then press Enter and Ctrl-D: ')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8').trim()
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -82,6 +112,13 @@ async function main(argv: string[]): Promise<number> {
       workspace: { type: 'string' },
       name: { type: 'string' },
       'expires-in': { type: 'string' },
+      lanes: { type: 'string' },
+      models: { type: 'string' },
+      management: { type: 'boolean' },
+      'default-lane': { type: 'string' },
+      'deny-data-collection': { type: 'boolean' },
+      'allow-data-collection': { type: 'boolean' },
+      'key-env': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -92,14 +129,22 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig({ configPath: values.config, requireSecrets: command === 'serve' })
   if (command === 'serve') {
-    await serve(config)
+    await serve(config, values.config)
     return -1
   }
   const output = await runManagementCommand(config, [command, ...rest], {
     workspace: values.workspace,
     name: values.name,
     expiresIn: values['expires-in'],
+    lanes: values.lanes,
+    models: values.models,
+    management: values.management,
+    defaultLane: values['default-lane'],
+    denyDataCollection: values['deny-data-collection'],
+    allowDataCollection: values['allow-data-collection'],
+    keyEnv: values['key-env'],
     json: values.json,
+    readSecret: readStdin,
   })
   if (output === undefined) {
     process.stderr.write(USAGE)

@@ -149,13 +149,19 @@ export function buildCatalogConfig(
       if (provider === undefined) {
         problems.push(`${offerField}.provider: unknown provider "${offer.provider}"`)
       } else if (offer.lane === 'byok') {
-        if (offer.group !== undefined) problems.push(`${offerField}.group: byok offers use the workspace's key, not accounts`)
-        if (!provider.byok) problems.push(`${offerField}.provider: provider "${provider.name}" has byok: false`)
+        if (offer.group !== undefined)
+          problems.push(`${offerField}.group: byok offers use the workspace's key, not accounts`)
+        if (!provider.byok)
+          problems.push(`${offerField}.provider: provider "${provider.name}" has byok: false`)
       } else {
         const trust = LANE_TRUST[offer.lane]
-        const inGroup = provider.accounts.filter((account) => offer.group === undefined || account.group === offer.group)
+        const inGroup = provider.accounts.filter(
+          (account) => offer.group === undefined || account.group === offer.group,
+        )
         if (offer.group !== undefined && inGroup.length === 0) {
-          problems.push(`${offerField}.group: provider "${provider.name}" has no account in group "${offer.group}"`)
+          problems.push(
+            `${offerField}.group: provider "${provider.name}" has no account in group "${offer.group}"`,
+          )
         }
         const wrongTrust = inGroup.filter((account) => account.trust !== trust)
         accounts = inGroup.filter((account) => account.trust === trust)
@@ -179,12 +185,14 @@ export function buildCatalogConfig(
           offer.price.cached_input === undefined
             ? price.input
             : parseUsdPerMillionTokens(offer.price.cached_input, `${offerField}.price.cached_input`)
-        price.request = offer.price.request === undefined ? 0 : parseUsd(offer.price.request, `${offerField}.price.request`)
+        price.request =
+          offer.price.request === undefined ? 0 : parseUsd(offer.price.request, `${offerField}.price.request`)
       } catch (error) {
         problems.push((error as Error).message)
       }
       const key = `${offer.lane}:${offer.provider}:${offer.group ?? '*'}:${upstreamModel}`
-      if (offerKeys.has(key)) problems.push(`${offerField}: duplicate offer (same lane, provider, group and model)`)
+      if (offerKeys.has(key))
+        problems.push(`${offerField}: duplicate offer (same lane, provider, group and model)`)
       offerKeys.add(key)
       return {
         key,

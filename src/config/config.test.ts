@@ -23,7 +23,11 @@ test('defaults fill everything a minimal config leaves out', () => {
   assert.equal(offer.upstreamModel, 'm')
   assert.deepEqual(offer.price, { input: 100_000, output: 400_000, cachedInput: 100_000, request: 0 })
   assert.equal(offer.published, false, 'prices are unpublished until approved')
-  assert.deepEqual(offer.accounts.map((account) => account.name), ['pool'], 'cheap offers get pooled accounts only')
+  assert.deepEqual(
+    offer.accounts.map((account) => account.name),
+    ['pool'],
+    'cheap offers get pooled accounts only',
+  )
   assert.equal(config.workspaces.defaultLane, 'cheap')
   assert.equal(config.secrets.masterKey, null)
   assert.equal(config.providers[0]!.timeouts.firstByteMs, 60_000)
@@ -65,7 +69,10 @@ test('every bad field is named', () => {
     ],
     [{ providers: [{ name: 'x', kind: 'openai', accounts: [] }] }, /providers\.0\.accounts: at least one/],
     [
-      { ...minimal, models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'ghost', price: { input: 1, output: 1 } }] }] },
+      {
+        ...minimal,
+        models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'ghost', price: { input: 1, output: 1 } }] }],
+      },
       /models\.0\.offers\.0\.provider: unknown provider "ghost"/,
     ],
     [{ ...minimal, models: [{ id: 'm', offers: [] }] }, /models\.0\.offers/],
@@ -74,12 +81,26 @@ test('every bad field is named', () => {
       /models\.0\.offers\.0\.price/,
     ],
     [
-      { ...minimal, models: [{ id: 'm', offers: [{ lane: 'cheap', provider: 'sim', price: { input: '0.0000001', output: 1 } }] }] },
+      {
+        ...minimal,
+        models: [
+          { id: 'm', offers: [{ lane: 'cheap', provider: 'sim', price: { input: '0.0000001', output: 1 } }] },
+        ],
+      },
       /models\.0\.offers\.0\.price\.input: at most 6 decimal places/,
     ],
-    [{ ...minimal, models: [{ ...minimal.models[0], id: 'cheap/m' }] }, /models\.0\.id: "cheap\/m" starts with a lane prefix/],
     [
-      { ...minimal, models: [{ ...minimal.models[0], aliases: ['m2'] }, { ...minimal.models[0], id: 'm2' }] },
+      { ...minimal, models: [{ ...minimal.models[0], id: 'cheap/m' }] },
+      /models\.0\.id: "cheap\/m" starts with a lane prefix/,
+    ],
+    [
+      {
+        ...minimal,
+        models: [
+          { ...minimal.models[0], aliases: ['m2'] },
+          { ...minimal.models[0], id: 'm2' },
+        ],
+      },
       /models\.1\.id: "m2" is already used by model "m"/,
     ],
     [
@@ -103,7 +124,12 @@ test('every bad field is named', () => {
             ],
           },
         ],
-        models: [{ id: 'm', offers: [{ lane: 'resale', provider: 'x', group: 'g', price: { input: 1, output: 1 } }] }],
+        models: [
+          {
+            id: 'm',
+            offers: [{ lane: 'resale', provider: 'x', group: 'g', price: { input: 1, output: 1 } }],
+          },
+        ],
       },
       /models\.0\.offers\.0\.group: resale offers use official accounts only; p in group "g" is pooled/,
     ],
@@ -114,7 +140,10 @@ test('every bad field is named', () => {
       },
       /models\.0\.offers\.0\.provider: provider "x" has byok: false/,
     ],
-    [{ ...minimal, models: [...minimal.models, ...minimal.models] }, /models\.1\.id: "m" is already used by model "m"/],
+    [
+      { ...minimal, models: [...minimal.models, ...minimal.models] },
+      /models\.1\.id: "m" is already used by model "m"/,
+    ],
     [{ ...minimal, storage: { url: 'mysql://x' } }, /storage\.url/],
   ]
   for (const [document, message] of cases) {
@@ -135,7 +164,10 @@ test('the master key is 32 bytes as hex or base64; earlier keys are kept for rot
   const config = buildConfig(minimal, { ONEKEY_MASTER_KEY: hex, ONEKEY_PREVIOUS_MASTER_KEYS: `${base64}, ` })
   assert.deepEqual(config.secrets.masterKey, Buffer.from(hex, 'hex'))
   assert.deepEqual(config.secrets.previousMasterKeys, [Buffer.alloc(32, 7)])
-  assert.throws(() => buildConfig(minimal, { ONEKEY_MASTER_KEY: 'too-short' }), /ONEKEY_MASTER_KEY must hold 32 bytes/)
+  assert.throws(
+    () => buildConfig(minimal, { ONEKEY_MASTER_KEY: 'too-short' }),
+    /ONEKEY_MASTER_KEY must hold 32 bytes/,
+  )
   assert.throws(() => buildConfig(minimal, { ONEKEY_ADMIN_TOKEN: 'short' }), /at least 24 characters/)
 })
 

@@ -343,14 +343,18 @@ function readSecrets(
   if (current !== undefined && current !== '') {
     masterKey = parseMasterKey(current) ?? null
     if (masterKey === null)
-      problems.push(`secrets.master_key_env: ${file.master_key_env} must hold 32 bytes as 64 hex digits or base64`)
+      problems.push(
+        `secrets.master_key_env: ${file.master_key_env} must hold 32 bytes as 64 hex digits or base64`,
+      )
   }
   const previousMasterKeys: Buffer[] = []
   for (const [index, text] of (env[file.previous_master_keys_env] ?? '').split(',').entries()) {
     if (text.trim() === '') continue
     const key = parseMasterKey(text)
     if (key === undefined)
-      problems.push(`secrets.previous_master_keys_env: entry ${index + 1} of ${file.previous_master_keys_env} is not a 32-byte key`)
+      problems.push(
+        `secrets.previous_master_keys_env: entry ${index + 1} of ${file.previous_master_keys_env} is not a 32-byte key`,
+      )
     else previousMasterKeys.push(key)
   }
   const adminToken = env[file.admin_token_env]

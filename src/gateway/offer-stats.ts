@@ -55,8 +55,10 @@ export function createOfferStats(): OfferStats {
           stats.set(key, entry)
         }
         entry.samples++
-        entry.errorRate = entry.samples === 1 ? (measurement.ok ? 0 : 1) : blend(entry.errorRate, measurement.ok ? 0 : 1)
-        if (measurement.latencyMs !== undefined) entry.latencyMs = blend(entry.latencyMs, measurement.latencyMs)
+        entry.errorRate =
+          entry.samples === 1 ? (measurement.ok ? 0 : 1) : blend(entry.errorRate, measurement.ok ? 0 : 1)
+        if (measurement.latencyMs !== undefined)
+          entry.latencyMs = blend(entry.latencyMs, measurement.latencyMs)
         if (measurement.tokensPerSecond !== undefined && Number.isFinite(measurement.tokensPerSecond))
           entry.tokensPerSecond = blend(entry.tokensPerSecond, measurement.tokensPerSecond)
       }

@@ -99,7 +99,9 @@ export async function proxyChatCompletion(
   } else {
     if (options.byok !== undefined) {
       const provider = options.byok.provider
-      const byokModels = route.models.filter((model) => planner.catalog.offers(model, 'byok', provider).length > 0)
+      const byokModels = route.models.filter(
+        (model) => planner.catalog.offers(model, 'byok', provider).length > 0,
+      )
       if (byokModels.length === 0) {
         throw new GatewayError(
           'invalid_parameter',
@@ -108,12 +110,20 @@ export async function proxyChatCompletion(
         )
       }
       stages.push({
-        cursor: planner.plan({ ...filter, lane: 'byok', models: byokModels, byok: { provider, apiKey: options.byok.apiKey } }),
+        cursor: planner.plan({
+          ...filter,
+          lane: 'byok',
+          models: byokModels,
+          byok: { provider, apiKey: options.byok.apiKey },
+        }),
         byok: 'request',
       })
     }
     if (options.byok === undefined || options.byok.fallback) {
-      stages.push({ cursor: planner.plan({ ...filter, lane: route.lane, models: route.models }), byok: undefined })
+      stages.push({
+        cursor: planner.plan({ ...filter, lane: route.lane, models: route.models }),
+        byok: undefined,
+      })
     }
   }
 
@@ -121,11 +131,11 @@ export async function proxyChatCompletion(
   let lastError: GatewayError | undefined
   let lastLane: Lane = route.lane
   let exhausted = true
-  stages: for (const stage of stages) {
+  attempting: for (const stage of stages) {
     for (;;) {
       if (attemptCount >= maxAttempts) {
         exhausted = false
-        break stages
+        break attempting
       }
       const attempt = stage.cursor.next()
       if (attempt === undefined) break
@@ -152,13 +162,13 @@ export async function proxyChatCompletion(
       if (stage.byok !== undefined && lastError.code === 'upstream_auth_failed') {
         lastError = credentialRejected(attempt.provider.config.name, stage.byok)
         // The same key fails for every model: fall back (byok_conf) or stop, never retry it.
-        if (stage.byok === 'request' && stages.length > 1) continue stages
+        if (stage.byok === 'request' && stages.length > 1) continue attempting
         exhausted = false
-        break stages
+        break attempting
       }
       if (!lastError.retryable) {
         exhausted = false
-        break stages
+        break attempting
       }
     }
   }
@@ -172,12 +182,20 @@ export async function proxyChatCompletion(
     sendError(
       context,
       selection.reason === undefined
-        ? new GatewayError('no_healthy_upstream', `Every offer for \`${requested}\` is unavailable; retry later.`, {
-            retryAfterSeconds: 1,
-          })
-        : new GatewayError('no_matching_offer', `No offer for \`${requested}\` can serve this request: ${selection.reason}.`, {
-            param: 'provider',
-          }),
+        ? new GatewayError(
+            'no_healthy_upstream',
+            `Every offer for \`${requested}\` is unavailable; retry later.`,
+            {
+              retryAfterSeconds: 1,
+            },
+          )
+        : new GatewayError(
+            'no_matching_offer',
+            `No offer for \`${requested}\` can serve this request: ${selection.reason}.`,
+            {
+              param: 'provider',
+            },
+          ),
       laneHeaders,
     )
     return

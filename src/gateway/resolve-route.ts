@@ -6,12 +6,13 @@
  * @module
  * Product spec §2.
  */
+
+import type { AuthenticatedKey } from '../auth/authenticator.ts'
 import { checkKeyAccess } from '../auth/key-access.ts'
 import type { Catalog } from '../catalog/catalog.ts'
 import { laneModelId, parseModelId } from '../catalog/model-id.ts'
 import type { Lane, ModelConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
-import type { AuthenticatedKey } from '../auth/authenticator.ts'
 
 export interface ResolvedRoute {
   lane: Lane
@@ -24,9 +25,13 @@ export interface ResolvedRoute {
 type KeyAccess = Pick<AuthenticatedKey, 'allowedLanes' | 'allowedModels'>
 
 function notFound(id: string, param: string): GatewayError {
-  return new GatewayError('model_not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
-    param,
-  })
+  return new GatewayError(
+    'model_not_found',
+    `The model \`${id}\` does not exist or you do not have access to it.`,
+    {
+      param,
+    },
+  )
 }
 
 /** Resolves one ID in a lane: 404 when unknown or not offered there (naming the lanes that have it). */
@@ -46,11 +51,16 @@ export function resolveLaneModel(
       .filter((other) => other !== 'byok')
       .map((other) => laneModelId(other, model.id))
     const byokProviders = [...new Set(catalog.offers(model, 'byok').map((offer) => offer.provider))]
-    const available = [...elsewhere, ...byokProviders.map((provider) => laneModelId('byok', model.id, provider))]
+    const available = [
+      ...elsewhere,
+      ...byokProviders.map((provider) => laneModelId('byok', model.id, provider)),
+    ]
     throw new GatewayError(
       'model_not_found',
       `The model \`${model.id}\` is not offered in the ${lane === 'byok' ? `byok/${byokProvider}` : lane} lane` +
-        (available.length > 0 ? `; available as ${available.map((other) => `\`${other}\``).join(', ')}.` : '.'),
+        (available.length > 0
+          ? `; available as ${available.map((other) => `\`${other}\``).join(', ')}.`
+          : '.'),
       { param },
     )
   }

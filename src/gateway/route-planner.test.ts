@@ -17,7 +17,9 @@ import type { ProviderPreferences } from './routing-options.ts'
 function drain(cursor: AttemptCursor): string[] {
   const attempts: PlannedAttempt[] = []
   for (let attempt = cursor.next(); attempt !== undefined; attempt = cursor.next()) attempts.push(attempt)
-  return attempts.map((attempt) => `${attempt.lane}:${attempt.accountKey ?? 'byok'}:${attempt.target.upstreamModel}`)
+  return attempts.map(
+    (attempt) => `${attempt.lane}:${attempt.accountKey ?? 'byok'}:${attempt.target.upstreamModel}`,
+  )
 }
 
 const price = (input: string, output: string) => ({ input, output })
@@ -127,7 +129,11 @@ test('weightedOrder picks by weight and never repeats', () => {
 
 test('cheap: cheapest offer first, every healthy pooled account, never an official one', async () => {
   const { plan, health, registry } = setup()
-  assert.deepEqual(plan({ lane: 'cheap' }), ['cheap:other/c:other-m', 'cheap:vendor/a:vendor-m', 'cheap:vendor/b:vendor-m'])
+  assert.deepEqual(plan({ lane: 'cheap' }), [
+    'cheap:other/c:other-m',
+    'cheap:vendor/a:vendor-m',
+    'cheap:vendor/b:vendor-m',
+  ])
   health.recordFailure('vendor/a', 'auth')
   assert.deepEqual(plan({ lane: 'cheap' }), ['cheap:other/c:other-m', 'cheap:vendor/b:vendor-m'])
   await registry.close()
@@ -178,26 +184,39 @@ test('steering: only, ignore, order, allow_fallbacks, max_price, data collection
     'cheap:vendor/a:vendor-m',
     'cheap:vendor/b:vendor-m',
   ])
-  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ ignore: ['vendor'] }) }), ['cheap:other/c:other-m'])
+  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ ignore: ['vendor'] }) }), [
+    'cheap:other/c:other-m',
+  ])
   assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ order: ['vendor'] }) }), [
     'cheap:vendor/a:vendor-m',
     'cheap:vendor/b:vendor-m',
     'cheap:other/c:other-m',
   ])
-  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ order: ['vendor'], allowFallbacks: false }) }), [
+  assert.deepEqual(
+    plan({ lane: 'cheap', preferences: preferences({ order: ['vendor'], allowFallbacks: false }) }),
+    ['cheap:vendor/a:vendor-m', 'cheap:vendor/b:vendor-m'],
+  )
+  assert.deepEqual(
+    plan({
+      lane: 'cheap',
+      preferences: preferences({ maxPrice: { prompt: 200_000, completion: undefined } }),
+    }),
+    ['cheap:other/c:other-m'],
+  )
+  assert.deepEqual(plan({ lane: 'cheap', denyDataCollection: true }), [
     'cheap:vendor/a:vendor-m',
     'cheap:vendor/b:vendor-m',
   ])
-  assert.deepEqual(
-    plan({ lane: 'cheap', preferences: preferences({ maxPrice: { prompt: 200_000, completion: undefined } }) }),
-    ['cheap:other/c:other-m'],
-  )
-  assert.deepEqual(plan({ lane: 'cheap', denyDataCollection: true }), ['cheap:vendor/a:vendor-m', 'cheap:vendor/b:vendor-m'])
   const filter = { preferences: preferences({ only: ['other'] }), denyDataCollection: true }
-  assert.match(planner.selectOffers(model('m'), 'cheap', filter).reason ?? '', /retains prompts or trains on data/)
   assert.match(
-    planner.selectOffers(model('m'), 'cheap', { preferences: preferences({ only: ['ghost'] }), denyDataCollection: false })
-      .reason ?? '',
+    planner.selectOffers(model('m'), 'cheap', filter).reason ?? '',
+    /retains prompts or trains on data/,
+  )
+  assert.match(
+    planner.selectOffers(model('m'), 'cheap', {
+      preferences: preferences({ only: ['ghost'] }),
+      denyDataCollection: false,
+    }).reason ?? '',
     /provider\.only\/ignore/,
   )
   await registry.close()
@@ -207,10 +226,23 @@ test('sort by latency or throughput uses the rolling stats; a failing offer goes
   const { plan, stats, registry } = setup()
   stats.record(['cheap:other:*:other-m'], { ok: true, latencyMs: 900, tokensPerSecond: 20 })
   stats.record(['cheap:vendor:*:vendor-m'], { ok: true, latencyMs: 100, tokensPerSecond: 90 })
-  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ sort: 'latency' }) })[0], 'cheap:vendor/a:vendor-m')
-  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ sort: 'throughput' }) })[0], 'cheap:vendor/a:vendor-m')
-  assert.deepEqual(plan({ lane: 'cheap', preferences: preferences({ sort: 'price' }) })[0], 'cheap:other/c:other-m')
+  assert.deepEqual(
+    plan({ lane: 'cheap', preferences: preferences({ sort: 'latency' }) })[0],
+    'cheap:vendor/a:vendor-m',
+  )
+  assert.deepEqual(
+    plan({ lane: 'cheap', preferences: preferences({ sort: 'throughput' }) })[0],
+    'cheap:vendor/a:vendor-m',
+  )
+  assert.deepEqual(
+    plan({ lane: 'cheap', preferences: preferences({ sort: 'price' }) })[0],
+    'cheap:other/c:other-m',
+  )
   for (let index = 0; index < 4; index++) stats.record(['cheap:other:*:other-m'], { ok: false })
-  assert.deepEqual(plan({ lane: 'cheap' }), ['cheap:vendor/a:vendor-m', 'cheap:vendor/b:vendor-m', 'cheap:other/c:other-m'])
+  assert.deepEqual(plan({ lane: 'cheap' }), [
+    'cheap:vendor/a:vendor-m',
+    'cheap:vendor/b:vendor-m',
+    'cheap:other/c:other-m',
+  ])
   await registry.close()
 })

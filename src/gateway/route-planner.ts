@@ -12,8 +12,9 @@
  * @module
  * Product spec §2.
  */
-import type { AccountConfig, Lane, ModelConfig, OfferConfig } from '../config/config.ts'
+
 import type { Catalog } from '../catalog/catalog.ts'
+import type { AccountConfig, Lane, ModelConfig, OfferConfig } from '../config/config.ts'
 import type { UpstreamTarget } from '../providers/provider-adapter.ts'
 import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.ts'
 import type { AccountHealth } from './account-health.ts'
@@ -44,7 +45,9 @@ export interface OfferFilter {
 }
 
 /** The offers a request may use in a lane, in the order they will be tried, or why there are none. */
-export type OfferSelection = { offers: readonly OfferConfig[]; reason?: undefined } | { offers: readonly []; reason: string }
+export type OfferSelection =
+  | { offers: readonly OfferConfig[]; reason?: undefined }
+  | { offers: readonly []; reason: string }
 
 export interface PlanInput extends OfferFilter {
   lane: Lane
@@ -108,11 +111,20 @@ export function createRoutePlanner(
     }
   }
 
-  function selectOffers(model: ModelConfig, lane: Lane, filter: OfferFilter, byokProvider?: string): OfferSelection {
+  function selectOffers(
+    model: ModelConfig,
+    lane: Lane,
+    filter: OfferFilter,
+    byokProvider?: string,
+  ): OfferSelection {
     const all = catalog.offers(model, lane, byokProvider)
     if (all.length === 0) return NOTHING
     const preferences = filter.preferences
-    if (preferences === undefined && !filter.denyDataCollection && !all.some((offer) => stats.isDegraded(offer.key))) {
+    if (
+      preferences === undefined &&
+      !filter.denyDataCollection &&
+      !all.some((offer) => stats.isDegraded(offer.key))
+    ) {
       return { offers: all }
     }
     let offers = [...all]
@@ -121,12 +133,15 @@ export function createRoutePlanner(
       const { only, ignore } = preferences
       if (only !== undefined) offers = offers.filter((offer) => only.includes(offer.provider))
       if (ignore !== undefined) offers = offers.filter((offer) => !ignore.includes(offer.provider))
-      if (offers.length === 0) return filtered('no offer in this lane is from a provider allowed by provider.only/ignore')
+      if (offers.length === 0)
+        return filtered('no offer in this lane is from a provider allowed by provider.only/ignore')
     }
     if (filter.denyDataCollection) {
       offers = offers.filter((offer) => !retainsData(offer))
       if (offers.length === 0)
-        return filtered('every eligible offer retains prompts or trains on data, and data collection is denied')
+        return filtered(
+          'every eligible offer retains prompts or trains on data, and data collection is denied',
+        )
     }
     if (preferences !== undefined) {
       const { maxPrice } = preferences
@@ -136,7 +151,8 @@ export function createRoutePlanner(
             (maxPrice.prompt === undefined || offer.price.input <= maxPrice.prompt) &&
             (maxPrice.completion === undefined || offer.price.output <= maxPrice.completion),
         )
-        if (offers.length === 0) return filtered('every offer in this lane costs more than provider.max_price')
+        if (offers.length === 0)
+          return filtered('every offer in this lane costs more than provider.max_price')
       }
       if (preferences.sort === 'latency') {
         // Unmeasured offers count as fastest, so each gets measured.

@@ -65,7 +65,10 @@ function stringList(value: unknown, param: string): readonly string[] | undefine
 function checkKeys(object: Record<string, unknown>, allowed: readonly string[], param: string): void {
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key)) {
-      throw invalid(`${param}.${key}`, `Unknown field '${param}.${key}'; expected one of: ${allowed.join(', ')}.`)
+      throw invalid(
+        `${param}.${key}`,
+        `Unknown field '${param}.${key}'; expected one of: ${allowed.join(', ')}.`,
+      )
     }
   }
 }
@@ -73,16 +76,29 @@ function checkKeys(object: Record<string, unknown>, allowed: readonly string[], 
 function parsePreferences(value: unknown): ProviderPreferences | undefined {
   if (value === undefined || value === null) return undefined
   if (!isObject(value)) throw invalid('provider', "Invalid type for 'provider': expected an object.")
-  checkKeys(value, ['order', 'only', 'ignore', 'allow_fallbacks', 'data_collection', 'sort', 'max_price'], 'provider')
+  checkKeys(
+    value,
+    ['order', 'only', 'ignore', 'allow_fallbacks', 'data_collection', 'sort', 'max_price'],
+    'provider',
+  )
   const allowFallbacks = value.allow_fallbacks ?? true
   if (typeof allowFallbacks !== 'boolean')
-    throw invalid('provider.allow_fallbacks', "Invalid type for 'provider.allow_fallbacks': expected a boolean.")
+    throw invalid(
+      'provider.allow_fallbacks',
+      "Invalid type for 'provider.allow_fallbacks': expected a boolean.",
+    )
   const dataCollection = value.data_collection ?? 'allow'
   if (dataCollection !== 'allow' && dataCollection !== 'deny')
-    throw invalid('provider.data_collection', "Invalid value for 'provider.data_collection': expected \"allow\" or \"deny\".")
+    throw invalid(
+      'provider.data_collection',
+      'Invalid value for \'provider.data_collection\': expected "allow" or "deny".',
+    )
   const sort = value.sort ?? undefined
   if (sort !== undefined && sort !== 'price' && sort !== 'latency' && sort !== 'throughput')
-    throw invalid('provider.sort', "Invalid value for 'provider.sort': expected \"price\", \"latency\" or \"throughput\".")
+    throw invalid(
+      'provider.sort',
+      'Invalid value for \'provider.sort\': expected "price", "latency" or "throughput".',
+    )
   let maxPrice: ProviderPreferences['maxPrice']
   if (value.max_price !== undefined && value.max_price !== null) {
     if (!isObject(value.max_price))
@@ -92,7 +108,10 @@ function parsePreferences(value: unknown): ProviderPreferences | undefined {
       const price = (value.max_price as Record<string, unknown>)[field]
       if (price === undefined || price === null) return undefined
       if (typeof price !== 'number' && typeof price !== 'string')
-        throw invalid(`provider.max_price.${field}`, `Invalid type for 'provider.max_price.${field}': expected USD per 1M tokens.`)
+        throw invalid(
+          `provider.max_price.${field}`,
+          `Invalid type for 'provider.max_price.${field}': expected USD per 1M tokens.`,
+        )
       try {
         return parseUsdPerMillionTokens(price, `provider.max_price.${field}`)
       } catch (error) {
@@ -123,10 +142,11 @@ function parseByok(value: unknown): ByokRequestCredential | undefined {
   if (typeof apiKey !== 'string' || apiKey.trim() === '' || apiKey.length > 4096)
     throw invalid(
       'byok_conf.credentials',
-      "Missing or invalid 'byok_conf.credentials': expected the provider API key as a string or {\"api_key\": \"…\"}.",
+      'Missing or invalid \'byok_conf.credentials\': expected the provider API key as a string or {"api_key": "…"}.',
     )
   const fallback = value.fallback ?? true
-  if (typeof fallback !== 'boolean') throw invalid('byok_conf.fallback', "Invalid type for 'byok_conf.fallback': expected a boolean.")
+  if (typeof fallback !== 'boolean')
+    throw invalid('byok_conf.fallback', "Invalid type for 'byok_conf.fallback': expected a boolean.")
   return { provider: value.provider, apiKey: apiKey.trim(), fallback }
 }
 

@@ -22,5 +22,9 @@ test('end-user fields are removed from a copy; a clean request is passed as is',
 
 test('an offer may allow some end-user fields through', () => {
   const request = { model: 'm', messages: [], user: 'u-1', prompt_cache_key: 'k' }
-  assert.deepEqual(scrubEndUserFields(request, ['prompt_cache_key']), { model: 'm', messages: [], prompt_cache_key: 'k' })
+  assert.deepEqual(scrubEndUserFields(request, ['prompt_cache_key']), {
+    model: 'm',
+    messages: [],
+    prompt_cache_key: 'k',
+  })
 })

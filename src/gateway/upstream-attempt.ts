@@ -13,9 +13,9 @@ import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { AttemptOutcome } from './attempt-outcome.ts'
-import type { OfferStats } from './offer-stats.ts'
 import { deliverJsonAnswer, readAll } from './deliver-json-answer.ts'
 import { deliverStreamAnswer } from './deliver-stream-answer.ts'
+import type { OfferStats } from './offer-stats.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
@@ -64,7 +64,8 @@ export async function runUpstreamAttempt(
       stats.record(keys, {
         ok: true,
         latencyMs: headersAtMs - startedMs,
-        tokensPerSecond: tokens !== undefined && generationMs > 0 ? tokens / (generationMs / 1000) : undefined,
+        tokensPerSecond:
+          tokens !== undefined && generationMs > 0 ? tokens / (generationMs / 1000) : undefined,
       })
     } else if (outcome.error.retryable || outcome.error.code === 'upstream_auth_failed') {
       stats.record(keys, { ok: false })
@@ -116,7 +117,8 @@ async function sendAndDeliver(
     const outcome = streaming
       ? await deliverStreamAnswer(context, response, headers, config.name)
       : await deliverJsonAnswer(context, response, headers, config.name)
-    if (outcome.kind === 'delivered' && attempt.accountKey !== undefined) health.recordSuccess(attempt.accountKey)
+    if (outcome.kind === 'delivered' && attempt.accountKey !== undefined)
+      health.recordSuccess(attempt.accountKey)
     else if (outcome.kind === 'failed') recordFailure(health, attempt.accountKey, outcome.error)
     return outcome
   } catch (error) {

@@ -74,7 +74,9 @@ export function createApp(dependencies: AppDependencies): App {
     try {
       return decodeURIComponent(context.path.slice(prefix.length))
     } catch {
-      throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, { param })
+      throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, {
+        param,
+      })
     }
   }
 
@@ -100,14 +102,20 @@ export function createApp(dependencies: AppDependencies): App {
     ],
     [
       '/v1/models',
-      new Map([['GET', async (context) => sendJson(context, 200, await models.list(await authenticate(context)))]]),
+      new Map([
+        ['GET', async (context) => sendJson(context, 200, await models.list(await authenticate(context)))],
+      ]),
     ],
     ['/v1/quote', new Map([['POST', quoteHandler]])],
     ['/api/v1/quote', new Map([['POST', quoteHandler]])],
     [
       '/api/v1/workspace',
       new Map<string, Handler>([
-        ['GET', async (context) => sendJson(context, 200, await management.getWorkspace(await authenticate(context)))],
+        [
+          'GET',
+          async (context) =>
+            sendJson(context, 200, await management.getWorkspace(await authenticate(context))),
+        ],
         [
           'PATCH',
           async (context) => {
@@ -119,14 +127,20 @@ export function createApp(dependencies: AppDependencies): App {
     ],
     [
       '/api/v1/byok',
-      new Map([['GET', async (context) => sendJson(context, 200, await management.listByok(await authenticate(context)))]]),
+      new Map([
+        [
+          'GET',
+          async (context) => sendJson(context, 200, await management.listByok(await authenticate(context))),
+        ],
+      ]),
     ],
     [
       '/api/v1/admin/reload',
       new Map([
         [
           'POST',
-          async (context) => sendJson(context, 200, await management.reload(context.request.headers.authorization)),
+          async (context) =>
+            sendJson(context, 200, await management.reload(context.request.headers.authorization)),
         ],
       ]),
     ],
@@ -172,7 +186,11 @@ export function createApp(dependencies: AppDependencies): App {
           'DELETE',
           async (context) => {
             const key = await authenticate(context)
-            sendJson(context, 200, await management.deleteByok(key, parameterOf(context, '/api/v1/byok/', 'provider')))
+            sendJson(
+              context,
+              200,
+              await management.deleteByok(key, parameterOf(context, '/api/v1/byok/', 'provider')),
+            )
           },
         ],
       ]),

@@ -88,7 +88,11 @@ export async function startGateway(
   const stats = createOfferStats()
   const buildRouting = (next: GatewayConfig): Routing => {
     const registry = createProviderRegistry(next)
-    return { config: next, registry, planner: createRoutePlanner(createCatalog(next.models), registry, health, stats) }
+    return {
+      config: next,
+      registry,
+      planner: createRoutePlanner(createCatalog(next.models), registry, health, stats),
+    }
   }
   let routing = buildRouting(config)
   const retiredRegistries = new Set<ProviderRegistry>()
@@ -124,10 +128,15 @@ export async function startGateway(
     routing = buildRouting(next)
     // Requests already running keep their (old) transports until they finish.
     retiredRegistries.add(previous.registry)
-    const timer = setTimeout(() => {
-      retiredRegistries.delete(previous.registry)
-      previous.registry.close().catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
-    }, config.server.shutdownGraceMs + config.upstream.maxAttempts * 1_000)
+    const timer = setTimeout(
+      () => {
+        retiredRegistries.delete(previous.registry)
+        previous.registry
+          .close()
+          .catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
+      },
+      config.server.shutdownGraceMs + config.upstream.maxAttempts * 1_000,
+    )
     timer.unref()
     const summary = { models: next.models.length, providers: next.providers.length }
     logger.info('config reloaded', summary)

@@ -75,12 +75,14 @@ export function createWorkspaceService(store: Store, now: () => Date = () => new
         if (!(LANES as readonly string[]).includes(lane))
           throw new ServiceError(`unknown lane "${lane}" (expected ${LANES.join(', ')})`)
       }
-      if (allowedLanes !== undefined && allowedLanes.length === 0) throw new ServiceError('--lanes: name at least one lane')
+      if (allowedLanes !== undefined && allowedLanes.length === 0)
+        throw new ServiceError('--lanes: name at least one lane')
       for (const pattern of allowedModels ?? []) {
         const problem = invalidModelPattern(pattern)
         if (problem !== undefined) throw new ServiceError(problem)
       }
-      if (allowedModels !== undefined && allowedModels.length === 0) throw new ServiceError('--models: name at least one pattern')
+      if (allowedModels !== undefined && allowedModels.length === 0)
+        throw new ServiceError('--models: name at least one pattern')
       const owner = await requireWorkspace(workspace)
       const createdAt = now()
       if (expiresAt !== undefined && !(expiresAt.getTime() > createdAt.getTime())) {

@@ -30,7 +30,8 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
     async updateSettings(id, settings) {
       const values: { default_lane?: string | null; deny_data_collection?: number } = {}
       if (settings.defaultLane !== undefined) values.default_lane = settings.defaultLane
-      if (settings.denyDataCollection !== undefined) values.deny_data_collection = settings.denyDataCollection ? 1 : 0
+      if (settings.denyDataCollection !== undefined)
+        values.deny_data_collection = settings.denyDataCollection ? 1 : 0
       if (Object.keys(values).length === 0) {
         const row = await db.selectFrom('workspaces').select('id').where('id', '=', id).executeTakeFirst()
         return row !== undefined

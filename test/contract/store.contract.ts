@@ -116,7 +116,10 @@ export function describeStoreContract(
     })
 
     test('workspaces: settings update and show through the key lookup', async () => {
-      assert.equal(await store.workspaces.updateSettings('ws_b', { defaultLane: 'resale', denyDataCollection: true }), true)
+      assert.equal(
+        await store.workspaces.updateSettings('ws_b', { defaultLane: 'resale', denyDataCollection: true }),
+        true,
+      )
       const found = (await store.apiKeys.findByHash('hr'))!.workspace
       assert.equal(found.defaultLane, 'resale')
       assert.equal(found.denyDataCollection, true)
@@ -137,8 +140,17 @@ export function describeStoreContract(
         updatedAt: '2026-11-22T10:00:00.000Z',
       }
       await store.byokCredentials.put(record)
-      await store.byokCredentials.put({ ...record, provider: 'anthropic', ciphertext: 'v1.k2.bbb', keyId: 'k2' })
-      await store.byokCredentials.put({ ...record, ciphertext: 'v1.k1.ccc', updatedAt: '2026-11-22T11:00:00.000Z' })
+      await store.byokCredentials.put({
+        ...record,
+        provider: 'anthropic',
+        ciphertext: 'v1.k2.bbb',
+        keyId: 'k2',
+      })
+      await store.byokCredentials.put({
+        ...record,
+        ciphertext: 'v1.k1.ccc',
+        updatedAt: '2026-11-22T11:00:00.000Z',
+      })
       assert.deepEqual(
         (await store.byokCredentials.list('ws_a')).map((item) => [item.provider, item.ciphertext]),
         [
@@ -149,14 +161,23 @@ export function describeStoreContract(
       assert.deepEqual(await store.byokCredentials.list('ws_b'), [])
       assert.deepEqual(Object.fromEntries(await store.byokCredentials.countByKeyId()), { k1: 1, k2: 1 })
       const stale = await store.byokCredentials.listNotEncryptedWith('k1')
-      assert.deepEqual(stale.map((item) => item.provider), ['anthropic'])
+      assert.deepEqual(
+        stale.map((item) => item.provider),
+        ['anthropic'],
+      )
       assert.equal(
-        await store.byokCredentials.replaceCiphertext({ ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' }, 'v1.k2.old'),
+        await store.byokCredentials.replaceCiphertext(
+          { ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' },
+          'v1.k2.old',
+        ),
         false,
         'a changed row is not overwritten',
       )
       assert.equal(
-        await store.byokCredentials.replaceCiphertext({ ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' }, 'v1.k2.bbb'),
+        await store.byokCredentials.replaceCiphertext(
+          { ...stale[0]!, ciphertext: 'v1.k1.ddd', keyId: 'k1' },
+          'v1.k2.bbb',
+        ),
         true,
       )
       assert.equal((await store.byokCredentials.find('ws_a', 'anthropic'))?.keyId, 'k1')

@@ -16,25 +16,32 @@ import OpenAI from 'openai'
 
 const run = promisify(execFile)
 const NODE = process.execPath
+const MASTER_KEY = 'c3'.repeat(32)
+const ENV = { ...process.env, ONEKEY_MASTER_KEY: MASTER_KEY }
 const CLI = join(import.meta.dirname, '../../src/cli/onekey.ts')
 
 describe('onekey CLI and serve as real processes', () => {
   const directory = mkdtempSync(join(tmpdir(), 'onekey-cli-'))
   const configPath = join(directory, 'onekey.yaml')
-  writeFileSync(
-    configPath,
-    [
-      'server: { host: 127.0.0.1, port: 0, shutdown_grace_ms: 5000 }',
-      `storage: { url: "sqlite:${join(directory, 'data', 'onekey.db')}" }`,
-      'auth: { cache_ttl_ms: 100 }',
-      'providers:',
-      '  - { name: sim, kind: sim, sim: { latency_ms: 0, tokens_per_second: 20 } }',
-      'models:',
-      '  - { id: sim-echo, offers: [{ lane: cheap, provider: sim, price: { input: 1, output: 2 } }] }',
-    ].join('\n'),
-  )
+  const configLines = [
+    'server: { host: 127.0.0.1, port: 0, shutdown_grace_ms: 5000 }',
+    `storage: { url: "sqlite:${join(directory, 'data', 'onekey.db')}" }`,
+    'auth: { cache_ttl_ms: 100 }',
+    'providers:',
+    '  - { name: sim, kind: sim, sim: { latency_ms: 0, tokens_per_second: 20 } }',
+    'models:',
+    '  - id: sim-echo',
+    '    offers:',
+    '      - { lane: cheap, provider: sim, price: { input: 1, output: 2 } }',
+    '      - { lane: byok, provider: sim, price: { input: 0, output: 0 } }',
+  ]
+  writeFileSync(configPath, configLines.join('\n'))
   const onekey = async (...args: string[]) =>
-    (await run(NODE, ['--disable-warning=ExperimentalWarning', CLI, ...args, '--config', configPath])).stdout
+    (
+      await run(NODE, ['--disable-warning=ExperimentalWarning', CLI, ...args, '--config', configPath], {
+        env: ENV,
+      })
+    ).stdout
 
   let server: ChildProcess
   let baseURL: string
@@ -42,6 +49,7 @@ describe('onekey CLI and serve as real processes', () => {
   before(async () => {
     server = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: ENV,
     })
     server.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString()
@@ -99,6 +107,85 @@ describe('onekey CLI and serve as real processes', () => {
     }
     assert.ok(refused, 'revoked from another process, refused within the cache TTL')
     assert.match(await onekey('key', 'list', '--json'), /"revokedAt": "20/)
+  })
+
+  test('lanes from the CLI: workspace settings, restricted keys, BYOK keys stored encrypted; SIGHUP reloads', async () => {
+    assert.match(
+      await onekey('workspace', 'set', 'acme', '--default-lane', 'resale', '--deny-data-collection'),
+      /default lane resale, data collection denied/,
+    )
+    await onekey('workspace', 'set', 'acme', '--default-lane', 'cheap', '--allow-data-collection')
+    await assert.rejects(onekey('workspace', 'set', 'acme', '--default-lane', 'byok'), /--default-lane/)
+    const restricted = JSON.parse(
+      await onekey('key', 'create', '--workspace', 'acme', '--lanes', 'byok', '--models', 'sim-*', '--json'),
+    )
+    assert.deepEqual(restricted.allowedLanes, ['byok'])
+    await assert.rejects(
+      onekey('key', 'create', '--workspace', 'acme', '--lanes', 'gold'),
+      /unknown lane "gold"/,
+    )
+
+    const secret = 'sk-customer-cli-0123456789abcdef'
+    const saved = await run(
+      NODE,
+      [
+        '--disable-warning=ExperimentalWarning',
+        CLI,
+        'byok',
+        'set',
+        'acme',
+        'sim',
+        '--key-env',
+        'CUSTOMER',
+        '--config',
+        configPath,
+      ],
+      { env: { ...ENV, CUSTOMER: secret } },
+    )
+    assert.match(saved.stdout, /saved sim key sk-c…cdef/)
+    assert.ok(!saved.stdout.includes(secret))
+    const listed = await onekey('byok', 'list', 'acme')
+    assert.match(listed, /sim\s+sk-c…cdef/)
+    assert.ok(!listed.includes(secret))
+    const database = Buffer.concat([
+      readFileSync(join(directory, 'data', 'onekey.db')),
+      readFileSync(join(directory, 'data', 'onekey.db-wal')),
+    ])
+    assert.ok(!database.includes(secret), 'only ciphertext is stored')
+
+    const client = new OpenAI({ baseURL, apiKey: restricted.key, maxRetries: 0 })
+    const completion = await client.chat.completions.create({
+      model: 'byok/sim/sim-echo',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    assert.equal(completion.choices[0]?.message.content, 'You said: hi')
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'cheap/sim-echo',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (error: unknown) => error instanceof OpenAI.PermissionDeniedError,
+    )
+
+    writeFileSync(
+      configPath,
+      [
+        ...configLines,
+        '  - id: sim-two',
+        '    offers: [{ lane: byok, provider: sim, price: { input: 0, output: 0 } }]',
+      ].join('\n'),
+    )
+    server.kill('SIGHUP')
+    let reloaded = false
+    for (let attempt = 0; attempt < 100 && !reloaded; attempt++) {
+      reloaded = output.includes('"config reloaded"')
+      if (!reloaded) await sleep(50)
+    }
+    assert.ok(reloaded, 'the server logged the reload')
+    const ids: string[] = []
+    for await (const model of client.models.list()) ids.push(model.id)
+    assert.deepEqual(ids, ['byok/sim/sim-echo', 'byok/sim/sim-two'])
+    assert.match(await onekey('byok', 'delete', 'acme', 'sim'), /deleted sim key/)
   })
 
   test('unknown commands and bad options fail with usage and exit code 2 or 1', async () => {

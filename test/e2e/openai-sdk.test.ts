@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
-import { fakeProvider, type Json, offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import {
+  fakeProvider,
+  type Json,
+  offer,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/test-gateway.ts'
 
 describe('the official openai SDK, unmodified, pointed at the gateway', () => {
   let upstream: FakeUpstream
@@ -59,7 +65,11 @@ describe('the official openai SDK, unmodified, pointed at the gateway', () => {
     for await (const model of client.models.list()) ids.push(model.id)
     assert.deepEqual(ids, ['sim-echo', 'cheap/sim-echo', 'fake-model', 'cheap/fake-model'])
     assert.equal((await client.models.retrieve('sim-echo')).id, 'sim-echo')
-    assert.equal((await client.models.retrieve('cheap/sim-echo')).id, 'cheap/sim-echo', 'a slash in the ID survives the SDK')
+    assert.equal(
+      (await client.models.retrieve('cheap/sim-echo')).id,
+      'cheap/sim-echo',
+      'a slash in the ID survives the SDK',
+    )
   })
 
   test('error classes: 401, 404, 413, 429, 500, with our code and request ID', async () => {

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logging/logger.ts'
 import { type RunningGateway, startGateway } from '../../src/server/start-gateway.ts'
 import { createWorkspaceService, type WorkspaceService } from '../../src/services/workspace-service.ts'
 import { createStore } from '../../src/storage/create-store.ts'
+import type { Store } from '../../src/storage/store.ts'
 
 export interface TestGateway {
   gateway: RunningGateway
@@ -18,6 +19,7 @@ export interface TestGateway {
   apiKey: string
   workspaceId: string
   service: WorkspaceService
+  store: Store
   /** Parsed log lines written so far. */
   logs: Record<string, unknown>[]
   /** POST JSON to a path with the test key. */
@@ -25,14 +27,28 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
+export const TEST_ENV: Record<string, string> = {
+  FAKE_KEY_A: 'sk-fake-account-a-0123456789',
+  FAKE_KEY_B: 'sk-fake-account-b-0123456789',
+}
+
+/** Builds a gateway config the way tests write it: port 0, in-memory SQLite, fake keys. */
+export function testConfig(
+  document: Record<string, unknown>,
+  env: Record<string, string> = {},
+): GatewayConfig {
+  return buildConfig(
+    { server: { port: 0 }, storage: { url: 'sqlite::memory:' }, ...document },
+    { ...TEST_ENV, ...env },
+  )
+}
+
 export async function startTestGateway(
   document: Record<string, unknown>,
   env: Record<string, string> = {},
+  options: { reload?: () => Record<string, unknown> } = {},
 ): Promise<TestGateway> {
-  const config = buildConfig(
-    { server: { port: 0 }, storage: { url: 'sqlite::memory:' }, ...document },
-    { FAKE_KEY_A: 'sk-fake-account-a-0123456789', FAKE_KEY_B: 'sk-fake-account-b-0123456789', ...env },
-  )
+  const config = testConfig(document, env)
   const store = await createStore(config.storage)
   await store.migrate()
   const logs: Record<string, unknown>[] = []
@@ -42,7 +58,12 @@ export async function startTestGateway(
       for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line))
     },
   })
-  const gateway = await startGateway(config, { store, logger })
+  const reload = options.reload
+  const gateway = await startGateway(config, {
+    store,
+    logger,
+    ...(reload === undefined ? {} : { loadConfig: () => testConfig(reload(), env) }),
+  })
   const service = createWorkspaceService(store)
   const workspace = await service.createWorkspace('test-workspace')
   const { key } = await service.createApiKey({ workspace: workspace.id, name: 'test' })
@@ -54,6 +75,7 @@ export async function startTestGateway(
     apiKey: key,
     workspaceId: workspace.id,
     service,
+    store,
     logs,
     post: (path, body, headers = {}) =>
       fetch(`${url}${path}`, {

@@ -42,9 +42,13 @@ export function requireManagementKey(key: AuthenticatedKey): void {
 /** Compares the bearer token with the admin token in constant time. */
 export function checkAdminToken(authorization: string | undefined, adminToken: string | null): void {
   if (adminToken === null) {
-    throw new GatewayError('route_not_found', 'Admin endpoints are off: set ONEKEY_ADMIN_TOKEN to enable them.')
+    throw new GatewayError(
+      'route_not_found',
+      'Admin endpoints are off: set ONEKEY_ADMIN_TOKEN to enable them.',
+    )
   }
-  const token = authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ''
+  const token =
+    authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ''
   const given = Buffer.from(token)
   const expected = Buffer.from(adminToken)
   if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
@@ -58,7 +62,12 @@ function toServiceFailure(error: unknown): never {
 }
 
 function publicCredential(summary: ByokCredentialSummary) {
-  return { provider: summary.provider, hint: summary.hint, created_at: summary.createdAt, updated_at: summary.updatedAt }
+  return {
+    provider: summary.provider,
+    hint: summary.hint,
+    created_at: summary.createdAt,
+    updated_at: summary.updatedAt,
+  }
 }
 
 function publicWorkspace(workspace: WorkspaceRecord, defaultLane: string) {
@@ -88,24 +97,36 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
       const settings: Partial<WorkspaceSettings> = {}
       for (const field of Object.keys(body)) {
         if (field !== 'default_lane' && field !== 'deny_data_collection') {
-          throw new GatewayError('invalid_parameter', `Unknown setting '${field}'; expected default_lane or deny_data_collection.`, {
-            param: field,
-          })
+          throw new GatewayError(
+            'invalid_parameter',
+            `Unknown setting '${field}'; expected default_lane or deny_data_collection.`,
+            {
+              param: field,
+            },
+          )
         }
       }
       if (body.default_lane !== undefined) {
         if (body.default_lane !== 'cheap' && body.default_lane !== 'resale') {
-          throw new GatewayError('invalid_parameter', "Invalid value for 'default_lane': expected \"cheap\" or \"resale\".", {
-            param: 'default_lane',
-          })
+          throw new GatewayError(
+            'invalid_parameter',
+            'Invalid value for \'default_lane\': expected "cheap" or "resale".',
+            {
+              param: 'default_lane',
+            },
+          )
         }
         settings.defaultLane = body.default_lane
       }
       if (body.deny_data_collection !== undefined) {
         if (typeof body.deny_data_collection !== 'boolean') {
-          throw new GatewayError('invalid_parameter', "Invalid type for 'deny_data_collection': expected a boolean.", {
-            param: 'deny_data_collection',
-          })
+          throw new GatewayError(
+            'invalid_parameter',
+            "Invalid type for 'deny_data_collection': expected a boolean.",
+            {
+              param: 'deny_data_collection',
+            },
+          )
         }
         settings.denyDataCollection = body.deny_data_collection
       }
@@ -121,9 +142,13 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
     async putByok(key: AuthenticatedKey, provider: string, body: Record<string, unknown>): Promise<string> {
       requireManagementKey(key)
       if (typeof body.api_key !== 'string') {
-        throw new GatewayError('missing_parameter', "Missing required parameter: 'api_key'.", { param: 'api_key' })
+        throw new GatewayError('missing_parameter', "Missing required parameter: 'api_key'.", {
+          param: 'api_key',
+        })
       }
-      const saved = await dependencies.byokCredentials.put(key.workspaceId, provider, body.api_key).catch(toServiceFailure)
+      const saved = await dependencies.byokCredentials
+        .put(key.workspaceId, provider, body.api_key)
+        .catch(toServiceFailure)
       return JSON.stringify(publicCredential(saved))
     },
     async deleteByok(key: AuthenticatedKey, provider: string): Promise<string> {
@@ -139,7 +164,8 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
         return JSON.stringify({ reloaded: true, ...(await dependencies.reload()) })
       } catch (error) {
         // A bad file keeps the running config: say what is wrong (config errors name fields, not secrets).
-        if ((error as Error).name === 'ConfigError') throw new GatewayError('invalid_request', (error as Error).message)
+        if ((error as Error).name === 'ConfigError')
+          throw new GatewayError('invalid_request', (error as Error).message)
         throw error
       }
     },

@@ -89,7 +89,8 @@ export function createModelsRoute(dependencies: ModelsRouteDependencies) {
     const byokProviders = await dependencies.byokProviders(key.workspaceId)
     const list: ModelListEntry[] = []
     for (const model of planner.catalog.models) {
-      const first = (lane: Lane, provider?: string) => planner.selectOffers(model, lane, filter, provider).offers[0]
+      const first = (lane: Lane, provider?: string) =>
+        planner.selectOffers(model, lane, filter, provider).offers[0]
       const plain = first(defaultLane)
       if (plain !== undefined && keyMayUse(key, defaultLane, laneModelId(defaultLane, model.id), model.id)) {
         list.push(entry(model, model.id, defaultLane, plain))
@@ -97,7 +98,8 @@ export function createModelsRoute(dependencies: ModelsRouteDependencies) {
       for (const lane of ['cheap', 'resale'] as const) {
         const offer = first(lane)
         const id = laneModelId(lane, model.id)
-        if (offer !== undefined && keyMayUse(key, lane, id, model.id)) list.push(entry(model, id, lane, offer))
+        if (offer !== undefined && keyMayUse(key, lane, id, model.id))
+          list.push(entry(model, id, lane, offer))
       }
       for (const provider of new Set(planner.catalog.offers(model, 'byok').map((offer) => offer.provider))) {
         const offer = first('byok', provider)
@@ -124,11 +126,16 @@ export function createModelsRoute(dependencies: ModelsRouteDependencies) {
           : parsed.lane === undefined
             ? model.id
             : laneModelId(parsed.lane, model.id, parsed.byokProvider)
-      const found = canonical === undefined ? undefined : (await entries(key)).find((item) => item.id === canonical)
+      const found =
+        canonical === undefined ? undefined : (await entries(key)).find((item) => item.id === canonical)
       if (found === undefined) {
-        throw new GatewayError('model_not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
-          param: 'model',
-        })
+        throw new GatewayError(
+          'model_not_found',
+          `The model \`${id}\` does not exist or you do not have access to it.`,
+          {
+            param: 'model',
+          },
+        )
       }
       return JSON.stringify(found)
     },

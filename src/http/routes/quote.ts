@@ -23,8 +23,10 @@ import type { OpenAIChatCompletionRequest } from '../../providers/openai-wire.ts
 import { publicPrice } from './models.ts'
 
 const TRUST: Record<Lane, string> = {
-  cheap: 'Pooled shared upstream accounts at the lowest cost; end-user identifiers, client headers and your identity are removed before the request leaves.',
-  resale: "The provider's official API through the operator's own accounts; never falls back to pooled accounts.",
+  cheap:
+    'Pooled shared upstream accounts at the lowest cost; end-user identifiers, client headers and your identity are removed before the request leaves.',
+  resale:
+    "The provider's official API through the operator's own accounts; never falls back to pooled accounts.",
   byok: 'Your own provider key: the provider bills you and sees your account; never replaced by another key.',
 }
 
@@ -59,9 +61,13 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
     const parsed = parseModelId(body.model)
     const model = planner.catalog.find(parsed.model)
     if (model === undefined) {
-      throw new GatewayError('model_not_found', `The model \`${body.model}\` does not exist or you do not have access to it.`, {
-        param: 'model',
-      })
+      throw new GatewayError(
+        'model_not_found',
+        `The model \`${body.model}\` does not exist or you do not have access to it.`,
+        {
+          param: 'model',
+        },
+      )
     }
     const promptTokens = estimatePromptTokens(body)
     const outputTokens = maxOutputTokens(body, model, promptTokens) ?? null
@@ -82,7 +88,8 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
       else if (selection.reason !== undefined) reason = selection.reason
       else if (lane === 'byok' && !storedByok.has(provider!) && options.byok?.provider !== provider)
         reason = `no BYOK key is stored for ${provider}`
-      else if (offer !== undefined && !hasHealthyAccount(offer)) reason = 'every account is resting after failures; retry later'
+      else if (offer !== undefined && !hasHealthyAccount(offer))
+        reason = 'every account is resting after failures; retry later'
       return {
         lane,
         model: id,
@@ -96,10 +103,14 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
 
     function hasHealthyAccount(offer: OfferConfig): boolean {
       if (offer.lane === 'byok') return true
-      return offer.accounts.some((account) => dependencies.health.isAvailable(`${offer.provider}/${account.name}`))
+      return offer.accounts.some((account) =>
+        dependencies.health.isAvailable(`${offer.provider}/${account.name}`),
+      )
     }
 
-    function costs(offer: OfferConfig | undefined): Pick<LaneQuote, 'estimated_input_cost' | 'max_output_cost' | 'max_total_cost'> {
+    function costs(
+      offer: OfferConfig | undefined,
+    ): Pick<LaneQuote, 'estimated_input_cost' | 'max_output_cost' | 'max_total_cost'> {
       if (offer === undefined || !offer.published) {
         return { estimated_input_cost: null, max_output_cost: null, max_total_cost: null }
       }
@@ -138,6 +149,9 @@ function describeOffer(offer: OfferConfig): NonNullable<LaneQuote['offer']> {
     provider: offer.provider,
     upstream_model: offer.upstreamModel,
     price: publicPrice(offer),
-    data_policy: { retains_prompts: offer.dataPolicy.retainsPrompts, trains_on_data: offer.dataPolicy.trainsOnData },
+    data_policy: {
+      retains_prompts: offer.dataPolicy.retainsPrompts,
+      trains_on_data: offer.dataPolicy.trainsOnData,
+    },
   }
 }

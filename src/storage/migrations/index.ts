@@ -6,8 +6,8 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../schema.ts'
-import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
 import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
+import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
