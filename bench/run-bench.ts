@@ -125,7 +125,7 @@ async function main(): Promise<void> {
         'providers:',
         `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
         'models:',
-        '  - { id: bench-model, routes: [{ provider: upstream }] }',
+        '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
       ].join('\n'),
     )
     const config = buildConfig(

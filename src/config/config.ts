@@ -73,7 +73,13 @@ const fileSchema = z.strictObject({
       auto_migrate: z.boolean().default(true),
     })
     .prefault({}),
-  redis: z.strictObject({ url: z.string().nullable().default(null) }).prefault({}),
+  redis: z
+    .strictObject({
+      url: z.string().nullable().default(null),
+      /** Prefix of every key and channel, so several deployments can share one Redis. */
+      key_prefix: z.string().default('onekey:'),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       /** How long a key lookup is trusted before it is re-read (revocation delay across instances). */
@@ -158,6 +164,7 @@ export interface GatewayConfig {
   server: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number }
   storage: StorageConfig & { autoMigrate: boolean }
   redisUrl: string | null
+  redisKeyPrefix: string
   auth: { cacheTtlMs: number; cacheMaxEntries: number }
   upstream: {
     maxAttempts: number
@@ -306,6 +313,7 @@ export function buildConfig(
     },
     storage: { ...storage, autoMigrate: file.storage.auto_migrate },
     redisUrl: env.ONEKEY_REDIS_URL ?? file.redis.url,
+    redisKeyPrefix: file.redis.key_prefix,
     auth: { cacheTtlMs: file.auth.cache_ttl_ms, cacheMaxEntries: file.auth.cache_max_entries },
     upstream: {
       maxAttempts: file.upstream.max_attempts,

@@ -64,3 +64,40 @@ test('a 429 rests the account for Retry-After without counting as breakage', () 
   health.recordFailure('b', 'rate_limited')
   assert.equal(health.isAvailable('b'), true, 'no Retry-After: not rested')
 })
+
+test('transitions are reported once, and shared ones are applied without echo', () => {
+  let clock = 1_000
+  const transitions: string[] = []
+  const health = createAccountHealth({
+    failureThreshold: 2,
+    cooldownMs: 100,
+    maxCooldownMs: 1_000,
+    now: () => clock,
+    onTransition: (account, transition) =>
+      transitions.push(
+        `${account}:${transition.state}${transition.state === 'open' ? `@${transition.untilMs}` : ''}`,
+      ),
+  })
+  health.recordFailure('x', 'transient')
+  health.recordFailure('x', 'transient')
+  health.recordSuccess('y')
+  assert.deepEqual(transitions, ['x:open@1100'])
+  clock = 1_100
+  assert.equal(health.tryAcquire('x'), true, 'half-open probe')
+  health.recordSuccess('x')
+  assert.deepEqual(transitions, ['x:open@1100', 'x:closed'])
+
+  health.applyShared('z', { state: 'open', untilMs: 5_000 })
+  assert.equal(health.isAvailable('z'), false)
+  health.applyShared('z', { state: 'open', untilMs: 2_000 })
+  assert.equal(
+    health.snapshot().find((circuit) => circuit.account === 'z')?.openUntilMs,
+    5_000,
+    'the later end wins',
+  )
+  health.applyShared('z', { state: 'closed' })
+  assert.equal(health.isAvailable('z'), true)
+  health.applyShared('old', { state: 'open', untilMs: 500 })
+  assert.equal(health.isAvailable('old'), true, 'an expired open is ignored')
+  assert.equal(transitions.length, 2, 'shared transitions are not re-published')
+})

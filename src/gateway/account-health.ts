@@ -20,11 +20,17 @@ interface Circuit {
   probeStartedMs: number
 }
 
+/** A circuit opening (until a wall-clock time) or closing: what other instances need to know. */
+export type CircuitTransition = { state: 'open'; untilMs: number } | { state: 'closed' }
+
 export interface AccountHealthOptions {
   failureThreshold: number
   cooldownMs: number
   maxCooldownMs: number
+  /** Wall-clock milliseconds (shared with other instances, so not a monotonic clock). */
   now?: () => number
+  /** Called when this instance opens or closes a circuit (shared-health.ts publishes it). */
+  onTransition?: (account: string, transition: CircuitTransition) => void
 }
 
 export interface AccountHealthSnapshot {
@@ -42,6 +48,8 @@ export interface AccountHealth {
   /** Whether the account would be skipped right now (without taking a probe). */
   isAvailable(account: string): boolean
   snapshot(): AccountHealthSnapshot[]
+  /** Applies a transition another instance made; does not call `onTransition`. */
+  applyShared(account: string, transition: CircuitTransition): void
 }
 
 export function createAccountHealth(options: AccountHealthOptions): AccountHealth {
@@ -63,9 +71,12 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
     return circuit
   }
 
-  function open(circuit: Circuit, cooldownMs: number): void {
+  const onTransition = options.onTransition ?? (() => {})
+
+  function open(account: string, circuit: Circuit, cooldownMs: number): void {
     circuit.state = 'open'
     circuit.openUntilMs = now() + cooldownMs
+    onTransition(account, { state: 'open', untilMs: circuit.openUntilMs })
   }
 
   return {
@@ -95,26 +106,39 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
     recordSuccess(account) {
       const circuit = circuits.get(account)
       if (circuit === undefined) return
+      const wasClosed = circuit.state === 'closed'
       circuit.state = 'closed'
       circuit.consecutiveFailures = 0
       circuit.cooldownMs = options.cooldownMs
+      if (!wasClosed) onTransition(account, { state: 'closed' })
     },
     recordFailure(account, kind, retryAfterSeconds) {
       const circuit = circuitOf(account)
       circuit.consecutiveFailures++
       if (circuit.state === 'half_open') {
         circuit.cooldownMs = Math.min(circuit.cooldownMs * 2, options.maxCooldownMs)
-        open(circuit, circuit.cooldownMs)
+        open(account, circuit, circuit.cooldownMs)
       } else if (kind === 'auth') {
-        open(circuit, circuit.cooldownMs)
+        open(account, circuit, circuit.cooldownMs)
       } else if (kind === 'rate_limited') {
         // A 429 is the upstream asking for a pause, not a broken account: rest it for as long as asked.
         if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) {
-          open(circuit, Math.min(retryAfterSeconds * 1000, options.maxCooldownMs))
+          open(account, circuit, Math.min(retryAfterSeconds * 1000, options.maxCooldownMs))
         }
         circuit.consecutiveFailures = 0
       } else if (circuit.consecutiveFailures >= options.failureThreshold) {
-        open(circuit, circuit.cooldownMs)
+        open(account, circuit, circuit.cooldownMs)
+      }
+    },
+    applyShared(account, transition) {
+      const circuit = circuitOf(account)
+      if (transition.state === 'closed') {
+        circuit.state = 'closed'
+        circuit.consecutiveFailures = 0
+        circuit.cooldownMs = options.cooldownMs
+      } else if (transition.untilMs > now() && transition.untilMs > circuit.openUntilMs) {
+        circuit.state = 'open'
+        circuit.openUntilMs = transition.untilMs
       }
     },
     snapshot() {

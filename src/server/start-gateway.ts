@@ -16,6 +16,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
 import { createOfferStats, type OfferStats } from '../gateway/offer-stats.ts'
 import { createRoutePlanner, type RoutePlanner } from '../gateway/route-planner.ts'
+import { connectSharedHealth, type SharedHealth } from '../gateway/shared-health.ts'
 import { createApp } from '../http/app.ts'
 import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
@@ -84,7 +85,25 @@ export async function startGateway(
   const store = options.store ?? (await createStore(config.storage))
   if (options.store === undefined && config.storage.autoMigrate) await store.migrate()
 
-  const health = createAccountHealth(config.upstream)
+  // Circuits are shared through Redis when it is configured (shared-health.ts).
+  let shared: SharedHealth | undefined
+  const health = createAccountHealth({
+    ...config.upstream,
+    onTransition: (account, transition) => shared?.publish(account, transition),
+  })
+  if (config.redisUrl !== null) {
+    try {
+      shared = await connectSharedHealth({
+        url: config.redisUrl,
+        keyPrefix: config.redisKeyPrefix,
+        health: () => health,
+        onError: (error) => logger.warn('shared health: redis error', describeError(error)),
+      })
+    } catch (error) {
+      if (options.store === undefined) await store.close()
+      throw new Error(`redis.url: cannot connect to Redis (${(error as Error).message})`)
+    }
+  }
   const stats = createOfferStats()
   const buildRouting = (next: GatewayConfig): Routing => {
     const registry = createProviderRegistry(next)
@@ -112,6 +131,7 @@ export async function startGateway(
     await byokCredentials.verifyMasterKey()
   } catch (error) {
     await routing.registry.close()
+    await shared?.close()
     if (options.store === undefined) await store.close()
     throw error
   }
@@ -207,6 +227,7 @@ export async function startGateway(
       .close()
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
     await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
+    await shared?.close()
     if (options.store === undefined) await store.close()
     logger.flush()
   }
