@@ -134,7 +134,8 @@ export interface AccountConfig {
   apiKey: string
   weight: number
   baseUrl: string
-  trust: 'pooled' | 'official'
+  /** `customer`: a workspace's own key (BYOK), never from the config. */
+  trust: 'pooled' | 'official' | 'customer'
   group: string
 }
 

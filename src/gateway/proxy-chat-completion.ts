@@ -81,6 +81,13 @@ export async function proxyChatCompletion(
   const stages: Stage[] = []
   if (route.lane === 'byok') {
     const provider = route.byokProvider!
+    if (options.byok !== undefined && options.byok.provider !== provider) {
+      throw new GatewayError(
+        'invalid_parameter',
+        `byok_conf.provider \`${options.byok.provider}\` does not match the model's provider \`${provider}\`.`,
+        { param: 'byok_conf.provider' },
+      )
+    }
     const apiKey =
       options.byok?.provider === provider
         ? options.byok.apiKey

@@ -196,7 +196,7 @@ export function createRoutePlanner(
       apiKey,
       weight: 1,
       baseUrl: provider.config.baseUrl,
-      trust: 'official',
+      trust: 'customer',
       group: 'byok',
     }
     return {

@@ -65,5 +65,6 @@ export interface SendOptions {
 /** Moves bytes to and from an upstream; HTTP (undici) for real providers, in-process for `sim`. */
 export interface UpstreamTransport {
   send(request: UpstreamRequest, target: UpstreamTarget, options: SendOptions): Promise<UpstreamResponse>
-  close(): Promise<void>
+  /** `now` cuts open requests (shutdown); `graceful` lets them finish first (a retired config). */
+  close(mode?: 'now' | 'graceful'): Promise<void>
 }

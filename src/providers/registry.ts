@@ -19,7 +19,8 @@ export interface RegisteredProvider {
 export interface ProviderRegistry {
   get(name: string): RegisteredProvider | undefined
   all(): RegisteredProvider[]
-  close(): Promise<void>
+  /** `graceful`: open requests finish first (used for the providers a reload replaced). */
+  close(mode?: 'now' | 'graceful'): Promise<void>
 }
 
 const ADAPTERS: Record<ProviderConfig['kind'], () => ProviderAdapter> = {
@@ -46,8 +47,8 @@ export function createProviderRegistry(
   return {
     get: (name) => providers.get(name),
     all: () => [...providers.values()],
-    async close() {
-      await Promise.all([...providers.values()].map((provider) => provider.transport.close()))
+    async close(mode = 'now') {
+      await Promise.all([...providers.values()].map((provider) => provider.transport.close(mode)))
     },
   }
 }

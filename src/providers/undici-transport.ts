@@ -107,6 +107,6 @@ export function createUndiciTransport(
       })
     },
     // Called after the shutdown grace period: whatever is still open upstream is abandoned.
-    close: () => agent.destroy(),
+    close: (mode = 'now') => (mode === 'graceful' ? agent.close() : agent.destroy()),
   }
 }

@@ -146,18 +146,12 @@ export async function startGateway(
     }
     const previous = routing
     routing = buildRouting(next)
-    // Requests already running keep their (old) transports until they finish.
+    // Requests already running keep their (old) transports: the retired pools close once those finish.
     retiredRegistries.add(previous.registry)
-    const timer = setTimeout(
-      () => {
-        retiredRegistries.delete(previous.registry)
-        previous.registry
-          .close()
-          .catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
-      },
-      config.server.shutdownGraceMs + config.upstream.maxAttempts * 1_000,
-    )
-    timer.unref()
+    previous.registry
+      .close('graceful')
+      .then(() => retiredRegistries.delete(previous.registry))
+      .catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
     const summary = { models: next.models.length, providers: next.providers.length }
     logger.info('config reloaded', summary)
     return summary

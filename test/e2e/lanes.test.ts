@@ -480,6 +480,13 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
     const body = await readJson(response)
     assert.equal(body.error.param, 'byok_conf.provider')
     assert.ok(!JSON.stringify(body).includes('sk-request-key'))
+    const mismatched = await gateway.post('/v1/chat/completions', {
+      model: 'byok/official/gpt-x',
+      messages,
+      byok_conf: { provider: 'pool-a', credentials: 'sk-request-key-0123456789' },
+    })
+    assert.equal(mismatched.status, 400)
+    assert.equal((await readJson(mismatched)).error.param, 'byok_conf.provider')
     const malformed = await gateway.post('/v1/chat/completions', {
       model: 'gpt-x',
       messages,
