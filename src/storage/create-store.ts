@@ -11,8 +11,10 @@ import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
 import { createByokCredentialRepository } from './byok-credential-repository.ts'
+import { createLedgerRepository } from './ledger-repository.ts'
 import { DialectMigrationProvider } from './migrations/index.ts'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
+import { createRequestLogRepository } from './request-log-repository.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import type { Store } from './store.ts'
 import { createWorkspaceRepository } from './workspace-repository.ts'
@@ -70,6 +72,8 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     workspaces: createWorkspaceRepository(db),
     apiKeys: createApiKeyRepository(db),
     byokCredentials: createByokCredentialRepository(db),
+    ledger: createLedgerRepository(db),
+    requestLogs: createRequestLogRepository(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: new DialectMigrationProvider(dialect) })
       const { error, results } = await migrator.migrateToLatest()

@@ -50,10 +50,75 @@ export interface ByokCredentialsTable {
   updated_at: string
 }
 
+/** A cache of the ledger: `balance_nano` always equals the sum of the workspace's entries. */
+export interface WorkspaceBalancesTable {
+  workspace_id: string
+  balance_nano: number
+  /** Sum of the workspace's open holds. */
+  held_nano: number
+  updated_at: string
+}
+
+/** Append-only. Positive amounts credit the workspace, negative ones debit it. */
+export interface LedgerEntriesTable {
+  id: string
+  workspace_id: string
+  kind: string
+  amount_nano: number
+  balance_after_nano: number
+  reason: string
+  actor: string
+  idempotency_key: string | null
+  request_id: string | null
+  created_at: string
+}
+
+/** A reservation of a request's maximum cost, open until settled, released or expired. */
+export interface HoldsTable {
+  id: string
+  workspace_id: string
+  request_id: string
+  amount_nano: number
+  status: string
+  expires_at: string
+  created_at: string
+  resolved_at: string | null
+}
+
+/** One row per API call, metadata only: never prompts or completions. */
+export interface RequestLogsTable {
+  /** The generation ID (`x-onekey-generation-id`). */
+  id: string
+  request_id: string
+  workspace_id: string
+  key_id: string
+  model: string | null
+  lane: string | null
+  provider: string | null
+  upstream_model: string | null
+  stream: number
+  status: number
+  error_code: string | null
+  prompt_tokens: number
+  completion_tokens: number
+  cached_tokens: number
+  cost_nano: number
+  latency_ms: number
+  first_byte_ms: number | null
+  finish_reason: string | null
+  /** `upstream` (reported usage) or `estimated` (counted by the gateway). */
+  usage_source: string | null
+  created_at: string
+}
+
 export interface DatabaseSchema {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   byok_credentials: ByokCredentialsTable
+  workspace_balances: WorkspaceBalancesTable
+  ledger_entries: LedgerEntriesTable
+  holds: HoldsTable
+  request_logs: RequestLogsTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -85,12 +85,185 @@ export interface ByokCredentialRepository {
   replaceCiphertext(record: ByokCredentialRecord, previousCiphertext: string): Promise<boolean>
 }
 
+export const LEDGER_KINDS = [
+  'purchase',
+  'purchase_fee',
+  'redemption',
+  'charge',
+  'refund',
+  'adjustment',
+  'expiry',
+] as const
+export type LedgerKind = (typeof LEDGER_KINDS)[number]
+
+export interface LedgerEntryRecord {
+  id: string
+  workspaceId: string
+  kind: LedgerKind
+  /** Signed nano-USD: positive credits the workspace, negative debits it. */
+  amountNano: number
+  balanceAfterNano: number
+  reason: string
+  /** Who caused it: `operator:cli`, `admin-api`, `key:<id>`, `system:sweeper`… */
+  actor: string
+  idempotencyKey: string | null
+  requestId: string | null
+  createdAt: string
+}
+
+export type NewLedgerEntry = Omit<LedgerEntryRecord, 'balanceAfterNano'>
+
+export interface Balance {
+  balanceNano: number
+  /** Sum of open holds. */
+  heldNano: number
+}
+
+export interface HoldRecord {
+  id: string
+  workspaceId: string
+  requestId: string
+  amountNano: number
+  status: 'open' | 'settled' | 'released'
+  expiresAt: string
+  createdAt: string
+  resolvedAt: string | null
+}
+
+export interface LedgerRepository {
+  /**
+   * Appends entries of one workspace and moves its balance, in one transaction. Idempotent: if the
+   * first entry's idempotency key was used before, nothing is written and the earlier entries are
+   * returned with `replayed: true`. A debit that would take the balance below what open holds
+   * need fails with `InsufficientFundsError` unless `allowNegative`.
+   */
+  append(
+    entries: readonly NewLedgerEntry[],
+    options?: { allowNegative?: boolean },
+  ): Promise<{ entries: LedgerEntryRecord[]; replayed: boolean }>
+  balance(workspaceId: string): Promise<Balance>
+  /** Newest first; `before` is an entry ID to page from. */
+  list(
+    workspaceId: string,
+    options: { limit: number; before?: string | undefined },
+  ): Promise<LedgerEntryRecord[]>
+  /**
+   * Reserves `amountNano` if balance minus open holds covers it, atomically (one conditional
+   * update per workspace row; concurrent reservations on any instance cannot overspend).
+   */
+  reserve(
+    hold: Omit<HoldRecord, 'status' | 'resolvedAt'>,
+  ): Promise<{ reserved: true } | { reserved: false; availableNano: number }>
+  /**
+   * Resolves a hold with a charge of at most `costNano`, in one transaction: the hold closes, the
+   * charge is appended, the rest is released. Never takes the balance below zero (the charge is
+   * capped at what the hold and the free balance cover). Settling twice charges once.
+   * A hold the sweeper already released is still charged (capped the same way).
+   */
+  settle(
+    holdId: string,
+    charge: {
+      entryId: string
+      costNano: number
+      reason: string
+      actor: string
+      requestId: string
+      at: string
+    },
+  ): Promise<{ chargedNano: number; alreadySettled: boolean }>
+  /** Closes an open hold without charge; false if it was not open. */
+  release(holdId: string, at: string): Promise<boolean>
+  /** Pushes back the expiry of open holds (requests still running). */
+  renew(holdIds: readonly string[], expiresAt: string): Promise<void>
+  /** Releases open holds that expired (a crashed instance's); returns them. */
+  releaseExpired(now: string, limit: number): Promise<HoldRecord[]>
+  /** Workspaces whose cached balance or held amount disagrees with the ledger and open holds. */
+  verify(): Promise<
+    {
+      workspaceId: string
+      balanceNano: number
+      ledgerSumNano: number
+      heldNano: number
+      openHoldsNano: number
+    }[]
+  >
+  /** Creates the workspace's balance row (zero); safe to call twice. */
+  open(workspaceId: string, at: string): Promise<void>
+}
+
+/** A debit the balance cannot cover. */
+export class InsufficientFundsError extends Error {
+  override name = 'InsufficientFundsError'
+  readonly availableNano: number
+  constructor(availableNano: number) {
+    super(`insufficient funds: ${availableNano} nano-USD available`)
+    this.availableNano = availableNano
+  }
+}
+
+export interface RequestLogRecord {
+  id: string
+  requestId: string
+  workspaceId: string
+  keyId: string
+  model: string | null
+  lane: string | null
+  provider: string | null
+  upstreamModel: string | null
+  stream: boolean
+  status: number
+  errorCode: string | null
+  promptTokens: number
+  completionTokens: number
+  cachedTokens: number
+  costNano: number
+  latencyMs: number
+  firstByteMs: number | null
+  finishReason: string | null
+  usageSource: 'upstream' | 'estimated' | null
+  createdAt: string
+}
+
+export interface ActivityRow {
+  day: string
+  group: string
+  requests: number
+  promptTokens: number
+  completionTokens: number
+  costNano: number
+}
+
+export interface RequestLogRepository {
+  insertMany(records: readonly RequestLogRecord[]): Promise<void>
+  find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
+  /** Newest first; `before` is a `created_at` to page from. */
+  list(
+    workspaceId: string,
+    options: {
+      limit: number
+      before?: string | undefined
+      model?: string | undefined
+      lane?: string | undefined
+    },
+  ): Promise<RequestLogRecord[]>
+  /** Requests, tokens and spend per UTC day and per `groupBy`, since `since`. */
+  activity(
+    workspaceId: string,
+    since: string,
+    groupBy: 'model' | 'provider' | 'lane' | 'key',
+  ): Promise<ActivityRow[]>
+  /** Deletes rows older than `before`, at most `limit`; returns how many. */
+  deleteOlderThan(before: string, limit: number): Promise<number>
+}
+
 /** Everything the gateway persists. */
 export interface Store {
   readonly dialect: Dialect
   readonly workspaces: WorkspaceRepository
   readonly apiKeys: ApiKeyRepository
   readonly byokCredentials: ByokCredentialRepository
+  readonly ledger: LedgerRepository
+  readonly requestLogs: RequestLogRepository
   /** Applies pending migrations; safe to run concurrently from several instances. */
   migrate(): Promise<void>
   /** A cheap round trip, for readiness checks. */

@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { ApiKeyRecord, Store } from '../../src/storage/store.ts'
+import {
+  type ApiKeyRecord,
+  InsufficientFundsError,
+  type NewLedgerEntry,
+  type RequestLogRecord,
+  type Store,
+} from '../../src/storage/store.ts'
 
 export interface StoreContractOptions {
   skip?: string | false | (() => Promise<string | false>)
@@ -211,6 +217,191 @@ export function describeStoreContract(
       assert.equal((await store.apiKeys.find('key_1'))?.lastUsedAt, '2026-11-22T15:00:00.000Z')
       assert.equal((await store.apiKeys.find('key_2'))?.lastUsedAt, '2026-11-22T16:00:00.000Z')
       await store.apiKeys.touch(new Map())
+    })
+
+    const T = '2026-11-23T10:00:00.000Z'
+    const entry = (
+      overrides: Partial<NewLedgerEntry> & Pick<NewLedgerEntry, 'id' | 'amountNano'>,
+    ): NewLedgerEntry => ({
+      workspaceId: 'ws_money',
+      kind: 'purchase',
+      reason: 'test',
+      actor: 'test',
+      idempotencyKey: null,
+      requestId: null,
+      createdAt: T,
+      ...overrides,
+    })
+
+    test('ledger: entries move the balance; idempotency keys make replays harmless', async () => {
+      await store.workspaces.create({ id: 'ws_money', name: 'money', createdAt: T })
+      await store.ledger.open('ws_money', T)
+      const first = await store.ledger.append([
+        entry({ id: 'le_1', amountNano: 10_000_000_000, idempotencyKey: 'topup-1' }),
+        entry({ id: 'le_2', kind: 'purchase_fee', amountNano: -850_000_000, idempotencyKey: 'topup-1:fee' }),
+      ])
+      assert.equal(first.replayed, false)
+      assert.deepEqual(
+        first.entries.map((item) => item.balanceAfterNano),
+        [10_000_000_000, 9_150_000_000],
+      )
+      const replay = await store.ledger.append([
+        entry({ id: 'le_3', amountNano: 10_000_000_000, idempotencyKey: 'topup-1' }),
+        entry({ id: 'le_4', kind: 'purchase_fee', amountNano: -850_000_000, idempotencyKey: 'topup-1:fee' }),
+      ])
+      assert.equal(replay.replayed, true)
+      assert.deepEqual(
+        replay.entries.map((item) => item.id),
+        ['le_1', 'le_2'],
+      )
+      assert.deepEqual(await store.ledger.balance('ws_money'), { balanceNano: 9_150_000_000, heldNano: 0 })
+      await assert.rejects(
+        store.ledger.append([entry({ id: 'le_5', kind: 'adjustment', amountNano: -10_000_000_000 })]),
+        (error: unknown) => error instanceof InsufficientFundsError && error.availableNano === 9_150_000_000,
+      )
+      assert.deepEqual(
+        (await store.ledger.list('ws_money', { limit: 1 })).map((item) => item.id),
+        ['le_2'],
+      )
+      assert.deepEqual(
+        (await store.ledger.list('ws_money', { limit: 5, before: 'le_2' })).map((item) => item.id),
+        ['le_1'],
+      )
+    })
+
+    test('holds: concurrent reservations never overspend; settle charges once, capped; release and expiry free the rest', async () => {
+      await store.workspaces.create({ id: 'ws_holds', name: 'holds', createdAt: T })
+      await store.ledger.append([entry({ id: 'le_h1', workspaceId: 'ws_holds', amountNano: 1_000 })])
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          store.ledger.reserve({
+            id: `h_${index}`,
+            workspaceId: 'ws_holds',
+            requestId: `r_${index}`,
+            amountNano: 100,
+            expiresAt: '2026-11-23T10:05:00.000Z',
+            createdAt: T,
+          }),
+        ),
+      )
+      assert.equal(results.filter((result) => result.reserved).length, 10, 'exactly what the balance covers')
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 1_000, heldNano: 1_000 })
+      const granted = results.flatMap((result, index) => (result.reserved ? [`h_${index}`] : []))
+
+      const settled = await store.ledger.settle(granted[0]!, {
+        entryId: 'le_c1',
+        costNano: 60,
+        reason: 'chat',
+        actor: 'key:k',
+        requestId: 'r',
+        at: T,
+      })
+      assert.deepEqual(settled, { chargedNano: 60, alreadySettled: false })
+      const again = await store.ledger.settle(granted[0]!, {
+        entryId: 'le_c1b',
+        costNano: 60,
+        reason: 'chat',
+        actor: 'key:k',
+        requestId: 'r',
+        at: T,
+      })
+      assert.deepEqual(again, { chargedNano: 0, alreadySettled: true })
+      // 940 left, 900 held by nine holds: free 40; a cost of 500 on a 100 hold is capped at 140
+      const capped = await store.ledger.settle(granted[1]!, {
+        entryId: 'le_c2',
+        costNano: 500,
+        reason: 'chat',
+        actor: 'key:k',
+        requestId: 'r',
+        at: T,
+      })
+      assert.equal(capped.chargedNano, 140)
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 800 })
+      assert.equal(await store.ledger.release(granted[2]!, T), true)
+      assert.equal(await store.ledger.release(granted[2]!, T), false)
+      await store.ledger.renew([granted[3]!], '2026-11-23T11:00:00.000Z')
+      const expired = await store.ledger.releaseExpired('2026-11-23T10:10:00.000Z', 100)
+      assert.equal(expired.length, 6, 'all but the renewed one')
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 100 })
+      // A released hold settled late is still charged, from the free balance only.
+      const late = await store.ledger.settle(granted[4]!, {
+        entryId: 'le_c3',
+        costNano: 50,
+        reason: 'late',
+        actor: 'key:k',
+        requestId: 'r',
+        at: T,
+      })
+      assert.equal(late.chargedNano, 50)
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 750, heldNano: 100 })
+      assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger and holds')
+    })
+
+    test('request logs: batched insert, workspace-scoped reads, daily activity, retention', async () => {
+      const row = (id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
+        id,
+        requestId: `req_${id}`,
+        workspaceId: 'ws_money',
+        keyId: 'key_1',
+        model: 'm',
+        lane: 'cheap',
+        provider: 'p',
+        upstreamModel: 'u',
+        stream: false,
+        status: 200,
+        errorCode: null,
+        promptTokens: 10,
+        completionTokens: 5,
+        cachedTokens: 0,
+        costNano: 1_000,
+        latencyMs: 12,
+        firstByteMs: null,
+        finishReason: 'stop',
+        usageSource: 'upstream',
+        createdAt: '2026-11-22T10:00:00.000Z',
+        ...overrides,
+      })
+      await store.requestLogs.insertMany([
+        row('g1'),
+        row('g2', { lane: 'resale', model: 'n', createdAt: '2026-11-23T09:00:00.000Z' }),
+        row('g3', { workspaceId: 'ws_holds', createdAt: '2026-11-23T09:30:00.000Z' }),
+      ])
+      await store.requestLogs.insertMany([row('g1')])
+      assert.equal((await store.requestLogs.find('ws_money', 'g2'))?.lane, 'resale')
+      assert.equal(
+        await store.requestLogs.find('ws_money', 'g3'),
+        undefined,
+        'another workspace never sees it',
+      )
+      assert.deepEqual(
+        (await store.requestLogs.list('ws_money', { limit: 10 })).map((item) => item.id),
+        ['g2', 'g1'],
+      )
+      assert.deepEqual(
+        (await store.requestLogs.list('ws_money', { limit: 10, lane: 'cheap' })).map((item) => item.id),
+        ['g1'],
+      )
+      const activity = await store.requestLogs.activity('ws_money', '2026-11-01T00:00:00.000Z', 'lane')
+      assert.deepEqual(activity, [
+        {
+          day: '2026-11-22',
+          group: 'cheap',
+          requests: 1,
+          promptTokens: 10,
+          completionTokens: 5,
+          costNano: 1_000,
+        },
+        {
+          day: '2026-11-23',
+          group: 'resale',
+          requests: 1,
+          promptTokens: 10,
+          completionTokens: 5,
+          costNano: 1_000,
+        },
+      ])
+      assert.equal(await store.requestLogs.deleteOlderThan('2026-11-23T00:00:00.000Z', 100), 1)
+      assert.equal(await store.requestLogs.find('ws_money', 'g1'), undefined)
     })
   })
 }

@@ -8,6 +8,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../schema.ts'
 import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
 import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
+import * as money from './20261123T010000Z-money.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -17,6 +18,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '20261122T200000Z-workspaces-and-keys': workspacesAndKeys,
   '20261123T000000Z-lanes-and-byok': lanesAndByok,
+  '20261123T010000Z-money': money,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */

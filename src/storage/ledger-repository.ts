@@ -1,0 +1,355 @@
+/**
+ * The ledger, balances and holds on either dialect. Every change to money is one transaction
+ * whose first statement locks the workspace's balance row (a write on SQLite, which takes the
+ * database write lock; a row lock on PostgreSQL), so checks and writes cannot interleave across
+ * requests, processes or instances.
+ *
+ * @module
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { DatabaseSchema, HoldsTable, LedgerEntriesTable } from './schema.ts'
+import {
+  type Balance,
+  type HoldRecord,
+  InsufficientFundsError,
+  type LedgerEntryRecord,
+  type LedgerKind,
+  type LedgerRepository,
+} from './store.ts'
+
+type Database = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
+
+function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind as LedgerKind,
+    amountNano: Number(row.amount_nano),
+    balanceAfterNano: Number(row.balance_after_nano),
+    reason: row.reason,
+    actor: row.actor,
+    idempotencyKey: row.idempotency_key,
+    requestId: row.request_id,
+    createdAt: row.created_at,
+  }
+}
+
+function toHold(row: Selectable<HoldsTable>): HoldRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    requestId: row.request_id,
+    amountNano: Number(row.amount_nano),
+    status: row.status as HoldRecord['status'],
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+  }
+}
+
+function checkAmount(value: number, what: string): void {
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`${what} must be a safe integer of nano-USD, got ${value}`)
+}
+
+/** Locks the workspace's balance row and returns it (creating it at zero if missing). */
+async function lockBalance(trx: Database, workspaceId: string, at: string): Promise<Balance> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const row = await trx
+      .updateTable('workspace_balances')
+      .set({ updated_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .returning(['balance_nano', 'held_nano'])
+      .executeTakeFirst()
+    if (row !== undefined) return { balanceNano: Number(row.balance_nano), heldNano: Number(row.held_nano) }
+    await trx
+      .insertInto('workspace_balances')
+      .values({ workspace_id: workspaceId, balance_nano: 0, held_nano: 0, updated_at: at })
+      .onConflict((conflict) => conflict.column('workspace_id').doNothing())
+      .execute()
+  }
+  throw new Error(`no balance row for workspace ${workspaceId}`)
+}
+
+async function writeBalance(trx: Database, workspaceId: string, balance: Balance, at: string): Promise<void> {
+  checkAmount(balance.balanceNano, 'balance')
+  await trx
+    .updateTable('workspace_balances')
+    .set({ balance_nano: balance.balanceNano, held_nano: balance.heldNano, updated_at: at })
+    .where('workspace_id', '=', workspaceId)
+    .execute()
+}
+
+async function insertEntry(trx: Database, entry: LedgerEntryRecord): Promise<void> {
+  await trx
+    .insertInto('ledger_entries')
+    .values({
+      id: entry.id,
+      workspace_id: entry.workspaceId,
+      kind: entry.kind,
+      amount_nano: entry.amountNano,
+      balance_after_nano: entry.balanceAfterNano,
+      reason: entry.reason,
+      actor: entry.actor,
+      idempotency_key: entry.idempotencyKey,
+      request_id: entry.requestId,
+      created_at: entry.createdAt,
+    })
+    .execute()
+}
+
+export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerRepository {
+  return {
+    async open(workspaceId, at) {
+      await db
+        .insertInto('workspace_balances')
+        .values({ workspace_id: workspaceId, balance_nano: 0, held_nano: 0, updated_at: at })
+        .onConflict((conflict) => conflict.column('workspace_id').doNothing())
+        .execute()
+    },
+
+    async append(entries, options = {}) {
+      if (entries.length === 0) return { entries: [], replayed: false }
+      const workspaceId = entries[0]!.workspaceId
+      for (const entry of entries) {
+        if (entry.workspaceId !== workspaceId) throw new Error('append: one workspace per call')
+        checkAmount(entry.amountNano, 'amount')
+      }
+      return db.transaction().execute(async (trx) => {
+        const at = entries[0]!.createdAt
+        const balance = await lockBalance(trx, workspaceId, at)
+        const key = entries[0]!.idempotencyKey
+        if (key !== null) {
+          const existing = await trx
+            .selectFrom('ledger_entries')
+            .selectAll()
+            .where('workspace_id', '=', workspaceId)
+            .where(
+              'idempotency_key',
+              'in',
+              entries.map((entry) => entry.idempotencyKey ?? key),
+            )
+            .orderBy('created_at')
+            .orderBy('id')
+            .execute()
+          if (existing.length > 0) return { entries: existing.map(toEntry), replayed: true }
+        }
+        const total = entries.reduce((sum, entry) => sum + entry.amountNano, 0)
+        const available = balance.balanceNano - balance.heldNano
+        if (total < 0 && !options.allowNegative && available + total < 0) {
+          throw new InsufficientFundsError(Math.max(available, 0))
+        }
+        let running = balance.balanceNano
+        const written: LedgerEntryRecord[] = []
+        for (const entry of entries) {
+          running += entry.amountNano
+          const record = { ...entry, balanceAfterNano: running }
+          await insertEntry(trx, record)
+          written.push(record)
+        }
+        await writeBalance(trx, workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
+        return { entries: written, replayed: false }
+      })
+    },
+
+    async balance(workspaceId) {
+      const row = await db
+        .selectFrom('workspace_balances')
+        .select(['balance_nano', 'held_nano'])
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirst()
+      return row === undefined
+        ? { balanceNano: 0, heldNano: 0 }
+        : { balanceNano: Number(row.balance_nano), heldNano: Number(row.held_nano) }
+    },
+
+    async list(workspaceId, { limit, before }) {
+      let query = db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+      if (before !== undefined) {
+        const anchor = await db
+          .selectFrom('ledger_entries')
+          .select(['created_at', 'id'])
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', before)
+          .executeTakeFirst()
+        if (anchor === undefined) return []
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', anchor.created_at),
+            eb.and([eb('created_at', '=', anchor.created_at), eb('id', '<', anchor.id)]),
+          ]),
+        )
+      }
+      return (await query.execute()).map(toEntry)
+    },
+
+    async reserve(hold) {
+      checkAmount(hold.amountNano, 'hold')
+      return db.transaction().execute(async (trx) => {
+        // One conditional update: the check and the hold are the same statement.
+        const reserved = await trx
+          .updateTable('workspace_balances')
+          .set((eb) => ({ held_nano: eb('held_nano', '+', hold.amountNano), updated_at: hold.createdAt }))
+          .where('workspace_id', '=', hold.workspaceId)
+          .where((eb) => eb(eb('balance_nano', '-', eb.ref('held_nano')), '>=', hold.amountNano))
+          .executeTakeFirst()
+        if (Number(reserved.numUpdatedRows) === 0) {
+          const balance = await lockBalance(trx, hold.workspaceId, hold.createdAt)
+          return {
+            reserved: false as const,
+            availableNano: Math.max(balance.balanceNano - balance.heldNano, 0),
+          }
+        }
+        await trx
+          .insertInto('holds')
+          .values({
+            id: hold.id,
+            workspace_id: hold.workspaceId,
+            request_id: hold.requestId,
+            amount_nano: hold.amountNano,
+            status: 'open',
+            expires_at: hold.expiresAt,
+            created_at: hold.createdAt,
+            resolved_at: null,
+          })
+          .execute()
+        return { reserved: true as const }
+      })
+    },
+
+    async settle(holdId, charge) {
+      checkAmount(charge.costNano, 'cost')
+      return db.transaction().execute(async (trx) => {
+        const holdRow = await trx.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirst()
+        if (holdRow === undefined) throw new Error(`no hold ${holdId}`)
+        const hold = toHold(holdRow)
+        const balance = await lockBalance(trx, hold.workspaceId, charge.at)
+        // Re-read under the lock: another settle of the same hold may have won the race.
+        const status = (
+          await trx.selectFrom('holds').select('status').where('id', '=', holdId).executeTakeFirstOrThrow()
+        ).status
+        if (status === 'settled') return { chargedNano: 0, alreadySettled: true }
+        const holdAmount = status === 'open' ? hold.amountNano : 0
+        const free = Math.max(balance.balanceNano - balance.heldNano, 0)
+        const chargedNano = Math.min(charge.costNano, holdAmount + free)
+        await trx
+          .updateTable('holds')
+          .set({ status: 'settled', resolved_at: charge.at })
+          .where('id', '=', holdId)
+          .execute()
+        const after = {
+          balanceNano: balance.balanceNano - chargedNano,
+          heldNano: balance.heldNano - holdAmount,
+        }
+        if (chargedNano > 0) {
+          await insertEntry(trx, {
+            id: charge.entryId,
+            workspaceId: hold.workspaceId,
+            kind: 'charge',
+            amountNano: -chargedNano,
+            balanceAfterNano: after.balanceNano,
+            reason: charge.reason,
+            actor: charge.actor,
+            idempotencyKey: `charge:${holdId}`,
+            requestId: charge.requestId,
+            createdAt: charge.at,
+          })
+        }
+        await writeBalance(trx, hold.workspaceId, after, charge.at)
+        return { chargedNano, alreadySettled: false }
+      })
+    },
+
+    async release(holdId, at) {
+      return db.transaction().execute(async (trx) => {
+        const holdRow = await trx.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirst()
+        if (holdRow === undefined) return false
+        const balance = await lockBalance(trx, holdRow.workspace_id, at)
+        const closed = await trx
+          .updateTable('holds')
+          .set({ status: 'released', resolved_at: at })
+          .where('id', '=', holdId)
+          .where('status', '=', 'open')
+          .executeTakeFirst()
+        if (Number(closed.numUpdatedRows) === 0) return false
+        await writeBalance(
+          trx,
+          holdRow.workspace_id,
+          { balanceNano: balance.balanceNano, heldNano: balance.heldNano - Number(holdRow.amount_nano) },
+          at,
+        )
+        return true
+      })
+    },
+
+    async renew(holdIds, expiresAt) {
+      if (holdIds.length === 0) return
+      await db
+        .updateTable('holds')
+        .set({ expires_at: expiresAt })
+        .where('id', 'in', [...holdIds])
+        .where('status', '=', 'open')
+        .execute()
+    },
+
+    async releaseExpired(now, limit) {
+      const expired = await db
+        .selectFrom('holds')
+        .selectAll()
+        .where('status', '=', 'open')
+        .where('expires_at', '<', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute()
+      const released: HoldRecord[] = []
+      for (const row of expired) {
+        if (await this.release(row.id, now))
+          released.push({ ...toHold(row), status: 'released', resolvedAt: now })
+      }
+      return released
+    },
+
+    async verify() {
+      const rows = await db
+        .selectFrom('workspace_balances as balances')
+        .select([
+          'balances.workspace_id',
+          'balances.balance_nano',
+          'balances.held_nano',
+          (eb) =>
+            eb
+              .selectFrom('ledger_entries')
+              .select((inner) =>
+                inner.fn.coalesce(inner.fn.sum<number>('amount_nano'), inner.lit(0)).as('total'),
+              )
+              .whereRef('ledger_entries.workspace_id', '=', 'balances.workspace_id')
+              .as('ledger_sum'),
+          (eb) =>
+            eb
+              .selectFrom('holds')
+              .select((inner) =>
+                inner.fn.coalesce(inner.fn.sum<number>('amount_nano'), inner.lit(0)).as('total'),
+              )
+              .whereRef('holds.workspace_id', '=', 'balances.workspace_id')
+              .where('holds.status', '=', 'open')
+              .as('open_holds'),
+        ])
+        .execute()
+      return rows
+        .map((row) => ({
+          workspaceId: row.workspace_id,
+          balanceNano: Number(row.balance_nano),
+          ledgerSumNano: Number(row.ledger_sum ?? 0),
+          heldNano: Number(row.held_nano),
+          openHoldsNano: Number(row.open_holds ?? 0),
+        }))
+        .filter((row) => row.balanceNano !== row.ledgerSumNano || row.heldNano !== row.openHoldsNano)
+    },
+  }
+}

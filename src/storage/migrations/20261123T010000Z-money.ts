@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely'
+import type { Dialect } from '../schema.ts'
+
+/**
+ * Money: per-workspace balances (a cache of the ledger, updated in the same transaction as each
+ * entry), the append-only ledger, reservations (holds) and the request log. Amounts are bigint
+ * nano-USD on both engines.
+ */
+export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
+  await db.schema
+    .createTable('workspace_balances')
+    .addColumn('workspace_id', 'varchar(64)', (column) => column.primaryKey().references('workspaces.id'))
+    .addColumn('balance_nano', 'bigint', (column) => column.notNull().defaultTo(0))
+    .addColumn('held_nano', 'bigint', (column) => column.notNull().defaultTo(0))
+    .addColumn('updated_at', 'varchar(32)', (column) => column.notNull())
+    .execute()
+
+  await db.schema
+    .createTable('ledger_entries')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
+    .addColumn('kind', 'varchar(24)', (column) => column.notNull())
+    .addColumn('amount_nano', 'bigint', (column) => column.notNull())
+    .addColumn('balance_after_nano', 'bigint', (column) => column.notNull())
+    .addColumn('reason', 'varchar(500)', (column) => column.notNull())
+    .addColumn('actor', 'varchar(200)', (column) => column.notNull())
+    .addColumn('idempotency_key', 'varchar(200)')
+    .addColumn('request_id', 'varchar(64)')
+    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
+    .execute()
+  await db.schema
+    .createIndex('ledger_entries_idempotency')
+    .on('ledger_entries')
+    .columns(['workspace_id', 'idempotency_key'])
+    .unique()
+    .execute()
+  await db.schema
+    .createIndex('ledger_entries_workspace_time')
+    .on('ledger_entries')
+    .columns(['workspace_id', 'created_at'])
+    .execute()
+
+  await db.schema
+    .createTable('holds')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
+    .addColumn('request_id', 'varchar(64)', (column) => column.notNull())
+    .addColumn('amount_nano', 'bigint', (column) => column.notNull())
+    .addColumn('status', 'varchar(16)', (column) => column.notNull())
+    .addColumn('expires_at', 'varchar(32)', (column) => column.notNull())
+    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
+    .addColumn('resolved_at', 'varchar(32)')
+    .execute()
+  await db.schema.createIndex('holds_open_expiry').on('holds').columns(['status', 'expires_at']).execute()
+
+  await db.schema
+    .createTable('request_logs')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('request_id', 'varchar(128)', (column) => column.notNull())
+    .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull())
+    .addColumn('key_id', 'varchar(64)', (column) => column.notNull())
+    .addColumn('model', 'varchar(200)')
+    .addColumn('lane', 'varchar(16)')
+    .addColumn('provider', 'varchar(64)')
+    .addColumn('upstream_model', 'varchar(200)')
+    .addColumn('stream', 'integer', (column) => column.notNull())
+    .addColumn('status', 'integer', (column) => column.notNull())
+    .addColumn('error_code', 'varchar(64)')
+    .addColumn('prompt_tokens', 'integer', (column) => column.notNull())
+    .addColumn('completion_tokens', 'integer', (column) => column.notNull())
+    .addColumn('cached_tokens', 'integer', (column) => column.notNull())
+    .addColumn('cost_nano', 'bigint', (column) => column.notNull())
+    .addColumn('latency_ms', 'integer', (column) => column.notNull())
+    .addColumn('first_byte_ms', 'integer')
+    .addColumn('finish_reason', 'varchar(32)')
+    .addColumn('usage_source', 'varchar(16)')
+    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
+    .execute()
+  await db.schema
+    .createIndex('request_logs_workspace_time')
+    .on('request_logs')
+    .columns(['workspace_id', 'created_at'])
+    .execute()
+  await db.schema.createIndex('request_logs_time').on('request_logs').column('created_at').execute()
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of ['request_logs', 'holds', 'ledger_entries', 'workspace_balances']) {
+    await db.schema.dropTable(table).execute()
+  }
+}
