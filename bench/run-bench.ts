@@ -135,7 +135,20 @@ async function main(): Promise<void> {
     const store = await createStore(config.storage)
     await store.migrate()
     const service = createWorkspaceService(store)
-    await service.createWorkspace('bench')
+    const workspace = await service.createWorkspace('bench')
+    await store.ledger.append([
+      {
+        id: 'le_bench',
+        workspaceId: workspace.id,
+        kind: 'adjustment',
+        amountNano: 1_000_000 * 1_000_000_000, // $1M: the bench measures the hot path, not the balance
+        reason: 'bench credit',
+        actor: 'bench',
+        idempotencyKey: 'bench',
+        requestId: null,
+        createdAt: new Date().toISOString(),
+      },
+    ])
     const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
     await store.close()
 

@@ -16,9 +16,11 @@ const MESSAGE_OVERHEAD_TOKENS = 4
 const REPLY_PRIMING_TOKENS = 3
 const IMAGE_TOKENS = 765
 
-function textTokens(text: string): number {
+/** The conservative token count of a text (one per 3 UTF-8 bytes). */
+export function estimateTextTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN)
 }
+const textTokens = estimateTextTokens
 
 function contentTokens(content: unknown): number {
   if (typeof content === 'string') return textTokens(content)

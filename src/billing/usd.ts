@@ -13,7 +13,8 @@ const PICO_DECIMALS = 12
 /** A per-1M-token price is divided by 10⁶ tokens: six of the twelve places are spent on that. */
 const PER_MILLION_DECIMALS = 6
 
-function parseDecimal(value: string | number, decimals: number, what: string): number {
+/** A non-negative decimal scaled to an integer with `decimals` places, e.g. ("1.5", 3) → 1500. Exact. */
+export function parseDecimal(value: string | number, decimals: number, what: string): number {
   // A YAML or JSON number is read back through its shortest decimal form, e.g. 0.075 → "0.075",
   // which is exactly what the operator wrote.
   const text = typeof value === 'number' ? String(value) : value.trim()
@@ -31,6 +32,11 @@ function parseDecimal(value: string | number, decimals: number, what: string): n
 /** "0.15" (USD per 1M tokens) → 150000 pico-USD per token. */
 export function parseUsdPerMillionTokens(value: string | number, what = 'price'): number {
   return parseDecimal(value, PER_MILLION_DECIMALS, what)
+}
+
+/** "0.002" (USD) → 2000000 nano-USD (the ledger's unit). */
+export function parseUsdNano(value: string | number, what = 'amount'): number {
+  return parseDecimal(value, 9, what)
 }
 
 /** "0.002" (USD) → 2000000000 pico-USD. */

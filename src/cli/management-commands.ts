@@ -4,9 +4,14 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto'
+import { createBillingService } from '../billing/billing-service.ts'
+import { formatNanoUsd } from '../billing/cost.ts'
+import { parseUsdNano } from '../billing/usd.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createCredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
+import { createLogger } from '../logging/logger.ts'
 import { createWorkspaceService, ServiceError } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { ApiKeyRecord } from '../storage/store.ts'
@@ -25,6 +30,9 @@ export interface ManagementOptions {
   allowDataCollection?: boolean | undefined
   /** Name of the environment variable holding a BYOK key (else it is read from stdin). */
   keyEnv?: string | undefined
+  idempotencyKey?: string | undefined
+  kind?: string | undefined
+  reason?: string | undefined
   json: boolean
   /** Reads a secret from standard input (injected for tests). */
   readSecret?: () => Promise<string>
@@ -98,7 +106,7 @@ export async function runManagementCommand(
       return options.json ? '{"migrated":true}\n' : `migrated ${config.storage.kind} storage\n`
     }
     if (config.storage.autoMigrate) await store.migrate()
-    const service = createWorkspaceService(store)
+    const service = createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano })
     const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
     if (noun === 'workspace' && verb === 'create') {
       if (!argument) throw new ServiceError('usage: onekey workspace create NAME')
@@ -171,6 +179,106 @@ export async function runManagementCommand(
       return options.json
         ? json(publicKey(revoked))
         : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
+    }
+    if (noun === 'credits' && (verb === 'top-up' || verb === 'show')) {
+      const name = options.workspace ?? argument
+      if (!name)
+        throw new ServiceError(
+          verb === 'show'
+            ? 'usage: onekey credits show WS'
+            : 'usage: onekey credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]',
+        )
+      const workspace = (await service.listWorkspaces()).find(
+        (item) => item.id === name || item.name === name,
+      )
+      if (workspace === undefined) throw new ServiceError(`no workspace "${name}"`)
+      if (verb === 'top-up') {
+        const amountText = options.workspace === undefined ? words[3] : argument
+        const kind = options.kind ?? 'purchase'
+        if (kind !== 'purchase' && kind !== 'adjustment' && kind !== 'refund')
+          throw new ServiceError('--kind: purchase, adjustment or refund')
+        let amountNano: number
+        try {
+          const text = (amountText ?? '').trim()
+          const negative = text.startsWith('-')
+          amountNano = (negative ? -1 : 1) * parseUsdNano(negative ? text.slice(1) : text, 'AMOUNT')
+        } catch (error) {
+          throw new ServiceError(`${(error as Error).message} (USD, e.g. 10 or 2.50)`)
+        }
+        const billing = createBillingService({
+          ledger: store.ledger,
+          logger: createLogger({ level: 'silent' }),
+          enabled: false,
+          holdTtlMs: config.billing.holdTtlMs,
+          sweepIntervalMs: config.billing.sweepIntervalMs,
+          purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
+          purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
+        })
+        try {
+          const idempotencyKey = options.idempotencyKey ?? `cli-${randomUUID()}`
+          const result = await billing
+            .topUp({
+              workspaceId: workspace.id,
+              amountNano,
+              idempotencyKey,
+              actor: 'operator:cli',
+              reason: options.reason,
+              kind,
+            })
+            .catch((error: unknown) => {
+              throw error instanceof RangeError ? new ServiceError(error.message) : error
+            })
+          const balance = await store.ledger.balance(workspace.id)
+          if (options.json)
+            return json({
+              workspace: workspace.id,
+              idempotencyKey,
+              ...result,
+              balanceNano: balance.balanceNano,
+            })
+          const lines = result.entries.map(
+            (entry) =>
+              `  ${entry.kind.padEnd(12)} ${formatNanoUsd(entry.amountNano).padStart(14)}  ${entry.reason}`,
+          )
+          return (
+            `${result.replayed ? 'already recorded (same idempotency key); nothing added' : `credited workspace ${workspace.id}`}\n` +
+            `${lines.join('\n')}\nbalance $${formatNanoUsd(balance.balanceNano)} (idempotency key ${idempotencyKey})\n`
+          )
+        } finally {
+          await billing.close()
+        }
+      }
+      const balance = await store.ledger.balance(workspace.id)
+      const entries = await store.ledger.list(workspace.id, { limit: 20 })
+      if (options.json) return json({ workspace: workspace.id, ...balance, entries })
+      return (
+        `workspace ${workspace.id}: balance $${formatNanoUsd(balance.balanceNano)}, held $${formatNanoUsd(balance.heldNano)}, ` +
+        `available $${formatNanoUsd(Math.max(balance.balanceNano - balance.heldNano, 0))}\n` +
+        table(
+          entries.map((entry) => ({
+            time: entry.createdAt,
+            kind: entry.kind,
+            amount: formatNanoUsd(entry.amountNano),
+            balance: formatNanoUsd(entry.balanceAfterNano),
+            reason: entry.reason,
+            actor: entry.actor,
+          })),
+        )
+      )
+    }
+    if (noun === 'ledger' && verb === 'verify') {
+      const mismatches = await store.ledger.verify()
+      if (options.json) return json({ ok: mismatches.length === 0, mismatches })
+      if (mismatches.length === 0)
+        return 'ledger verified: every balance equals the sum of its entries, every held amount its open holds\n'
+      throw new ServiceError(
+        `ledger mismatch in ${mismatches.length} workspace(s):\n${mismatches
+          .map(
+            (row) =>
+              `  ${row.workspaceId}: balance ${row.balanceNano} vs ledger ${row.ledgerSumNano}; held ${row.heldNano} vs open holds ${row.openHoldsNano} (nano-USD)`,
+          )
+          .join('\n')}`,
+      )
     }
     if (noun === 'byok') {
       const byok = createByokCredentialService({

@@ -10,6 +10,7 @@
  *   onekey key create --workspace WS [--name NAME] [--expires-in 30d|12h] [--lanes L,…] [--models P,…] [--management]
  *   onekey key list [--workspace WS] | key revoke KEY_ID
  *   onekey byok set WS PROVIDER [--key-env VAR] | byok list WS | byok delete WS PROVIDER | byok rotate
+ *   onekey credits top-up WS AMOUNT [--idempotency-key K] [--kind …] [--reason R] | credits show WS | ledger verify
  *
  * Every command takes `--config FILE` and `--json`.
  *
@@ -36,6 +37,10 @@ commands:
                                          --management also allows the management API
   key list [--workspace WS]              list API keys (prefixes only)
   key revoke KEY_ID                      revoke an API key
+  credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]
+                                         add credits (USD; a purchase adds the purchase fee entry)
+  credits show WS                        balance, held, available and the latest ledger entries
+  ledger verify                          check every balance against its ledger entries and holds
   byok set WS PROVIDER [--key-env VAR]   store a workspace's own provider key, encrypted
                                          (read from VAR, else from stdin; never an argument)
   byok list WS                           stored BYOK keys (masked hints only)
@@ -119,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
       'deny-data-collection': { type: 'boolean' },
       'allow-data-collection': { type: 'boolean' },
       'key-env': { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      kind: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -143,6 +151,9 @@ async function main(argv: string[]): Promise<number> {
     denyDataCollection: values['deny-data-collection'],
     allowDataCollection: values['allow-data-collection'],
     keyEnv: values['key-env'],
+    idempotencyKey: values['idempotency-key'],
+    kind: values.kind,
+    reason: values.reason,
     json: values.json,
     readSecret: readStdin,
   })

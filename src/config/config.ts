@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { parseDecimal } from '../billing/usd.ts'
 import { buildCatalogConfig, type Lane, type ModelConfig, modelSchema } from './catalog-config.ts'
 
 export type { Lane, ModelConfig, OfferConfig } from './catalog-config.ts'
@@ -117,10 +118,34 @@ const fileSchema = z.strictObject({
       admin_token_env: z.string().min(1).default('ONEKEY_ADMIN_TOKEN'),
     })
     .prefault({}),
+  billing: z
+    .strictObject({
+      /** Prepaid credits: reserve each request's maximum cost, settle the actual cost. */
+      enabled: z.boolean().default(true),
+      /** A hold not renewed for this long (its instance died) is released by the sweeper. */
+      hold_ttl_ms: positiveInteger.default(60_000),
+      sweep_interval_ms: positiveInteger.default(10_000),
+      /** Output reserved when neither the request nor the catalog caps it. */
+      default_max_output_tokens: positiveInteger.default(4096),
+      /** Charged on each purchase as its own ledger entry: USD fixed + percent of the amount. */
+      purchase_fee: z
+        .strictObject({
+          fixed: z.union([z.string(), z.number().nonnegative()]).default('0.35'),
+          percent: z.union([z.string(), z.number().nonnegative()]).default('5'),
+        })
+        .prefault({}),
+      /** USD credited to every new workspace (a trial). */
+      signup_credit: z.union([z.string(), z.number().nonnegative()]).default('0'),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
       requests: z.boolean().default(true),
+      /** Request-log rows older than this are deleted (0 keeps them forever). */
+      retention_days: nonNegativeInteger.default(30),
+      /** How often request-log rows are written to storage, in a batch. */
+      flush_interval_ms: positiveInteger.default(1_000),
     })
     .prefault({}),
   providers: z.array(providerSchema).min(1),
@@ -174,7 +199,22 @@ export interface GatewayConfig {
     cooldownMs: number
     maxCooldownMs: number
   }
-  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; requests: boolean }
+  log: {
+    level: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+    requests: boolean
+    retentionDays: number
+    flushIntervalMs: number
+  }
+  billing: {
+    enabled: boolean
+    holdTtlMs: number
+    sweepIntervalMs: number
+    defaultMaxOutputTokens: number
+    purchaseFeeFixedNano: number
+    /** Thousandths of a percent (5 % = 5000). */
+    purchaseFeePercentMilli: number
+    signupCreditNano: number
+  }
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
@@ -292,6 +332,7 @@ export function buildConfig(
 
   const models: ModelConfig[] = buildCatalogConfig(file.models, providers, problems)
   const secrets = readSecrets(file.secrets, env, problems)
+  const billing = readBilling(file.billing, problems)
 
   let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
   try {
@@ -326,11 +367,35 @@ export function buildConfig(
     log: {
       level: (env.ONEKEY_LOG_LEVEL as GatewayConfig['log']['level'] | undefined) ?? file.log.level,
       requests: file.log.requests,
+      retentionDays: file.log.retention_days,
+      flushIntervalMs: file.log.flush_interval_ms,
     },
+    billing,
     workspaces: { defaultLane: file.workspaces.default_lane },
     secrets,
     providers,
     models,
+  }
+}
+
+function readBilling(file: FileConfig['billing'], problems: string[]): GatewayConfig['billing'] {
+  const amount = (value: string | number, field: string, decimals: number): number => {
+    try {
+      // USD with up to 9 decimals → nano-USD; a percent with up to 3 decimals → thousandths.
+      return parseDecimal(value, decimals, field)
+    } catch (error) {
+      problems.push((error as Error).message)
+      return 0
+    }
+  }
+  return {
+    enabled: file.enabled,
+    holdTtlMs: file.hold_ttl_ms,
+    sweepIntervalMs: file.sweep_interval_ms,
+    defaultMaxOutputTokens: file.default_max_output_tokens,
+    purchaseFeeFixedNano: amount(file.purchase_fee.fixed, 'billing.purchase_fee.fixed', 9),
+    purchaseFeePercentMilli: amount(file.purchase_fee.percent, 'billing.purchase_fee.percent', 3),
+    signupCreditNano: amount(file.signup_credit, 'billing.signup_credit', 9),
   }
 }
 

@@ -14,6 +14,7 @@ export type ErrorType =
   | 'rate_limit_error'
   | 'server_error'
   | 'upstream_error'
+  | 'billing_error'
 
 interface ErrorCodeSpec {
   readonly status: number
@@ -30,6 +31,7 @@ export const ERROR_CODES = Object.freeze({
   missing_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_api_key: { status: 401, type: 'authentication_error', retryable: false },
+  insufficient_credits: { status: 402, type: 'billing_error', retryable: false },
   lane_not_allowed: { status: 403, type: 'permission_error', retryable: false },
   model_not_allowed: { status: 403, type: 'permission_error', retryable: false },
   byok_credential_missing: { status: 403, type: 'permission_error', retryable: false },

@@ -14,10 +14,20 @@ export type AttemptOutcome =
   | { kind: 'aborted' }
   | { kind: 'failed'; error: GatewayError }
 
-/** Token counts for the request log, when the upstream reported them. */
+/** How an answer is delivered beyond its bytes: cost on the usage, and who sees stream usage. */
+export interface AnswerOptions {
+  /** Adds `usage.cost` (and `cost_details`) to an upstream usage object, in place. */
+  decorateUsage: ((usage: OpenAIUsage & Record<string, unknown>) => void) | undefined
+  /** The client asked for the stream's usage chunk (`stream_options.include_usage` or `usage.include`). */
+  forwardStreamUsage: boolean
+}
+
+/** Token counts for billing and the request log, when the upstream reported them. */
 export function recordUsage(context: RequestContext, usage: OpenAIUsage | null | undefined): void {
   if (usage && typeof usage.prompt_tokens === 'number') {
     context.log.promptTokens = usage.prompt_tokens
-    context.log.completionTokens = usage.completion_tokens
+    context.log.completionTokens = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0
+    const cached = usage.prompt_tokens_details?.cached_tokens
+    context.log.cachedTokens = typeof cached === 'number' ? cached : 0
   }
 }

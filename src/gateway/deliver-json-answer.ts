@@ -6,12 +6,13 @@
  * @module
  */
 import type { OutgoingHttpHeaders } from 'node:http'
+import { estimateTextTokens } from '../billing/estimate-prompt-tokens.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { sendJson } from '../http/send-response.ts'
 import type { OpenAIUsage } from '../providers/openai-wire.ts'
 import type { UpstreamResponse } from '../providers/provider-adapter.ts'
-import { type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
+import { type AnswerOptions, type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
@@ -33,9 +34,14 @@ export async function deliverJsonAnswer(
   response: UpstreamResponse,
   headers: OutgoingHttpHeaders,
   providerName: string,
+  answer: AnswerOptions,
 ): Promise<AttemptOutcome> {
-  const body = await readAll(response.body, MAX_RESPONSE_BYTES)
-  let parsed: { object?: unknown; usage?: OpenAIUsage }
+  let body: Buffer | string = await readAll(response.body, MAX_RESPONSE_BYTES)
+  let parsed: {
+    object?: unknown
+    usage?: OpenAIUsage & Record<string, unknown>
+    choices?: { finish_reason?: unknown; message?: { content?: unknown } }[]
+  }
   try {
     parsed = JSON.parse(body.toString('utf8'))
   } catch {
@@ -49,6 +55,29 @@ export async function deliverJsonAnswer(
     })
   }
   recordUsage(context, parsed.usage)
+  const choices = Array.isArray(parsed.choices) ? parsed.choices : []
+  const finishReason = choices[0]?.finish_reason
+  if (typeof finishReason === 'string') context.log.finishReason = finishReason
+  if (answer.decorateUsage !== undefined) {
+    if (parsed.usage === undefined || parsed.usage === null || typeof parsed.usage !== 'object') {
+      // No usage from the upstream: the gateway counts (conservatively) and says so.
+      const completion = choices.reduce(
+        (sum, choice) =>
+          sum +
+          (typeof choice?.message?.content === 'string' ? estimateTextTokens(choice.message.content) : 0),
+        0,
+      )
+      parsed.usage = {
+        prompt_tokens: 0,
+        completion_tokens: completion,
+        total_tokens: completion,
+        estimated: true,
+      }
+      context.log.completionTokens = completion
+    }
+    answer.decorateUsage(parsed.usage)
+    body = JSON.stringify(parsed)
+  }
   sendJson(context, 200, body, headers)
   return { kind: 'delivered' }
 }

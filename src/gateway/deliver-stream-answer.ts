@@ -15,7 +15,7 @@ import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
 import { createOpenAISseRelay } from '../streaming/openai-sse-relay.ts'
 import { encodeSseEvent, SSE_DONE } from '../streaming/sse-encoder.ts'
-import { type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
+import { type AnswerOptions, type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
 
 const MAX_DRAIN_BYTES = 64 * 1024
 const DONE_BYTES = Buffer.from(SSE_DONE)
@@ -31,9 +31,30 @@ export async function deliverStreamAnswer(
   response: UpstreamResponse,
   headers: OutgoingHttpHeaders,
   providerName: string,
+  answer: AnswerOptions,
 ): Promise<AttemptOutcome> {
   const client = context.response
-  const relay = createOpenAISseRelay()
+  // The gateway always asks the upstream for usage (billing needs it); the client sees the usage
+  // chunk only if it asked, with the cost added.
+  const relay = createOpenAISseRelay({
+    removeNullUsage: !answer.forwardStreamUsage,
+    rewriteUsage: (data) => {
+      let chunk: { usage?: OpenAIUsage & Record<string, unknown>; choices?: unknown[] }
+      try {
+        chunk = JSON.parse(data)
+      } catch {
+        return data
+      }
+      recordUsage(context, chunk.usage)
+      if (answer.forwardStreamUsage) {
+        if (chunk.usage && answer.decorateUsage !== undefined) answer.decorateUsage(chunk.usage)
+        return JSON.stringify(chunk)
+      }
+      if (!Array.isArray(chunk.choices) || chunk.choices.length === 0) return null
+      delete chunk.usage
+      return JSON.stringify(chunk)
+    },
+  })
   let started = false
   let complete = false
   let failure: GatewayError | undefined
@@ -72,12 +93,12 @@ export async function deliverStreamAnswer(
         continue
       }
       const step = relay.push(chunk)
-      if (step.finished) complete = true
-      if (step.usageData !== undefined) {
-        try {
-          recordUsage(context, (JSON.parse(step.usageData) as { usage?: OpenAIUsage }).usage)
-        } catch {}
+      if (step.finished) {
+        complete = true
+        context.log.finishReason = step.finishReason
       }
+      if (step.contentChunks > 0)
+        context.log.generatedChunks = (context.log.generatedChunks ?? 0) + step.contentChunks
       if (step.done) {
         // One write for the last events, [DONE] and the end of the body: one syscall, not three.
         const last = step.output.length > 0 ? Buffer.concat([toBuffer(step.output), DONE_BYTES]) : DONE_BYTES

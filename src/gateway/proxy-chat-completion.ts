@@ -10,17 +10,20 @@
  * @module
  * Product spec §2.
  */
+import { randomBytes } from 'node:crypto'
 import type { OutgoingHttpHeaders } from 'node:http'
+import type { BillingService } from '../billing/billing-service.ts'
 import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
 import { laneModelId } from '../catalog/model-id.ts'
-import type { Lane } from '../config/config.ts'
+import type { Lane, ModelConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { sendError } from '../http/send-response.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { OfferStats } from './offer-stats.ts'
-import { resolveRoute } from './resolve-route.ts'
+import { type RequestBilling, startRequestBilling } from './request-billing.ts'
+import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
 import type { AttemptCursor, OfferFilter, RoutePlanner } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
@@ -32,6 +35,9 @@ export interface ChatCompletionProxyDependencies {
   health: AccountHealth
   stats: OfferStats
   byokCredentials: ByokCredentialService
+  billing: BillingService
+  /** Output reserved when neither the request nor the catalog caps it. */
+  defaultMaxOutputTokens: number
   maxAttempts: number
   /** The lane of plain model IDs for workspaces without their own setting. */
   defaultLane: Exclude<Lane, 'byok'>
@@ -39,6 +45,9 @@ export interface ChatCompletionProxyDependencies {
 
 interface Stage {
   cursor: AttemptCursor
+  lane: Lane
+  byokProvider: string | undefined
+  models: readonly ModelConfig[]
   /** `stored`: lane byok, the workspace's saved key; `request`: a `byok_conf` key. */
   byok: 'stored' | 'request' | undefined
 }
@@ -58,7 +67,6 @@ export async function proxyChatCompletion(
   request: OpenAIChatCompletionRequest,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const { health, stats, maxAttempts } = dependencies
   const key = context.key!
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
@@ -101,6 +109,9 @@ export async function proxyChatCompletion(
     }
     stages.push({
       cursor: planner.plan({ ...filter, lane: 'byok', models: route.models, byok: { provider, apiKey } }),
+      lane: 'byok',
+      byokProvider: provider,
+      models: route.models,
       byok: 'stored',
     })
   } else {
@@ -123,16 +134,72 @@ export async function proxyChatCompletion(
           models: byokModels,
           byok: { provider, apiKey: options.byok.apiKey },
         }),
+        lane: 'byok',
+        byokProvider: provider,
+        models: byokModels,
         byok: 'request',
       })
     }
     if (options.byok === undefined || options.byok.fallback) {
       stages.push({
         cursor: planner.plan({ ...filter, lane: route.lane, models: route.models }),
+        lane: route.lane,
+        byokProvider: undefined,
+        models: route.models,
         byok: undefined,
       })
     }
   }
+
+  // Billing needs the upstream's usage on streams: always ask for it (the client sees it only if it asked).
+  const forwardStreamUsage = body.stream_options?.include_usage === true || options.includeUsage
+  const sent: OpenAIChatCompletionRequest =
+    body.stream === true ? { ...body, stream_options: { ...body.stream_options, include_usage: true } } : body
+  const billing = await startRequestBilling(context, dependencies.billing, {
+    body,
+    candidates: stages.flatMap((stage) =>
+      stage.models.flatMap((model) =>
+        planner
+          .selectOffers(model, stage.lane, filter, stage.byokProvider)
+          .offers.map((offer) => ({ model, offer })),
+      ),
+    ),
+    defaultMaxOutputTokens: dependencies.defaultMaxOutputTokens,
+    forwardStreamUsage,
+  })
+  const generationId = `gen_${randomBytes(12).toString('base64url')}`
+  context.log.generationId = generationId
+  try {
+    await attemptAll(
+      context,
+      dependencies,
+      planner,
+      stages,
+      route,
+      primary,
+      filter,
+      sent,
+      billing,
+      generationId,
+    )
+  } finally {
+    billing.finish()
+  }
+}
+
+async function attemptAll(
+  context: RequestContext,
+  dependencies: ChatCompletionProxyDependencies,
+  planner: RoutePlanner,
+  stages: readonly Stage[],
+  route: ResolvedRoute,
+  primary: ModelConfig,
+  filter: OfferFilter,
+  body: OpenAIChatCompletionRequest,
+  billing: RequestBilling,
+  generationId: string,
+): Promise<void> {
+  const { health, stats, maxAttempts } = dependencies
 
   let attemptCount = 0
   let lastError: GatewayError | undefined
@@ -154,6 +221,7 @@ export async function proxyChatCompletion(
       context.log.account = attempt.target.account.name
       context.log.upstreamModel = attempt.target.upstreamModel
       const headers: OutgoingHttpHeaders = {
+        'x-onekey-generation-id': generationId,
         'x-onekey-lane': attempt.lane,
         'x-onekey-provider': attempt.provider.config.name,
         'x-onekey-model': attempt.target.upstreamModel,
@@ -162,7 +230,17 @@ export async function proxyChatCompletion(
       // A workspace's own key gets the body as sent; operator accounts get the strict scrub.
       const upstreamBody =
         stage.byok === undefined ? scrubEndUserFields(body, attempt.offer.forwardFields) : body
-      const outcome = await runUpstreamAttempt(context, upstreamBody, attempt, health, stats, headers)
+      billing.useAttempt(attempt)
+      const outcome = await runUpstreamAttempt(
+        context,
+        upstreamBody,
+        attempt,
+        health,
+        stats,
+        headers,
+        billing.answer,
+      )
+      if (context.response.headersSent) billing.markServed()
       if (outcome.kind !== 'failed') return
       lastError = outcome.error
       if (context.response.headersSent) return
@@ -181,7 +259,10 @@ export async function proxyChatCompletion(
   }
   if (context.response.headersSent) return
 
-  const laneHeaders: Record<string, string> = { 'x-onekey-lane': lastLane }
+  const laneHeaders: Record<string, string> = {
+    'x-onekey-lane': lastLane,
+    'x-onekey-generation-id': generationId,
+  }
   if (attemptCount > 1) laneHeaders['x-onekey-attempts'] = String(attemptCount)
   const requested = laneModelId(route.lane, primary.id, route.byokProvider)
   if (lastError === undefined) {

@@ -8,7 +8,12 @@ const base: OpenAIChatCompletionRequest = { model: 'm', messages: [{ role: 'user
 test('a request without gateway fields is passed through untouched', () => {
   const { request, options } = takeRoutingOptions(base)
   assert.equal(request, base)
-  assert.deepEqual(options, { fallbackModels: [], preferences: undefined, byok: undefined })
+  assert.deepEqual(options, {
+    fallbackModels: [],
+    includeUsage: false,
+    preferences: undefined,
+    byok: undefined,
+  })
 })
 
 test('models, provider and byok_conf are read and removed', () => {
@@ -24,10 +29,12 @@ test('models, provider and byok_conf are read and removed', () => {
       max_price: { prompt: 1.5 },
     },
     byok_conf: { provider: 'openai', credentials: { api_key: ' sk-1 ' } },
+    usage: { include: true },
   }
   const { request, options } = takeRoutingOptions(input)
   assert.deepEqual(request, { ...base, temperature: 1 })
   assert.deepEqual(options.fallbackModels, ['a', 'b'])
+  assert.equal(options.includeUsage, true)
   assert.equal(options.preferences?.allowFallbacks, false)
   assert.equal(options.preferences?.dataCollection, 'deny')
   assert.equal(options.preferences?.sort, 'latency')
@@ -39,6 +46,8 @@ test('models, provider and byok_conf are read and removed', () => {
 test('bad values are 400s naming the param, never echoing a credential', () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ models: 'a' }, 'models'],
+    [{ usage: true }, 'usage'],
+    [{ usage: { include: 'yes' } }, 'usage.include'],
     [{ models: Array.from({ length: 9 }, (_, index) => `m${index}`) }, 'models'],
     [{ provider: [] }, 'provider'],
     [{ provider: { sort: 'fast' } }, 'provider.sort'],

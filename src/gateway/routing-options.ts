@@ -37,13 +37,20 @@ export interface ByokRequestCredential {
 export interface RoutingOptions {
   /** Extra model IDs to try, in order, after `model`. */
   fallbackModels: readonly string[]
+  /** `usage: {include: true}`: the stream's usage chunk (with cost) goes to the client. */
+  includeUsage: boolean
   preferences: ProviderPreferences | undefined
   byok: ByokRequestCredential | undefined
 }
 
-export const GATEWAY_FIELDS = ['models', 'provider', 'byok_conf'] as const
+export const GATEWAY_FIELDS = ['models', 'provider', 'byok_conf', 'usage'] as const
 
-const NO_OPTIONS: RoutingOptions = { fallbackModels: [], preferences: undefined, byok: undefined }
+const NO_OPTIONS: RoutingOptions = {
+  fallbackModels: [],
+  includeUsage: false,
+  preferences: undefined,
+  byok: undefined,
+}
 const MAX_FALLBACK_MODELS = 8
 
 function invalid(param: string, message: string): GatewayError {
@@ -159,17 +166,32 @@ export function takeRoutingOptions(request: OpenAIChatCompletionRequest): {
   options: RoutingOptions
   request: OpenAIChatCompletionRequest
 } {
-  if (request.models === undefined && request.provider === undefined && request.byok_conf === undefined) {
+  if (
+    request.models === undefined &&
+    request.provider === undefined &&
+    request.byok_conf === undefined &&
+    request.usage === undefined
+  ) {
     return { options: NO_OPTIONS, request }
   }
   const fallbackModels = stringList(request.models, 'models') ?? []
   if (fallbackModels.length > MAX_FALLBACK_MODELS)
     throw invalid('models', `Too many entries in 'models': at most ${MAX_FALLBACK_MODELS}.`)
+  let includeUsage = false
+  if (request.usage !== undefined && request.usage !== null) {
+    if (!isObject(request.usage))
+      throw invalid('usage', 'Invalid type for \'usage\': expected an object like {"include": true}.')
+    checkKeys(request.usage, ['include'], 'usage')
+    if (request.usage.include !== undefined && typeof request.usage.include !== 'boolean')
+      throw invalid('usage.include', "Invalid type for 'usage.include': expected a boolean.")
+    includeUsage = request.usage.include === true
+  }
   const options: RoutingOptions = {
     fallbackModels,
+    includeUsage,
     preferences: parsePreferences(request.provider),
     byok: parseByok(request.byok_conf),
   }
-  const { models: _models, provider: _provider, byok_conf: _byok, ...rest } = request
+  const { models: _models, provider: _provider, byok_conf: _byok, usage: _usage, ...rest } = request
   return { options, request: rest as OpenAIChatCompletionRequest }
 }

@@ -12,7 +12,7 @@ import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { UpstreamResponse } from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
 import type { AccountHealth } from './account-health.ts'
-import type { AttemptOutcome } from './attempt-outcome.ts'
+import type { AnswerOptions, AttemptOutcome } from './attempt-outcome.ts'
 import { deliverJsonAnswer, readAll } from './deliver-json-answer.ts'
 import { deliverStreamAnswer } from './deliver-stream-answer.ts'
 import type { OfferStats } from './offer-stats.ts'
@@ -47,10 +47,11 @@ export async function runUpstreamAttempt(
   health: AccountHealth,
   stats: OfferStats,
   headers: OutgoingHttpHeaders,
+  answer: AnswerOptions,
 ): Promise<AttemptOutcome> {
   const startedMs = performance.now()
   const timing: AttemptTiming = { headersAtMs: undefined }
-  const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing)
+  const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing, answer)
   // Rolling stats feed selection and `provider.sort`; a BYOK key's troubles are its own, and a
   // request the upstream rejected as invalid says nothing about the offer.
   if (attempt.accountKey !== undefined && outcome.kind !== 'aborted') {
@@ -85,6 +86,7 @@ async function sendAndDeliver(
   health: AccountHealth,
   headers: OutgoingHttpHeaders,
   timing: AttemptTiming,
+  answer: AnswerOptions,
 ): Promise<AttemptOutcome> {
   const { adapter, transport, config } = attempt.provider
   const upstreamRequest = adapter.toChatCompletionRequest(request, attempt.target)
@@ -115,8 +117,8 @@ async function sendAndDeliver(
       })
     }
     const outcome = streaming
-      ? await deliverStreamAnswer(context, response, headers, config.name)
-      : await deliverJsonAnswer(context, response, headers, config.name)
+      ? await deliverStreamAnswer(context, response, headers, config.name, answer)
+      : await deliverJsonAnswer(context, response, headers, config.name, answer)
     if (outcome.kind === 'delivered' && attempt.accountKey !== undefined)
       health.recordSuccess(attempt.accountKey)
     else if (outcome.kind === 'failed') recordFailure(health, attempt.accountKey, outcome.error)

@@ -7,7 +7,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Authenticator } from '../auth/authenticator.ts'
+import type { AuthenticatedKey, Authenticator } from '../auth/authenticator.ts'
 import { GatewayError, toGatewayError } from '../errors/gateway-error.ts'
 import {
   type ChatCompletionProxyDependencies,
@@ -15,15 +15,21 @@ import {
 } from '../gateway/proxy-chat-completion.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
+import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import { readJsonObject } from './read-json-body.ts'
 import type { RequestContext } from './request-context.ts'
 import { chooseRequestId } from './request-id.ts'
-import { createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
+import { checkAdminToken, createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
+import { createMoneyRoutes, type MoneyRouteDependencies } from './routes/money.ts'
 import { createQuoteRoute } from './routes/quote.ts'
 import { sendError, sendJson } from './send-response.ts'
 
-export interface AppDependencies extends ChatCompletionProxyDependencies, ManagementDependencies {
+export interface AppDependencies
+  extends ChatCompletionProxyDependencies,
+    ManagementDependencies,
+    Omit<MoneyRouteDependencies, 'workspaces'> {
+  requestLogs: RequestLogWriter
   authenticator: Authenticator
   logger: Logger
   bodyLimitBytes: number
@@ -61,6 +67,19 @@ export function createApp(dependencies: AppDependencies): App {
     defaultLane: dependencies.defaultLane,
   })
   const management = createManagementRoutes(dependencies, () => dependencies.defaultLane)
+  const money = createMoneyRoutes(dependencies)
+  const queryOf = (context: RequestContext) => {
+    const url = context.request.url ?? ''
+    const start = url.indexOf('?')
+    return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
+  }
+  const workspaceGet = (read: (key: AuthenticatedKey, query: URLSearchParams) => Promise<string>) =>
+    new Map<string, Handler>([
+      [
+        'GET',
+        async (context) => sendJson(context, 200, await read(await authenticate(context), queryOf(context))),
+      ],
+    ])
   let inFlight = 0
 
   async function authenticate(context: RequestContext) {
@@ -131,6 +150,23 @@ export function createApp(dependencies: AppDependencies): App {
         [
           'GET',
           async (context) => sendJson(context, 200, await management.listByok(await authenticate(context))),
+        ],
+      ]),
+    ],
+    ['/api/v1/credits', workspaceGet((key) => money.credits(key))],
+    ['/api/v1/ledger', workspaceGet(money.ledger)],
+    ['/api/v1/logs', workspaceGet(money.logs)],
+    ['/api/v1/activity', workspaceGet(money.activity)],
+    ['/api/v1/generation', workspaceGet(money.generation)],
+    [
+      '/api/v1/admin/credits',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            checkAdminToken(context.request.headers.authorization, dependencies.adminToken())
+            sendJson(context, 200, await money.adminCredits(await readBody(context)))
+          },
         ],
       ]),
     ],
@@ -221,6 +257,7 @@ export function createApp(dependencies: AppDependencies): App {
   }
 
   function writeRequestLog(context: RequestContext): void {
+    recordRequest(context)
     if (!dependencies.logRequests) return
     const log = context.log
     logger.info('request', {
@@ -245,6 +282,36 @@ export function createApp(dependencies: AppDependencies): App {
       bytes_out: log.bytesOut ?? 0,
       error_code: log.errorCode,
       client_aborted: context.signal.aborted || undefined,
+      generation_id: log.generationId,
+      cost_nano: log.costNano,
+    })
+  }
+
+  /** The stored request log (metadata only) for API calls that reached the data plane. */
+  function recordRequest(context: RequestContext): void {
+    const log = context.log
+    if (context.key === undefined || log.generationId === undefined) return
+    dependencies.requestLogs.add({
+      id: log.generationId,
+      requestId: context.requestId,
+      workspaceId: context.key.workspaceId,
+      keyId: context.key.keyId,
+      model: log.model ?? null,
+      lane: log.lane ?? null,
+      provider: log.provider ?? null,
+      upstreamModel: log.upstreamModel ?? null,
+      stream: log.stream === true,
+      status: context.response.statusCode,
+      errorCode: log.errorCode ?? null,
+      promptTokens: log.promptTokens ?? 0,
+      completionTokens: log.completionTokens ?? 0,
+      cachedTokens: log.cachedTokens ?? 0,
+      costNano: log.costNano ?? 0,
+      latencyMs: Math.round(performance.now() - context.startMs),
+      firstByteMs: log.firstByteMs ?? null,
+      finishReason: log.finishReason ?? null,
+      usageSource: log.usageSource ?? null,
+      createdAt: new Date().toISOString(),
     })
   }
 
@@ -289,12 +356,17 @@ export function createApp(dependencies: AppDependencies): App {
         log: {},
       }
       inFlight++
+      // The log is written once the response closed and the handler finished (it settles the cost).
+      let waiting = 2
+      const done = () => {
+        if (--waiting === 0) writeRequestLog(context)
+      }
       response.on('close', () => {
         inFlight--
         if (!response.writableFinished) controller.abort()
-        writeRequestLog(context)
+        done()
       })
-      void run(context)
+      void run(context).finally(done)
     },
   }
 }

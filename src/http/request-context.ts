@@ -19,8 +19,17 @@ export interface RequestLogFields {
   bytesIn?: number
   bytesOut?: number
   firstByteMs?: number
+  /** Reported by the upstream; absent when it sent no usage. */
   promptTokens?: number
   completionTokens?: number
+  cachedTokens?: number
+  /** Content-bearing stream chunks delivered (counts output when no usage arrives). */
+  generatedChunks?: number
+  finishReason?: string
+  /** What the request costs, nano-USD (set when priced). */
+  costNano?: number
+  usageSource?: 'upstream' | 'estimated'
+  generationId?: string
 }
 
 export interface RequestContext {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createAuthenticator } from '../auth/authenticator.ts'
+import { type BillingService, createBillingService } from '../billing/billing-service.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createCredentialCipher } from '../byok/credential-cipher.ts'
 import { createCatalog } from '../catalog/catalog.ts'
@@ -20,6 +21,7 @@ import { connectSharedHealth, type SharedHealth } from '../gateway/shared-health
 import { createApp } from '../http/app.ts'
 import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
+import { createRequestLogWriter, type RequestLogWriter } from '../logging/request-log-writer.ts'
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
@@ -32,6 +34,8 @@ export interface RunningGateway {
   store: Store
   health: AccountHealth
   stats: OfferStats
+  billing: BillingService
+  requestLogs: RequestLogWriter
   logger: Logger
   /**
    * Re-reads the configuration and swaps the catalog, offers and providers without dropping
@@ -157,6 +161,22 @@ export async function startGateway(
     return summary
   }
 
+  const billing = createBillingService({
+    ledger: store.ledger,
+    logger,
+    enabled: config.billing.enabled,
+    holdTtlMs: config.billing.holdTtlMs,
+    sweepIntervalMs: config.billing.sweepIntervalMs,
+    purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
+    purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
+  })
+  const requestLogs = createRequestLogWriter({
+    repository: store.requestLogs,
+    flushIntervalMs: config.log.flushIntervalMs,
+    retentionDays: config.log.retentionDays,
+    onError: (error) => logger.error('writing request logs failed', describeError(error)),
+  })
+
   const authenticator = createAuthenticator({
     apiKeys: store.apiKeys,
     cacheTtlMs: config.auth.cacheTtlMs,
@@ -176,6 +196,11 @@ export async function startGateway(
     invalidateWorkspace: (workspaceId) => authenticator.invalidateWorkspace(workspaceId),
     adminToken: () => routing.config.secrets.adminToken,
     reload,
+    billing,
+    requestLogs,
+    ledger: store.ledger,
+    requestLogRepository: store.requestLogs,
+    defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     maxAttempts: config.upstream.maxAttempts,
     authenticator,
     logger,
@@ -217,6 +242,8 @@ export async function startGateway(
       await sleep(20)
     }
     server.closeAllConnections()
+    await billing.close()
+    await requestLogs.close()
     await authenticator
       .close()
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
@@ -233,6 +260,8 @@ export async function startGateway(
     store,
     health,
     stats,
+    billing,
+    requestLogs,
     logger,
     reload,
     close: (graceMs) => {

@@ -41,7 +41,17 @@ export interface WorkspaceService {
 
 const NAME_PATTERN = /^[\w .@-]{1,200}$/u
 
-export function createWorkspaceService(store: Store, now: () => Date = () => new Date()): WorkspaceService {
+export interface WorkspaceServiceOptions {
+  /** Credited to every new workspace, nano-USD (`billing.signup_credit`). */
+  signupCreditNano?: number
+  now?: () => Date
+}
+
+export function createWorkspaceService(
+  store: Store,
+  options: WorkspaceServiceOptions = {},
+): WorkspaceService {
+  const now = options.now ?? (() => new Date())
   async function requireWorkspace(idOrName: string): Promise<WorkspaceRecord> {
     const workspace = await store.workspaces.find(idOrName)
     if (workspace === undefined) throw new ServiceError(`no workspace "${idOrName}"`)
@@ -61,6 +71,22 @@ export function createWorkspaceService(store: Store, now: () => Date = () => new
         denyDataCollection: false,
       }
       await store.workspaces.create(record)
+      await store.ledger.open(record.id, record.createdAt)
+      if ((options.signupCreditNano ?? 0) > 0) {
+        await store.ledger.append([
+          {
+            id: `le_${randomBase62(16)}`,
+            workspaceId: record.id,
+            kind: 'adjustment',
+            amountNano: options.signupCreditNano!,
+            reason: 'signup credit',
+            actor: 'system:signup',
+            idempotencyKey: 'signup-credit',
+            requestId: null,
+            createdAt: record.createdAt,
+          },
+        ])
+      }
       return record
     },
     async updateSettings(workspace, settings) {

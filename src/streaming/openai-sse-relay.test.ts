@@ -86,3 +86,60 @@ test('markers without the optional space after "data:" are found too; spaced fin
   assert.equal(failed.error, true)
   assert.equal(failed.finished, false, 'finish_reason null is not a finish')
 })
+
+test('the usage chunk can be rewritten or dropped, at any chunking, with content and finish counted', () => {
+  const events = [
+    'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n',
+    'data: {"choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}]}\n\n',
+    'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\n',
+    'data: [DONE]\n\n',
+  ]
+  const wire = Buffer.from(events.join(''))
+  for (const mode of ['rewrite', 'drop'] as const) {
+    for (let split = 1; split < wire.length; split += 7) {
+      const relay = createOpenAISseRelay({
+        rewriteUsage: (data) =>
+          mode === 'drop' ? null : data.replace('"completion_tokens":2', '"completion_tokens":2,"cost":0.5'),
+      })
+      let out = ''
+      let usage: string | undefined
+      let reason: string | undefined
+      let content = 0
+      for (const part of [wire.subarray(0, split), wire.subarray(split)]) {
+        const step = relay.push(part)
+        out += Buffer.from(step.output as Uint8Array).toString()
+        usage ??= step.usageData
+        reason ??= step.finishReason
+        content += step.contentChunks
+      }
+      const expectedUsage =
+        mode === 'drop' ? '' : events[2]!.replace('"completion_tokens":2', '"completion_tokens":2,"cost":0.5')
+      assert.equal(out, events[0]! + events[1]! + expectedUsage, `${mode} at ${split}`)
+      assert.equal(usage, '{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}')
+      assert.equal(reason, 'stop')
+      assert.equal(content, 2)
+    }
+  }
+  const first = createOpenAISseRelay({ rewriteUsage: () => null })
+  const step = first.push(
+    Buffer.from('data: {"usage":{"total_tokens":1},"choices":[]}\n\ndata: {"choices":[]}\n\n'),
+  )
+  assert.equal(
+    Buffer.from(step.output as Uint8Array).toString(),
+    'data: {"choices":[]}\n\n',
+    'drops an event at the start',
+  )
+})
+
+test('"usage":null is removed for clients that did not ask for usage', () => {
+  const relay = createOpenAISseRelay({ removeNullUsage: true })
+  const step = relay.push(
+    Buffer.from(
+      'data: {"choices":[{"delta":{"content":"a"}}],"usage":null}\n\ndata: {"usage":null,"choices":[]}\n\n',
+    ),
+  )
+  assert.equal(
+    Buffer.from(step.output as Uint8Array).toString(),
+    'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[]}\n\n',
+  )
+})

@@ -23,8 +23,25 @@ export interface RelayStep {
   error: boolean
   /** Some forwarded chunk carried a non-null finish reason. */
   finished: boolean
-  /** The `data` of a forwarded chunk with a usage object, if any. */
+  /** The `data` of a chunk with a usage object, if any (as the upstream sent it). */
   usageData: string | undefined
+  /** The finish reason of a forwarded chunk, if one carried it. */
+  finishReason: string | undefined
+  /** Chunks in `output` with non-empty `content` (≈ one token each from OpenAI-style upstreams). */
+  contentChunks: number
+}
+
+export interface RelayOptions {
+  /**
+   * Rewrites the chunk that carries usage: returns its new `data`, or null to drop the event
+   * (e.g. to add `usage.cost`, or to hide usage the client did not ask for).
+   */
+  rewriteUsage?: (data: string) => string | null
+  /**
+   * Removes `"usage":null` from chunks: an upstream asked for usage (by the gateway, for billing)
+   * puts it on every chunk, and a client that did not ask should not see it.
+   */
+  removeNullUsage?: boolean
 }
 
 export interface OpenAISseRelay {
@@ -38,6 +55,10 @@ const DONE_MARKER = Buffer.from('[DONE]')
 const ERROR_MARKER = Buffer.from('{"error"')
 const FINISH_MARKER = Buffer.from('"finish_reason":')
 const USAGE_MARKER = Buffer.from('"usage":{')
+const CONTENT_MARKER = Buffer.from('content":"')
+const NULL_USAGE_AFTER = Buffer.from(',"usage":null')
+const NULL_USAGE_BEFORE = Buffer.from('"usage":null,')
+const QUOTE = 34
 
 const DATA_FIELD = Buffer.from('data:')
 
@@ -61,37 +82,98 @@ function findDataLine(block: Buffer, marker: Buffer): number {
   return -1
 }
 
-/** A non-null finish reason: `"finish_reason":` followed (after spaces) by a string. */
-function hasFinishReason(block: Buffer): boolean {
+/** The last non-null finish reason: `"finish_reason":` followed (after spaces) by a string. */
+function finishReasonIn(block: Buffer): string | undefined {
+  let reason: string | undefined
   let index = block.indexOf(FINISH_MARKER)
   while (index !== -1) {
     let next = index + FINISH_MARKER.length
     while (block[next] === 32) next++
-    if (block[next] === 34 /* '"' */) return true
+    if (block[next] === QUOTE) {
+      const end = block.indexOf(QUOTE, next + 1)
+      if (end !== -1 && end - next < 64) reason = block.toString('latin1', next + 1, end)
+    }
     index = block.indexOf(FINISH_MARKER, next)
   }
-  return false
+  return reason
 }
 
-function usageDataIn(block: Buffer): string | undefined {
+/** Occurrences of `content":"` followed by something other than the closing quote. */
+function countContentChunks(block: Buffer): number {
+  let count = 0
+  let index = block.indexOf(CONTENT_MARKER)
+  while (index !== -1) {
+    const next = index + CONTENT_MARKER.length
+    if (block[next] !== QUOTE) count++
+    index = block.indexOf(CONTENT_MARKER, next)
+  }
+  return count
+}
+
+/** The usage chunk's data line in a block of complete events: [line start, line end, data]. */
+function usageLineIn(block: Buffer): [number, number, string] | undefined {
   const index = block.indexOf(USAGE_MARKER)
   if (index === -1) return undefined
   const lineStart = block.lastIndexOf(LINE_FEED, index) + 1
-  const lineEnd = block.indexOf(LINE_FEED, index)
-  const line = block.toString('utf8', lineStart, lineEnd === -1 ? block.length : lineEnd)
+  const found = block.indexOf(LINE_FEED, index)
+  const lineEnd = found === -1 ? block.length : found
+  const line = block.toString('utf8', lineStart, lineEnd)
   if (!line.startsWith('data:')) return undefined
-  return line.slice(line.charCodeAt(5) === 32 ? 6 : 5)
+  return [lineStart, lineEnd, line.slice(line.charCodeAt(5) === 32 ? 6 : 5)]
 }
 
-export function createOpenAISseRelay(): OpenAISseRelay {
+/** The block without `,"usage":null` / `"usage":null,` (a copy only when there is one). */
+function withoutNullUsage(block: Buffer): Buffer {
+  for (const marker of [NULL_USAGE_AFTER, NULL_USAGE_BEFORE]) {
+    let index = block.indexOf(marker)
+    if (index === -1) continue
+    const parts: Buffer[] = []
+    let from = 0
+    while (index !== -1) {
+      parts.push(block.subarray(from, index))
+      from = index + marker.length
+      index = block.indexOf(marker, from)
+    }
+    parts.push(block.subarray(from))
+    block = Buffer.concat(parts)
+  }
+  return block
+}
+
+/** Replaces (or removes, with its whole event) the usage chunk's data line. */
+function rewriteUsageIn(block: Buffer, line: [number, number, string], data: string | null): Buffer {
+  const [lineStart, lineEnd] = line
+  if (data !== null) {
+    return Buffer.concat([
+      block.subarray(0, lineStart),
+      Buffer.from(`data: ${data}`),
+      block.subarray(lineEnd),
+    ])
+  }
+  const boundary = lineStart === 0 ? -1 : block.lastIndexOf(EVENT_END, lineStart - 1)
+  const eventStart = boundary === -1 ? 0 : boundary + 2
+  const eventEnd = block.indexOf(EVENT_END, lineEnd - 1)
+  const after = eventEnd === -1 ? block.length : eventEnd + 2
+  return Buffer.concat([block.subarray(0, eventStart), block.subarray(after)])
+}
+
+export function createOpenAISseRelay(options: RelayOptions = {}): OpenAISseRelay {
   let pending: Buffer | undefined
   let decoder: SseDecoder | undefined
 
   function relayDecoded(chunk: Uint8Array): RelayStep {
-    const step: RelayStep = { output: '', done: false, error: false, finished: false, usageData: undefined }
+    const step: RelayStep = {
+      output: '',
+      done: false,
+      error: false,
+      finished: false,
+      usageData: undefined,
+      finishReason: undefined,
+      contentChunks: 0,
+    }
     let text = ''
     for (const event of decoder!.push(chunk)) {
-      const data = event.data
+      let data = event.data
       if (data === '[DONE]') {
         step.done = true
         break
@@ -100,8 +182,21 @@ export function createOpenAISseRelay(): OpenAISseRelay {
         step.error = true
         break
       }
-      if (/"finish_reason":\s*"/.test(data)) step.finished = true
-      if (data.includes('"usage":{')) step.usageData = data
+      const finish = /"finish_reason":\s*"([^"]{1,63})"/.exec(data)
+      if (finish !== null) {
+        step.finished = true
+        step.finishReason = finish[1]
+      }
+      step.contentChunks += countContentChunks(Buffer.from(data))
+      if (data.includes('"usage":{')) {
+        step.usageData = data
+        if (options.rewriteUsage !== undefined) {
+          const rewritten = options.rewriteUsage(data)
+          if (rewritten === null) continue
+          data = rewritten
+        }
+      }
+      if (options.removeNullUsage === true) data = withoutNullUsage(Buffer.from(data)).toString()
       text += encodeSseEvent(data, event.event)
     }
     step.output = text
@@ -119,7 +214,15 @@ export function createOpenAISseRelay(): OpenAISseRelay {
         return relayDecoded(bytes)
       }
       const combined = pending === undefined ? bytes : Buffer.concat([pending, bytes])
-      const step: RelayStep = { output: '', done: false, error: false, finished: false, usageData: undefined }
+      const step: RelayStep = {
+        output: '',
+        done: false,
+        error: false,
+        finished: false,
+        usageData: undefined,
+        finishReason: undefined,
+        contentChunks: 0,
+      }
       const lastEnd = combined.lastIndexOf(EVENT_END)
       if (lastEnd === -1) {
         pending = combined
@@ -136,9 +239,16 @@ export function createOpenAISseRelay(): OpenAISseRelay {
         step.error = true
         block = block.subarray(0, errorAt)
       }
-      step.finished = hasFinishReason(block)
-      step.usageData = usageDataIn(block)
-      step.output = block
+      step.finishReason = finishReasonIn(block)
+      step.finished = step.finishReason !== undefined
+      step.contentChunks = countContentChunks(block)
+      const usageLine = usageLineIn(block)
+      if (usageLine !== undefined) {
+        step.usageData = usageLine[2]
+        if (options.rewriteUsage !== undefined)
+          block = rewriteUsageIn(block, usageLine, options.rewriteUsage(usageLine[2]))
+      }
+      step.output = options.removeNullUsage === true ? withoutNullUsage(block) : block
       return step
     },
   }

@@ -10,6 +10,7 @@ import {
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   fakeProvider,
+  type Json,
   offer,
   readJson,
   readSseData,
@@ -37,7 +38,7 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     await upstream.close()
   })
 
-  test('non-stream: the upstream answer reaches the client unchanged, valid per the OpenAI spec', async () => {
+  test('non-stream: the upstream answer reaches the client unchanged but for usage.cost, valid per the OpenAI spec', async () => {
     upstream.script({ kind: 'json', body: chatCompletionBody('Hi there') })
     const response = await gateway.post('/v1/chat/completions', {
       model: 'chat-model',
@@ -51,7 +52,15 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     assert.equal(response.headers.get('x-onekey-attempts'), null)
     const body = await readJson(response)
     assertMatchesOpenAISchema('CreateChatCompletionResponse', body)
-    assert.deepEqual(body, chatCompletionBody('Hi there'))
+    const expected = chatCompletionBody('Hi there') as Json
+    // 9 prompt tokens × $1/1M + 3 completion tokens × $2/1M = $0.000015
+    expected.usage = {
+      ...expected.usage,
+      cost: 0.000015,
+      cost_details: { currency: 'USD', total: '0.000015', lane: 'cheap', upstream_inference_cost: null },
+    }
+    assert.deepEqual(body, expected)
+    assert.match(response.headers.get('x-onekey-generation-id') ?? '', /^gen_[\w-]{16}$/)
   })
 
   test('the upstream gets the upstream model name, the account key and no client identity', async () => {
@@ -94,7 +103,13 @@ describe('chat completions through an OpenAI-compatible upstream', () => {
     const chunks = data.slice(0, -1).map((payload) => JSON.parse(payload))
     for (const chunk of chunks) assertMatchesOpenAISchema('CreateChatCompletionStreamResponse', chunk)
     assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'Hello wörld 🙂')
-    assert.deepEqual(chunks.at(-1).usage, { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 })
+    assert.deepEqual(chunks.at(-1).usage, {
+      prompt_tokens: 9,
+      completion_tokens: 3,
+      total_tokens: 12,
+      cost: 0.000015,
+      cost_details: { currency: 'USD', total: '0.000015', lane: 'cheap', upstream_inference_cost: null },
+    })
     assert.equal(upstream.calls.at(-1)!.headers.accept, 'text/event-stream')
   })
 

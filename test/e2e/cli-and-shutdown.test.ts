@@ -71,6 +71,17 @@ describe('onekey CLI and serve as real processes', () => {
   test('workspace and key management, then the SDK gets answers; revoke reaches the running server', async () => {
     assert.match(await onekey('workspace', 'create', 'acme'), /^created workspace ws_\w+ \(acme\)/)
     await assert.rejects(onekey('workspace', 'create', 'acme'), /already exists/)
+    const topUp = await onekey('credits', 'top-up', 'acme', '10', '--idempotency-key', 'invoice-1')
+    assert.match(topUp, /purchase\s+10\s+credit purchase/)
+    assert.match(topUp, /purchase_fee\s+-0\.85\s+purchase fee on \$10/, '$0.35 + 5 %')
+    assert.match(topUp, /balance \$9\.15/)
+    assert.match(
+      await onekey('credits', 'top-up', 'acme', '10', '--idempotency-key', 'invoice-1'),
+      /already recorded.*nothing added/,
+      'a replayed top-up never credits twice',
+    )
+    await assert.rejects(onekey('credits', 'top-up', 'acme', 'ten'), /USD, e\.g\. 10/)
+    assert.match(await onekey('credits', 'show', 'acme'), /balance \$9\.15, held \$0, available \$9\.15/)
     const created = JSON.parse(
       await onekey('key', 'create', '--workspace', 'acme', '--name', 'laptop', '--json'),
     )
@@ -107,6 +118,12 @@ describe('onekey CLI and serve as real processes', () => {
     }
     assert.ok(refused, 'revoked from another process, refused within the cache TTL')
     assert.match(await onekey('key', 'list', '--json'), /"revokedAt": "20/)
+    const shown = JSON.parse(await onekey('credits', 'show', 'acme', '--json'))
+    assert.ok(
+      shown.entries.some((entry: { kind: string }) => entry.kind === 'charge'),
+      'the completion was charged',
+    )
+    assert.match(await onekey('ledger', 'verify'), /ledger verified/)
   })
 
   test('lanes from the CLI: workspace settings, restricted keys, BYOK keys stored encrypted; SIGHUP reloads', async () => {

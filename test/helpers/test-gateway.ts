@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseUsdNano } from '../../src/billing/usd.ts'
 import { buildConfig, type GatewayConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { type RunningGateway, startGateway } from '../../src/server/start-gateway.ts'
@@ -46,7 +47,7 @@ export function testConfig(
 export async function startTestGateway(
   document: Record<string, unknown>,
   env: Record<string, string> = {},
-  options: { reload?: () => Record<string, unknown> } = {},
+  options: { reload?: () => Record<string, unknown>; credit?: string } = {},
 ): Promise<TestGateway> {
   const config = testConfig(document, env)
   const store = await createStore(config.storage)
@@ -64,8 +65,19 @@ export async function startTestGateway(
     logger,
     ...(reload === undefined ? {} : { loadConfig: () => testConfig(reload(), env) }),
   })
-  const service = createWorkspaceService(store)
+  const service = createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano })
   const workspace = await service.createWorkspace('test-workspace')
+  // Plenty of credit unless a test asks otherwise: most tests are not about money.
+  const credit = options.credit ?? '1000'
+  if (credit !== '0') {
+    await gateway.billing.topUp({
+      workspaceId: workspace.id,
+      amountNano: parseUsdNano(credit),
+      idempotencyKey: 'test-credit',
+      actor: 'test',
+      kind: 'adjustment',
+    })
+  }
   const { key } = await service.createApiKey({ workspace: workspace.id, name: 'test' })
   const url = gateway.url
   return {

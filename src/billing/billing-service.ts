@@ -1,0 +1,247 @@
+/**
+ * Prepaid credits: reserve a request's maximum cost before the upstream call (402 when the
+ * balance minus open holds cannot cover it), settle the actual cost afterwards and release the
+ * rest. Holds of requests still running are renewed in one batch; a hold whose instance died is
+ * released by the sweeper after `hold_ttl_ms`, so nothing stays reserved forever. Top-ups and
+ * adjustments go through here too (purchase fee as its own entry, idempotent by key).
+ *
+ * @module
+ * Product spec §5.
+ */
+import { randomBytes } from 'node:crypto'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { Logger } from '../logging/logger.ts'
+import { describeError } from '../logging/logger.ts'
+import {
+  InsufficientFundsError,
+  type LedgerEntryRecord,
+  type LedgerKind,
+  type LedgerRepository,
+  type NewLedgerEntry,
+} from '../storage/store.ts'
+import { formatNanoUsd } from './cost.ts'
+
+export interface Hold {
+  id: string
+  workspaceId: string
+  amountNano: number
+}
+
+export interface BillingOptions {
+  ledger: LedgerRepository
+  logger: Logger
+  enabled: boolean
+  holdTtlMs: number
+  sweepIntervalMs: number
+  purchaseFeeFixedNano: number
+  purchaseFeePercentMilli: number
+  now?: () => Date
+}
+
+export interface TopUpInput {
+  workspaceId: string
+  amountNano: number
+  /** Replaying the same key never credits twice. */
+  idempotencyKey: string
+  actor: string
+  reason?: string | undefined
+  /** `purchase` (with the purchase fee), `adjustment` (signed, no fee) or `refund`. */
+  kind?: Extract<LedgerKind, 'purchase' | 'adjustment' | 'refund'>
+}
+
+export interface BillingService {
+  readonly enabled: boolean
+  /** Reserves `amountNano` or throws 402 `insufficient_credits`. */
+  reserve(workspaceId: string, requestId: string, amountNano: number, describe: () => string): Promise<Hold>
+  /** Charges the actual cost (capped, never below zero) and releases the rest; never throws. */
+  settle(
+    hold: Hold,
+    costNano: number,
+    meta: { requestId: string; actor: string; reason: string },
+  ): Promise<number>
+  /** Releases a hold without charge; never throws. */
+  release(hold: Hold): Promise<void>
+  topUp(input: TopUpInput): Promise<{ entries: LedgerEntryRecord[]; replayed: boolean }>
+  /** The purchase fee for an amount, nano-USD. */
+  purchaseFee(amountNano: number): number
+  /** Waits for settlements in flight, stops the timers. */
+  close(): Promise<void>
+}
+
+function id(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('base64url')}`
+}
+
+export function createBillingService(options: BillingOptions): BillingService {
+  const { ledger, logger } = options
+  const now = options.now ?? (() => new Date())
+  const open = new Set<string>()
+  const pending = new Set<Promise<unknown>>()
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    pending.add(promise)
+    void promise.finally(() => pending.delete(promise)).catch(() => {})
+    return promise
+  }
+
+  const expiry = () => new Date(now().getTime() + options.holdTtlMs).toISOString()
+
+  // One UPDATE keeps every running request's hold alive; one sweep frees dead instances' holds.
+  const renewTimer = setInterval(
+    () => {
+      if (open.size === 0) return
+      ledger
+        .renew([...open], expiry())
+        .catch((error: unknown) => logger.warn('renewing holds failed', describeError(error)))
+    },
+    Math.max(Math.floor(options.holdTtlMs / 3), 50),
+  )
+  renewTimer.unref()
+  const sweep = async () => {
+    try {
+      const released = await ledger.releaseExpired(now().toISOString(), 500)
+      for (const hold of released) {
+        logger.warn('released an expired hold', {
+          hold: hold.id,
+          workspace: hold.workspaceId,
+          request_id: hold.requestId,
+          amount_nano: hold.amountNano,
+        })
+      }
+    } catch (error) {
+      logger.warn('sweeping holds failed', describeError(error))
+    }
+  }
+  const sweepTimer = options.enabled ? setInterval(sweep, options.sweepIntervalMs) : undefined
+  sweepTimer?.unref()
+  if (options.enabled) void track(sweep())
+
+  function purchaseFee(amountNano: number): number {
+    const percentPart = (BigInt(amountNano) * BigInt(options.purchaseFeePercentMilli) + 99_999n) / 100_000n
+    return options.purchaseFeeFixedNano + Number(percentPart)
+  }
+
+  return {
+    enabled: options.enabled,
+    purchaseFee,
+    async reserve(workspaceId, requestId, amountNano, describe) {
+      const at = now()
+      const hold: Hold = { id: id('hold'), workspaceId, amountNano }
+      const result = await ledger.reserve({
+        id: hold.id,
+        workspaceId,
+        requestId,
+        amountNano,
+        createdAt: at.toISOString(),
+        expiresAt: expiry(),
+      })
+      if (!result.reserved) {
+        throw new GatewayError(
+          'insufficient_credits',
+          `Insufficient credits: this request may cost up to $${formatNanoUsd(amountNano)} (${describe()}), ` +
+            `and $${formatNanoUsd(result.availableNano)} is available after open reservations. ` +
+            'Add credits or lower max_tokens.',
+        )
+      }
+      open.add(hold.id)
+      return hold
+    },
+    settle(hold, costNano, meta) {
+      open.delete(hold.id)
+      return track(
+        (async () => {
+          // Retried once: a settlement must not be lost to one failed round trip.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const result = await ledger.settle(hold.id, {
+                entryId: id('le'),
+                costNano,
+                reason: meta.reason,
+                actor: meta.actor,
+                requestId: meta.requestId,
+                at: now().toISOString(),
+              })
+              if (result.chargedNano < costNano && !result.alreadySettled) {
+                logger.warn('charge capped at what the balance covers', {
+                  request_id: meta.requestId,
+                  cost_nano: costNano,
+                  charged_nano: result.chargedNano,
+                })
+              }
+              return result.chargedNano
+            } catch (error) {
+              if (attempt >= 2) {
+                logger.error('settling a hold failed; the sweeper will release it', {
+                  hold: hold.id,
+                  request_id: meta.requestId,
+                  ...describeError(error),
+                })
+                return 0
+              }
+            }
+          }
+        })(),
+      )
+    },
+    release(hold) {
+      open.delete(hold.id)
+      return track(
+        ledger.release(hold.id, now().toISOString()).then(
+          () => undefined,
+          (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
+        ),
+      )
+    },
+    async topUp(input) {
+      const kind = input.kind ?? 'purchase'
+      if (!Number.isSafeInteger(input.amountNano) || input.amountNano === 0) {
+        throw new RangeError('amount must be a non-zero amount of USD with at most 9 decimals')
+      }
+      if (kind !== 'adjustment' && input.amountNano < 0)
+        throw new RangeError('a purchase or refund is positive')
+      const at = now().toISOString()
+      const base: Omit<NewLedgerEntry, 'id' | 'kind' | 'amountNano' | 'idempotencyKey' | 'reason'> = {
+        workspaceId: input.workspaceId,
+        actor: input.actor,
+        requestId: null,
+        createdAt: at,
+      }
+      const entries: NewLedgerEntry[] = [
+        {
+          ...base,
+          id: id('le'),
+          kind,
+          amountNano: input.amountNano,
+          idempotencyKey: input.idempotencyKey,
+          reason: input.reason ?? (kind === 'purchase' ? 'credit purchase' : kind),
+        },
+      ]
+      const fee = kind === 'purchase' ? purchaseFee(input.amountNano) : 0
+      if (fee > 0) {
+        entries.push({
+          ...base,
+          id: id('le'),
+          kind: 'purchase_fee',
+          amountNano: -Math.min(fee, input.amountNano),
+          idempotencyKey: `${input.idempotencyKey}:fee`,
+          reason: `purchase fee on $${formatNanoUsd(input.amountNano)}`,
+        })
+      }
+      try {
+        return await ledger.append(entries)
+      } catch (error) {
+        if (error instanceof InsufficientFundsError) {
+          throw new RangeError(
+            `the balance cannot cover this debit ($${formatNanoUsd(error.availableNano)} available)`,
+          )
+        }
+        throw error
+      }
+    },
+    async close() {
+      clearInterval(renewTimer)
+      if (sweepTimer !== undefined) clearInterval(sweepTimer)
+      await Promise.allSettled([...pending])
+    },
+  }
+}

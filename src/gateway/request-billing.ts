@@ -1,0 +1,150 @@
+/**
+ * One request's money: the hold before the upstream call, the cost on the answer's usage, and
+ * the settlement after it.
+ *
+ * - Hold: the prompt estimate (conservative) plus the output cap (`max_tokens`, else the model's,
+ *   else `billing.default_max_output_tokens`) at the highest price among the offers the request
+ *   may use, so any fallback is covered.
+ * - Cost: the upstream's reported usage through the one cost formula (cost.ts), added to the
+ *   answer as `usage.cost` (USD) and `usage.cost_details`.
+ * - Settlement: when bytes reached the client, the cost of what was generated: the upstream's
+ *   usage if it arrived, else the prompt estimate plus the content chunks delivered. A request
+ *   that delivered nothing (every attempt failed before the first byte, or the client left
+ *   before it) is not charged. Aborted streams: see the README's billing policy.
+ *
+ * @module
+ * Product spec §5.
+ */
+import type { BillingService, Hold } from '../billing/billing-service.ts'
+import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
+import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
+import type { ModelConfig, OfferConfig } from '../config/config.ts'
+import type { RequestContext } from '../http/request-context.ts'
+import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
+import type { AnswerOptions } from './attempt-outcome.ts'
+import type { PlannedAttempt } from './route-planner.ts'
+
+export interface RequestBilling {
+  readonly answer: AnswerOptions
+  /** The attempt about to run: its offer prices the usage. */
+  useAttempt(attempt: PlannedAttempt): void
+  /** The current attempt's bytes reached the client: it is the one to charge. */
+  markServed(): void
+  /** Settles or releases the hold (in the background; never throws). */
+  finish(): void
+}
+
+export interface RequestBillingInput {
+  body: OpenAIChatCompletionRequest
+  /** Every model and offer the request may use (the hold covers the priciest). */
+  candidates: readonly { model: ModelConfig; offer: OfferConfig }[]
+  defaultMaxOutputTokens: number
+  /** The client asked for the stream's usage chunk. */
+  forwardStreamUsage: boolean
+}
+
+export async function startRequestBilling(
+  context: RequestContext,
+  billing: BillingService,
+  input: RequestBillingInput,
+): Promise<RequestBilling> {
+  const key = context.key!
+  const promptEstimate = estimatePromptTokens(input.body)
+  let hold: Hold | undefined
+  if (billing.enabled && input.candidates.length > 0) {
+    let maxNano = 0
+    let outputCap = 0
+    for (const { model, offer } of input.candidates) {
+      const output = maxOutputTokens(input.body, model, promptEstimate) ?? input.defaultMaxOutputTokens
+      const nano = costNano(offer.price, {
+        promptTokens: promptEstimate,
+        completionTokens: output,
+        cachedTokens: 0,
+      })
+      if (nano > maxNano) {
+        maxNano = nano
+        outputCap = output
+      }
+    }
+    if (maxNano > 0) {
+      hold = await billing.reserve(
+        key.workspaceId,
+        context.requestId,
+        maxNano,
+        () => `about ${promptEstimate} prompt tokens and up to ${outputCap} output tokens`,
+      )
+    }
+  }
+
+  let current: PlannedAttempt | undefined
+  let served: PlannedAttempt | undefined
+  let finished = false
+
+  const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, usage)
+
+  return {
+    answer: {
+      forwardStreamUsage: input.forwardStreamUsage,
+      decorateUsage(usage: OpenAIUsage & Record<string, unknown>) {
+        if (current === undefined) return
+        if (usage.estimated === true) {
+          usage.prompt_tokens = promptEstimate
+          usage.total_tokens = promptEstimate + (usage.completion_tokens ?? 0)
+        }
+        const nano = price(current.offer, {
+          promptTokens: usage.prompt_tokens ?? 0,
+          completionTokens: usage.completion_tokens ?? 0,
+          cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+        })
+        context.log.costNano = nano
+        const total = formatNanoUsd(nano)
+        // A JSON number written from the exact decimal (shortest round-trip form), plus the string.
+        usage.cost = Number(total)
+        usage.cost_details = { currency: 'USD', total, lane: current.lane, upstream_inference_cost: null }
+      },
+    },
+    useAttempt(attempt) {
+      current = attempt
+    },
+    markServed() {
+      served = current
+    },
+    finish() {
+      if (finished) return
+      finished = true
+      const log = context.log
+      if (served === undefined) {
+        log.costNano = 0
+        if (hold !== undefined) void billing.release(hold)
+        return
+      }
+      let usage: TokenUsage
+      if (log.promptTokens !== undefined) {
+        usage = {
+          promptTokens: log.promptTokens,
+          completionTokens: log.completionTokens ?? 0,
+          cachedTokens: log.cachedTokens ?? 0,
+        }
+        log.usageSource = 'upstream'
+      } else {
+        usage = {
+          promptTokens: promptEstimate,
+          completionTokens: log.completionTokens ?? log.generatedChunks ?? 0,
+          cachedTokens: 0,
+        }
+        log.promptTokens = usage.promptTokens
+        log.completionTokens = usage.completionTokens
+        log.usageSource = 'estimated'
+      }
+      const nano = price(served.offer, usage)
+      log.costNano = nano
+      if (hold !== undefined) {
+        void billing.settle(hold, nano, {
+          requestId: context.requestId,
+          actor: `key:${key.keyId}`,
+          reason: `${served.lane} ${served.model.id} via ${served.provider.config.name}`,
+        })
+      }
+    },
+  }
+}

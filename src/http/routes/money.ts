@@ -1,0 +1,216 @@
+/**
+ * Credits, ledger, logs, activity and generation stats for a workspace, and the operator's
+ * top-up. Every workspace read is scoped to the calling key's workspace in the query itself:
+ * there is no parameter that could name another workspace. Amounts are exact decimal USD strings.
+ *
+ *   GET  /api/v1/credits                      balance, held, available (management key)
+ *   GET  /api/v1/ledger?limit=&before=        ledger entries, newest first (management key)
+ *   GET  /api/v1/logs?limit=&before=&model=&lane=   request logs, metadata only (management key)
+ *   GET  /api/v1/activity?days=&group_by=     requests, tokens, spend per day and model|provider|lane|key (management key)
+ *   GET  /api/v1/generation?id=gen_…          one request's lane, provider, model, tokens, cost, latency (any key of the workspace)
+ *   POST /api/v1/admin/credits                {workspace, amount, idempotency_key, kind?, reason?} (admin token)
+ *
+ * @module
+ */
+import type { AuthenticatedKey } from '../../auth/authenticator.ts'
+import type { BillingService } from '../../billing/billing-service.ts'
+import { formatNanoUsd } from '../../billing/cost.ts'
+import { parseUsdNano } from '../../billing/usd.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
+import type { RequestLogWriter } from '../../logging/request-log-writer.ts'
+import type {
+  LedgerEntryRecord,
+  LedgerRepository,
+  RequestLogRecord,
+  RequestLogRepository,
+  WorkspaceRepository,
+} from '../../storage/store.ts'
+import { requireManagementKey } from './management.ts'
+
+export interface MoneyRouteDependencies {
+  ledger: LedgerRepository
+  billing: BillingService
+  requestLogs: RequestLogWriter
+  requestLogRepository: RequestLogRepository
+  workspaces: WorkspaceRepository
+}
+
+const DAY_MS = 86_400_000
+
+function invalid(param: string, message: string): GatewayError {
+  return new GatewayError('invalid_parameter', message, { param })
+}
+
+function limitOf(query: URLSearchParams): number {
+  const text = query.get('limit')
+  if (text === null) return 50
+  const limit = Number(text)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw invalid('limit', "Invalid 'limit': an integer from 1 to 500.")
+  return limit
+}
+
+export function publicEntry(entry: LedgerEntryRecord) {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    amount: formatNanoUsd(entry.amountNano),
+    balance_after: formatNanoUsd(entry.balanceAfterNano),
+    reason: entry.reason,
+    actor: entry.actor,
+    idempotency_key: entry.idempotencyKey,
+    request_id: entry.requestId,
+    created_at: entry.createdAt,
+  }
+}
+
+function publicLog(record: RequestLogRecord) {
+  return {
+    id: record.id,
+    request_id: record.requestId,
+    key_id: record.keyId,
+    model: record.model,
+    lane: record.lane,
+    provider: record.provider,
+    upstream_model: record.upstreamModel,
+    stream: record.stream,
+    status: record.status,
+    error_code: record.errorCode,
+    prompt_tokens: record.promptTokens,
+    completion_tokens: record.completionTokens,
+    cached_tokens: record.cachedTokens,
+    usage_source: record.usageSource,
+    cost: formatNanoUsd(record.costNano),
+    latency_ms: record.latencyMs,
+    first_byte_ms: record.firstByteMs,
+    finish_reason: record.finishReason,
+    created_at: record.createdAt,
+  }
+}
+
+export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
+  return {
+    async credits(key: AuthenticatedKey): Promise<string> {
+      requireManagementKey(key)
+      const { balanceNano, heldNano } = await dependencies.ledger.balance(key.workspaceId)
+      return JSON.stringify({
+        object: 'credits',
+        currency: 'USD',
+        balance: formatNanoUsd(balanceNano),
+        held: formatNanoUsd(heldNano),
+        available: formatNanoUsd(Math.max(balanceNano - heldNano, 0)),
+      })
+    },
+    async ledger(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
+      requireManagementKey(key)
+      const entries = await dependencies.ledger.list(key.workspaceId, {
+        limit: limitOf(query),
+        before: query.get('before') ?? undefined,
+      })
+      return JSON.stringify({
+        object: 'list',
+        data: entries.map(publicEntry),
+        has_more: entries.length === limitOf(query),
+      })
+    },
+    async logs(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
+      requireManagementKey(key)
+      await dependencies.requestLogs.flush()
+      const records = await dependencies.requestLogRepository.list(key.workspaceId, {
+        limit: limitOf(query),
+        before: query.get('before') ?? undefined,
+        model: query.get('model') ?? undefined,
+        lane: query.get('lane') ?? undefined,
+      })
+      return JSON.stringify({
+        object: 'list',
+        data: records.map(publicLog),
+        has_more: records.length === limitOf(query),
+      })
+    },
+    async activity(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
+      requireManagementKey(key)
+      const days = Number(query.get('days') ?? 30)
+      if (!Number.isInteger(days) || days < 1 || days > 366)
+        throw invalid('days', "Invalid 'days': an integer from 1 to 366.")
+      const groupBy = query.get('group_by') ?? 'model'
+      if (groupBy !== 'model' && groupBy !== 'provider' && groupBy !== 'lane' && groupBy !== 'key') {
+        throw invalid('group_by', "Invalid 'group_by': model, provider, lane or key.")
+      }
+      await dependencies.requestLogs.flush()
+      const since = new Date(Date.now() - (days - 1) * DAY_MS).toISOString().slice(0, 10)
+      const rows = await dependencies.requestLogRepository.activity(key.workspaceId, since, groupBy)
+      return JSON.stringify({
+        object: 'activity',
+        group_by: groupBy,
+        since,
+        data: rows.map((row) => ({
+          day: row.day,
+          [groupBy]: row.group,
+          requests: row.requests,
+          prompt_tokens: row.promptTokens,
+          completion_tokens: row.completionTokens,
+          spend: formatNanoUsd(row.costNano),
+        })),
+      })
+    },
+    async generation(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
+      const id = query.get('id')
+      if (id === null || id === '')
+        throw new GatewayError('missing_parameter', "Missing required parameter: 'id'.", { param: 'id' })
+      const record = await dependencies.requestLogs.find(key.workspaceId, id)
+      if (record === undefined)
+        throw new GatewayError('not_found', `No generation \`${id}\` in this workspace.`, { param: 'id' })
+      return JSON.stringify({ object: 'generation', ...publicLog(record) })
+    },
+    async adminCredits(body: Record<string, unknown>): Promise<string> {
+      const { workspace, amount, idempotency_key: idempotencyKey, kind = 'purchase', reason } = body
+      if (typeof workspace !== 'string')
+        throw invalid('workspace', "Missing or invalid 'workspace': an ID or name.")
+      if (typeof idempotencyKey !== 'string' || idempotencyKey === '' || idempotencyKey.length > 200)
+        throw invalid(
+          'idempotency_key',
+          "Missing or invalid 'idempotency_key': 1-200 characters, reused only to retry the same top-up.",
+        )
+      if (kind !== 'purchase' && kind !== 'adjustment' && kind !== 'refund')
+        throw invalid('kind', "Invalid 'kind': purchase, adjustment or refund.")
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500))
+        throw invalid('reason', "Invalid 'reason'.")
+      let amountNano: number
+      try {
+        const text = typeof amount === 'number' || typeof amount === 'string' ? String(amount).trim() : ''
+        const negative = text.startsWith('-')
+        amountNano = (negative ? -1 : 1) * parseUsdNano(negative ? text.slice(1) : text, 'amount')
+      } catch (error) {
+        throw invalid(
+          'amount',
+          `Invalid 'amount': USD as a decimal string, e.g. "10.00" (${(error as Error).message}).`,
+        )
+      }
+      const found = await dependencies.workspaces.find(workspace)
+      if (found === undefined)
+        throw new GatewayError('not_found', `No workspace \`${workspace}\`.`, { param: 'workspace' })
+      let result: Awaited<ReturnType<BillingService['topUp']>>
+      try {
+        result = await dependencies.billing.topUp({
+          workspaceId: found.id,
+          amountNano,
+          idempotencyKey,
+          actor: 'admin-api',
+          reason,
+          kind,
+        })
+      } catch (error) {
+        if (error instanceof RangeError) throw invalid('amount', error.message)
+        throw error
+      }
+      const { balanceNano } = await dependencies.ledger.balance(found.id)
+      return JSON.stringify({
+        workspace: found.id,
+        replayed: result.replayed,
+        entries: result.entries.map(publicEntry),
+        balance: formatNanoUsd(balanceNano),
+      })
+    },
+  }
+}

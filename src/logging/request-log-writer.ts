@@ -1,0 +1,97 @@
+/**
+ * Request-log rows written in batches off the request path: rows collect in memory and go to
+ * storage every `flushIntervalMs` (or at once when the batch is full), in one multi-row insert;
+ * `close()` writes what is left, so a graceful shutdown loses nothing. Reads of a row not yet
+ * written are answered from the buffer. Old rows are deleted in bounded batches (retention).
+ *
+ * @module
+ */
+import type { RequestLogRecord, RequestLogRepository } from '../storage/store.ts'
+
+export interface RequestLogWriter {
+  add(record: RequestLogRecord): void
+  /** A row by generation ID, from the buffer or storage, within one workspace. */
+  find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface RequestLogWriterOptions {
+  repository: RequestLogRepository
+  flushIntervalMs: number
+  /** 0 keeps rows forever. */
+  retentionDays: number
+  onError: (error: unknown) => void
+  maxBatch?: number
+  /** Rows held while storage is failing; beyond this the oldest are dropped (and reported). */
+  maxBuffered?: number
+}
+
+const DAY_MS = 86_400_000
+const RETENTION_EVERY_MS = 3_600_000
+
+export function createRequestLogWriter(options: RequestLogWriterOptions): RequestLogWriter {
+  const maxBatch = options.maxBatch ?? 500
+  const maxBuffered = options.maxBuffered ?? 50_000
+  let buffer: RequestLogRecord[] = []
+  let flushing: Promise<void> | undefined
+
+  async function writeOut(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer.slice(0, maxBatch)
+      try {
+        await options.repository.insertMany(batch)
+      } catch (error) {
+        options.onError(error)
+        return
+      }
+      buffer = buffer.slice(batch.length)
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing ??= writeOut().finally(() => {
+      flushing = undefined
+    })
+    return flushing
+  }
+
+  const timer = setInterval(() => void flush(), options.flushIntervalMs)
+  timer.unref()
+  const prune = async () => {
+    if (options.retentionDays <= 0) return
+    const before = new Date(Date.now() - options.retentionDays * DAY_MS).toISOString()
+    try {
+      for (
+        let round = 0;
+        round < 100 && (await options.repository.deleteOlderThan(before, 5_000)) > 0;
+        round++
+      ) {}
+    } catch (error) {
+      options.onError(error)
+    }
+  }
+  const retentionTimer = setInterval(() => void prune(), RETENTION_EVERY_MS)
+  retentionTimer.unref()
+
+  return {
+    add(record) {
+      buffer.push(record)
+      if (buffer.length > maxBuffered) {
+        buffer.splice(0, buffer.length - maxBuffered)
+        options.onError(new Error(`request log buffer full: dropped rows beyond ${maxBuffered}`))
+      }
+      if (buffer.length >= maxBatch) void flush()
+    },
+    async find(workspaceId, id) {
+      const pending = buffer.find((record) => record.id === id && record.workspaceId === workspaceId)
+      return pending ?? options.repository.find(workspaceId, id)
+    },
+    flush,
+    async close() {
+      clearInterval(timer)
+      clearInterval(retentionTimer)
+      await flush()
+    },
+  }
+}
