@@ -68,6 +68,9 @@ export async function proxyChatCompletion(
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
   const key = context.key!
+  // Every call gets a generation ID and a request-log row, refused ones (400, 402, 403…) included.
+  const generationId = `gen_${randomBytes(12).toString('base64url')}`
+  context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
   const route = resolveRoute(
@@ -167,8 +170,6 @@ export async function proxyChatCompletion(
     defaultMaxOutputTokens: dependencies.defaultMaxOutputTokens,
     forwardStreamUsage,
   })
-  const generationId = `gen_${randomBytes(12).toString('base64url')}`
-  context.log.generationId = generationId
   try {
     await attemptAll(
       context,

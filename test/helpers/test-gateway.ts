@@ -47,10 +47,17 @@ export function testConfig(
 export async function startTestGateway(
   document: Record<string, unknown>,
   env: Record<string, string> = {},
-  options: { reload?: () => Record<string, unknown>; credit?: string } = {},
+  options: {
+    reload?: () => Record<string, unknown>
+    /** USD credited to the test workspace (default 1000). */
+    credit?: string
+    /** A store to share (e.g. PostgreSQL between two instances); the caller closes it. */
+    store?: Store
+    workspaceName?: string
+  } = {},
 ): Promise<TestGateway> {
   const config = testConfig(document, env)
-  const store = await createStore(config.storage)
+  const store = options.store ?? (await createStore(config.storage))
   await store.migrate()
   const logs: Record<string, unknown>[] = []
   const logger = createLogger({
@@ -66,7 +73,7 @@ export async function startTestGateway(
     ...(reload === undefined ? {} : { loadConfig: () => testConfig(reload(), env) }),
   })
   const service = createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano })
-  const workspace = await service.createWorkspace('test-workspace')
+  const workspace = await service.createWorkspace(options.workspaceName ?? 'test-workspace')
   // Plenty of credit unless a test asks otherwise: most tests are not about money.
   const credit = options.credit ?? '1000'
   if (credit !== '0') {
@@ -97,7 +104,7 @@ export async function startTestGateway(
       }),
     async close() {
       await gateway.close(1_000)
-      await store.close()
+      if (options.store === undefined) await store.close()
     },
   }
 }
