@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { createBillingService } from '../billing/billing-service.ts'
 import { formatNanoUsd } from '../billing/cost.ts'
+import { createCreditCodes, hashCreditCode, looksLikeCreditCode } from '../billing/credit-codes.ts'
 import { parseUsdNano } from '../billing/usd.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createCredentialCipher } from '../byok/credential-cipher.ts'
@@ -31,6 +32,8 @@ export interface ManagementOptions {
   /** Name of the environment variable holding a BYOK key (else it is read from stdin). */
   keyEnv?: string | undefined
   idempotencyKey?: string | undefined
+  amount?: string | undefined
+  count?: string | undefined
   kind?: string | undefined
   reason?: string | undefined
   json: boolean
@@ -265,6 +268,52 @@ export async function runManagementCommand(
           })),
         )
       )
+    }
+    if (noun === 'codes' && verb === 'create') {
+      let amountNano: number
+      try {
+        amountNano = parseUsdNano(options.amount ?? '', '--amount')
+      } catch (error) {
+        throw new ServiceError(
+          `${(error as Error).message} (usage: onekey codes create --amount 5 --count 10 [--expires-in 30d])`,
+        )
+      }
+      const count = Number(options.count ?? 1)
+      const expiresAt =
+        options.expiresIn === undefined ? undefined : new Date(Date.now() + parseDuration(options.expiresIn))
+      const created = await createCreditCodes(store.ledger, { amountNano, count, expiresAt }).catch(
+        (error: unknown) => {
+          throw error instanceof RangeError ? new ServiceError(error.message) : error
+        },
+      )
+      if (options.json) return json({ ...created, amountNano, expiresAt: expiresAt?.toISOString() ?? null })
+      return (
+        `created ${created.codes.length} code(s) worth $${formatNanoUsd(amountNano)} each (batch ${created.batchId}` +
+        `${expiresAt === undefined ? '' : `, expiring ${expiresAt.toISOString()}`}); shown once:\n${created.codes.join('\n')}\n`
+      )
+    }
+    if (noun === 'codes' && verb === 'redeem') {
+      const name = argument
+      const code = words[3]
+      if (!name || !code) throw new ServiceError('usage: onekey codes redeem WS CODE')
+      const workspace = (await service.listWorkspaces()).find(
+        (item) => item.id === name || item.name === name,
+      )
+      if (workspace === undefined) throw new ServiceError(`no workspace "${name}"`)
+      if (!looksLikeCreditCode(code)) throw new ServiceError('not a credit code (OKC-XXXX-XXXX-XXXX-XXXX)')
+      const result = await store.ledger.redeemCode({
+        codeHash: hashCreditCode(code),
+        workspaceId: workspace.id,
+        entryId: `le_${randomUUID().replaceAll('-', '')}`,
+        actor: 'operator:cli',
+        at: new Date().toISOString(),
+      })
+      if (!('entry' in result))
+        throw new ServiceError(
+          `code ${result.status === 'unknown' ? 'does not exist' : `is ${result.status}`}`,
+        )
+      if (options.json) return json(result)
+      return `${result.status === 'replayed' ? 'already redeemed by this workspace' : 'redeemed'}: +$${formatNanoUsd(result.entry.amountNano)} for ${workspace.id}\n`
     }
     if (noun === 'ledger' && verb === 'verify') {
       const mismatches = await store.ledger.verify()

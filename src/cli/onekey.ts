@@ -10,6 +10,7 @@
  *   onekey key create --workspace WS [--name NAME] [--expires-in 30d|12h] [--lanes L,…] [--models P,…] [--management]
  *   onekey key list [--workspace WS] | key revoke KEY_ID
  *   onekey byok set WS PROVIDER [--key-env VAR] | byok list WS | byok delete WS PROVIDER | byok rotate
+ *   onekey codes create --amount USD [--count N] [--expires-in 30d] | codes redeem WS CODE
  *   onekey credits top-up WS AMOUNT [--idempotency-key K] [--kind …] [--reason R] | credits show WS | ledger verify
  *
  * Every command takes `--config FILE` and `--json`.
@@ -40,6 +41,9 @@ commands:
   credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]
                                          add credits (USD; a purchase adds the purchase fee entry)
   credits show WS                        balance, held, available and the latest ledger entries
+  codes create --amount USD [--count N] [--expires-in 30d]
+                                         create single-use credit codes (shown once)
+  codes redeem WS CODE                   redeem a code for a workspace
   ledger verify                          check every balance against its ledger entries and holds
   byok set WS PROVIDER [--key-env VAR]   store a workspace's own provider key, encrypted
                                          (read from VAR, else from stdin; never an argument)
@@ -125,6 +129,8 @@ async function main(argv: string[]): Promise<number> {
       'allow-data-collection': { type: 'boolean' },
       'key-env': { type: 'string' },
       'idempotency-key': { type: 'string' },
+      amount: { type: 'string' },
+      count: { type: 'string' },
       kind: { type: 'string' },
       reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -152,6 +158,8 @@ async function main(argv: string[]): Promise<number> {
     allowDataCollection: values['allow-data-collection'],
     keyEnv: values['key-env'],
     idempotencyKey: values['idempotency-key'],
+    amount: values.amount,
+    count: values.count,
     kind: values.kind,
     reason: values.reason,
     json: values.json,

@@ -16,9 +16,12 @@ import {
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
+import type { WorkspaceService } from '../services/workspace-service.ts'
+import type { ApiKeyRepository } from '../storage/store.ts'
 import { readJsonObject } from './read-json-body.ts'
 import type { RequestContext } from './request-context.ts'
 import { chooseRequestId } from './request-id.ts'
+import { createKeyRoutes } from './routes/keys.ts'
 import { checkAdminToken, createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
 import { createMoneyRoutes, type MoneyRouteDependencies } from './routes/money.ts'
@@ -30,6 +33,8 @@ export interface AppDependencies
     ManagementDependencies,
     Omit<MoneyRouteDependencies, 'workspaces'> {
   requestLogs: RequestLogWriter
+  workspaceService: WorkspaceService
+  apiKeys: ApiKeyRepository
   authenticator: Authenticator
   logger: Logger
   bodyLimitBytes: number
@@ -49,7 +54,7 @@ export interface App {
 }
 
 /** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
-const PARAMETER_ROUTES = ['/v1/models/', '/api/v1/byok/'] as const
+const PARAMETER_ROUTES = ['/v1/models/', '/api/v1/byok/', '/api/v1/keys/'] as const
 
 export function createApp(dependencies: AppDependencies): App {
   const { authenticator, logger } = dependencies
@@ -68,6 +73,7 @@ export function createApp(dependencies: AppDependencies): App {
   })
   const management = createManagementRoutes(dependencies, () => dependencies.defaultLane)
   const money = createMoneyRoutes(dependencies)
+  const keys = createKeyRoutes(dependencies)
   const queryOf = (context: RequestContext) => {
     const url = context.request.url ?? ''
     const start = url.indexOf('?')
@@ -154,6 +160,31 @@ export function createApp(dependencies: AppDependencies): App {
       ]),
     ],
     ['/api/v1/credits', workspaceGet((key) => money.credits(key))],
+    [
+      '/api/v1/credits/redeem',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 200, await money.redeem(key, await readBody(context)))
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/keys',
+      new Map<string, Handler>([
+        ['GET', async (context) => sendJson(context, 200, await keys.list(await authenticate(context)))],
+        [
+          'POST',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 201, await keys.create(key, await readBody(context)))
+          },
+        ],
+      ]),
+    ],
     ['/api/v1/ledger', workspaceGet(money.ledger)],
     ['/api/v1/logs', workspaceGet(money.logs)],
     ['/api/v1/activity', workspaceGet(money.activity)],
@@ -227,6 +258,18 @@ export function createApp(dependencies: AppDependencies): App {
               200,
               await management.deleteByok(key, parameterOf(context, '/api/v1/byok/', 'provider')),
             )
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/keys/',
+      new Map<string, Handler>([
+        [
+          'DELETE',
+          async (context) => {
+            const key = await authenticate(context)
+            sendJson(context, 200, await keys.revoke(key, parameterOf(context, '/api/v1/keys/', 'id')))
           },
         ],
       ]),

@@ -23,6 +23,7 @@ import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
 import { createRequestLogWriter, type RequestLogWriter } from '../logging/request-log-writer.ts'
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
+import { createWorkspaceService } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 
@@ -200,6 +201,8 @@ export async function startGateway(
     requestLogs,
     ledger: store.ledger,
     requestLogRepository: store.requestLogs,
+    workspaceService: createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano }),
+    apiKeys: store.apiKeys,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     maxAttempts: config.upstream.maxAttempts,
     authenticator,

@@ -100,6 +100,81 @@ async function insertEntry(trx: Database, entry: LedgerEntryRecord): Promise<voi
 
 export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerRepository {
   return {
+    async createCodes(codes) {
+      for (const code of codes) checkAmount(code.amountNano, 'code amount')
+      await db.transaction().execute(async (trx) => {
+        for (let start = 0; start < codes.length; start += 200) {
+          await trx
+            .insertInto('credit_codes')
+            .values(
+              codes.slice(start, start + 200).map((code) => ({
+                code_hash: code.codeHash,
+                prefix: code.prefix,
+                batch_id: code.batchId,
+                amount_nano: code.amountNano,
+                expires_at: code.expiresAt,
+                created_at: code.createdAt,
+                redeemed_by: null,
+                redeemed_at: null,
+              })),
+            )
+            .execute()
+        }
+      })
+    },
+
+    async redeemCode({ codeHash, workspaceId, entryId, actor, at }) {
+      return db.transaction().execute(async (trx) => {
+        const balance = await lockBalance(trx, workspaceId, at)
+        const code = await trx
+          .selectFrom('credit_codes')
+          .selectAll()
+          .where('code_hash', '=', codeHash)
+          .executeTakeFirst()
+        if (code === undefined) return { status: 'unknown' as const }
+        const idempotencyKey = `code:${codeHash.slice(0, 32)}`
+        if (code.redeemed_by !== null) {
+          if (code.redeemed_by !== workspaceId) return { status: 'used' as const }
+          const earlier = await trx
+            .selectFrom('ledger_entries')
+            .selectAll()
+            .where('workspace_id', '=', workspaceId)
+            .where('idempotency_key', '=', idempotencyKey)
+            .executeTakeFirstOrThrow()
+          return { status: 'replayed' as const, entry: toEntry(earlier) }
+        }
+        if (code.expires_at !== null && code.expires_at <= at) return { status: 'expired' as const }
+        const claimed = await trx
+          .updateTable('credit_codes')
+          .set({ redeemed_by: workspaceId, redeemed_at: at })
+          .where('code_hash', '=', codeHash)
+          .where('redeemed_by', 'is', null)
+          .executeTakeFirst()
+        if (Number(claimed.numUpdatedRows) === 0) return { status: 'used' as const }
+        const amountNano = Number(code.amount_nano)
+        const entry: LedgerEntryRecord = {
+          id: entryId,
+          workspaceId,
+          kind: 'redemption',
+          amountNano,
+          balanceAfterNano: balance.balanceNano + amountNano,
+          reason: `credit code ${code.prefix}… (batch ${code.batch_id})`,
+          actor,
+          idempotencyKey,
+          requestId: null,
+          createdAt: at,
+        }
+        await insertEntry(trx, entry)
+        await writeBalance(
+          trx,
+          workspaceId,
+          { balanceNano: entry.balanceAfterNano, heldNano: balance.heldNano },
+          at,
+        )
+        return { status: 'redeemed' as const, entry }
+      })
+    },
+
     async open(workspaceId, at) {
       await db
         .insertInto('workspace_balances')

@@ -85,6 +85,19 @@ export interface HoldsTable {
   resolved_at: string | null
 }
 
+/** A redeemable credit code, stored as the SHA-256 of the code (like API keys). */
+export interface CreditCodesTable {
+  code_hash: string
+  /** The first characters, for support and lists. */
+  prefix: string
+  batch_id: string
+  amount_nano: number
+  expires_at: string | null
+  created_at: string
+  redeemed_by: string | null
+  redeemed_at: string | null
+}
+
 /** One row per API call, metadata only: never prompts or completions. */
 export interface RequestLogsTable {
   /** The generation ID (`x-onekey-generation-id`). */
@@ -118,6 +131,7 @@ export interface DatabaseSchema {
   workspace_balances: WorkspaceBalancesTable
   ledger_entries: LedgerEntriesTable
   holds: HoldsTable
+  credit_codes: CreditCodesTable
   request_logs: RequestLogsTable
 }
 

@@ -189,6 +189,29 @@ export interface LedgerRepository {
   >
   /** Creates the workspace's balance row (zero); safe to call twice. */
   open(workspaceId: string, at: string): Promise<void>
+  createCodes(codes: readonly CreditCodeRecord[]): Promise<void>
+  /**
+   * Redeems a code for a workspace in one transaction (code marked used + `redemption` entry).
+   * The same workspace redeeming again gets `replayed` (nothing credited twice).
+   */
+  redeemCode(input: {
+    codeHash: string
+    workspaceId: string
+    entryId: string
+    actor: string
+    at: string
+  }): Promise<
+    { status: 'redeemed' | 'replayed'; entry: LedgerEntryRecord } | { status: 'unknown' | 'used' | 'expired' }
+  >
+}
+
+export interface CreditCodeRecord {
+  codeHash: string
+  prefix: string
+  batchId: string
+  amountNano: number
+  expiresAt: string | null
+  createdAt: string
 }
 
 /** A debit the balance cannot cover. */

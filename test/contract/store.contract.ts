@@ -337,6 +337,46 @@ export function describeStoreContract(
       assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger and holds')
     })
 
+    test('credit codes: single use under concurrency, replay-safe, expiring', async () => {
+      await store.ledger.createCodes([
+        {
+          codeHash: 'c1',
+          prefix: 'OKC-AAAA',
+          batchId: 'b',
+          amountNano: 5_000,
+          expiresAt: null,
+          createdAt: T,
+        },
+        {
+          codeHash: 'c2',
+          prefix: 'OKC-BBBB',
+          batchId: 'b',
+          amountNano: 5_000,
+          expiresAt: '2026-11-23T09:00:00.000Z',
+          createdAt: T,
+        },
+      ])
+      const redeem = (workspaceId: string, codeHash: string, entryId: string) =>
+        store.ledger.redeemCode({ codeHash, workspaceId, entryId, actor: 'test', at: T })
+      const before = await store.ledger.balance('ws_money')
+      const race = await Promise.all([redeem('ws_money', 'c1', 'le_r1'), redeem('ws_holds', 'c1', 'le_r2')])
+      assert.deepEqual(
+        race.map((result) => result.status).sort(),
+        ['redeemed', 'used'],
+        'exactly one workspace gets it',
+      )
+      const winner = race[0]!.status === 'redeemed' ? 'ws_money' : 'ws_holds'
+      const replay = await redeem(winner, 'c1', 'le_r3')
+      assert.equal(replay.status, 'replayed')
+      assert.equal('entry' in replay && replay.entry.amountNano, 5_000)
+      assert.equal((await redeem('ws_money', 'c2', 'le_r4')).status, 'expired')
+      assert.equal((await redeem('ws_money', 'nope', 'le_r5')).status, 'unknown')
+      if (winner === 'ws_money') {
+        assert.equal((await store.ledger.balance('ws_money')).balanceNano, before.balanceNano + 5_000)
+      }
+      assert.deepEqual(await store.ledger.verify(), [])
+    })
+
     test('request logs: batched insert, workspace-scoped reads, daily activity, retention', async () => {
       const row = (id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
         id,

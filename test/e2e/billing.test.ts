@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import OpenAI from 'openai'
+import { createCreditCodes } from '../../src/billing/credit-codes.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { startGateway } from '../../src/server/start-gateway.ts'
 import { createStore } from '../../src/storage/create-store.ts'
@@ -369,6 +370,69 @@ describe('billing: reserve, settle, 402', () => {
     assert.deepEqual((await readJson(await asOther('/api/v1/logs'))).data, [])
     assert.deepEqual((await readJson(await asOther('/api/v1/ledger'))).data, [])
     assert.equal((await readJson(await asOther('/api/v1/credits'))).balance, '0')
+  })
+
+  test('credit codes redeem once through the API; keys are managed through the API', async () => {
+    const { codes } = await createCreditCodes(gateway.store.ledger, {
+      amountNano: 2_000_000_000,
+      count: 2,
+      expiresAt: undefined,
+    })
+    const redeem = (code: string, key = managementKey) =>
+      fetch(`${gateway.url}/api/v1/credits/redeem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify({ code }),
+      })
+    const first = await readJson(await redeem(codes[0]!.toLowerCase()))
+    assert.equal(first.redeemed, true)
+    assert.equal(first.entry.kind, 'redemption')
+    assert.equal(first.entry.amount, '2')
+    assert.equal((await readJson(await redeem(codes[0]!))).replayed, true, 'a retry is harmless')
+    const other = await gateway.service.createWorkspace('code-thief')
+    const { key: thief } = await gateway.service.createApiKey({
+      workspace: other.id,
+      name: 't',
+      management: true,
+    })
+    const stolen = await redeem(codes[0]!, thief)
+    assert.equal(stolen.status, 400)
+    assert.match((await readJson(stolen)).error.message, /already been redeemed/)
+    assert.equal((await redeem('OKC-0000-0000-0000-0000')).status, 400)
+
+    const created = await fetch(`${gateway.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${managementKey}` },
+      body: JSON.stringify({ name: 'ci', lanes: ['cheap'], expires_in_days: 7 }),
+    })
+    assert.equal(created.status, 201)
+    const newKey = await readJson(created)
+    assert.match(newKey.key, /^okm-sk-/)
+    assert.deepEqual(newKey.lanes, ['cheap'])
+    const listed = await readJson(
+      await fetch(`${gateway.url}/api/v1/keys`, { headers: { authorization: `Bearer ${managementKey}` } }),
+    )
+    assert.ok(listed.data.some((item: Json) => item.id === newKey.id))
+    assert.ok(!JSON.stringify(listed).includes(newKey.key), 'a listing never shows a key')
+    assert.equal(
+      (
+        await fetch(`${gateway.url}/api/v1/keys/${newKey.id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${thief}` },
+        })
+      ).status,
+      404,
+      "another workspace cannot revoke this workspace's key",
+    )
+    const revoked = await fetch(`${gateway.url}/api/v1/keys/${newKey.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${managementKey}` },
+    })
+    assert.equal(revoked.status, 200)
+    const refused = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: `Bearer ${newKey.key}` },
+    })
+    assert.equal(refused.status, 401, 'revoked at once on this instance')
   })
 
   test('the operator tops up through the admin API, idempotently, with the purchase fee as its own entry', async () => {

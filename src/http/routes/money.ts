@@ -8,13 +8,16 @@
  *   GET  /api/v1/logs?limit=&before=&model=&lane=   request logs, metadata only (management key)
  *   GET  /api/v1/activity?days=&group_by=     requests, tokens, spend per day and model|provider|lane|key (management key)
  *   GET  /api/v1/generation?id=gen_…          one request's lane, provider, model, tokens, cost, latency (any key of the workspace)
+ *   POST /api/v1/credits/redeem               {code}: redeem a credit code (management key)
  *   POST /api/v1/admin/credits                {workspace, amount, idempotency_key, kind?, reason?} (admin token)
  *
  * @module
  */
+import { randomBytes } from 'node:crypto'
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { BillingService } from '../../billing/billing-service.ts'
 import { formatNanoUsd } from '../../billing/cost.ts'
+import { hashCreditCode, looksLikeCreditCode } from '../../billing/credit-codes.ts'
 import { parseUsdNano } from '../../billing/usd.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { RequestLogWriter } from '../../logging/request-log-writer.ts'
@@ -152,6 +155,34 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
           completion_tokens: row.completionTokens,
           spend: formatNanoUsd(row.costNano),
         })),
+      })
+    },
+    async redeem(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
+      requireManagementKey(key)
+      const code = body.code
+      if (typeof code !== 'string' || !looksLikeCreditCode(code))
+        throw invalid('code', "Missing or invalid 'code': expected OKC-XXXX-XXXX-XXXX-XXXX.")
+      const result = await dependencies.ledger.redeemCode({
+        codeHash: hashCreditCode(code),
+        workspaceId: key.workspaceId,
+        entryId: `le_${randomBytes(12).toString('base64url')}`,
+        actor: `key:${key.keyId}`,
+        at: new Date().toISOString(),
+      })
+      if (!('entry' in result)) {
+        const messages = {
+          unknown: 'This credit code does not exist.',
+          used: 'This credit code has already been redeemed.',
+          expired: 'This credit code has expired.',
+        }
+        throw new GatewayError('invalid_parameter', messages[result.status], { param: 'code' })
+      }
+      const { balanceNano } = await dependencies.ledger.balance(key.workspaceId)
+      return JSON.stringify({
+        redeemed: true,
+        replayed: result.status === 'replayed',
+        entry: publicEntry(result.entry),
+        balance: formatNanoUsd(balanceNano),
       })
     },
     async generation(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {

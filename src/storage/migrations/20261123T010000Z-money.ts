@@ -54,6 +54,19 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await db.schema.createIndex('holds_open_expiry').on('holds').columns(['status', 'expires_at']).execute()
 
   await db.schema
+    .createTable('credit_codes')
+    .addColumn('code_hash', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('prefix', 'varchar(16)', (column) => column.notNull())
+    .addColumn('batch_id', 'varchar(64)', (column) => column.notNull())
+    .addColumn('amount_nano', 'bigint', (column) => column.notNull())
+    .addColumn('expires_at', 'varchar(32)')
+    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
+    .addColumn('redeemed_by', 'varchar(64)')
+    .addColumn('redeemed_at', 'varchar(32)')
+    .execute()
+  await db.schema.createIndex('credit_codes_batch').on('credit_codes').column('batch_id').execute()
+
+  await db.schema
     .createTable('request_logs')
     .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
     .addColumn('request_id', 'varchar(128)', (column) => column.notNull())
@@ -85,7 +98,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['request_logs', 'holds', 'ledger_entries', 'workspace_balances']) {
+  for (const table of ['request_logs', 'credit_codes', 'holds', 'ledger_entries', 'workspace_balances']) {
     await db.schema.dropTable(table).execute()
   }
 }
