@@ -35,6 +35,8 @@ export interface BillingOptions {
   sweepIntervalMs: number
   purchaseFeeFixedNano: number
   purchaseFeePercentMilli: number
+  /** Purchased and redeemed credit expires this many days later (0: never). */
+  creditExpiryDays: number
   now?: () => Date
 }
 
@@ -64,6 +66,8 @@ export interface BillingService {
   topUp(input: TopUpInput): Promise<{ entries: LedgerEntryRecord[]; replayed: boolean }>
   /** The purchase fee for an amount, nano-USD. */
   purchaseFee(amountNano: number): number
+  /** When credit bought or redeemed now expires (null: never). */
+  creditExpiresAt(): string | null
   /** Waits for settlements in flight, stops the timers. */
   close(): Promise<void>
 }
@@ -97,8 +101,19 @@ export function createBillingService(options: BillingOptions): BillingService {
     Math.max(Math.floor(options.holdTtlMs / 3), 50),
   )
   renewTimer.unref()
+  const creditExpiresAt = () =>
+    options.creditExpiryDays === 0
+      ? null
+      : new Date(now().getTime() + options.creditExpiryDays * 86_400_000).toISOString()
   const sweep = async () => {
     try {
+      for (const entry of await ledger.expireCredits(now().toISOString(), 500)) {
+        logger.info('credit expired', {
+          workspace: entry.workspaceId,
+          amount_nano: entry.amountNano,
+          entry: entry.id,
+        })
+      }
       const released = await ledger.releaseExpired(now().toISOString(), 500)
       for (const hold of released) {
         logger.warn('released an expired hold', {
@@ -124,6 +139,7 @@ export function createBillingService(options: BillingOptions): BillingService {
   return {
     enabled: options.enabled,
     purchaseFee,
+    creditExpiresAt,
     async reserve(workspaceId, requestId, amountNano, describe) {
       const at = now()
       const hold: Hold = { id: id('hold'), workspaceId, amountNano }
@@ -214,6 +230,7 @@ export function createBillingService(options: BillingOptions): BillingService {
           amountNano: input.amountNano,
           idempotencyKey: input.idempotencyKey,
           reason: input.reason ?? (kind === 'purchase' ? 'credit purchase' : kind),
+          creditExpiresAt: kind === 'purchase' ? creditExpiresAt() : null,
         },
       ]
       const fee = kind === 'purchase' ? purchaseFee(input.amountNano) : 0

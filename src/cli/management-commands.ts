@@ -216,6 +216,7 @@ export async function runManagementCommand(
           sweepIntervalMs: config.billing.sweepIntervalMs,
           purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
           purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
+          creditExpiryDays: config.billing.creditExpiryDays,
         })
         try {
           const idempotencyKey = options.idempotencyKey ?? `cli-${randomUUID()}`
@@ -307,6 +308,10 @@ export async function runManagementCommand(
         entryId: `le_${randomUUID().replaceAll('-', '')}`,
         actor: 'operator:cli',
         at: new Date().toISOString(),
+        creditExpiresAt:
+          config.billing.creditExpiryDays === 0
+            ? null
+            : new Date(Date.now() + config.billing.creditExpiryDays * 86_400_000).toISOString(),
       })
       if (!('entry' in result))
         throw new ServiceError(

@@ -134,6 +134,8 @@ const fileSchema = z.strictObject({
           percent: z.union([z.string(), z.number().nonnegative()]).default('5'),
         })
         .prefault({}),
+      /** Purchased and redeemed credit expires this many days later (0: never). */
+      credit_expiry_days: nonNegativeInteger.default(365),
       /** USD credited to every new workspace (a trial). */
       signup_credit: z.union([z.string(), z.number().nonnegative()]).default('0'),
     })
@@ -214,6 +216,7 @@ export interface GatewayConfig {
     /** Thousandths of a percent (5 % = 5000). */
     purchaseFeePercentMilli: number
     signupCreditNano: number
+    creditExpiryDays: number
   }
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
   secrets: {
@@ -396,6 +399,7 @@ function readBilling(file: FileConfig['billing'], problems: string[]): GatewayCo
     purchaseFeeFixedNano: amount(file.purchase_fee.fixed, 'billing.purchase_fee.fixed', 9),
     purchaseFeePercentMilli: amount(file.purchase_fee.percent, 'billing.purchase_fee.percent', 3),
     signupCreditNano: amount(file.signup_credit, 'billing.signup_credit', 9),
+    creditExpiryDays: file.credit_expiry_days,
   }
 }
 

@@ -170,6 +170,7 @@ export async function startGateway(
     sweepIntervalMs: config.billing.sweepIntervalMs,
     purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
     purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
+    creditExpiryDays: config.billing.creditExpiryDays,
   })
   const requestLogs = createRequestLogWriter({
     repository: store.requestLogs,

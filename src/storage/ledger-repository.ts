@@ -80,7 +80,57 @@ async function writeBalance(trx: Database, workspaceId: string, balance: Balance
     .execute()
 }
 
-async function insertEntry(trx: Database, entry: LedgerEntryRecord): Promise<void> {
+/** A credit becomes a lot; a debit consumes lots soonest-expiring first (never-expiring last). */
+async function moveLots(
+  trx: Database,
+  entry: LedgerEntryRecord,
+  creditExpiresAt: string | null,
+): Promise<void> {
+  if (entry.amountNano > 0) {
+    await trx
+      .insertInto('credit_lots')
+      .values({
+        id: `lot_${entry.id}`,
+        workspace_id: entry.workspaceId,
+        entry_id: entry.id,
+        amount_nano: entry.amountNano,
+        remaining_nano: entry.amountNano,
+        expires_at: creditExpiresAt,
+        created_at: entry.createdAt,
+      })
+      .execute()
+    return
+  }
+  let left = -entry.amountNano
+  const lots = await trx
+    .selectFrom('credit_lots')
+    .select(['id', 'remaining_nano'])
+    .where('workspace_id', '=', entry.workspaceId)
+    .where('remaining_nano', '>', 0)
+    // Soonest expiry first; lots that never expire last.
+    .orderBy((eb) => eb.case().when('expires_at', 'is', null).then(1).else(0).end())
+    .orderBy('expires_at')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+  for (const lot of lots) {
+    if (left <= 0) break
+    const take = Math.min(left, Number(lot.remaining_nano))
+    await trx
+      .updateTable('credit_lots')
+      .set((eb) => ({ remaining_nano: eb('remaining_nano', '-', take) }))
+      .where('id', '=', lot.id)
+      .execute()
+    left -= take
+  }
+}
+
+async function insertEntry(
+  trx: Database,
+  entry: LedgerEntryRecord,
+  creditExpiresAt: string | null = null,
+): Promise<void> {
+  await moveLots(trx, entry, creditExpiresAt)
   await trx
     .insertInto('ledger_entries')
     .values({
@@ -123,7 +173,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
       })
     },
 
-    async redeemCode({ codeHash, workspaceId, entryId, actor, at }) {
+    async redeemCode({ codeHash, workspaceId, entryId, actor, at, creditExpiresAt }) {
       return db.transaction().execute(async (trx) => {
         const balance = await lockBalance(trx, workspaceId, at)
         const code = await trx
@@ -218,8 +268,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
         const written: LedgerEntryRecord[] = []
         for (const entry of entries) {
           running += entry.amountNano
-          const record = { ...entry, balanceAfterNano: running }
-          await insertEntry(trx, record)
+          const { creditExpiresAt = null, ...fields } = entry
+          const record: LedgerEntryRecord = { ...fields, balanceAfterNano: running }
+          await insertEntry(trx, record, creditExpiresAt)
           written.push(record)
         }
         await writeBalance(trx, workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
@@ -390,6 +441,76 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
       return released
     },
 
+    async expireCredits(now, limit) {
+      const due = await db
+        .selectFrom('credit_lots')
+        .select(['id', 'workspace_id'])
+        .where('expires_at', '<=', now)
+        .where('remaining_nano', '>', 0)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute()
+      const written: LedgerEntryRecord[] = []
+      for (const { id, workspace_id: workspaceId } of due) {
+        const entry = await db.transaction().execute(async (trx) => {
+          const balance = await lockBalance(trx, workspaceId, now)
+          const lot = await trx
+            .selectFrom('credit_lots')
+            .selectAll()
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+          // Never below what open holds need: the rest expires after they settle.
+          const amount = Math.min(
+            Number(lot.remaining_nano),
+            Math.max(balance.balanceNano - balance.heldNano, 0),
+          )
+          if (amount <= 0) return undefined
+          await trx
+            .updateTable('credit_lots')
+            .set((eb) => ({ remaining_nano: eb('remaining_nano', '-', amount) }))
+            .where('id', '=', id)
+            .execute()
+          const record: LedgerEntryRecord = {
+            id: `le_exp_${id}_${Number(lot.remaining_nano)}`,
+            workspaceId,
+            kind: 'expiry',
+            amountNano: -amount,
+            balanceAfterNano: balance.balanceNano - amount,
+            reason: `credit from ${lot.entry_id} expired ${lot.expires_at}`,
+            actor: 'system:expiry',
+            idempotencyKey: null,
+            requestId: null,
+            createdAt: now,
+          }
+          // The lot was reduced above; the entry must not consume other lots again.
+          await trx
+            .insertInto('ledger_entries')
+            .values({
+              id: record.id,
+              workspace_id: workspaceId,
+              kind: record.kind,
+              amount_nano: record.amountNano,
+              balance_after_nano: record.balanceAfterNano,
+              reason: record.reason,
+              actor: record.actor,
+              idempotency_key: null,
+              request_id: null,
+              created_at: now,
+            })
+            .execute()
+          await writeBalance(
+            trx,
+            workspaceId,
+            { balanceNano: record.balanceAfterNano, heldNano: balance.heldNano },
+            now,
+          )
+          return record
+        })
+        if (entry !== undefined) written.push(entry)
+      }
+      return written
+    },
+
     async verify() {
       const rows = await db
         .selectFrom('workspace_balances as balances')
@@ -414,6 +535,14 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
               .whereRef('holds.workspace_id', '=', 'balances.workspace_id')
               .where('holds.status', '=', 'open')
               .as('open_holds'),
+          (eb) =>
+            eb
+              .selectFrom('credit_lots')
+              .select((inner) =>
+                inner.fn.coalesce(inner.fn.sum<number>('remaining_nano'), inner.lit(0)).as('total'),
+              )
+              .whereRef('credit_lots.workspace_id', '=', 'balances.workspace_id')
+              .as('lots_remaining'),
         ])
         .execute()
       return rows
@@ -423,8 +552,15 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
           ledgerSumNano: Number(row.ledger_sum ?? 0),
           heldNano: Number(row.held_nano),
           openHoldsNano: Number(row.open_holds ?? 0),
+          lotsRemainingNano: Number(row.lots_remaining ?? 0),
         }))
-        .filter((row) => row.balanceNano !== row.ledgerSumNano || row.heldNano !== row.openHoldsNano)
+        .filter(
+          (row) =>
+            row.balanceNano !== row.ledgerSumNano ||
+            row.heldNano !== row.openHoldsNano ||
+            // a balance at or above zero is exactly what is left of its credit lots
+            (row.balanceNano >= 0 && row.lotsRemainingNano !== row.balanceNano),
+        )
     },
   }
 }

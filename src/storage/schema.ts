@@ -73,6 +73,23 @@ export interface LedgerEntriesTable {
   created_at: string
 }
 
+/**
+ * Where credit came from and how much of it is left: every credit is a lot, every debit
+ * consumes lots soonest-expiring first; expired remainders become `expiry` entries. The lots'
+ * remaining amounts always sum to the balance.
+ */
+export interface CreditLotsTable {
+  id: string
+  workspace_id: string
+  /** The ledger entry that created it. */
+  entry_id: string
+  amount_nano: number
+  remaining_nano: number
+  /** Null: never expires (adjustments, refunds). */
+  expires_at: string | null
+  created_at: string
+}
+
 /** A reservation of a request's maximum cost, open until settled, released or expired. */
 export interface HoldsTable {
   id: string
@@ -131,6 +148,7 @@ export interface DatabaseSchema {
   workspace_balances: WorkspaceBalancesTable
   ledger_entries: LedgerEntriesTable
   holds: HoldsTable
+  credit_lots: CreditLotsTable
   credit_codes: CreditCodesTable
   request_logs: RequestLogsTable
 }

@@ -111,7 +111,10 @@ export interface LedgerEntryRecord {
   createdAt: string
 }
 
-export type NewLedgerEntry = Omit<LedgerEntryRecord, 'balanceAfterNano'>
+export type NewLedgerEntry = Omit<LedgerEntryRecord, 'balanceAfterNano'> & {
+  /** For a credit: when what it adds expires (null or absent: never). */
+  creditExpiresAt?: string | null
+}
 
 export interface Balance {
   balanceNano: number
@@ -177,7 +180,12 @@ export interface LedgerRepository {
   renew(holdIds: readonly string[], expiresAt: string): Promise<void>
   /** Releases open holds that expired (a crashed instance's); returns them. */
   releaseExpired(now: string, limit: number): Promise<HoldRecord[]>
-  /** Workspaces whose cached balance or held amount disagrees with the ledger and open holds. */
+  /**
+   * Expires what is left of credit lots past their expiry (as `expiry` entries), never below what
+   * open holds need (the rest expires once they settle). Returns the entries written.
+   */
+  expireCredits(now: string, limit: number): Promise<LedgerEntryRecord[]>
+  /** Workspaces whose cached balance or held amount disagrees with the ledger, open holds or credit lots. */
   verify(): Promise<
     {
       workspaceId: string
@@ -185,6 +193,7 @@ export interface LedgerRepository {
       ledgerSumNano: number
       heldNano: number
       openHoldsNano: number
+      lotsRemainingNano: number
     }[]
   >
   /** Creates the workspace's balance row (zero); safe to call twice. */
@@ -200,6 +209,8 @@ export interface LedgerRepository {
     entryId: string
     actor: string
     at: string
+    /** When the credited amount expires (null: never). */
+    creditExpiresAt: string | null
   }): Promise<
     { status: 'redeemed' | 'replayed'; entry: LedgerEntryRecord } | { status: 'unknown' | 'used' | 'expired' }
   >

@@ -337,6 +337,62 @@ export function describeStoreContract(
       assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger and holds')
     })
 
+    test('credit lots: debits consume the soonest-expiring credit first; expiry never eats into holds', async () => {
+      await store.workspaces.create({ id: 'ws_lots', name: 'lots', createdAt: T })
+      const credit = (id: string, amountNano: number, creditExpiresAt: string | null) =>
+        store.ledger.append([
+          entry({
+            id,
+            workspaceId: 'ws_lots',
+            amountNano,
+            creditExpiresAt,
+            kind: creditExpiresAt ? 'purchase' : 'adjustment',
+          }),
+        ])
+      await credit('le_lot_a', 100, '2026-11-23T12:00:00.000Z')
+      await credit('le_lot_b', 50, null)
+      await credit('le_lot_c', 30, '2026-11-23T11:00:00.000Z')
+      await store.ledger.append([
+        entry({ id: 'le_lot_debit', workspaceId: 'ws_lots', kind: 'adjustment', amountNano: -40 }),
+      ])
+      assert.deepEqual(
+        await store.ledger.expireCredits('2026-11-23T11:30:00.000Z', 10),
+        [],
+        'C was spent first',
+      )
+      const expired = await store.ledger.expireCredits('2026-11-23T12:30:00.000Z', 10)
+      assert.deepEqual(
+        expired.map((item) => [item.kind, item.amountNano]),
+        [['expiry', -90]],
+        'what is left of A expires; B never does',
+      )
+      assert.deepEqual(await store.ledger.balance('ws_lots'), { balanceNano: 50, heldNano: 0 })
+
+      await credit('le_lot_d', 20, '2026-11-23T13:00:00.000Z')
+      await store.ledger.reserve({
+        id: 'h_lots',
+        workspaceId: 'ws_lots',
+        requestId: 'r',
+        amountNano: 60,
+        expiresAt: '2026-11-24T00:00:00.000Z',
+        createdAt: T,
+      })
+      const partly = await store.ledger.expireCredits('2026-11-23T13:30:00.000Z', 10)
+      assert.deepEqual(
+        partly.map((item) => item.amountNano),
+        [-10],
+        'only what the hold does not need',
+      )
+      await store.ledger.release('h_lots', T)
+      const rest = await store.ledger.expireCredits('2026-11-23T13:31:00.000Z', 10)
+      assert.deepEqual(
+        rest.map((item) => item.amountNano),
+        [-10],
+      )
+      assert.deepEqual(await store.ledger.balance('ws_lots'), { balanceNano: 50, heldNano: 0 })
+      assert.deepEqual(await store.ledger.verify(), [])
+    })
+
     test('credit codes: single use under concurrency, replay-safe, expiring', async () => {
       await store.ledger.createCodes([
         {
@@ -357,7 +413,14 @@ export function describeStoreContract(
         },
       ])
       const redeem = (workspaceId: string, codeHash: string, entryId: string) =>
-        store.ledger.redeemCode({ codeHash, workspaceId, entryId, actor: 'test', at: T })
+        store.ledger.redeemCode({
+          codeHash,
+          workspaceId,
+          entryId,
+          actor: 'test',
+          at: T,
+          creditExpiresAt: null,
+        })
       const before = await store.ledger.balance('ws_money')
       const race = await Promise.all([redeem('ws_money', 'c1', 'le_r1'), redeem('ws_holds', 'c1', 'le_r2')])
       assert.deepEqual(

@@ -168,6 +168,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         entryId: `le_${randomBytes(12).toString('base64url')}`,
         actor: `key:${key.keyId}`,
         at: new Date().toISOString(),
+        creditExpiresAt: dependencies.billing.creditExpiresAt(),
       })
       if (!('entry' in result)) {
         const messages = {

@@ -41,6 +41,27 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute()
 
   await db.schema
+    .createTable('credit_lots')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
+    .addColumn('entry_id', 'varchar(64)', (column) => column.notNull())
+    .addColumn('amount_nano', 'bigint', (column) => column.notNull())
+    .addColumn('remaining_nano', 'bigint', (column) => column.notNull())
+    .addColumn('expires_at', 'varchar(32)')
+    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
+    .execute()
+  await db.schema
+    .createIndex('credit_lots_workspace')
+    .on('credit_lots')
+    .columns(['workspace_id', 'expires_at', 'created_at'])
+    .execute()
+  await db.schema
+    .createIndex('credit_lots_expiry')
+    .on('credit_lots')
+    .columns(['expires_at', 'remaining_nano'])
+    .execute()
+
+  await db.schema
     .createTable('holds')
     .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
     .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
@@ -98,7 +119,14 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['request_logs', 'credit_codes', 'holds', 'ledger_entries', 'workspace_balances']) {
+  for (const table of [
+    'request_logs',
+    'credit_codes',
+    'holds',
+    'credit_lots',
+    'ledger_entries',
+    'workspace_balances',
+  ]) {
     await db.schema.dropTable(table).execute()
   }
 }
