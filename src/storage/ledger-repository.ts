@@ -214,7 +214,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
           requestId: null,
           createdAt: at,
         }
-        await insertEntry(trx, entry)
+        await insertEntry(trx, entry, creditExpiresAt)
         await writeBalance(
           trx,
           workspaceId,
