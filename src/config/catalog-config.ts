@@ -9,7 +9,7 @@
  * Product spec §2 (lanes), §5 (prices).
  */
 import { z } from 'zod'
-import { parseUsd, parseUsdPerMillionTokens } from '../billing/usd.ts'
+import { parseDecimal, parseUsd, parseUsdPerMillionTokens } from '../billing/usd.ts'
 import type { AccountConfig, ProviderConfig } from './config.ts'
 
 /** The lanes, by the promise each keeps: cost, trust, control. */
@@ -31,6 +31,13 @@ const MODALITIES = ['text', 'image', 'audio', 'file', 'embedding'] as const
 const decimal = z.union([z.string(), z.number().nonnegative()])
 const modelIdPattern = /^[A-Za-z0-9][\w.:@+-]*(?:\/[\w.:@+-]+)*$/
 
+const priceSchema = z.strictObject({
+  input: decimal,
+  output: decimal,
+  cached_input: decimal.optional(),
+  request: decimal.optional(),
+})
+
 const offerSchema = z.strictObject({
   lane: z.enum(LANES),
   provider: z.string().min(1),
@@ -38,13 +45,15 @@ const offerSchema = z.strictObject({
   group: z.string().min(1).optional(),
   /** The model name the upstream knows; defaults to the catalog ID. */
   model: z.string().min(1).optional(),
-  /** USD per 1M tokens (decimal strings or numbers, up to 6 decimals); `request` is USD per request. */
-  price: z.strictObject({
-    input: decimal,
-    output: decimal,
-    cached_input: decimal.optional(),
-    request: decimal.optional(),
-  }),
+  /**
+   * What the buyer pays: USD per 1M tokens (decimal strings or numbers, up to 6 decimals);
+   * `request` is USD per request. May be left out when `upstream_cost` and `margin_percent` give it.
+   */
+  price: priceSchema.optional(),
+  /** What the operator pays the upstream, same units: shown as `cost_details.upstream_inference_cost`. */
+  upstream_cost: priceSchema.optional(),
+  /** With `upstream_cost` and no `price`: price = upstream cost × (1 + margin / 100), rounded up. */
+  margin_percent: decimal.optional(),
   /** Approved for display: unpublished prices show as "quote on request". */
   published: z.boolean().default(false),
   data_policy: z
@@ -94,6 +103,8 @@ export interface OfferConfig {
   group: string | null
   upstreamModel: string
   price: OfferPrice
+  /** What the upstream charges the operator, when configured. */
+  upstreamCost: OfferPrice | undefined
   published: boolean
   dataPolicy: DataPolicy
   forwardFields: readonly EndUserField[]
@@ -114,6 +125,34 @@ export interface ModelConfig {
 }
 
 type ModelFile = z.infer<typeof modelSchema>
+
+function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: string[]): OfferPrice {
+  const result: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
+  try {
+    result.input = parseUsdPerMillionTokens(price.input, `${field}.input`)
+    result.output = parseUsdPerMillionTokens(price.output, `${field}.output`)
+    result.cachedInput =
+      price.cached_input === undefined
+        ? result.input
+        : parseUsdPerMillionTokens(price.cached_input, `${field}.cached_input`)
+    result.request = price.request === undefined ? 0 : parseUsd(price.request, `${field}.request`)
+  } catch (error) {
+    problems.push((error as Error).message)
+  }
+  return result
+}
+
+/** cost × (1 + margin), each component rounded up to a whole pico-USD. `marginMilli`: thousandths of a percent. */
+export function withMargin(cost: OfferPrice, marginMilli: number): OfferPrice {
+  const apply = (value: number) =>
+    Number((BigInt(value) * BigInt(100_000 + marginMilli) + 99_999n) / 100_000n)
+  return {
+    input: apply(cost.input),
+    output: apply(cost.output),
+    cachedInput: apply(cost.cachedInput),
+    request: apply(cost.request),
+  }
+}
 
 function laneOf(id: string): Lane | undefined {
   const slash = id.indexOf('/')
@@ -177,18 +216,28 @@ export function buildCatalogConfig(
           )
         }
       }
-      const price: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
-      try {
-        price.input = parseUsdPerMillionTokens(offer.price.input, `${offerField}.price.input`)
-        price.output = parseUsdPerMillionTokens(offer.price.output, `${offerField}.price.output`)
-        price.cachedInput =
-          offer.price.cached_input === undefined
-            ? price.input
-            : parseUsdPerMillionTokens(offer.price.cached_input, `${offerField}.price.cached_input`)
-        price.request =
-          offer.price.request === undefined ? 0 : parseUsd(offer.price.request, `${offerField}.price.request`)
-      } catch (error) {
-        problems.push((error as Error).message)
+      const upstreamCost =
+        offer.upstream_cost === undefined
+          ? undefined
+          : readPrice(offer.upstream_cost, `${offerField}.upstream_cost`, problems)
+      let price: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
+      if (offer.price !== undefined) {
+        price = readPrice(offer.price, `${offerField}.price`, problems)
+        if (offer.margin_percent !== undefined)
+          problems.push(
+            `${offerField}.margin_percent: give either price or upstream_cost with margin_percent, not both`,
+          )
+      } else if (upstreamCost !== undefined && offer.margin_percent !== undefined) {
+        try {
+          price = withMargin(
+            upstreamCost,
+            parseDecimal(offer.margin_percent, 3, `${offerField}.margin_percent`),
+          )
+        } catch (error) {
+          problems.push((error as Error).message)
+        }
+      } else {
+        problems.push(`${offerField}.price: required (or upstream_cost with margin_percent)`)
       }
       const key = `${offer.lane}:${offer.provider}:${offer.group ?? '*'}:${upstreamModel}`
       if (offerKeys.has(key))
@@ -201,6 +250,7 @@ export function buildCatalogConfig(
         group: offer.group ?? null,
         upstreamModel,
         price,
+        upstreamCost,
         published: offer.published,
         dataPolicy: {
           retainsPrompts: offer.data_policy.retains_prompts,

@@ -208,3 +208,49 @@ test('the shipped example config is valid offline', () => {
   assert.equal(config.providers[0]!.kind, 'sim')
   assert.ok(config.models.some((model) => model.id === 'sim-echo'))
 })
+
+test('resale prices can come from the upstream cost and a margin, exactly', () => {
+  const config = buildConfig(
+    {
+      providers: [{ name: 'sim', kind: 'sim' }],
+      models: [
+        {
+          id: 'm',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'sim',
+              upstream_cost: { input: '2.5', output: '10', cached_input: '1.25' },
+              margin_percent: '12.5',
+            },
+          ],
+        },
+      ],
+    },
+    {},
+  )
+  const offer = config.models[0]!.offers[0]!
+  assert.deepEqual(offer.upstreamCost, {
+    input: 2_500_000,
+    output: 10_000_000,
+    cachedInput: 1_250_000,
+    request: 0,
+  })
+  assert.deepEqual(offer.price, { input: 2_812_500, output: 11_250_000, cachedInput: 1_406_250, request: 0 })
+  assert.throws(
+    () =>
+      buildConfig(
+        {
+          providers: [{ name: 'sim', kind: 'sim' }],
+          models: [
+            {
+              id: 'm',
+              offers: [{ lane: 'cheap', provider: 'sim', price: { input: 1, output: 1 }, margin_percent: 5 }],
+            },
+          ],
+        },
+        {},
+      ),
+    /margin_percent: give either price or upstream_cost/,
+  )
+})

@@ -100,7 +100,22 @@ export async function startRequestBilling(
         const total = formatNanoUsd(nano)
         // A JSON number written from the exact decimal (shortest round-trip form), plus the string.
         usage.cost = Number(total)
-        usage.cost_details = { currency: 'USD', total, lane: current.lane, upstream_inference_cost: null }
+        const upstreamCost = current.offer.upstreamCost
+        usage.cost_details = {
+          currency: 'USD',
+          total,
+          lane: current.lane,
+          upstream_inference_cost:
+            upstreamCost === undefined || current.lane === 'byok'
+              ? null
+              : formatNanoUsd(
+                  costNano(upstreamCost, {
+                    promptTokens: usage.prompt_tokens ?? 0,
+                    completionTokens: usage.completion_tokens ?? 0,
+                    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+                  }),
+                ),
+        }
       },
     },
     useAttempt(attempt) {

@@ -435,6 +435,43 @@ describe('billing: reserve, settle, 402', () => {
     assert.equal(refused.status, 401, 'revoked at once on this instance')
   })
 
+  test('resale priced as upstream cost plus margin shows both in cost_details', async () => {
+    const priced = await startTestGateway({
+      providers: [
+        fakeProvider('fake', upstream.baseUrl, {
+          accounts: [{ name: 'o', api_key_env: 'FAKE_KEY_A', trust: 'official' }],
+        }),
+      ],
+      models: [
+        {
+          id: 'm',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'fake',
+              upstream_cost: { input: '1', output: '1' },
+              margin_percent: '20',
+            },
+          ],
+        },
+      ],
+    })
+    try {
+      const body = await readJson(
+        await priced.post('/v1/chat/completions', { model: 'resale/m', messages, max_tokens: MAX_TOKENS }),
+      )
+      // 18 tokens: upstream $0.000018, sold at +20 % = $0.0000216
+      assert.deepEqual(body.usage.cost_details, {
+        currency: 'USD',
+        total: '0.0000216',
+        lane: 'resale',
+        upstream_inference_cost: '0.000018',
+      })
+    } finally {
+      await priced.close()
+    }
+  })
+
   test('the operator tops up through the admin API, idempotently, with the purchase fee as its own entry', async () => {
     const admin = await startTestGateway(
       document(upstream),
