@@ -19,6 +19,7 @@ import {
   type LedgerRepository,
   type NewLedgerEntry,
 } from '../storage/store.ts'
+import { createBatcher } from './batcher.ts'
 import { formatNanoUsd } from './cost.ts'
 
 export interface Hold {
@@ -72,6 +73,8 @@ export interface BillingService {
   close(): Promise<void>
 }
 
+const SETTLE_BATCH_MS = 5
+
 function id(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('base64url')}`
 }
@@ -89,6 +92,28 @@ export function createBillingService(options: BillingOptions): BillingService {
   }
 
   const expiry = () => new Date(now().getTime() + options.holdTtlMs).toISOString()
+
+  // Concurrent requests share transactions: one for the reservations that arrive together, one
+  // for the settlements, one for the releases (see batcher.ts).
+  const reservations = createBatcher((holds: Parameters<LedgerRepository['reserveMany']>[0][number][]) =>
+    ledger.reserveMany(holds),
+  )
+  // Nobody waits on a settlement or a release (the hold keeps the money reserved meanwhile), so
+  // they wait a few milliseconds for company: one transaction settles many requests.
+  const settlements = createBatcher(
+    async (items: Parameters<LedgerRepository['settleMany']>[0][number][]) => {
+      try {
+        return await ledger.settleMany(items)
+      } catch {
+        // once more: a settlement must not be lost to one failed round trip
+        return ledger.settleMany(items)
+      }
+    },
+    { delayMs: SETTLE_BATCH_MS },
+  )
+  const releases = createBatcher(async (ids: string[]) => ledger.releaseMany(ids, now().toISOString()), {
+    delayMs: SETTLE_BATCH_MS,
+  })
 
   // One UPDATE keeps every running request's hold alive; one sweep frees dead instances' holds.
   const renewTimer = setInterval(
@@ -143,7 +168,7 @@ export function createBillingService(options: BillingOptions): BillingService {
     async reserve(workspaceId, requestId, amountNano, describe) {
       const at = now()
       const hold: Hold = { id: id('hold'), workspaceId, amountNano }
-      const result = await ledger.reserve({
+      const result = await reservations.run({
         id: hold.id,
         workspaceId,
         requestId,
@@ -165,18 +190,18 @@ export function createBillingService(options: BillingOptions): BillingService {
     settle(hold, costNano, meta) {
       open.delete(hold.id)
       return track(
-        (async () => {
-          // Retried once: a settlement must not be lost to one failed round trip.
-          for (let attempt = 1; ; attempt++) {
-            try {
-              const result = await ledger.settle(hold.id, {
-                entryId: id('le'),
-                costNano,
-                reason: meta.reason,
-                actor: meta.actor,
-                requestId: meta.requestId,
-                at: now().toISOString(),
-              })
+        settlements
+          .run({
+            holdId: hold.id,
+            entryId: id('le'),
+            costNano,
+            reason: meta.reason,
+            actor: meta.actor,
+            requestId: meta.requestId,
+            at: now().toISOString(),
+          })
+          .then(
+            (result) => {
               if (result.chargedNano < costNano && !result.alreadySettled) {
                 logger.warn('charge capped at what the balance covers', {
                   request_id: meta.requestId,
@@ -185,24 +210,22 @@ export function createBillingService(options: BillingOptions): BillingService {
                 })
               }
               return result.chargedNano
-            } catch (error) {
-              if (attempt >= 2) {
-                logger.error('settling a hold failed; the sweeper will release it', {
-                  hold: hold.id,
-                  request_id: meta.requestId,
-                  ...describeError(error),
-                })
-                return 0
-              }
-            }
-          }
-        })(),
+            },
+            (error: unknown) => {
+              logger.error('settling a hold failed; the sweeper will release it', {
+                hold: hold.id,
+                request_id: meta.requestId,
+                ...describeError(error),
+              })
+              return 0
+            },
+          ),
       )
     },
     release(hold) {
       open.delete(hold.id)
       return track(
-        ledger.release(hold.id, now().toISOString()).then(
+        releases.run(hold.id).then(
           () => undefined,
           (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
         ),
@@ -259,6 +282,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       clearInterval(renewTimer)
       if (sweepTimer !== undefined) clearInterval(sweepTimer)
       await Promise.allSettled([...pending])
+      await Promise.all([reservations.drain(), settlements.drain(), releases.drain()])
     },
   }
 }

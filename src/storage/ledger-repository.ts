@@ -101,11 +101,16 @@ async function moveLots(
       .execute()
     return
   }
-  let left = -entry.amountNano
+  await consumeLots(trx, entry.workspaceId, -entry.amountNano)
+}
+
+/** Takes `amountNano` from the workspace's lots, soonest expiry first. */
+async function consumeLots(trx: Database, workspaceId: string, amountNano: number): Promise<void> {
+  let left = amountNano
   const lots = await trx
     .selectFrom('credit_lots')
     .select(['id', 'remaining_nano'])
-    .where('workspace_id', '=', entry.workspaceId)
+    .where('workspace_id', '=', workspaceId)
     .where('remaining_nano', '>', 0)
     // Soonest expiry first; lots that never expire last.
     .orderBy((eb) => eb.case().when('expires_at', 'is', null).then(1).else(0).end())
@@ -122,6 +127,67 @@ async function moveLots(
       .where('id', '=', lot.id)
       .execute()
     left -= take
+  }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const key = keyOf(item)
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [item])
+    else group.push(item)
+  }
+  return groups
+}
+
+/** Hold ID → workspace ID, for the holds that exist. */
+async function holdWorkspaces(trx: Database, holdIds: readonly string[]): Promise<Map<string, string>> {
+  const result = new Map<string, string>()
+  for (let start = 0; start < holdIds.length; start += 500) {
+    const rows = await trx
+      .selectFrom('holds')
+      .select(['id', 'workspace_id'])
+      .where('id', 'in', holdIds.slice(start, start + 500))
+      .execute()
+    for (const row of rows) result.set(row.id, row.workspace_id)
+  }
+  return result
+}
+
+async function readHolds(trx: Database, holdIds: readonly string[]): Promise<Map<string, HoldRecord>> {
+  const result = new Map<string, HoldRecord>()
+  for (let start = 0; start < holdIds.length; start += 500) {
+    const rows = await trx
+      .selectFrom('holds')
+      .selectAll()
+      .where('id', 'in', holdIds.slice(start, start + 500))
+      .execute()
+    for (const row of rows) result.set(row.id, toHold(row))
+  }
+  return result
+}
+
+/** Ledger rows whose lots and balance the caller already moved. */
+async function insertEntryRows(trx: Database, entries: readonly LedgerEntryRecord[]): Promise<void> {
+  for (let start = 0; start < entries.length; start += 200) {
+    await trx
+      .insertInto('ledger_entries')
+      .values(
+        entries.slice(start, start + 200).map((entry) => ({
+          id: entry.id,
+          workspace_id: entry.workspaceId,
+          kind: entry.kind,
+          amount_nano: entry.amountNano,
+          balance_after_nano: entry.balanceAfterNano,
+          reason: entry.reason,
+          actor: entry.actor,
+          idempotency_key: entry.idempotencyKey,
+          request_id: entry.requestId,
+          created_at: entry.createdAt,
+        })),
+      )
+      .execute()
   }
 }
 
@@ -316,101 +382,171 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
     },
 
     async reserve(hold) {
-      checkAmount(hold.amountNano, 'hold')
+      return (await this.reserveMany([hold]))[0]!
+    },
+
+    async reserveMany(holds) {
+      if (holds.length === 0) return []
+      for (const hold of holds) checkAmount(hold.amountNano, 'hold')
       return db.transaction().execute(async (trx) => {
-        // One conditional update: the check and the hold are the same statement.
-        const reserved = await trx
-          .updateTable('workspace_balances')
-          .set((eb) => ({ held_nano: eb('held_nano', '+', hold.amountNano), updated_at: hold.createdAt }))
-          .where('workspace_id', '=', hold.workspaceId)
-          .where((eb) => eb(eb('balance_nano', '-', eb.ref('held_nano')), '>=', hold.amountNano))
-          .executeTakeFirst()
-        if (Number(reserved.numUpdatedRows) === 0) {
-          const balance = await lockBalance(trx, hold.workspaceId, hold.createdAt)
-          return {
-            reserved: false as const,
-            availableNano: Math.max(balance.balanceNano - balance.heldNano, 0),
+        const results = new Map<string, { reserved: true } | { reserved: false; availableNano: number }>()
+        const granted: (typeof holds)[number][] = []
+        for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
+          const at = list[0]!.createdAt
+          const balance = await lockBalance(trx, workspaceId, at)
+          let held = balance.heldNano
+          // In arrival order: each hold is granted while what is free covers it.
+          for (const hold of list) {
+            const available = balance.balanceNano - held
+            if (hold.amountNano <= available) {
+              held += hold.amountNano
+              granted.push(hold)
+              results.set(hold.id, { reserved: true })
+            } else {
+              results.set(hold.id, { reserved: false, availableNano: Math.max(available, 0) })
+            }
+          }
+          if (held !== balance.heldNano) {
+            await writeBalance(trx, workspaceId, { balanceNano: balance.balanceNano, heldNano: held }, at)
           }
         }
-        await trx
-          .insertInto('holds')
-          .values({
-            id: hold.id,
-            workspace_id: hold.workspaceId,
-            request_id: hold.requestId,
-            amount_nano: hold.amountNano,
-            status: 'open',
-            expires_at: hold.expiresAt,
-            created_at: hold.createdAt,
-            resolved_at: null,
-          })
-          .execute()
-        return { reserved: true as const }
+        for (let start = 0; start < granted.length; start += 200) {
+          await trx
+            .insertInto('holds')
+            .values(
+              granted.slice(start, start + 200).map((hold) => ({
+                id: hold.id,
+                workspace_id: hold.workspaceId,
+                request_id: hold.requestId,
+                amount_nano: hold.amountNano,
+                status: 'open',
+                expires_at: hold.expiresAt,
+                created_at: hold.createdAt,
+                resolved_at: null,
+              })),
+            )
+            .execute()
+        }
+        return holds.map((hold) => results.get(hold.id)!)
       })
     },
 
     async settle(holdId, charge) {
-      checkAmount(charge.costNano, 'cost')
+      return (await this.settleMany([{ holdId, ...charge }]))[0]!
+    },
+
+    async settleMany(settlements) {
+      if (settlements.length === 0) return []
+      for (const settlement of settlements) checkAmount(settlement.costNano, 'cost')
       return db.transaction().execute(async (trx) => {
-        const holdRow = await trx.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirst()
-        if (holdRow === undefined) throw new Error(`no hold ${holdId}`)
-        const hold = toHold(holdRow)
-        const balance = await lockBalance(trx, hold.workspaceId, charge.at)
-        // Re-read under the lock: another settle of the same hold may have won the race.
-        const status = (
-          await trx.selectFrom('holds').select('status').where('id', '=', holdId).executeTakeFirstOrThrow()
-        ).status
-        if (status === 'settled') return { chargedNano: 0, alreadySettled: true }
-        const holdAmount = status === 'open' ? hold.amountNano : 0
-        const free = Math.max(balance.balanceNano - balance.heldNano, 0)
-        const chargedNano = Math.min(charge.costNano, holdAmount + free)
-        await trx
-          .updateTable('holds')
-          .set({ status: 'settled', resolved_at: charge.at })
-          .where('id', '=', holdId)
-          .execute()
-        const after = {
-          balanceNano: balance.balanceNano - chargedNano,
-          heldNano: balance.heldNano - holdAmount,
+        const results = new Map<string, { chargedNano: number; alreadySettled: boolean }>()
+        const workspaceOf = await holdWorkspaces(
+          trx,
+          settlements.map((settlement) => settlement.holdId),
+        )
+        const entries: LedgerEntryRecord[] = []
+        const settledIds: string[] = []
+        const settledSet = new Set<string>()
+        const known = settlements.filter((settlement) => workspaceOf.has(settlement.holdId))
+        for (const settlement of settlements) {
+          if (!workspaceOf.has(settlement.holdId)) throw new Error(`no hold ${settlement.holdId}`)
         }
-        if (chargedNano > 0) {
-          await insertEntry(trx, {
-            id: charge.entryId,
-            workspaceId: hold.workspaceId,
-            kind: 'charge',
-            amountNano: -chargedNano,
-            balanceAfterNano: after.balanceNano,
-            reason: charge.reason,
-            actor: charge.actor,
-            idempotencyKey: `charge:${holdId}`,
-            requestId: charge.requestId,
-            createdAt: charge.at,
-          })
+        for (const [workspaceId, list] of groupBy(
+          known,
+          (settlement) => workspaceOf.get(settlement.holdId)!,
+        )) {
+          const at = list[0]!.at
+          // Lock first, then read the holds: every change to a hold locks its workspace's row first.
+          const balance = await lockBalance(trx, workspaceId, at)
+          const holds = await readHolds(
+            trx,
+            list.map((settlement) => settlement.holdId),
+          )
+          let { balanceNano, heldNano } = balance
+          let chargedTotal = 0
+          for (const settlement of list) {
+            const hold = holds.get(settlement.holdId)!
+            if (hold.status === 'settled' || settledSet.has(hold.id)) {
+              results.set(settlement.holdId, { chargedNano: 0, alreadySettled: true })
+              continue
+            }
+            const holdAmount = hold.status === 'open' ? hold.amountNano : 0
+            // Never below zero: at most the hold plus what is free beyond every open hold.
+            const free = Math.max(balanceNano - heldNano, 0)
+            const chargedNano = Math.min(settlement.costNano, holdAmount + free)
+            balanceNano -= chargedNano
+            heldNano -= holdAmount
+            chargedTotal += chargedNano
+            settledIds.push(hold.id)
+            settledSet.add(hold.id)
+            results.set(settlement.holdId, { chargedNano, alreadySettled: false })
+            if (chargedNano > 0) {
+              entries.push({
+                id: settlement.entryId,
+                workspaceId,
+                kind: 'charge',
+                amountNano: -chargedNano,
+                balanceAfterNano: balanceNano,
+                reason: settlement.reason,
+                actor: settlement.actor,
+                idempotencyKey: `charge:${hold.id}`,
+                requestId: settlement.requestId,
+                createdAt: settlement.at,
+              })
+            }
+          }
+          if (chargedTotal > 0) await consumeLots(trx, workspaceId, chargedTotal)
+          await writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
         }
-        await writeBalance(trx, hold.workspaceId, after, charge.at)
-        return { chargedNano, alreadySettled: false }
+        for (let start = 0; start < settledIds.length; start += 200) {
+          await trx
+            .updateTable('holds')
+            .set({ status: 'settled', resolved_at: settlements[0]!.at })
+            .where('id', 'in', settledIds.slice(start, start + 200))
+            .execute()
+        }
+        await insertEntryRows(trx, entries)
+        return settlements.map((settlement) => results.get(settlement.holdId)!)
       })
     },
 
     async release(holdId, at) {
+      return (await this.releaseMany([holdId], at))[0]!
+    },
+
+    async releaseMany(holdIds, at) {
+      if (holdIds.length === 0) return []
       return db.transaction().execute(async (trx) => {
-        const holdRow = await trx.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirst()
-        if (holdRow === undefined) return false
-        const balance = await lockBalance(trx, holdRow.workspace_id, at)
-        const closed = await trx
-          .updateTable('holds')
-          .set({ status: 'released', resolved_at: at })
-          .where('id', '=', holdId)
-          .where('status', '=', 'open')
-          .executeTakeFirst()
-        if (Number(closed.numUpdatedRows) === 0) return false
-        await writeBalance(
-          trx,
-          holdRow.workspace_id,
-          { balanceNano: balance.balanceNano, heldNano: balance.heldNano - Number(holdRow.amount_nano) },
-          at,
-        )
-        return true
+        const workspaceOf = await holdWorkspaces(trx, holdIds)
+        const released = new Set<string>()
+        const known = holdIds.filter((id) => workspaceOf.has(id))
+        for (const [workspaceId, ids] of groupBy(known, (id) => workspaceOf.get(id)!)) {
+          const balance = await lockBalance(trx, workspaceId, at)
+          const holds = await readHolds(trx, ids)
+          let freed = 0
+          for (const hold of holds.values()) {
+            if (hold.status !== 'open' || released.has(hold.id)) continue
+            released.add(hold.id)
+            freed += hold.amountNano
+          }
+          if (freed > 0) {
+            await writeBalance(
+              trx,
+              workspaceId,
+              { balanceNano: balance.balanceNano, heldNano: balance.heldNano - freed },
+              at,
+            )
+          }
+        }
+        const ids = [...released]
+        for (let start = 0; start < ids.length; start += 200) {
+          await trx
+            .updateTable('holds')
+            .set({ status: 'released', resolved_at: at })
+            .where('id', 'in', ids.slice(start, start + 200))
+            .execute()
+        }
+        return holdIds.map((id) => released.has(id))
       })
     },
 

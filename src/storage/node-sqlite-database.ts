@@ -30,7 +30,7 @@ function toStatement(statement: StatementSync): SqliteStatement {
 export function openNodeSqliteDatabase(path: string): SqliteDatabase {
   const database = new DatabaseSync(path)
   database.exec(
-    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 10000;',
   )
   const statements = new Map<string, SqliteStatement>()
   return {

@@ -176,6 +176,24 @@ export interface LedgerRepository {
   ): Promise<{ chargedNano: number; alreadySettled: boolean }>
   /** Closes an open hold without charge; false if it was not open. */
   release(holdId: string, at: string): Promise<boolean>
+  /** Many reservations in one transaction (in order within a workspace); results in input order. */
+  reserveMany(
+    holds: readonly Omit<HoldRecord, 'status' | 'resolvedAt'>[],
+  ): Promise<({ reserved: true } | { reserved: false; availableNano: number })[]>
+  /** Many settlements in one transaction; results in input order. */
+  settleMany(
+    settlements: readonly {
+      holdId: string
+      entryId: string
+      costNano: number
+      reason: string
+      actor: string
+      requestId: string
+      at: string
+    }[],
+  ): Promise<{ chargedNano: number; alreadySettled: boolean }[]>
+  /** Many releases in one transaction; true where a hold was open. */
+  releaseMany(holdIds: readonly string[], at: string): Promise<boolean[]>
   /** Pushes back the expiry of open holds (requests still running). */
   renew(holdIds: readonly string[], expiresAt: string): Promise<void>
   /** Releases open holds that expired (a crashed instance's); returns them. */

@@ -1,0 +1,57 @@
+/**
+ * Groups calls made while a batch is in flight into the next batch: one database transaction
+ * serves every reservation (or settlement) that arrived meanwhile. With one request at a time a
+ * batch is one call (no added wait); under load the per-call cost of a transaction is shared.
+ *
+ * @module
+ */
+
+export interface Batcher<Input, Output> {
+  run(input: Input): Promise<Output>
+  /** Resolves when everything queued so far has run. */
+  drain(): Promise<void>
+}
+
+export function createBatcher<Input, Output>(
+  execute: (inputs: Input[]) => Promise<Output[]>,
+  options: {
+    maxBatch?: number
+    /** Wait this long for company before running (work whose latency nobody waits on). */
+    delayMs?: number
+  } = {},
+): Batcher<Input, Output> {
+  const maxBatch = options.maxBatch ?? 256
+  const delayMs = options.delayMs ?? 0
+  let queue: { input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }[] = []
+  let running: Promise<void> | undefined
+
+  async function loop(): Promise<void> {
+    // At least until the next turn of the event loop: SQLite work completes in microtasks, so
+    // without this no request that arrived meanwhile could join (every batch would be one call).
+    if (delayMs > 0 && queue.length < maxBatch) await new Promise((resolve) => setTimeout(resolve, delayMs))
+    else await new Promise((resolve) => setImmediate(resolve))
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(batch.length)
+      try {
+        const outputs = await execute(batch.map((item) => item.input))
+        for (const [index, item] of batch.entries()) item.resolve(outputs[index]!)
+      } catch (error) {
+        for (const item of batch) item.reject(error)
+      }
+    }
+    running = undefined
+  }
+
+  return {
+    run(input) {
+      return new Promise<Output>((resolve, reject) => {
+        queue.push({ input, resolve, reject })
+        running ??= loop()
+      })
+    },
+    async drain() {
+      while (running !== undefined) await running
+    },
+  }
+}
