@@ -1,8 +1,9 @@
 /**
  * Prepaid credits: reserve a request's maximum cost before the upstream call (402 when the
  * balance minus open holds cannot cover it), settle the actual cost afterwards and release the
- * rest. Holds of requests still running are renewed in one batch; a hold whose instance died is
- * released by the sweeper after `hold_ttl_ms`, so nothing stays reserved forever. Top-ups and
+ * rest. Holds are summed per instance and workspace in storage; each instance sends a heartbeat,
+ * and when one stops (a crash) any instance's sweeper returns its holds after `hold_ttl_ms`, so
+ * nothing stays reserved forever. Top-ups and
  * adjustments go through here too (purchase fee as its own entry, idempotent by key).
  *
  * @module
@@ -13,11 +14,13 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
 import {
+  type HoldRequest,
   InsufficientFundsError,
   type LedgerEntryRecord,
   type LedgerKind,
   type LedgerRepository,
   type NewLedgerEntry,
+  type Settlement,
 } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
 import { formatNanoUsd } from './cost.ts'
@@ -55,7 +58,7 @@ export interface TopUpInput {
 export interface BillingService {
   readonly enabled: boolean
   /** Reserves `amountNano` or throws 402 `insufficient_credits`. */
-  reserve(workspaceId: string, requestId: string, amountNano: number, describe: () => string): Promise<Hold>
+  reserve(workspaceId: string, amountNano: number, describe: () => string): Promise<Hold>
   /** Charges the actual cost (capped, never below zero) and releases the rest; never throws. */
   settle(
     hold: Hold,
@@ -75,8 +78,13 @@ export interface BillingService {
 
 const SETTLE_BATCH_MS = 5
 
+// IDs: a random per-process part and a counter (no random bytes per call on the hot path).
+const ID_PREFIX = randomBytes(9).toString('base64url')
+let idCounter = 0
+
 function id(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER
+  return `${prefix}_${ID_PREFIX}${idCounter.toString(36)}`
 }
 
 export function createBillingService(options: BillingOptions): BillingService {
@@ -91,41 +99,45 @@ export function createBillingService(options: BillingOptions): BillingService {
     return promise
   }
 
-  const expiry = () => new Date(now().getTime() + options.holdTtlMs).toISOString()
+  // This process's identity for its holds: another instance reclaims them if its heartbeat stops.
+  const instanceId = `gw_${randomBytes(9).toString('base64url')}`
 
   // Concurrent requests share transactions: one for the reservations that arrive together, one
   // for the settlements, one for the releases (see batcher.ts).
-  const reservations = createBatcher((holds: Parameters<LedgerRepository['reserveMany']>[0][number][]) =>
-    ledger.reserveMany(holds),
+  const reservations = createBatcher((holds: HoldRequest[]) =>
+    ledger.reserveMany(instanceId, holds, now().toISOString()),
   )
   // Nobody waits on a settlement or a release (the hold keeps the money reserved meanwhile), so
   // they wait a few milliseconds for company: one transaction settles many requests.
   const settlements = createBatcher(
-    async (items: Parameters<LedgerRepository['settleMany']>[0][number][]) => {
+    async (items: Settlement[]) => {
       try {
-        return await ledger.settleMany(items)
+        return await ledger.settleMany(instanceId, items)
       } catch {
         // once more: a settlement must not be lost to one failed round trip
-        return ledger.settleMany(items)
+        return ledger.settleMany(instanceId, items)
       }
     },
     { delayMs: SETTLE_BATCH_MS },
   )
-  const releases = createBatcher(async (ids: string[]) => ledger.releaseMany(ids, now().toISOString()), {
-    delayMs: SETTLE_BATCH_MS,
-  })
+  const releases = createBatcher(
+    async (holds: HoldRequest[]) => {
+      await ledger.releaseMany(instanceId, holds, now().toISOString())
+      return holds.map(() => undefined)
+    },
+    { delayMs: SETTLE_BATCH_MS },
+  )
 
-  // One UPDATE keeps every running request's hold alive; one sweep frees dead instances' holds.
-  const renewTimer = setInterval(
+  // One UPDATE says this instance is alive (its holds stay); a silent instance's are reclaimed.
+  const heartbeatTimer = setInterval(
     () => {
-      if (open.size === 0) return
       ledger
-        .renew([...open], expiry())
-        .catch((error: unknown) => logger.warn('renewing holds failed', describeError(error)))
+        .heartbeat(instanceId, now().toISOString())
+        .catch((error: unknown) => logger.warn('hold heartbeat failed', describeError(error)))
     },
     Math.max(Math.floor(options.holdTtlMs / 3), 50),
   )
-  renewTimer.unref()
+  heartbeatTimer.unref()
   const creditExpiresAt = () =>
     options.creditExpiryDays === 0
       ? null
@@ -139,13 +151,12 @@ export function createBillingService(options: BillingOptions): BillingService {
           entry: entry.id,
         })
       }
-      const released = await ledger.releaseExpired(now().toISOString(), 500)
-      for (const hold of released) {
-        logger.warn('released an expired hold', {
-          hold: hold.id,
-          workspace: hold.workspaceId,
-          request_id: hold.requestId,
-          amount_nano: hold.amountNano,
+      const staleBefore = new Date(now().getTime() - options.holdTtlMs).toISOString()
+      for (const reclaimed of await ledger.reclaimStale(staleBefore)) {
+        logger.warn('released the holds of a silent gateway instance', {
+          instance: reclaimed.instanceId,
+          workspace: reclaimed.workspaceId,
+          amount_nano: reclaimed.heldNano,
         })
       }
     } catch (error) {
@@ -165,17 +176,9 @@ export function createBillingService(options: BillingOptions): BillingService {
     enabled: options.enabled,
     purchaseFee,
     creditExpiresAt,
-    async reserve(workspaceId, requestId, amountNano, describe) {
-      const at = now()
+    async reserve(workspaceId, amountNano, describe) {
       const hold: Hold = { id: id('hold'), workspaceId, amountNano }
-      const result = await reservations.run({
-        id: hold.id,
-        workspaceId,
-        requestId,
-        amountNano,
-        createdAt: at.toISOString(),
-        expiresAt: expiry(),
-      })
+      const result = await reservations.run({ workspaceId, amountNano })
       if (!result.reserved) {
         throw new GatewayError(
           'insufficient_credits',
@@ -188,11 +191,14 @@ export function createBillingService(options: BillingOptions): BillingService {
       return hold
     },
     settle(hold, costNano, meta) {
-      open.delete(hold.id)
+      // Each hold is resolved once: a second settle or release is a no-op.
+      if (!open.delete(hold.id)) return Promise.resolve(0)
       return track(
         settlements
           .run({
-            holdId: hold.id,
+            workspaceId: hold.workspaceId,
+            holdNano: hold.amountNano,
+            idempotencyKey: `charge:${hold.id}`,
             entryId: id('le'),
             costNano,
             reason: meta.reason,
@@ -202,7 +208,7 @@ export function createBillingService(options: BillingOptions): BillingService {
           })
           .then(
             (result) => {
-              if (result.chargedNano < costNano && !result.alreadySettled) {
+              if (result.chargedNano < costNano) {
                 logger.warn('charge capped at what the balance covers', {
                   request_id: meta.requestId,
                   cost_nano: costNano,
@@ -212,7 +218,7 @@ export function createBillingService(options: BillingOptions): BillingService {
               return result.chargedNano
             },
             (error: unknown) => {
-              logger.error('settling a hold failed; the sweeper will release it', {
+              logger.error('settling a hold failed; it stays reserved until this instance restarts', {
                 hold: hold.id,
                 request_id: meta.requestId,
                 ...describeError(error),
@@ -223,9 +229,9 @@ export function createBillingService(options: BillingOptions): BillingService {
       )
     },
     release(hold) {
-      open.delete(hold.id)
+      if (!open.delete(hold.id)) return Promise.resolve()
       return track(
-        releases.run(hold.id).then(
+        releases.run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano }).then(
           () => undefined,
           (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
         ),
@@ -279,7 +285,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       }
     },
     async close() {
-      clearInterval(renewTimer)
+      clearInterval(heartbeatTimer)
       if (sweepTimer !== undefined) clearInterval(sweepTimer)
       await Promise.allSettled([...pending])
       await Promise.all([reservations.drain(), settlements.drain(), releases.drain()])

@@ -69,7 +69,6 @@ export async function startRequestBilling(
     if (maxNano > 0) {
       hold = await billing.reserve(
         key.workspaceId,
-        context.requestId,
         maxNano,
         () => `about ${promptEstimate} prompt tokens and up to ${outputCap} output tokens`,
       )

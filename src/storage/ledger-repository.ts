@@ -7,10 +7,9 @@
  * @module
  */
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import type { DatabaseSchema, HoldsTable, LedgerEntriesTable } from './schema.ts'
+import type { DatabaseSchema, LedgerEntriesTable } from './schema.ts'
 import {
   type Balance,
-  type HoldRecord,
   InsufficientFundsError,
   type LedgerEntryRecord,
   type LedgerKind,
@@ -31,19 +30,6 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
     idempotencyKey: row.idempotency_key,
     requestId: row.request_id,
     createdAt: row.created_at,
-  }
-}
-
-function toHold(row: Selectable<HoldsTable>): HoldRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    requestId: row.request_id,
-    amountNano: Number(row.amount_nano),
-    status: row.status as HoldRecord['status'],
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
-    resolvedAt: row.resolved_at,
   }
 }
 
@@ -141,31 +127,28 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups
 }
 
-/** Hold ID → workspace ID, for the holds that exist. */
-async function holdWorkspaces(trx: Database, holdIds: readonly string[]): Promise<Map<string, string>> {
-  const result = new Map<string, string>()
-  for (let start = 0; start < holdIds.length; start += 500) {
-    const rows = await trx
-      .selectFrom('holds')
-      .select(['id', 'workspace_id'])
-      .where('id', 'in', holdIds.slice(start, start + 500))
-      .execute()
-    for (const row of rows) result.set(row.id, row.workspace_id)
-  }
-  return result
+async function instanceHeldNano(trx: Database, instanceId: string, workspaceId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('instance_holds')
+    .select('held_nano')
+    .where('instance_id', '=', instanceId)
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst()
+  return row === undefined ? 0 : Number(row.held_nano)
 }
 
-async function readHolds(trx: Database, holdIds: readonly string[]): Promise<Map<string, HoldRecord>> {
-  const result = new Map<string, HoldRecord>()
-  for (let start = 0; start < holdIds.length; start += 500) {
-    const rows = await trx
-      .selectFrom('holds')
-      .selectAll()
-      .where('id', 'in', holdIds.slice(start, start + 500))
-      .execute()
-    for (const row of rows) result.set(row.id, toHold(row))
-  }
-  return result
+async function lowerInstanceHeld(
+  trx: Database,
+  instanceId: string,
+  workspaceId: string,
+  amount: number,
+): Promise<void> {
+  await trx
+    .updateTable('instance_holds')
+    .set((eb) => ({ held_nano: eb('held_nano', '-', amount) }))
+    .where('instance_id', '=', instanceId)
+    .where('workspace_id', '=', workspaceId)
+    .execute()
 }
 
 /** Ledger rows whose lots and balance the caller already moved. */
@@ -381,105 +364,83 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
       return (await query.execute()).map(toEntry)
     },
 
-    async reserve(hold) {
-      return (await this.reserveMany([hold]))[0]!
-    },
-
-    async reserveMany(holds) {
+    async reserveMany(instanceId, holds, at) {
       if (holds.length === 0) return []
       for (const hold of holds) checkAmount(hold.amountNano, 'hold')
       return db.transaction().execute(async (trx) => {
-        const results = new Map<string, { reserved: true } | { reserved: false; availableNano: number }>()
-        const granted: (typeof holds)[number][] = []
-        for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
-          const at = list[0]!.createdAt
+        const results: ({ reserved: true } | { reserved: false; availableNano: number })[] = []
+        const indexes = groupBy(
+          holds.map((hold, index) => ({ hold, index })),
+          (item) => item.hold.workspaceId,
+        )
+        for (const [workspaceId, list] of indexes) {
           const balance = await lockBalance(trx, workspaceId, at)
-          let held = balance.heldNano
+          let granted = 0
           // In arrival order: each hold is granted while what is free covers it.
-          for (const hold of list) {
-            const available = balance.balanceNano - held
+          for (const { hold, index } of list) {
+            const available = balance.balanceNano - balance.heldNano - granted
             if (hold.amountNano <= available) {
-              held += hold.amountNano
-              granted.push(hold)
-              results.set(hold.id, { reserved: true })
+              granted += hold.amountNano
+              results[index] = { reserved: true }
             } else {
-              results.set(hold.id, { reserved: false, availableNano: Math.max(available, 0) })
+              results[index] = { reserved: false, availableNano: Math.max(available, 0) }
             }
           }
-          if (held !== balance.heldNano) {
-            await writeBalance(trx, workspaceId, { balanceNano: balance.balanceNano, heldNano: held }, at)
+          if (granted > 0) {
+            await writeBalance(trx, workspaceId, { ...balance, heldNano: balance.heldNano + granted }, at)
+            await trx
+              .insertInto('instance_holds')
+              .values({
+                instance_id: instanceId,
+                workspace_id: workspaceId,
+                held_nano: granted,
+                heartbeat_at: at,
+              })
+              .onConflict((conflict) =>
+                conflict.columns(['instance_id', 'workspace_id']).doUpdateSet((eb) => ({
+                  held_nano: eb('instance_holds.held_nano', '+', eb.ref('excluded.held_nano')),
+                  heartbeat_at: eb.ref('excluded.heartbeat_at'),
+                })),
+              )
+              .execute()
           }
         }
-        for (let start = 0; start < granted.length; start += 200) {
-          await trx
-            .insertInto('holds')
-            .values(
-              granted.slice(start, start + 200).map((hold) => ({
-                id: hold.id,
-                workspace_id: hold.workspaceId,
-                request_id: hold.requestId,
-                amount_nano: hold.amountNano,
-                status: 'open',
-                expires_at: hold.expiresAt,
-                created_at: hold.createdAt,
-                resolved_at: null,
-              })),
-            )
-            .execute()
-        }
-        return holds.map((hold) => results.get(hold.id)!)
+        return results
       })
     },
 
-    async settle(holdId, charge) {
-      return (await this.settleMany([{ holdId, ...charge }]))[0]!
-    },
-
-    async settleMany(settlements) {
+    async settleMany(instanceId, settlements) {
       if (settlements.length === 0) return []
-      for (const settlement of settlements) checkAmount(settlement.costNano, 'cost')
+      for (const settlement of settlements) {
+        checkAmount(settlement.costNano, 'cost')
+        checkAmount(settlement.holdNano, 'hold')
+      }
       return db.transaction().execute(async (trx) => {
-        const results = new Map<string, { chargedNano: number; alreadySettled: boolean }>()
-        const workspaceOf = await holdWorkspaces(
-          trx,
-          settlements.map((settlement) => settlement.holdId),
-        )
+        const results: { chargedNano: number }[] = []
         const entries: LedgerEntryRecord[] = []
-        const settledIds: string[] = []
-        const settledSet = new Set<string>()
-        const known = settlements.filter((settlement) => workspaceOf.has(settlement.holdId))
-        for (const settlement of settlements) {
-          if (!workspaceOf.has(settlement.holdId)) throw new Error(`no hold ${settlement.holdId}`)
-        }
-        for (const [workspaceId, list] of groupBy(
-          known,
-          (settlement) => workspaceOf.get(settlement.holdId)!,
-        )) {
-          const at = list[0]!.at
-          // Lock first, then read the holds: every change to a hold locks its workspace's row first.
+        const groups = groupBy(
+          settlements.map((settlement, index) => ({ settlement, index })),
+          (item) => item.settlement.workspaceId,
+        )
+        for (const [workspaceId, list] of groups) {
+          const at = list[0]!.settlement.at
           const balance = await lockBalance(trx, workspaceId, at)
-          const holds = await readHolds(
-            trx,
-            list.map((settlement) => settlement.holdId),
-          )
+          // What this instance still holds here (less if a sweeper reclaimed it meanwhile).
+          let instanceHeld = await instanceHeldNano(trx, instanceId, workspaceId)
           let { balanceNano, heldNano } = balance
           let chargedTotal = 0
-          for (const settlement of list) {
-            const hold = holds.get(settlement.holdId)!
-            if (hold.status === 'settled' || settledSet.has(hold.id)) {
-              results.set(settlement.holdId, { chargedNano: 0, alreadySettled: true })
-              continue
-            }
-            const holdAmount = hold.status === 'open' ? hold.amountNano : 0
+          let releasedTotal = 0
+          for (const { settlement, index } of list) {
+            const holdAmount = Math.min(settlement.holdNano, instanceHeld)
             // Never below zero: at most the hold plus what is free beyond every open hold.
             const free = Math.max(balanceNano - heldNano, 0)
             const chargedNano = Math.min(settlement.costNano, holdAmount + free)
             balanceNano -= chargedNano
             heldNano -= holdAmount
+            instanceHeld -= holdAmount
             chargedTotal += chargedNano
-            settledIds.push(hold.id)
-            settledSet.add(hold.id)
-            results.set(settlement.holdId, { chargedNano, alreadySettled: false })
+            releasedTotal += holdAmount
+            results[index] = { chargedNano }
             if (chargedNano > 0) {
               entries.push({
                 id: settlement.entryId,
@@ -489,7 +450,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
                 balanceAfterNano: balanceNano,
                 reason: settlement.reason,
                 actor: settlement.actor,
-                idempotencyKey: `charge:${hold.id}`,
+                idempotencyKey: settlement.idempotencyKey,
                 requestId: settlement.requestId,
                 createdAt: settlement.at,
               })
@@ -497,84 +458,78 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
           }
           if (chargedTotal > 0) await consumeLots(trx, workspaceId, chargedTotal)
           await writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
-        }
-        for (let start = 0; start < settledIds.length; start += 200) {
-          await trx
-            .updateTable('holds')
-            .set({ status: 'settled', resolved_at: settlements[0]!.at })
-            .where('id', 'in', settledIds.slice(start, start + 200))
-            .execute()
+          if (releasedTotal > 0) await lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
         }
         await insertEntryRows(trx, entries)
-        return settlements.map((settlement) => results.get(settlement.holdId)!)
+        return results
       })
     },
 
-    async release(holdId, at) {
-      return (await this.releaseMany([holdId], at))[0]!
+    async releaseMany(instanceId, holds, at) {
+      if (holds.length === 0) return
+      await db.transaction().execute(async (trx) => {
+        for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
+          const balance = await lockBalance(trx, workspaceId, at)
+          const instanceHeld = await instanceHeldNano(trx, instanceId, workspaceId)
+          const amount = Math.min(
+            list.reduce((sum, hold) => sum + hold.amountNano, 0),
+            instanceHeld,
+          )
+          if (amount <= 0) continue
+          await writeBalance(trx, workspaceId, { ...balance, heldNano: balance.heldNano - amount }, at)
+          await lowerInstanceHeld(trx, instanceId, workspaceId, amount)
+        }
+      })
     },
 
-    async releaseMany(holdIds, at) {
-      if (holdIds.length === 0) return []
-      return db.transaction().execute(async (trx) => {
-        const workspaceOf = await holdWorkspaces(trx, holdIds)
-        const released = new Set<string>()
-        const known = holdIds.filter((id) => workspaceOf.has(id))
-        for (const [workspaceId, ids] of groupBy(known, (id) => workspaceOf.get(id)!)) {
-          const balance = await lockBalance(trx, workspaceId, at)
-          const holds = await readHolds(trx, ids)
-          let freed = 0
-          for (const hold of holds.values()) {
-            if (hold.status !== 'open' || released.has(hold.id)) continue
-            released.add(hold.id)
-            freed += hold.amountNano
-          }
-          if (freed > 0) {
+    async heartbeat(instanceId, at) {
+      await db
+        .updateTable('instance_holds')
+        .set({ heartbeat_at: at })
+        .where('instance_id', '=', instanceId)
+        .execute()
+    },
+
+    async reclaimStale(staleBefore) {
+      const stale = await db
+        .selectFrom('instance_holds')
+        .select(['instance_id', 'workspace_id'])
+        .where('heartbeat_at', '<', staleBefore)
+        .limit(1_000)
+        .execute()
+      const reclaimed: { instanceId: string; workspaceId: string; heldNano: number }[] = []
+      for (const row of stale) {
+        const heldNano = await db.transaction().execute(async (trx) => {
+          const balance = await lockBalance(trx, row.workspace_id, staleBefore)
+          // Under the lock: the instance may have come back, or another sweeper got here first.
+          const current = await trx
+            .selectFrom('instance_holds')
+            .select(['held_nano', 'heartbeat_at'])
+            .where('instance_id', '=', row.instance_id)
+            .where('workspace_id', '=', row.workspace_id)
+            .executeTakeFirst()
+          if (current === undefined || current.heartbeat_at >= staleBefore) return undefined
+          const held = Number(current.held_nano)
+          await trx
+            .deleteFrom('instance_holds')
+            .where('instance_id', '=', row.instance_id)
+            .where('workspace_id', '=', row.workspace_id)
+            .execute()
+          if (held > 0) {
             await writeBalance(
               trx,
-              workspaceId,
-              { balanceNano: balance.balanceNano, heldNano: balance.heldNano - freed },
-              at,
+              row.workspace_id,
+              { ...balance, heldNano: balance.heldNano - held },
+              staleBefore,
             )
           }
+          return held
+        })
+        if (heldNano !== undefined && heldNano > 0) {
+          reclaimed.push({ instanceId: row.instance_id, workspaceId: row.workspace_id, heldNano })
         }
-        const ids = [...released]
-        for (let start = 0; start < ids.length; start += 200) {
-          await trx
-            .updateTable('holds')
-            .set({ status: 'released', resolved_at: at })
-            .where('id', 'in', ids.slice(start, start + 200))
-            .execute()
-        }
-        return holdIds.map((id) => released.has(id))
-      })
-    },
-
-    async renew(holdIds, expiresAt) {
-      if (holdIds.length === 0) return
-      await db
-        .updateTable('holds')
-        .set({ expires_at: expiresAt })
-        .where('id', 'in', [...holdIds])
-        .where('status', '=', 'open')
-        .execute()
-    },
-
-    async releaseExpired(now, limit) {
-      const expired = await db
-        .selectFrom('holds')
-        .selectAll()
-        .where('status', '=', 'open')
-        .where('expires_at', '<', now)
-        .orderBy('expires_at')
-        .limit(limit)
-        .execute()
-      const released: HoldRecord[] = []
-      for (const row of expired) {
-        if (await this.release(row.id, now))
-          released.push({ ...toHold(row), status: 'released', resolvedAt: now })
       }
-      return released
+      return reclaimed
     },
 
     async expireCredits(now, limit) {
@@ -664,12 +619,11 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
               .as('ledger_sum'),
           (eb) =>
             eb
-              .selectFrom('holds')
+              .selectFrom('instance_holds')
               .select((inner) =>
-                inner.fn.coalesce(inner.fn.sum<number>('amount_nano'), inner.lit(0)).as('total'),
+                inner.fn.coalesce(inner.fn.sum<number>('held_nano'), inner.lit(0)).as('total'),
               )
-              .whereRef('holds.workspace_id', '=', 'balances.workspace_id')
-              .where('holds.status', '=', 'open')
+              .whereRef('instance_holds.workspace_id', '=', 'balances.workspace_id')
               .as('open_holds'),
           (eb) =>
             eb

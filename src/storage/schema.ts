@@ -90,16 +90,16 @@ export interface CreditLotsTable {
   created_at: string
 }
 
-/** A reservation of a request's maximum cost, open until settled, released or expired. */
-export interface HoldsTable {
-  id: string
+/**
+ * Open reservations of one gateway instance in one workspace, summed: `held_nano` of a
+ * workspace's balance is the sum of its rows. A row whose heartbeat stopped belongs to a crashed
+ * instance and is reclaimed.
+ */
+export interface InstanceHoldsTable {
+  instance_id: string
   workspace_id: string
-  request_id: string
-  amount_nano: number
-  status: string
-  expires_at: string
-  created_at: string
-  resolved_at: string | null
+  held_nano: number
+  heartbeat_at: string
 }
 
 /** A redeemable credit code, stored as the SHA-256 of the code (like API keys). */
@@ -147,7 +147,7 @@ export interface DatabaseSchema {
   byok_credentials: ByokCredentialsTable
   workspace_balances: WorkspaceBalancesTable
   ledger_entries: LedgerEntriesTable
-  holds: HoldsTable
+  instance_holds: InstanceHoldsTable
   credit_lots: CreditLotsTable
   credit_codes: CreditCodesTable
   request_logs: RequestLogsTable

@@ -122,15 +122,25 @@ export interface Balance {
   heldNano: number
 }
 
-export interface HoldRecord {
-  id: string
+/** One reservation to make, settle or release (the gateway keeps each request's own in memory). */
+export interface HoldRequest {
   workspaceId: string
-  requestId: string
   amountNano: number
-  status: 'open' | 'settled' | 'released'
-  expiresAt: string
-  createdAt: string
-  resolvedAt: string | null
+}
+
+export interface Settlement {
+  workspaceId: string
+  /** What the request reserved. */
+  holdNano: number
+  /** What it cost; the charge is at most this. */
+  costNano: number
+  entryId: string
+  /** Makes a replayed settlement harmless (`charge:<hold id>`). */
+  idempotencyKey: string
+  reason: string
+  actor: string
+  requestId: string
+  at: string
 }
 
 export interface LedgerRepository {
@@ -151,53 +161,26 @@ export interface LedgerRepository {
     options: { limit: number; before?: string | undefined },
   ): Promise<LedgerEntryRecord[]>
   /**
-   * Reserves `amountNano` if balance minus open holds covers it, atomically (one conditional
-   * update per workspace row; concurrent reservations on any instance cannot overspend).
+   * Reserves for many requests of one instance in one transaction, in order within a workspace:
+   * each is granted while the balance minus open holds covers it (the check and the hold are one
+   * locked update, so concurrent reservations on any instance never overspend). Results in input order.
    */
-  reserve(
-    hold: Omit<HoldRecord, 'status' | 'resolvedAt'>,
-  ): Promise<{ reserved: true } | { reserved: false; availableNano: number }>
-  /**
-   * Resolves a hold with a charge of at most `costNano`, in one transaction: the hold closes, the
-   * charge is appended, the rest is released. Never takes the balance below zero (the charge is
-   * capped at what the hold and the free balance cover). Settling twice charges once.
-   * A hold the sweeper already released is still charged (capped the same way).
-   */
-  settle(
-    holdId: string,
-    charge: {
-      entryId: string
-      costNano: number
-      reason: string
-      actor: string
-      requestId: string
-      at: string
-    },
-  ): Promise<{ chargedNano: number; alreadySettled: boolean }>
-  /** Closes an open hold without charge; false if it was not open. */
-  release(holdId: string, at: string): Promise<boolean>
-  /** Many reservations in one transaction (in order within a workspace); results in input order. */
   reserveMany(
-    holds: readonly Omit<HoldRecord, 'status' | 'resolvedAt'>[],
+    instanceId: string,
+    holds: readonly HoldRequest[],
+    at: string,
   ): Promise<({ reserved: true } | { reserved: false; availableNano: number })[]>
-  /** Many settlements in one transaction; results in input order. */
-  settleMany(
-    settlements: readonly {
-      holdId: string
-      entryId: string
-      costNano: number
-      reason: string
-      actor: string
-      requestId: string
-      at: string
-    }[],
-  ): Promise<{ chargedNano: number; alreadySettled: boolean }[]>
-  /** Many releases in one transaction; true where a hold was open. */
-  releaseMany(holdIds: readonly string[], at: string): Promise<boolean[]>
-  /** Pushes back the expiry of open holds (requests still running). */
-  renew(holdIds: readonly string[], expiresAt: string): Promise<void>
-  /** Releases open holds that expired (a crashed instance's); returns them. */
-  releaseExpired(now: string, limit: number): Promise<HoldRecord[]>
+  /**
+   * Settles many requests in one transaction: each charge (at most its cost, never taking the
+   * balance below zero) is a ledger entry, and its hold is released. Results in input order.
+   */
+  settleMany(instanceId: string, settlements: readonly Settlement[]): Promise<{ chargedNano: number }[]>
+  /** Releases holds without charge. */
+  releaseMany(instanceId: string, holds: readonly HoldRequest[], at: string): Promise<void>
+  /** Marks the instance alive (its holds are not reclaimed). */
+  heartbeat(instanceId: string, at: string): Promise<void>
+  /** Returns the holds of instances silent since before `staleBefore` to their workspaces. */
+  reclaimStale(staleBefore: string): Promise<{ instanceId: string; workspaceId: string; heldNano: number }[]>
   /**
    * Expires what is left of credit lots past their expiry (as `expiry` entries), never below what
    * open holds need (the rest expires once they settle). Returns the entries written.

@@ -269,72 +269,76 @@ export function describeStoreContract(
       )
     })
 
-    test('holds: concurrent reservations never overspend; settle charges once, capped; release and expiry free the rest', async () => {
+    test('holds: concurrent reservations never overspend; settlements charge at most the hold plus free balance; silent instances are reclaimed', async () => {
+      // The race: six batches from two instances at once, exactly ten holds of 100 fit in 1000.
+      await store.workspaces.create({ id: 'ws_race', name: 'race', createdAt: T })
+      await store.ledger.append([entry({ id: 'le_race', workspaceId: 'ws_race', amountNano: 1_000 })])
+      const raced = { workspaceId: 'ws_race', amountNano: 100 }
+      const results = (
+        await Promise.all(
+          Array.from({ length: 6 }, (_, index) =>
+            store.ledger.reserveMany(
+              index % 2 === 0 ? 'gw_a' : 'gw_b',
+              [raced, raced, raced, raced, raced],
+              T,
+            ),
+          ),
+        )
+      ).flat()
+      assert.equal(results.filter((result) => result.reserved).length, 10, 'exactly what the balance covers')
+      assert.deepEqual(
+        results.find((result) => !result.reserved),
+        { reserved: false, availableNano: 0 },
+      )
+      assert.deepEqual(await store.ledger.balance('ws_race'), { balanceNano: 1_000, heldNano: 1_000 })
+
       await store.workspaces.create({ id: 'ws_holds', name: 'holds', createdAt: T })
       await store.ledger.append([entry({ id: 'le_h1', workspaceId: 'ws_holds', amountNano: 1_000 })])
-      const results = await Promise.all(
-        Array.from({ length: 30 }, (_, index) =>
-          store.ledger.reserve({
-            id: `h_${index}`,
-            workspaceId: 'ws_holds',
-            requestId: `r_${index}`,
-            amountNano: 100,
-            expiresAt: '2026-11-23T10:05:00.000Z',
-            createdAt: T,
-          }),
-        ),
-      )
-      assert.equal(results.filter((result) => result.reserved).length, 10, 'exactly what the balance covers')
+      const hold = { workspaceId: 'ws_holds', amountNano: 100 }
+      await store.ledger.reserveMany('gw_a', [hold, hold, hold, hold, hold], T)
+      await store.ledger.reserveMany('gw_b', [hold, hold, hold, hold, hold, hold], T)
       assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 1_000, heldNano: 1_000 })
-      const granted = results.flatMap((result, index) => (result.reserved ? [`h_${index}`] : []))
 
-      const settled = await store.ledger.settle(granted[0]!, {
-        entryId: 'le_c1',
-        costNano: 60,
+      const settlement = (costNano: number, key: string) => ({
+        workspaceId: 'ws_holds',
+        holdNano: 100,
+        costNano,
+        entryId: `le_${key}`,
+        idempotencyKey: `charge:${key}`,
         reason: 'chat',
         actor: 'key:k',
         requestId: 'r',
         at: T,
       })
-      assert.deepEqual(settled, { chargedNano: 60, alreadySettled: false })
-      const again = await store.ledger.settle(granted[0]!, {
-        entryId: 'le_c1b',
-        costNano: 60,
-        reason: 'chat',
-        actor: 'key:k',
-        requestId: 'r',
-        at: T,
-      })
-      assert.deepEqual(again, { chargedNano: 0, alreadySettled: true })
-      // 940 left, 900 held by nine holds: free 40; a cost of 500 on a 100 hold is capped at 140
-      const capped = await store.ledger.settle(granted[1]!, {
-        entryId: 'le_c2',
-        costNano: 500,
-        reason: 'chat',
-        actor: 'key:k',
-        requestId: 'r',
-        at: T,
-      })
-      assert.equal(capped.chargedNano, 140)
+      const [plain, capped] = await store.ledger.settleMany('gw_a', [
+        settlement(60, 'c1'),
+        settlement(500, 'c2'),
+      ])
+      assert.deepEqual(plain, { chargedNano: 60 })
+      // after the first: 940 left, 900 held → free 40; a 500 cost on a 100 hold is capped at 140
+      assert.deepEqual(capped, { chargedNano: 140 })
       assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 800 })
-      assert.equal(await store.ledger.release(granted[2]!, T), true)
-      assert.equal(await store.ledger.release(granted[2]!, T), false)
-      await store.ledger.renew([granted[3]!], '2026-11-23T11:00:00.000Z')
-      const expired = await store.ledger.releaseExpired('2026-11-23T10:10:00.000Z', 100)
-      assert.equal(expired.length, 6, 'all but the renewed one')
-      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 100 })
-      // A released hold settled late is still charged, from the free balance only.
-      const late = await store.ledger.settle(granted[4]!, {
-        entryId: 'le_c3',
-        costNano: 50,
-        reason: 'late',
-        actor: 'key:k',
-        requestId: 'r',
-        at: T,
-      })
-      assert.equal(late.chargedNano, 50)
-      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 750, heldNano: 100 })
-      assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger and holds')
+      await store.ledger.releaseMany('gw_a', [{ workspaceId: 'ws_holds', amountNano: 100 }], T)
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 700 })
+
+      // gw_b goes silent; gw_a keeps beating: only gw_b's holds come back.
+      await store.ledger.heartbeat('gw_a', '2026-11-23T10:10:00.000Z')
+      const reclaimed = (await store.ledger.reclaimStale('2026-11-23T10:05:00.000Z')).filter(
+        (item) => item.workspaceId === 'ws_holds',
+      )
+      assert.deepEqual(
+        reclaimed.map((item) => item.instanceId),
+        ['gw_b'],
+      )
+      const held = (await store.ledger.balance('ws_holds')).heldNano
+      assert.equal(reclaimed[0]!.heldNano, 500)
+      assert.equal(held, 200, "gw_a's two remaining holds")
+      // A settlement from the reclaimed instance is still charged, from the free balance only.
+      const [late] = await store.ledger.settleMany('gw_b', [settlement(50, 'c3')])
+      assert.deepEqual(late, { chargedNano: 50 })
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 750, heldNano: held })
+      assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger, holds and lots')
+      assert.deepEqual(await store.ledger.reclaimStale('2026-11-23T10:05:00.000Z'), [])
     })
 
     test('credit lots: debits consume the soonest-expiring credit first; expiry never eats into holds', async () => {
@@ -369,21 +373,14 @@ export function describeStoreContract(
       assert.deepEqual(await store.ledger.balance('ws_lots'), { balanceNano: 50, heldNano: 0 })
 
       await credit('le_lot_d', 20, '2026-11-23T13:00:00.000Z')
-      await store.ledger.reserve({
-        id: 'h_lots',
-        workspaceId: 'ws_lots',
-        requestId: 'r',
-        amountNano: 60,
-        expiresAt: '2026-11-24T00:00:00.000Z',
-        createdAt: T,
-      })
+      await store.ledger.reserveMany('gw_lots', [{ workspaceId: 'ws_lots', amountNano: 60 }], T)
       const partly = await store.ledger.expireCredits('2026-11-23T13:30:00.000Z', 10)
       assert.deepEqual(
         partly.map((item) => item.amountNano),
         [-10],
         'only what the hold does not need',
       )
-      await store.ledger.release('h_lots', T)
+      await store.ledger.releaseMany('gw_lots', [{ workspaceId: 'ws_lots', amountNano: 60 }], T)
       const rest = await store.ledger.expireCredits('2026-11-23T13:31:00.000Z', 10)
       assert.deepEqual(
         rest.map((item) => item.amountNano),

@@ -3,7 +3,8 @@ import type { Dialect } from '../schema.ts'
 
 /**
  * Money: per-workspace balances (a cache of the ledger, updated in the same transaction as each
- * entry), the append-only ledger, reservations (holds) and the request log. Amounts are bigint
+ * entry), the append-only ledger, credit lots and codes, open reservations per instance, and the
+ * request log. Amounts are bigint
  * nano-USD on both engines.
  */
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
@@ -61,18 +62,22 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .columns(['expires_at', 'remaining_nano'])
     .execute()
 
+  // Open reservations, summed per gateway instance and workspace: a reservation changes two
+  // numbers, never inserts a row. An instance that stops sending heartbeats (it crashed) has its
+  // holds returned to the workspaces by any other instance's sweeper.
   await db.schema
-    .createTable('holds')
-    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .createTable('instance_holds')
+    .addColumn('instance_id', 'varchar(64)', (column) => column.notNull())
     .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
-    .addColumn('request_id', 'varchar(64)', (column) => column.notNull())
-    .addColumn('amount_nano', 'bigint', (column) => column.notNull())
-    .addColumn('status', 'varchar(16)', (column) => column.notNull())
-    .addColumn('expires_at', 'varchar(32)', (column) => column.notNull())
-    .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
-    .addColumn('resolved_at', 'varchar(32)')
+    .addColumn('held_nano', 'bigint', (column) => column.notNull())
+    .addColumn('heartbeat_at', 'varchar(32)', (column) => column.notNull())
+    .addPrimaryKeyConstraint('instance_holds_pkey', ['instance_id', 'workspace_id'])
     .execute()
-  await db.schema.createIndex('holds_open_expiry').on('holds').columns(['status', 'expires_at']).execute()
+  await db.schema
+    .createIndex('instance_holds_heartbeat')
+    .on('instance_holds')
+    .column('heartbeat_at')
+    .execute()
 
   await db.schema
     .createTable('credit_codes')
