@@ -77,6 +77,21 @@ export interface BillingService {
 }
 
 const SETTLE_BATCH_MS = 5
+/** Headroom asked for with a reservation, in multiples of the request (granted only when plentiful). */
+const HEADROOM_FACTOR = 16
+/** Headroom unused this long goes back to the workspace. */
+const HEADROOM_IDLE_MS = 1_000
+
+/**
+ * What this instance holds for a workspace: `leaseNano` is held in storage (its row of
+ * instance_holds), `usedNano` is promised to requests running here; the difference is headroom
+ * from which the next requests are granted without a database round trip.
+ */
+interface WorkspaceLease {
+  leaseNano: number
+  usedNano: number
+  touchedMs: number
+}
 
 // IDs: a random per-process part and a counter (no random bytes per call on the hot path).
 const ID_PREFIX = randomBytes(9).toString('base64url')
@@ -91,6 +106,21 @@ export function createBillingService(options: BillingOptions): BillingService {
   const { ledger, logger } = options
   const now = options.now ?? (() => new Date())
   const open = new Set<string>()
+  const leases = new Map<string, WorkspaceLease>()
+  function leaseOf(workspaceId: string): WorkspaceLease {
+    let lease = leases.get(workspaceId)
+    if (lease === undefined) {
+      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0 }
+      leases.set(workspaceId, lease)
+    }
+    return lease
+  }
+  /** A request's hold leaves the lease (settled or released): storage lowers the row the same way. */
+  function leaveLease(hold: Hold): void {
+    const lease = leaseOf(hold.workspaceId)
+    lease.usedNano -= hold.amountNano
+    lease.leaseNano -= hold.amountNano
+  }
   const pending = new Set<Promise<unknown>>()
 
   function track<T>(promise: Promise<T>): Promise<T> {
@@ -129,15 +159,37 @@ export function createBillingService(options: BillingOptions): BillingService {
   )
 
   // One UPDATE says this instance is alive (its holds stay); a silent instance's are reclaimed.
+  // Headroom nobody used for a while goes back, so other instances can have it.
   const heartbeatTimer = setInterval(
     () => {
       ledger
         .heartbeat(instanceId, now().toISOString())
         .catch((error: unknown) => logger.warn('hold heartbeat failed', describeError(error)))
+      returnIdleHeadroom()
     },
     Math.max(Math.floor(options.holdTtlMs / 3), 50),
   )
   heartbeatTimer.unref()
+  const headroomTimer = setInterval(returnIdleHeadroom, HEADROOM_IDLE_MS)
+  headroomTimer.unref()
+
+  function returnIdleHeadroom(): void {
+    const idleBefore = Date.now() - HEADROOM_IDLE_MS
+    for (const [workspaceId, lease] of leases) {
+      const headroom = lease.leaseNano - lease.usedNano
+      if (lease.touchedMs > idleBefore) continue
+      if (headroom <= 0) {
+        if (lease.usedNano === 0) leases.delete(workspaceId)
+        continue
+      }
+      lease.leaseNano -= headroom
+      void track(
+        releases.run({ workspaceId, amountNano: headroom }).catch((error: unknown) => {
+          logger.warn('returning headroom failed', describeError(error))
+        }),
+      )
+    }
+  }
   const creditExpiresAt = () =>
     options.creditExpiryDays === 0
       ? null
@@ -178,7 +230,19 @@ export function createBillingService(options: BillingOptions): BillingService {
     creditExpiresAt,
     async reserve(workspaceId, amountNano, describe) {
       const hold: Hold = { id: id('hold'), workspaceId, amountNano }
-      const result = await reservations.run({ workspaceId, amountNano })
+      const lease = leaseOf(workspaceId)
+      lease.touchedMs = Date.now()
+      if (lease.usedNano + amountNano <= lease.leaseNano) {
+        // Granted from headroom this instance already holds in storage: no round trip.
+        lease.usedNano += amountNano
+        open.add(hold.id)
+        return hold
+      }
+      const result = await reservations.run({
+        workspaceId,
+        amountNano,
+        extraNano: amountNano * HEADROOM_FACTOR,
+      })
       if (!result.reserved) {
         throw new GatewayError(
           'insufficient_credits',
@@ -187,12 +251,15 @@ export function createBillingService(options: BillingOptions): BillingService {
             'Add credits or lower max_tokens.',
         )
       }
+      lease.leaseNano += amountNano + result.extraNano
+      lease.usedNano += amountNano
       open.add(hold.id)
       return hold
     },
     settle(hold, costNano, meta) {
       // Each hold is resolved once: a second settle or release is a no-op.
       if (!open.delete(hold.id)) return Promise.resolve(0)
+      leaveLease(hold)
       return track(
         settlements
           .run({
@@ -230,6 +297,7 @@ export function createBillingService(options: BillingOptions): BillingService {
     },
     release(hold) {
       if (!open.delete(hold.id)) return Promise.resolve()
+      leaveLease(hold)
       return track(
         releases.run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano }).then(
           () => undefined,
@@ -286,6 +354,15 @@ export function createBillingService(options: BillingOptions): BillingService {
     },
     async close() {
       clearInterval(heartbeatTimer)
+      clearInterval(headroomTimer)
+      // Hand every lease back: what requests did not use returns to the workspace now.
+      for (const [workspaceId, lease] of leases) {
+        const headroom = lease.leaseNano - lease.usedNano
+        if (headroom > 0) {
+          lease.leaseNano -= headroom
+          void track(releases.run({ workspaceId, amountNano: headroom }).catch(() => undefined))
+        }
+      }
       if (sweepTimer !== undefined) clearInterval(sweepTimer)
       await Promise.allSettled([...pending])
       await Promise.all([reservations.drain(), settlements.drain(), releases.drain()])

@@ -366,9 +366,15 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
 
     async reserveMany(instanceId, holds, at) {
       if (holds.length === 0) return []
-      for (const hold of holds) checkAmount(hold.amountNano, 'hold')
+      for (const hold of holds) {
+        checkAmount(hold.amountNano, 'hold')
+        checkAmount(hold.extraNano ?? 0, 'headroom')
+      }
       return db.transaction().execute(async (trx) => {
-        const results: ({ reserved: true } | { reserved: false; availableNano: number })[] = []
+        const results: (
+          | { reserved: true; extraNano: number }
+          | { reserved: false; availableNano: number }
+        )[] = []
         const indexes = groupBy(
           holds.map((hold, index) => ({ hold, index })),
           (item) => item.hold.workspaceId,
@@ -380,8 +386,11 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
           for (const { hold, index } of list) {
             const available = balance.balanceNano - balance.heldNano - granted
             if (hold.amountNano <= available) {
-              granted += hold.amountNano
-              results[index] = { reserved: true }
+              // Headroom only where it cannot starve anyone: near the limit, every hold is exact.
+              const wanted = hold.extraNano ?? 0
+              const extraNano = wanted > 0 && available - hold.amountNano >= 4 * wanted ? wanted : 0
+              granted += hold.amountNano + extraNano
+              results[index] = { reserved: true, extraNano }
             } else {
               results[index] = { reserved: false, availableNano: Math.max(available, 0) }
             }
