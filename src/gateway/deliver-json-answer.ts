@@ -29,6 +29,44 @@ export async function readAll(body: AsyncIterable<Uint8Array>, limitBytes: numbe
   return Buffer.concat(chunks, size)
 }
 
+const USAGE_KEY = Buffer.from('"usage":{')
+
+/**
+ * The body with `fields` appended inside its top-level `usage` object, or undefined when that
+ * object cannot be found unambiguously. JSON escapes quotes inside strings, so `"usage":{` in
+ * the bytes is a key; the last one is the top-level usage (it follows `choices`).
+ */
+export function spliceIntoUsage(body: Buffer, fields: [string, unknown][]): Buffer | undefined {
+  if (fields.length === 0) return body
+  const start = body.lastIndexOf(USAGE_KEY)
+  if (start === -1) return undefined
+  let depth = 0
+  let inString = false
+  for (let index = start + USAGE_KEY.length - 1; index < body.length; index++) {
+    const byte = body[index]
+    if (inString) {
+      if (byte === 92)
+        index++ // a backslash escapes the next byte
+      else if (byte === 34) inString = false
+      continue
+    }
+    if (byte === 34) inString = true
+    else if (byte === 123) depth++
+    else if (byte === 125 && --depth === 0) {
+      const empty = index === start + USAGE_KEY.length
+      const text = fields
+        .map(([field, value]) => `${JSON.stringify(field)}:${JSON.stringify(value)}`)
+        .join(',')
+      return Buffer.concat([
+        body.subarray(0, index),
+        Buffer.from(empty ? text : `,${text}`),
+        body.subarray(index),
+      ])
+    }
+  }
+  return undefined
+}
+
 export async function deliverJsonAnswer(
   context: RequestContext,
   response: UpstreamResponse,

@@ -52,6 +52,16 @@ interface Stage {
   byok: 'stored' | 'request' | undefined
 }
 
+// Generation IDs: a random per-process part and a counter (unique across instances, no random
+// bytes per request).
+const GENERATION_PREFIX = `gen_${randomBytes(9).toString('base64url')}`
+let generationCounter = 0
+
+function nextGenerationId(): string {
+  generationCounter = (generationCounter + 1) % Number.MAX_SAFE_INTEGER
+  return `${GENERATION_PREFIX}${generationCounter.toString(36)}`
+}
+
 function credentialRejected(provider: string, byok: 'stored' | 'request'): GatewayError {
   return new GatewayError(
     'byok_credential_rejected',
@@ -69,7 +79,7 @@ export async function proxyChatCompletion(
 ): Promise<void> {
   const key = context.key!
   // Every call gets a generation ID and a request-log row, refused ones (400, 402, 403…) included.
-  const generationId = `gen_${randomBytes(12).toString('base64url')}`
+  const generationId = nextGenerationId()
   context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)

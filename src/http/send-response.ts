@@ -16,15 +16,16 @@ export function sendJson(
 ): void {
   const response = context.response
   if (response.headersSent || response.destroyed) return
+  // Encode once: the length and the write use the same bytes.
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body
   response.writeHead(status, {
     ...headers,
     'content-type': 'application/json',
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    'content-length': bytes.byteLength,
     'x-request-id': context.requestId,
   })
-  response.end(body)
-  context.log.bytesOut =
-    (context.log.bytesOut ?? 0) + (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
+  response.end(bytes)
+  context.log.bytesOut = (context.log.bytesOut ?? 0) + bytes.byteLength
 }
 
 export function errorHeaders(error: GatewayError): OutgoingHttpHeaders {

@@ -72,8 +72,8 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     workspaces: createWorkspaceRepository(db),
     apiKeys: createApiKeyRepository(db),
     byokCredentials: createByokCredentialRepository(db),
-    ledger: createLedgerRepository(db),
-    requestLogs: createRequestLogRepository(db),
+    ledger: createLedgerRepository(db, dialect),
+    requestLogs: createRequestLogRepository(db, dialect),
     async migrate() {
       const migrator = new Migrator({ db, provider: new DialectMigrationProvider(dialect) })
       const { error, results } = await migrator.migrateToLatest()

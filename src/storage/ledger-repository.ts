@@ -7,7 +7,8 @@
  * @module
  */
 import type { Kysely, Selectable, Transaction } from 'kysely'
-import type { DatabaseSchema, LedgerEntriesTable } from './schema.ts'
+import { insertRows } from './raw-insert.ts'
+import type { DatabaseSchema, Dialect, LedgerEntriesTable } from './schema.ts'
 import {
   type Balance,
   InsufficientFundsError,
@@ -151,27 +152,43 @@ async function lowerInstanceHeld(
     .execute()
 }
 
+const ENTRY_COLUMNS = [
+  'id',
+  'workspace_id',
+  'kind',
+  'amount_nano',
+  'balance_after_nano',
+  'reason',
+  'actor',
+  'idempotency_key',
+  'request_id',
+  'created_at',
+] as const
+
 /** Ledger rows whose lots and balance the caller already moved. */
-async function insertEntryRows(trx: Database, entries: readonly LedgerEntryRecord[]): Promise<void> {
-  for (let start = 0; start < entries.length; start += 200) {
-    await trx
-      .insertInto('ledger_entries')
-      .values(
-        entries.slice(start, start + 200).map((entry) => ({
-          id: entry.id,
-          workspace_id: entry.workspaceId,
-          kind: entry.kind,
-          amount_nano: entry.amountNano,
-          balance_after_nano: entry.balanceAfterNano,
-          reason: entry.reason,
-          actor: entry.actor,
-          idempotency_key: entry.idempotencyKey,
-          request_id: entry.requestId,
-          created_at: entry.createdAt,
-        })),
-      )
-      .execute()
-  }
+async function insertEntryRows(
+  trx: Database,
+  dialect: Dialect,
+  entries: readonly LedgerEntryRecord[],
+): Promise<void> {
+  await insertRows(
+    trx as Transaction<unknown>,
+    dialect,
+    'ledger_entries',
+    ENTRY_COLUMNS,
+    entries.map((entry) => [
+      entry.id,
+      entry.workspaceId,
+      entry.kind,
+      entry.amountNano,
+      entry.balanceAfterNano,
+      entry.reason,
+      entry.actor,
+      entry.idempotencyKey,
+      entry.requestId,
+      entry.createdAt,
+    ]),
+  )
 }
 
 async function insertEntry(
@@ -197,7 +214,7 @@ async function insertEntry(
     .execute()
 }
 
-export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerRepository {
+export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): LedgerRepository {
   return {
     async createCodes(codes) {
       for (const code of codes) checkAmount(code.amountNano, 'code amount')
@@ -469,7 +486,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>): LedgerReposi
           await writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
           if (releasedTotal > 0) await lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
         }
-        await insertEntryRows(trx, entries)
+        await insertEntryRows(trx, dialect, entries)
         return results
       })
     },

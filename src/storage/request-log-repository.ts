@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
-import type { DatabaseSchema, RequestLogsTable } from './schema.ts'
+import { insertRows } from './raw-insert.ts'
+import type { DatabaseSchema, Dialect, RequestLogsTable } from './schema.ts'
 import type { RequestLogRecord, RequestLogRepository } from './store.ts'
 
 function toRecord(row: Selectable<RequestLogsTable>): RequestLogRecord {
@@ -28,42 +29,66 @@ function toRecord(row: Selectable<RequestLogsTable>): RequestLogRecord {
 }
 
 const GROUP_COLUMNS = { model: 'model', provider: 'provider', lane: 'lane', key: 'key_id' } as const
-const INSERT_BATCH = 200
 
 /** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
-export function createRequestLogRepository(db: Kysely<DatabaseSchema>): RequestLogRepository {
+const LOG_COLUMNS = [
+  'id',
+  'request_id',
+  'workspace_id',
+  'key_id',
+  'model',
+  'lane',
+  'provider',
+  'upstream_model',
+  'stream',
+  'status',
+  'error_code',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cost_nano',
+  'latency_ms',
+  'first_byte_ms',
+  'finish_reason',
+  'usage_source',
+  'created_at',
+] as const
+
+export function createRequestLogRepository(
+  db: Kysely<DatabaseSchema>,
+  dialect: Dialect,
+): RequestLogRepository {
   return {
     async insertMany(records) {
-      for (let start = 0; start < records.length; start += INSERT_BATCH) {
-        await db
-          .insertInto('request_logs')
-          .values(
-            records.slice(start, start + INSERT_BATCH).map((record) => ({
-              id: record.id,
-              request_id: record.requestId,
-              workspace_id: record.workspaceId,
-              key_id: record.keyId,
-              model: record.model,
-              lane: record.lane,
-              provider: record.provider,
-              upstream_model: record.upstreamModel,
-              stream: record.stream ? 1 : 0,
-              status: record.status,
-              error_code: record.errorCode,
-              prompt_tokens: record.promptTokens,
-              completion_tokens: record.completionTokens,
-              cached_tokens: record.cachedTokens,
-              cost_nano: record.costNano,
-              latency_ms: record.latencyMs,
-              first_byte_ms: record.firstByteMs,
-              finish_reason: record.finishReason,
-              usage_source: record.usageSource,
-              created_at: record.createdAt,
-            })),
-          )
-          .onConflict((conflict) => conflict.column('id').doNothing())
-          .execute()
-      }
+      await insertRows(
+        db as Kysely<unknown>,
+        dialect,
+        'request_logs',
+        LOG_COLUMNS,
+        records.map((record) => [
+          record.id,
+          record.requestId,
+          record.workspaceId,
+          record.keyId,
+          record.model,
+          record.lane,
+          record.provider,
+          record.upstreamModel,
+          record.stream ? 1 : 0,
+          record.status,
+          record.errorCode,
+          record.promptTokens,
+          record.completionTokens,
+          record.cachedTokens,
+          record.costNano,
+          record.latencyMs,
+          record.firstByteMs,
+          record.finishReason,
+          record.usageSource,
+          record.createdAt,
+        ]),
+        { ignoreConflictOn: 'id' },
+      )
     },
     async find(workspaceId, id) {
       const row = await db
