@@ -27,7 +27,6 @@ export interface RequestLogWriterOptions {
   maxBuffered?: number
 }
 
-const DAY_MS = 86_400_000
 const RETENTION_EVERY_MS = 3_600_000
 
 export function createRequestLogWriter(options: RequestLogWriterOptions): RequestLogWriter {
@@ -58,20 +57,16 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
 
   const timer = setInterval(() => void flush(), options.flushIntervalMs)
   timer.unref()
-  const prune = async () => {
-    if (options.retentionDays <= 0) return
-    const before = new Date(Date.now() - options.retentionDays * DAY_MS).toISOString()
+  const maintain = async () => {
     try {
-      for (
-        let round = 0;
-        round < 100 && (await options.repository.deleteOlderThan(before, 5_000)) > 0;
-        round++
-      ) {}
+      await options.repository.maintain(new Date(), options.retentionDays)
     } catch (error) {
       options.onError(error)
     }
   }
-  const retentionTimer = setInterval(() => void prune(), RETENTION_EVERY_MS)
+  // At start (so today's partition exists before the first row) and hourly.
+  const started = maintain()
+  const retentionTimer = setInterval(() => void maintain(), RETENTION_EVERY_MS)
   retentionTimer.unref()
 
   return {
@@ -91,6 +86,7 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
     async close() {
       clearInterval(timer)
       clearInterval(retentionTimer)
+      await started
       await flush()
     },
   }

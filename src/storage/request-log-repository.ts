@@ -28,6 +28,9 @@ function toRecord(row: Selectable<RequestLogsTable>): RequestLogRecord {
   }
 }
 
+const DAY_MS = 86_400_000
+const PARTITIONS_AHEAD = 3
+
 const GROUP_COLUMNS = { model: 'model', provider: 'provider', lane: 'lane', key: 'key_id' } as const
 
 /** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
@@ -87,7 +90,8 @@ export function createRequestLogRepository(
           record.usageSource,
           record.createdAt,
         ]),
-        { ignoreConflictOn: 'id' },
+        // A partitioned table's unique keys include the partition key.
+        { ignoreConflictOn: dialect === 'postgres' ? 'id, created_at' : 'id' },
       )
     },
     async find(workspaceId, id) {
@@ -140,6 +144,48 @@ export function createRequestLogRepository(
         completionTokens: Number(row.completion_tokens),
         costNano: Number(row.cost_nano),
       }))
+    },
+    async maintain(now, retentionDays) {
+      const day = (offset: number) => new Date(now.getTime() + offset * DAY_MS).toISOString().slice(0, 10)
+      if (dialect === 'postgres') {
+        // Today's and the next days' partitions exist before their first row.
+        for (let offset = 0; offset <= PARTITIONS_AHEAD; offset++) {
+          const from = day(offset)
+          const name = `request_logs_p${from.replaceAll('-', '')}`
+          await sql`create table if not exists ${sql.raw(name)} partition of request_logs for values from (${sql.lit(from)}) to (${sql.lit(day(offset + 1))})`
+            .execute(db)
+            .catch((error: { code?: string }) => {
+              // another instance created it at the same moment, or rows for that day already sit in the default partition
+              if (error.code !== '42P07' && error.code !== '23514') throw error
+            })
+        }
+      }
+      if (retentionDays <= 0) return 0
+      const cutoff = day(-retentionDays)
+      let removed = 0
+      if (dialect === 'postgres') {
+        const partitions = await sql<{ name: string }>`
+          select child.relname as name from pg_inherits
+          join pg_class child on child.oid = pg_inherits.inhrelid
+          join pg_class parent on parent.oid = pg_inherits.inhparent
+          join pg_namespace on pg_namespace.oid = parent.relnamespace
+          where parent.relname = 'request_logs' and pg_namespace.nspname = current_schema()`.execute(db)
+        for (const { name } of partitions.rows) {
+          const match = /^request_logs_p(\d{4})(\d{2})(\d{2})$/.exec(name)
+          // A partition holds one day, [day, day + 1): all of it is past retention when day < cutoff.
+          if (match !== null && `${match[1]}-${match[2]}-${match[3]}` < cutoff) {
+            await sql`drop table if exists ${sql.raw(name)}`.execute(db)
+            removed++
+          }
+        }
+      }
+      // Rows outside the dropped partitions (SQLite, or PostgreSQL's default partition).
+      for (let round = 0; round < 100; round++) {
+        const deleted = await this.deleteOlderThan(`${cutoff}T00:00:00.000Z`, 5_000)
+        removed += deleted
+        if (deleted === 0) break
+      }
+      return removed
     },
     async deleteOlderThan(before, limit) {
       const ids = await db

@@ -294,6 +294,12 @@ export interface RequestLogRepository {
   ): Promise<ActivityRow[]>
   /** Deletes rows older than `before`, at most `limit`; returns how many. */
   deleteOlderThan(before: string, limit: number): Promise<number>
+  /**
+   * Retention and upkeep: on PostgreSQL creates the coming days' partitions and drops those past
+   * `retentionDays` (whole tables, no row deletes); elsewhere deletes old rows in bounded batches.
+   * Returns how many partitions or rows went.
+   */
+  maintain(now: Date, retentionDays: number): Promise<number>
 }
 
 /** Everything the gateway persists. */

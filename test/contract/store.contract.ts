@@ -503,5 +503,50 @@ export function describeStoreContract(
       assert.equal(await store.requestLogs.deleteOlderThan('2026-11-23T00:00:00.000Z', 100), 1)
       assert.equal(await store.requestLogs.find('ws_money', 'g1'), undefined)
     })
+
+    test('request logs: maintain keeps what is inside retention and removes the rest (partitions on PostgreSQL)', async () => {
+      const row = (id: string, createdAt: string): RequestLogRecord => ({
+        id,
+        requestId: `req_${id}`,
+        workspaceId: 'ws_money',
+        keyId: 'key_1',
+        model: 'm',
+        lane: 'cheap',
+        provider: 'p',
+        upstreamModel: 'u',
+        stream: false,
+        status: 200,
+        errorCode: null,
+        promptTokens: 1,
+        completionTokens: 1,
+        cachedTokens: 0,
+        costNano: 1,
+        latencyMs: 1,
+        firstByteMs: null,
+        finishReason: null,
+        usageSource: 'upstream',
+        createdAt,
+      })
+      await store.requestLogs.maintain(new Date('2026-11-23T10:00:00.000Z'), 0)
+      await store.requestLogs.insertMany([
+        row('m_old', '2026-11-20T10:00:00.000Z'),
+        row('m_today', '2026-11-23T11:00:00.000Z'),
+        row('m_tomorrow', '2026-11-24T11:00:00.000Z'),
+      ])
+      assert.equal((await store.requestLogs.find('ws_money', 'm_today'))?.id, 'm_today')
+      const removed = await store.requestLogs.maintain(new Date('2026-11-26T10:00:00.000Z'), 1)
+      assert.ok(removed >= 1)
+      for (const id of ['m_old', 'm_today', 'm_tomorrow']) {
+        assert.equal(await store.requestLogs.find('ws_money', id), undefined, `${id} is past retention`)
+      }
+      await store.requestLogs.insertMany([row('m_new', '2026-11-26T11:00:00.000Z')])
+      assert.equal((await store.requestLogs.find('ws_money', 'm_new'))?.id, 'm_new')
+      await store.requestLogs.maintain(new Date('2026-11-26T10:00:00.000Z'), 1)
+      assert.equal(
+        (await store.requestLogs.find('ws_money', 'm_new'))?.id,
+        'm_new',
+        'maintenance is idempotent',
+      )
+    })
   })
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Dialect } from '../schema.ts'
 
 /**
@@ -7,7 +7,7 @@ import type { Dialect } from '../schema.ts'
  * request log. Amounts are bigint
  * nano-USD on both engines.
  */
-export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('workspace_balances')
     .addColumn('workspace_id', 'varchar(64)', (column) => column.primaryKey().references('workspaces.id'))
@@ -92,9 +92,13 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute()
   await db.schema.createIndex('credit_codes_batch').on('credit_codes').column('batch_id').execute()
 
-  await db.schema
+  // On PostgreSQL the request log is partitioned by day (the key is the ISO timestamp, whose text
+  // order is time order): retention drops whole partitions instead of deleting rows. A default
+  // partition catches rows for days whose partition does not exist yet.
+  const partitioned = dialect === 'postgres'
+  let requestLogs = db.schema
     .createTable('request_logs')
-    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('id', 'varchar(64)', (column) => (partitioned ? column.notNull() : column.primaryKey()))
     .addColumn('request_id', 'varchar(128)', (column) => column.notNull())
     .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull())
     .addColumn('key_id', 'varchar(64)', (column) => column.notNull())
@@ -114,7 +118,13 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('finish_reason', 'varchar(32)')
     .addColumn('usage_source', 'varchar(16)')
     .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
-    .execute()
+  if (partitioned) {
+    requestLogs = requestLogs
+      .addPrimaryKeyConstraint('request_logs_pkey', ['id', 'created_at'])
+      .modifyEnd(sql`partition by range (created_at)`)
+  }
+  await requestLogs.execute()
+  if (partitioned) await sql`create table request_logs_default partition of request_logs default`.execute(db)
   await db.schema
     .createIndex('request_logs_workspace_time')
     .on('request_logs')
@@ -127,7 +137,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
     'request_logs',
     'credit_codes',
-    'holds',
+    'instance_holds',
     'credit_lots',
     'ledger_entries',
     'workspace_balances',
