@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compileModelPatterns } from '../auth/key-access.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
+import { loadTokenizers, tokenCounter } from '../billing/tokenizer.ts'
 import { laneModelId, parseModelId } from './model-id.ts'
 
 test('lane prefixes are split off; other slashes belong to the model', () => {
@@ -62,4 +63,21 @@ test('prompt estimates over-count rather than under-count; output is capped by t
     ),
     undefined,
   )
+})
+
+test('OpenAI-family models count prompts with their real tokenizer', async () => {
+  await loadTokenizers(['o200k_base'])
+  const count = tokenCounter('o200k_base')!
+  const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20)
+  assert.equal(count(text), 201)
+  const request = { model: 'm', messages: [{ role: 'user', content: text }] }
+  assert.equal(estimatePromptTokens(request, count), 3 + 4 + 201)
+  assert.ok(estimatePromptTokens(request) > estimatePromptTokens(request, count), 'the estimate over-counts')
+  const huge = { model: 'm', messages: [{ role: 'user', content: 'word '.repeat(20_000) }] }
+  assert.equal(
+    estimatePromptTokens(huge, count),
+    estimatePromptTokens(huge),
+    'huge prompts are estimated, not tokenized',
+  )
+  assert.equal(tokenCounter(undefined), undefined)
 })

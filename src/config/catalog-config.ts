@@ -9,6 +9,7 @@
  * Product spec §2 (lanes), §5 (prices).
  */
 import { z } from 'zod'
+import { TOKENIZERS, type TokenizerName } from '../billing/tokenizer.ts'
 import { parseDecimal, parseUsd, parseUsdPerMillionTokens } from '../billing/usd.ts'
 import type { AccountConfig, ProviderConfig } from './config.ts'
 
@@ -78,6 +79,8 @@ export const modelSchema = z.strictObject({
     })
     .prefault({}),
   capabilities: z.array(z.enum(CAPABILITIES)).default([]),
+  /** The model's tokenizer, for exact prompt counts (OpenAI-family models); else a conservative estimate. */
+  tokenizer: z.enum(TOKENIZERS).optional(),
   offers: z.array(offerSchema).min(1),
 })
 
@@ -121,6 +124,7 @@ export interface ModelConfig {
   maxOutputTokens: number | undefined
   modalities: { input: readonly string[]; output: readonly string[] }
   capabilities: readonly string[]
+  tokenizer: TokenizerName | undefined
   offers: readonly OfferConfig[]
 }
 
@@ -269,6 +273,7 @@ export function buildCatalogConfig(
       maxOutputTokens: model.max_output_tokens,
       modalities: model.modalities,
       capabilities: model.capabilities,
+      tokenizer: model.tokenizer,
       offers,
     }
   })

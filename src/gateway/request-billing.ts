@@ -18,6 +18,7 @@
 import type { BillingService, Hold } from '../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
+import { tokenCounter } from '../billing/tokenizer.ts'
 import type { ModelConfig, OfferConfig } from '../config/config.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
@@ -49,7 +50,7 @@ export async function startRequestBilling(
   input: RequestBillingInput,
 ): Promise<RequestBilling> {
   const key = context.key!
-  const promptEstimate = estimatePromptTokens(input.body)
+  const promptEstimate = estimatePromptTokens(input.body, tokenCounter(input.candidates[0]?.model.tokenizer))
   let hold: Hold | undefined
   if (billing.enabled && input.candidates.length > 0) {
     let maxNano = 0

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import { type BillingService, createBillingService } from '../billing/billing-service.ts'
+import { loadTokenizers } from '../billing/tokenizer.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createCredentialCipher } from '../byok/credential-cipher.ts'
 import { createCatalog } from '../catalog/catalog.ts'
@@ -92,6 +93,9 @@ export async function startGateway(
 
   // Circuits are shared through Redis when it is configured (shared-health.ts).
   let shared: SharedHealth | undefined
+  const tokenizersOf = (models: GatewayConfig['models']) =>
+    models.flatMap((model) => (model.tokenizer === undefined ? [] : [model.tokenizer]))
+  await loadTokenizers(tokenizersOf(config.models))
   const health = createAccountHealth({
     ...config.upstream,
     onTransition: (account, transition) => shared?.publish(account, transition),
@@ -144,6 +148,7 @@ export async function startGateway(
   async function reload(): Promise<{ models: number; providers: number }> {
     if (options.loadConfig === undefined) throw new Error('this gateway was started without a config source')
     const next = options.loadConfig()
+    await loadTokenizers(tokenizersOf(next.models))
     for (const field of ['server', 'storage', 'redisUrl', 'secrets'] as const) {
       if (JSON.stringify(next[field]) !== JSON.stringify(config[field])) {
         logger.warn('config reload: a restart is needed for this change', { field })

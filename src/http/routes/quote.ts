@@ -12,6 +12,7 @@
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import { keyMayUse } from '../../auth/key-access.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../billing/estimate-prompt-tokens.ts'
+import { tokenCounter } from '../../billing/tokenizer.ts'
 import { costOf, formatPicoUsd } from '../../billing/usd.ts'
 import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, OfferConfig } from '../../config/config.ts'
@@ -69,7 +70,7 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         },
       )
     }
-    const promptTokens = estimatePromptTokens(body)
+    const promptTokens = estimatePromptTokens(body, tokenCounter(model.tokenizer))
     const outputTokens = maxOutputTokens(body, model, promptTokens) ?? null
     const filter: OfferFilter = {
       preferences: options.preferences,
@@ -136,7 +137,10 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         lane: requestedLane,
       },
       estimated_prompt_tokens: promptTokens,
-      prompt_token_estimate: 'conservative: about one token per 3 UTF-8 bytes, 765 per image',
+      prompt_token_estimate:
+        model.tokenizer === undefined
+          ? 'conservative: about one token per 3 UTF-8 bytes, 765 per image'
+          : `${model.tokenizer} token counts, 765 per image`,
       max_output_tokens: outputTokens,
       currency: 'USD',
       lanes,
