@@ -374,6 +374,8 @@ export function createApp(dependencies: AppDependencies): App {
       if (gatewayError.code === 'method_not_allowed') {
         headers.allow = [...(methodsFor(context.path)?.keys() ?? ['GET'])].join(', ')
       }
+      // A refused call (402, 403…) can be looked up by its generation ID like any other.
+      if (context.log.generationId !== undefined) headers['x-onekey-generation-id'] = context.log.generationId
       // Node drains an unread body before reusing the connection; an oversize one is not worth reading.
       if (gatewayError.code === 'request_too_large') headers.connection = 'close'
       sendError(context, gatewayError, headers)

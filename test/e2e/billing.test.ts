@@ -148,6 +148,7 @@ describe('billing: reserve, settle, 402', () => {
     })
     assert.equal(response.status, 402)
     assert.equal(response.headers.get('retry-after'), null)
+    assert.match(response.headers.get('x-onekey-generation-id') ?? '', /^gen_/)
     const body = await readJson(response)
     assertMatchesOpenAISchema('ErrorResponse', body)
     assert.equal(body.error.code, 'insufficient_credits')
