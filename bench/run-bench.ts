@@ -122,6 +122,8 @@ async function main(): Promise<void> {
       [
         `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
         `storage: { url: "sqlite:${databasePath}" }`,
+        // limits are checked on every request (in memory), with a tier the load never reaches
+        'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
         'providers:',
         `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
         'models:',

@@ -8,7 +8,13 @@
  * @module
  */
 import { GatewayError } from '../errors/gateway-error.ts'
-import type { ApiKeyRecord, ApiKeyRepository, WorkspaceLane, WorkspaceRecord } from '../storage/store.ts'
+import type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  LimitOverrides,
+  WorkspaceLane,
+  WorkspaceRecord,
+} from '../storage/store.ts'
 import { hashApiKey, looksLikeApiKey } from './api-key-format.ts'
 import { compileModelPatterns, type ModelMatcher } from './key-access.ts'
 
@@ -28,6 +34,10 @@ export interface AuthenticatedKey {
   /** Model ID patterns this key may use; null: all. */
   allowedModels: ModelMatcher | null
   management: boolean
+  /** The workspace's rate-limit tier (null: the default) and overrides, and the key's own. */
+  tier: string | null
+  workspaceLimits: LimitOverrides
+  keyLimits: LimitOverrides
 }
 
 interface CacheEntry {
@@ -79,6 +89,9 @@ function toAuthenticatedKey(
     allowedLanes: record.allowedLanes === null ? null : new Set(record.allowedLanes),
     allowedModels: record.allowedModels === null ? null : compileModelPatterns(record.allowedModels),
     management: record.management,
+    tier: workspace.tier,
+    workspaceLimits: workspace.limits,
+    keyLimits: record.limits,
   }
 }
 

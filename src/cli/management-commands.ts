@@ -34,12 +34,26 @@ export interface ManagementOptions {
   idempotencyKey?: string | undefined
   amount?: string | undefined
   count?: string | undefined
+  tier?: string | undefined
+  rpm?: string | undefined
+  tpm?: string | undefined
+  concurrency?: string | undefined
   kind?: string | undefined
   reason?: string | undefined
   json: boolean
   /** Reads a secret from standard input (injected for tests). */
   readSecret?: () => Promise<string>
   env?: Record<string, string | undefined>
+}
+
+/** `--rpm 100` → 100; `--rpm tier` → null (back to the tier's value); absent → undefined. */
+function limitOption(value: string | undefined, flag: string): number | null | undefined {
+  if (value === undefined) return undefined
+  if (value === 'tier' || value === 'default') return null
+  const number = Number(value)
+  if (!Number.isSafeInteger(number) || number < 1)
+    throw new ServiceError(`--${flag}: a positive integer, or "tier"`)
+  return number
 }
 
 function splitList(text: string | undefined): string[] | undefined {
@@ -130,14 +144,40 @@ export async function runManagementCommand(
         throw new ServiceError('--default-lane: expected cheap or resale')
       if (options.denyDataCollection && options.allowDataCollection)
         throw new ServiceError('--deny-data-collection and --allow-data-collection contradict each other')
+      if (options.tier !== undefined && config.limits.tiers[options.tier] === undefined)
+        throw new ServiceError(
+          `--tier: no tier "${options.tier}" (configured: ${Object.keys(config.limits.tiers).join(', ')})`,
+        )
+      const current = (await service.listWorkspaces()).find(
+        (item) => item.id === workspace || item.name === workspace,
+      )
+      const limitChanges = {
+        rpm: limitOption(options.rpm, 'rpm'),
+        tpm: limitOption(options.tpm, 'tpm'),
+        concurrency: limitOption(options.concurrency, 'concurrency'),
+      }
+      const changesLimits = Object.values(limitChanges).some((value) => value !== undefined)
       const updated = await service.updateSettings(workspace, {
+        ...(options.tier === undefined ? {} : { tier: options.tier }),
+        ...(changesLimits && current !== undefined
+          ? {
+              limits: {
+                rpm: limitChanges.rpm === undefined ? current.limits.rpm : limitChanges.rpm,
+                tpm: limitChanges.tpm === undefined ? current.limits.tpm : limitChanges.tpm,
+                concurrency:
+                  limitChanges.concurrency === undefined
+                    ? current.limits.concurrency
+                    : limitChanges.concurrency,
+              },
+            }
+          : {}),
         ...(options.defaultLane === undefined ? {} : { defaultLane: options.defaultLane }),
         ...(options.denyDataCollection ? { denyDataCollection: true } : {}),
         ...(options.allowDataCollection ? { denyDataCollection: false } : {}),
       })
       return options.json
         ? json(updated)
-        : `workspace ${updated.id}: default lane ${updated.defaultLane ?? `${config.workspaces.defaultLane} (config default)`}, data collection ${updated.denyDataCollection ? 'denied' : 'allowed'}\n`
+        : `workspace ${updated.id}: default lane ${updated.defaultLane ?? `${config.workspaces.defaultLane} (config default)`}, data collection ${updated.denyDataCollection ? 'denied' : 'allowed'}, tier ${updated.tier ?? `${config.limits.defaultTier} (config default)`}${updated.limits.rpm === null ? '' : `, rpm ${updated.limits.rpm}`}${updated.limits.tpm === null ? '' : `, tpm ${updated.limits.tpm}`}${updated.limits.concurrency === null ? '' : `, concurrency ${updated.limits.concurrency}`}\n`
     }
     if (noun === 'workspace' && verb === 'list') {
       const workspaces = await service.listWorkspaces()
@@ -164,6 +204,11 @@ export async function runManagementCommand(
         allowedLanes: splitList(options.lanes),
         allowedModels: splitList(options.models),
         management: options.management,
+        limits: {
+          rpm: limitOption(options.rpm, 'rpm') ?? null,
+          tpm: limitOption(options.tpm, 'tpm') ?? null,
+          concurrency: limitOption(options.concurrency, 'concurrency') ?? null,
+        },
       })
       if (options.json) return json({ key: created.key, ...publicKey(created.record) })
       return (

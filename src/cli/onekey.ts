@@ -32,8 +32,10 @@ commands:
   workspace create NAME                  create a workspace
   workspace list                         list workspaces
   workspace set WS [--default-lane cheap|resale] [--deny-data-collection|--allow-data-collection]
-                                         change a workspace's lane and privacy settings
+                   [--tier NAME] [--rpm N|tier] [--tpm N|tier] [--concurrency N|tier]
+                                         change a workspace's lane, privacy and rate-limit settings
   key create --workspace WS [--name N] [--expires-in 30d] [--lanes cheap,resale] [--models 'gpt-4o*,cheap/*'] [--management]
+             [--rpm N] [--tpm N] [--concurrency N]
                                          create an API key (shown once); restrict lanes/models;
                                          --management also allows the management API
   key list [--workspace WS]              list API keys (prefixes only)
@@ -131,6 +133,10 @@ async function main(argv: string[]): Promise<number> {
       'idempotency-key': { type: 'string' },
       amount: { type: 'string' },
       count: { type: 'string' },
+      tier: { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      concurrency: { type: 'string' },
       kind: { type: 'string' },
       reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -160,6 +166,10 @@ async function main(argv: string[]): Promise<number> {
     idempotencyKey: values['idempotency-key'],
     amount: values.amount,
     count: values.count,
+    tier: values.tier,
+    rpm: values.rpm,
+    tpm: values.tpm,
+    concurrency: values.concurrency,
     kind: values.kind,
     reason: values.reason,
     json: values.json,

@@ -118,6 +118,27 @@ const fileSchema = z.strictObject({
       admin_token_env: z.string().min(1).default('ONEKEY_ADMIN_TOKEN'),
     })
     .prefault({}),
+  limits: z
+    .strictObject({
+      /** Where counters and concurrency slots live: `memory` (one process) or `redis` (shared; needs redis.url). */
+      backend: z.enum(['auto', 'memory', 'redis']).default('auto'),
+      /** When Redis cannot be reached: refuse with 503 (`fail_closed`) or count per instance (`local`). */
+      on_redis_failure: z.enum(['fail_closed', 'local']).default('fail_closed'),
+      /** A concurrency slot frees itself this long after it was taken if never released (a crashed instance). */
+      concurrency_lease_ms: positiveInteger.default(600_000),
+      default_tier: z.string().min(1).default('free'),
+      tiers: z
+        .record(
+          z.string().regex(/^[a-z0-9_-]+$/),
+          z.strictObject({ rpm: positiveInteger, tpm: positiveInteger, concurrency: positiveInteger }),
+        )
+        .default({
+          free: { rpm: 20, tpm: 200_000, concurrency: 2 },
+          pro: { rpm: 200, tpm: 2_000_000, concurrency: 10 },
+          enterprise: { rpm: 10_000, tpm: 100_000_000, concurrency: 500 },
+        }),
+    })
+    .prefault({}),
   billing: z
     .strictObject({
       /** Prepaid credits: reserve each request's maximum cost, settle the actual cost. */
@@ -207,6 +228,13 @@ export interface GatewayConfig {
     retentionDays: number
     flushIntervalMs: number
   }
+  limits: {
+    backend: 'memory' | 'redis'
+    onRedisFailure: 'fail_closed' | 'local'
+    concurrencyLeaseMs: number
+    defaultTier: string
+    tiers: Record<string, TierLimits>
+  }
   billing: {
     enabled: boolean
     holdTtlMs: number
@@ -227,6 +255,13 @@ export interface GatewayConfig {
   }
   providers: ProviderConfig[]
   models: ModelConfig[]
+}
+
+/** Requests and tokens per minute, and requests at once. */
+export interface TierLimits {
+  rpm: number
+  tpm: number
+  concurrency: number
 }
 
 /** A configuration problem, naming the field at fault. */
@@ -336,6 +371,7 @@ export function buildConfig(
   const models: ModelConfig[] = buildCatalogConfig(file.models, providers, problems)
   const secrets = readSecrets(file.secrets, env, problems)
   const billing = readBilling(file.billing, problems)
+  const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
 
   let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
   try {
@@ -373,11 +409,30 @@ export function buildConfig(
       retentionDays: file.log.retention_days,
       flushIntervalMs: file.log.flush_interval_ms,
     },
+    limits,
     billing,
     workspaces: { defaultLane: file.workspaces.default_lane },
     secrets,
     providers,
     models,
+  }
+}
+
+function readLimits(
+  file: FileConfig['limits'],
+  redisUrl: string | null,
+  problems: string[],
+): GatewayConfig['limits'] {
+  const backend = file.backend === 'auto' ? (redisUrl === null ? 'memory' : 'redis') : file.backend
+  if (backend === 'redis' && redisUrl === null) problems.push('limits.backend: "redis" needs redis.url')
+  if (file.tiers[file.default_tier] === undefined)
+    problems.push(`limits.default_tier: no tier "${file.default_tier}" in limits.tiers`)
+  return {
+    backend,
+    onRedisFailure: file.on_redis_failure,
+    concurrencyLeaseMs: file.concurrency_lease_ms,
+    defaultTier: file.default_tier,
+    tiers: file.tiers,
   }
 }
 

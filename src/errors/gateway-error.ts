@@ -43,6 +43,7 @@ export const ERROR_CODES = Object.freeze({
   not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: false },
   upstream_rate_limited: { status: 429, type: 'rate_limit_error', retryable: true },
   internal_error: { status: 500, type: 'server_error', retryable: false },
   upstream_error: { status: 502, type: 'upstream_error', retryable: true },
@@ -52,6 +53,7 @@ export const ERROR_CODES = Object.freeze({
   no_healthy_upstream: { status: 503, type: 'upstream_error', retryable: true },
   shutting_down: { status: 503, type: 'server_error', retryable: true },
   storage_unavailable: { status: 503, type: 'server_error', retryable: true },
+  rate_limiter_unavailable: { status: 503, type: 'server_error', retryable: true },
   upstream_timeout: { status: 504, type: 'upstream_error', retryable: true },
 } satisfies Record<string, ErrorCodeSpec>)
 

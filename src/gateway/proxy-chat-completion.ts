@@ -13,6 +13,8 @@
 import { randomBytes } from 'node:crypto'
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { BillingService } from '../billing/billing-service.ts'
+import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
+import { tokenCounter } from '../billing/tokenizer.ts'
 import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
 import { laneModelId } from '../catalog/model-id.ts'
 import type { Lane, ModelConfig } from '../config/config.ts'
@@ -23,6 +25,7 @@ import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { OfferStats } from './offer-stats.ts'
 import { type RequestBilling, startRequestBilling } from './request-billing.ts'
+import type { LimitGate } from './request-limits.ts'
 import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
 import type { AttemptCursor, OfferFilter, RoutePlanner } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
@@ -36,6 +39,7 @@ export interface ChatCompletionProxyDependencies {
   stats: OfferStats
   byokCredentials: ByokCredentialService
   billing: BillingService
+  limits: LimitGate
   /** Output reserved when neither the request nor the catalog caps it. */
   defaultMaxOutputTokens: number
   maxAttempts: number
@@ -168,18 +172,32 @@ export async function proxyChatCompletion(
   const forwardStreamUsage = body.stream_options?.include_usage === true || options.includeUsage
   const sent: OpenAIChatCompletionRequest =
     body.stream === true ? { ...body, stream_options: { ...body.stream_options, include_usage: true } } : body
-  const billing = await startRequestBilling(context, dependencies.billing, {
-    body,
-    candidates: stages.flatMap((stage) =>
-      stage.models.flatMap((model) =>
-        planner
-          .selectOffers(model, stage.lane, filter, stage.byokProvider)
-          .offers.map((offer) => ({ model, offer })),
+  // Limits first (a 429 says when to come back), then money (a 402 says how much is missing).
+  const promptEstimate = estimatePromptTokens(body, tokenCounter(primary.tokenizer))
+  const admission = await dependencies.limits.admit(
+    context,
+    key,
+    promptEstimate + (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens),
+  )
+  let billing: RequestBilling
+  try {
+    billing = await startRequestBilling(context, dependencies.billing, {
+      body,
+      promptEstimate,
+      candidates: stages.flatMap((stage) =>
+        stage.models.flatMap((model) =>
+          planner
+            .selectOffers(model, stage.lane, filter, stage.byokProvider)
+            .offers.map((offer) => ({ model, offer })),
+        ),
       ),
-    ),
-    defaultMaxOutputTokens: dependencies.defaultMaxOutputTokens,
-    forwardStreamUsage,
-  })
+      defaultMaxOutputTokens: dependencies.defaultMaxOutputTokens,
+      forwardStreamUsage,
+    })
+  } catch (error) {
+    admission.finish(0)
+    throw error
+  }
   try {
     await attemptAll(
       context,
@@ -195,6 +213,10 @@ export async function proxyChatCompletion(
     )
   } finally {
     billing.finish()
+    const log = context.log
+    admission.finish(
+      log.promptTokens === undefined ? undefined : log.promptTokens + (log.completionTokens ?? 0),
+    )
   }
 }
 

@@ -17,8 +17,7 @@
  */
 import type { BillingService, Hold } from '../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
-import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
-import { tokenCounter } from '../billing/tokenizer.ts'
+import { maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
 import type { ModelConfig, OfferConfig } from '../config/config.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
@@ -37,6 +36,8 @@ export interface RequestBilling {
 
 export interface RequestBillingInput {
   body: OpenAIChatCompletionRequest
+  /** The prompt's tokens as counted for the reservation (tokenizer or conservative estimate). */
+  promptEstimate: number
   /** Every model and offer the request may use (the hold covers the priciest). */
   candidates: readonly { model: ModelConfig; offer: OfferConfig }[]
   defaultMaxOutputTokens: number
@@ -50,7 +51,7 @@ export async function startRequestBilling(
   input: RequestBillingInput,
 ): Promise<RequestBilling> {
   const key = context.key!
-  const promptEstimate = estimatePromptTokens(input.body, tokenCounter(input.candidates[0]?.model.tokenizer))
+  const promptEstimate = input.promptEstimate
   let hold: Hold | undefined
   if (billing.enabled && input.candidates.length > 0) {
     let maxNano = 0

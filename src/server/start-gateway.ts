@@ -17,6 +17,7 @@ import type { GatewayConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
 import { createOfferStats, type OfferStats } from '../gateway/offer-stats.ts'
+import { createLimitGate } from '../gateway/request-limits.ts'
 import { createRoutePlanner, type RoutePlanner } from '../gateway/route-planner.ts'
 import { connectSharedHealth, type SharedHealth } from '../gateway/shared-health.ts'
 import { createApp } from '../http/app.ts'
@@ -24,6 +25,9 @@ import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
 import { createRequestLogWriter, type RequestLogWriter } from '../logging/request-log-writer.ts'
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
+import { createMemoryRateLimiter } from '../ratelimit/memory-rate-limiter.ts'
+import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
+import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts'
 import { createWorkspaceService } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
@@ -184,6 +188,30 @@ export async function startGateway(
     onError: (error) => logger.error('writing request logs failed', describeError(error)),
   })
 
+  // Limits: in memory on one instance, on Redis across instances (with the configured policy
+  // when Redis fails: see request-limits.ts).
+  const fallbackLimiter = createMemoryRateLimiter()
+  let sharedLimiter: RateLimiter | undefined
+  if (config.limits.backend === 'redis' && config.redisUrl !== null) {
+    try {
+      sharedLimiter = await createRedisRateLimiter({
+        url: config.redisUrl,
+        keyPrefix: `${config.redisKeyPrefix}rl:`,
+      })
+    } catch (error) {
+      await shared?.close()
+      await routing.registry.close()
+      if (options.store === undefined) await store.close()
+      throw new Error(`limits: cannot connect to Redis (${(error as Error).message})`)
+    }
+  }
+  const limits = createLimitGate({
+    limiter: sharedLimiter ?? fallbackLimiter,
+    fallback: fallbackLimiter,
+    config: config.limits,
+    logger,
+  })
+
   const authenticator = createAuthenticator({
     apiKeys: store.apiKeys,
     cacheTtlMs: config.auth.cacheTtlMs,
@@ -204,6 +232,7 @@ export async function startGateway(
     adminToken: () => routing.config.secrets.adminToken,
     reload,
     billing,
+    limits,
     requestLogs,
     ledger: store.ledger,
     requestLogRepository: store.requestLogs,
@@ -218,6 +247,9 @@ export async function startGateway(
     catalogCreatedSeconds: Math.floor(Date.now() / 1000),
     async checkReady() {
       if (draining) throw new GatewayError('shutting_down', 'The gateway is shutting down.')
+      if (limits.degraded && config.limits.onRedisFailure === 'fail_closed') {
+        throw new GatewayError('rate_limiter_unavailable', 'The shared rate limiter (Redis) is unreachable.')
+      }
       if (performance.now() < readyUntilMs) return
       try {
         await store.ping()
@@ -258,6 +290,8 @@ export async function startGateway(
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
     await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
     await shared?.close()
+    await sharedLimiter?.close().catch(() => {})
+    await fallbackLimiter.close()
     if (options.store === undefined) await store.close()
     logger.flush()
   }

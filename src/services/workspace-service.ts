@@ -7,7 +7,13 @@
 import { displayPrefix, generateApiKey, hashApiKey, randomBase62 } from '../auth/api-key-format.ts'
 import { invalidModelPattern } from '../auth/key-access.ts'
 import { LANES } from '../config/catalog-config.ts'
-import type { ApiKeyRecord, Store, WorkspaceRecord, WorkspaceSettings } from '../storage/store.ts'
+import type {
+  ApiKeyRecord,
+  LimitOverrides,
+  Store,
+  WorkspaceRecord,
+  WorkspaceSettings,
+} from '../storage/store.ts'
 
 /** A failure the operator caused (unknown workspace, bad name…), safe to print as is. */
 export class ServiceError extends Error {
@@ -34,6 +40,8 @@ export interface WorkspaceService {
     allowedModels?: readonly string[] | undefined
     /** May also call the management API. */
     management?: boolean | undefined
+    /** The key's own limits (only ever stricter than its workspace's). */
+    limits?: Partial<LimitOverrides> | undefined
   }): Promise<CreatedApiKey>
   listApiKeys(workspace?: string): Promise<ApiKeyRecord[]>
   revokeApiKey(keyId: string): Promise<ApiKeyRecord>
@@ -69,6 +77,8 @@ export function createWorkspaceService(
         createdAt: now().toISOString(),
         defaultLane: null,
         denyDataCollection: false,
+        tier: null,
+        limits: { rpm: null, tpm: null, concurrency: null },
       }
       await store.workspaces.create(record)
       await store.ledger.open(record.id, record.createdAt)
@@ -95,7 +105,11 @@ export function createWorkspaceService(
       return (await store.workspaces.find(owner.id))!
     },
     listWorkspaces: () => store.workspaces.list(),
-    async createApiKey({ workspace, name, expiresAt, allowedLanes, allowedModels, management }) {
+    async createApiKey({ workspace, name, expiresAt, allowedLanes, allowedModels, management, limits }) {
+      for (const [field, value] of Object.entries(limits ?? {})) {
+        if (value !== null && value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+          throw new ServiceError(`--${field}: a positive integer`)
+      }
       if (!NAME_PATTERN.test(name)) throw new ServiceError('key name: 1-200 letters, digits, spaces, . _ @ -')
       for (const lane of allowedLanes ?? []) {
         if (!(LANES as readonly string[]).includes(lane))
@@ -128,6 +142,11 @@ export function createWorkspaceService(
         allowedLanes: allowedLanes === undefined ? null : [...new Set(allowedLanes)],
         allowedModels: allowedModels === undefined ? null : [...new Set(allowedModels)],
         management: management === true,
+        limits: {
+          rpm: limits?.rpm ?? null,
+          tpm: limits?.tpm ?? null,
+          concurrency: limits?.concurrency ?? null,
+        },
       }
       await store.apiKeys.create(record)
       return { key, record }

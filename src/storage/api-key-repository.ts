@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeysTable, DatabaseSchema } from './schema.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from './store.ts'
-import { toWorkspaceRecord } from './workspace-repository.ts'
+import { limitsOf, toWorkspaceRecord } from './workspace-repository.ts'
 
 function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   return {
@@ -17,6 +17,7 @@ function toApiKeyRecord(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     allowedLanes: row.allowed_lanes === null ? null : row.allowed_lanes.split(',').filter(Boolean),
     allowedModels: row.allowed_models === null ? null : (JSON.parse(row.allowed_models) as string[]),
     management: Number(row.management) === 1,
+    limits: limitsOf(row),
   }
 }
 
@@ -39,6 +40,9 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           allowed_lanes: record.allowedLanes === null ? null : record.allowedLanes.join(','),
           allowed_models: record.allowedModels === null ? null : JSON.stringify(record.allowedModels),
           management: record.management ? 1 : 0,
+          rpm_limit: record.limits.rpm,
+          tpm_limit: record.limits.tpm,
+          concurrency_limit: record.limits.concurrency,
         })
         .execute()
     },
@@ -52,6 +56,10 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           'workspaces.created_at as workspace_created_at',
           'workspaces.default_lane',
           'workspaces.deny_data_collection',
+          'workspaces.tier',
+          'workspaces.rpm_limit as workspace_rpm_limit',
+          'workspaces.tpm_limit as workspace_tpm_limit',
+          'workspaces.concurrency_limit as workspace_concurrency_limit',
         ])
         .where('api_keys.hash', '=', hash)
         .executeTakeFirst()
@@ -64,6 +72,10 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           created_at: row.workspace_created_at,
           default_lane: row.default_lane,
           deny_data_collection: row.deny_data_collection,
+          tier: row.tier,
+          rpm_limit: row.workspace_rpm_limit,
+          tpm_limit: row.workspace_tpm_limit,
+          concurrency_limit: row.workspace_concurrency_limit,
         }),
       }
     },

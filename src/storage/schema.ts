@@ -14,6 +14,12 @@ export interface WorkspacesTable {
   default_lane: string | null
   /** 1: skip offers that retain prompts or train on them, on every lane. */
   deny_data_collection: Generated<number>
+  /** Rate-limit tier; null: the config's default tier. */
+  tier: string | null
+  /** Overrides of the tier's limits; null: the tier's value. */
+  rpm_limit: number | null
+  tpm_limit: number | null
+  concurrency_limit: number | null
 }
 
 export interface ApiKeysTable {
@@ -34,6 +40,10 @@ export interface ApiKeysTable {
   allowed_models: string | null
   /** 1: the key may also call the management API (`/api/v1/…`) for its workspace. */
   management: Generated<number>
+  /** The key's own limits (stricter than its workspace's); null: the workspace's. */
+  rpm_limit: number | null
+  tpm_limit: number | null
+  concurrency_limit: number | null
 }
 
 /** A workspace's own provider key, encrypted (AES-256-GCM) with the master key. */

@@ -8,11 +8,21 @@ import type { Dialect } from './schema.ts'
 
 export type WorkspaceLane = 'cheap' | 'resale'
 
+/** Overrides of a tier's limits; null fields keep the tier's (or, for a key, the workspace's). */
+export interface LimitOverrides {
+  rpm: number | null
+  tpm: number | null
+  concurrency: number | null
+}
+
 export interface WorkspaceSettings {
   /** The lane of plain model IDs; null: the config default. */
   defaultLane: WorkspaceLane | null
   /** Skip offers that retain prompts or train on them, on every lane. */
   denyDataCollection: boolean
+  /** Rate-limit tier; null: the config's default tier. */
+  tier: string | null
+  limits: LimitOverrides
 }
 
 export interface WorkspaceRecord extends WorkspaceSettings {
@@ -37,6 +47,8 @@ export interface ApiKeyRecord {
   allowedModels: string[] | null
   /** May call the management API for its workspace. */
   management: boolean
+  /** The key's own limits; only ever stricter than its workspace's. */
+  limits: LimitOverrides
 }
 
 /** A stored BYOK credential: ciphertext and display hint, never the key itself. */

@@ -9,6 +9,21 @@ export function toWorkspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRe
     createdAt: row.created_at,
     defaultLane: row.default_lane === 'cheap' || row.default_lane === 'resale' ? row.default_lane : null,
     denyDataCollection: Number(row.deny_data_collection) === 1,
+    tier: row.tier,
+    limits: limitsOf(row),
+  }
+}
+
+export function limitsOf(row: {
+  rpm_limit: number | null
+  tpm_limit: number | null
+  concurrency_limit: number | null
+}) {
+  const number = (value: number | null) => (value === null ? null : Number(value))
+  return {
+    rpm: number(row.rpm_limit),
+    tpm: number(row.tpm_limit),
+    concurrency: number(row.concurrency_limit),
   }
 }
 
@@ -24,14 +39,31 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
           created_at: record.createdAt,
           default_lane: record.defaultLane ?? null,
           deny_data_collection: record.denyDataCollection ? 1 : 0,
+          tier: record.tier ?? null,
+          rpm_limit: record.limits?.rpm ?? null,
+          tpm_limit: record.limits?.tpm ?? null,
+          concurrency_limit: record.limits?.concurrency ?? null,
         })
         .execute()
     },
     async updateSettings(id, settings) {
-      const values: { default_lane?: string | null; deny_data_collection?: number } = {}
+      const values: {
+        default_lane?: string | null
+        deny_data_collection?: number
+        tier?: string | null
+        rpm_limit?: number | null
+        tpm_limit?: number | null
+        concurrency_limit?: number | null
+      } = {}
       if (settings.defaultLane !== undefined) values.default_lane = settings.defaultLane
       if (settings.denyDataCollection !== undefined)
         values.deny_data_collection = settings.denyDataCollection ? 1 : 0
+      if (settings.tier !== undefined) values.tier = settings.tier
+      if (settings.limits !== undefined) {
+        values.rpm_limit = settings.limits.rpm
+        values.tpm_limit = settings.limits.tpm
+        values.concurrency_limit = settings.limits.concurrency
+      }
       if (Object.keys(values).length === 0) {
         const row = await db.selectFrom('workspaces').select('id').where('id', '=', id).executeTakeFirst()
         return row !== undefined

@@ -31,6 +31,7 @@ function apiKey(
     allowedLanes: null,
     allowedModels: null,
     management: false,
+    limits: { rpm: null, tpm: null, concurrency: null },
     ...overrides,
   }
 }
@@ -64,6 +65,8 @@ export function describeStoreContract(
         createdAt: '2026-11-22T10:00:00.000Z',
         defaultLane: null,
         denyDataCollection: false,
+        tier: null,
+        limits: { rpm: null, tpm: null, concurrency: null },
       })
       assert.equal((await store.workspaces.find('beta'))?.id, 'ws_b')
       assert.equal(await store.workspaces.find('nope'), undefined)

@@ -39,7 +39,16 @@ export function testConfig(
   env: Record<string, string> = {},
 ): GatewayConfig {
   return buildConfig(
-    { server: { port: 0 }, storage: { url: 'sqlite::memory:' }, ...document },
+    {
+      server: { port: 0 },
+      storage: { url: 'sqlite::memory:' },
+      // Tests that are not about limits get a tier nothing reaches.
+      limits: {
+        default_tier: 'unlimited',
+        tiers: { unlimited: { rpm: 1_000_000, tpm: 1e12, concurrency: 100_000 } },
+      },
+      ...document,
+    },
     { ...TEST_ENV, ...env },
   )
 }

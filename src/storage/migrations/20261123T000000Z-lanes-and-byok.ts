@@ -16,6 +16,14 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('management', 'integer', (column) => column.notNull().defaultTo(0))
     .execute()
 
+  // Rate-limit tier and overrides (null: the tier's value). A key's own limits can only be stricter.
+  await db.schema.alterTable('workspaces').addColumn('tier', 'varchar(32)').execute()
+  for (const table of ['workspaces', 'api_keys']) {
+    for (const column of ['rpm_limit', 'tpm_limit', 'concurrency_limit']) {
+      await db.schema.alterTable(table).addColumn(column, 'bigint').execute()
+    }
+  }
+
   await db.schema
     .createTable('byok_credentials')
     .addColumn('workspace_id', 'varchar(64)', (column) => column.notNull().references('workspaces.id'))
@@ -31,8 +39,22 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('byok_credentials').execute()
-  for (const column of ['allowed_lanes', 'allowed_models', 'management'])
+  for (const column of [
+    'allowed_lanes',
+    'allowed_models',
+    'management',
+    'rpm_limit',
+    'tpm_limit',
+    'concurrency_limit',
+  ])
     await db.schema.alterTable('api_keys').dropColumn(column).execute()
-  for (const column of ['default_lane', 'deny_data_collection'])
+  for (const column of [
+    'default_lane',
+    'deny_data_collection',
+    'tier',
+    'rpm_limit',
+    'tpm_limit',
+    'concurrency_limit',
+  ])
     await db.schema.alterTable('workspaces').dropColumn(column).execute()
 }

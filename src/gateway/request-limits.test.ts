@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { formatReset, resolveLimits } from './request-limits.ts'
+
+const config = {
+  backend: 'memory' as const,
+  onRedisFailure: 'fail_closed' as const,
+  concurrencyLeaseMs: 1_000,
+  defaultTier: 'free',
+  tiers: {
+    free: { rpm: 20, tpm: 200_000, concurrency: 2 },
+    pro: { rpm: 200, tpm: 2_000_000, concurrency: 10 },
+  },
+}
+const none = { rpm: null, tpm: null, concurrency: null }
+
+test('tier, workspace overrides, and key limits that can only be stricter', () => {
+  assert.deepEqual(resolveLimits({ tier: null, workspaceLimits: none, keyLimits: none }, config), {
+    workspace: { rpm: 20, tpm: 200_000, concurrency: 2 },
+    key: undefined,
+  })
+  const pro = resolveLimits({ tier: 'pro', workspaceLimits: { ...none, rpm: 500 }, keyLimits: none }, config)
+  assert.deepEqual(
+    pro.workspace,
+    { rpm: 500, tpm: 2_000_000, concurrency: 10 },
+    'a workspace override may raise its tier',
+  )
+  const key = resolveLimits(
+    { tier: 'pro', workspaceLimits: none, keyLimits: { rpm: 5, tpm: 9_000_000, concurrency: null } },
+    config,
+  )
+  assert.deepEqual(
+    key.key,
+    { rpm: 5, tpm: 2_000_000, concurrency: 10 },
+    'a key never gets more than its workspace',
+  )
+  assert.deepEqual(
+    resolveLimits({ tier: 'gone', workspaceLimits: none, keyLimits: none }, config).workspace,
+    config.tiers.free,
+    'an unknown tier falls back to the default',
+  )
+})
+
+test('reset times read like OpenAI’s', () => {
+  assert.equal(formatReset(999), '1s')
+  assert.equal(formatReset(6 * 60_000), '6m0s')
+  assert.equal(formatReset(3_723_000), '1h2m3s')
+  assert.equal(formatReset(-5), '0s')
+})

@@ -1,0 +1,189 @@
+/**
+ * Rate-limit tiers on requests: RPM, TPM and concurrency, per workspace and per key, with
+ * OpenAI's headers; slots freed when a stream ends, fails or its client leaves; and the same
+ * limits across two instances sharing Redis.
+ */
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { chatCompletionBody, chatCompletionStreamChunks, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { redisSkipReason, TEST_REDIS_URL } from '../helpers/backends.ts'
+import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
+import { fakeProvider, offer, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+
+const messages = [{ role: 'user', content: 'hi' }]
+
+function document(baseUrl: string, tier: { rpm: number; tpm: number; concurrency: number }, extra = {}) {
+  return {
+    providers: [fakeProvider('fake', baseUrl)],
+    models: [{ id: 'm', offers: [offer('fake')] }],
+    limits: { default_tier: 'small', tiers: { small: tier } },
+    ...extra,
+  }
+}
+
+const chat = (gateway: TestGateway, key: string, body: Record<string, unknown> = {}, signal?: AbortSignal) =>
+  fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', messages, max_tokens: 10, ...body }),
+    ...(signal === undefined ? {} : { signal }),
+  })
+
+describe('rate limits in one process', () => {
+  test('requests per minute: workspace and key, with OpenAI headers and a 429 that names the limit', async () => {
+    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
+    const gateway = await startTestGateway(
+      document(upstream.baseUrl, { rpm: 3, tpm: 1_000_000, concurrency: 10 }),
+    )
+    try {
+      const first = await chat(gateway, gateway.apiKey)
+      assert.equal(first.status, 200)
+      assert.equal(first.headers.get('x-ratelimit-limit-requests'), '3')
+      assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '2')
+      assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^\d+s$/)
+      assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '1000000')
+      await chat(gateway, gateway.apiKey)
+      await chat(gateway, gateway.apiKey)
+      const refused = await chat(gateway, gateway.apiKey)
+      assert.equal(refused.status, 429)
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1)
+      assert.equal(refused.headers.get('x-ratelimit-remaining-requests'), '0')
+      const body = await readJson(refused)
+      assertMatchesOpenAISchema('ErrorResponse', body)
+      assert.equal(body.error.code, 'rate_limit_exceeded')
+      assert.match(body.error.message, /this workspace: 3 requests per minute/)
+      assert.equal(upstream.calls.length, 3, 'a refused request never reaches the upstream')
+
+      const other = await startTestGateway(
+        document(upstream.baseUrl, { rpm: 100, tpm: 1_000_000, concurrency: 10 }),
+      )
+      try {
+        const { key } = await other.service.createApiKey({
+          workspace: other.workspaceId,
+          name: 'tight',
+          limits: { rpm: 1 },
+        })
+        assert.equal((await chat(other, key)).status, 200)
+        const byKey = await chat(other, key)
+        assert.equal(byKey.status, 429)
+        assert.match((await readJson(byKey)).error.message, /this key: 1 requests per minute/)
+        assert.equal(
+          (await chat(other, other.apiKey)).status,
+          200,
+          "the workspace's other keys are not affected",
+        )
+      } finally {
+        await other.close()
+      }
+    } finally {
+      await gateway.close()
+      await upstream.close()
+    }
+  })
+
+  test('tokens per minute are charged at admission (prompt + max output)', async () => {
+    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
+    const gateway = await startTestGateway(
+      document(upstream.baseUrl, { rpm: 100, tpm: 1_000, concurrency: 10 }),
+    )
+    try {
+      const big = await chat(gateway, gateway.apiKey, { max_tokens: 2_000 })
+      assert.equal(big.status, 429)
+      assert.match((await readJson(big)).error.message, /1000 tokens per minute/)
+      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 100 })).status, 200)
+    } finally {
+      await gateway.close()
+      await upstream.close()
+    }
+  })
+
+  test('a concurrency slot is held for the whole stream and freed when it ends, fails or its client leaves', async () => {
+    const upstream = await startFakeUpstream()
+    const gateway = await startTestGateway(
+      document(upstream.baseUrl, { rpm: 1_000, tpm: 10_000_000, concurrency: 1 }),
+    )
+    try {
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
+      const open = await chat(gateway, gateway.apiKey, { stream: true })
+      assert.equal(open.status, 200)
+      const second = await chat(gateway, gateway.apiKey)
+      assert.equal(second.status, 429)
+      assert.match((await readJson(second)).error.message, /1 concurrent requests/)
+      release()
+      await open.text()
+      assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed when the stream ended')
+
+      upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
+      assert.equal((await chat(gateway, gateway.apiKey)).status, 503)
+      assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed after an upstream failure')
+
+      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), delayMs: 5_000 })
+      const controller = new AbortController()
+      const abandoned = await chat(gateway, gateway.apiKey, { stream: true }, controller.signal)
+      assert.equal(abandoned.status, 200)
+      controller.abort()
+      let status = 0
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+        await sleep(20)
+        status = (await chat(gateway, gateway.apiKey)).status
+      }
+      assert.equal(status, 200, 'freed when the client left')
+    } finally {
+      await gateway.close()
+      await upstream.close()
+    }
+  })
+})
+
+const skipRedis = await redisSkipReason()
+
+describe('rate limits across two instances sharing Redis', { skip: skipRedis }, () => {
+  test('a 20 RPM workspace gets exactly 20 successes across both; a 2-concurrent one never has 3 upstream', async () => {
+    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok'), delayMs: 100 })
+    const prefix = `onekey-test:${randomUUID()}:`
+    const shared = { redis: { url: TEST_REDIS_URL, key_prefix: prefix } }
+    const one = await startTestGateway(
+      document(upstream.baseUrl, { rpm: 20, tpm: 10_000_000, concurrency: 2 }, shared),
+    )
+    // the second instance serves the same workspace: it shares the first one's store
+    const two = await startTestGateway(
+      document(upstream.baseUrl, { rpm: 20, tpm: 10_000_000, concurrency: 2 }, shared),
+      {},
+      { store: one.store, workspaceName: 'second', credit: '0' },
+    )
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          chat(index % 2 === 0 ? one : two, one.apiKey).then((r) => r.status),
+        ),
+      )
+      assert.equal(statuses.filter((status) => status === 200).length, 2, 'two at once, the rest refused')
+      let peak = 0
+      for (const call of upstream.calls) {
+        const overlapping = upstream.calls.filter(
+          (other) =>
+            other.receivedAtMs <= call.receivedAtMs && (other.closedAtMs ?? Infinity) > call.receivedAtMs,
+        ).length
+        peak = Math.max(peak, overlapping)
+      }
+      assert.ok(peak <= 2, `never more than 2 upstream at once (saw ${peak})`)
+
+      // one at a time: exactly 20 per minute window across both instances (18 more after the 2)
+      const sequential: number[] = []
+      for (let index = 0; index < 24; index++)
+        sequential.push((await chat(index % 2 === 0 ? two : one, one.apiKey)).status)
+      assert.equal(sequential.filter((status) => status === 200).length + 2, 20)
+      assert.ok(sequential.slice(-4).every((status) => status === 429))
+    } finally {
+      await two.close()
+      await one.close()
+    }
+    await upstream.close()
+  })
+})
