@@ -13,6 +13,7 @@
  * @see https://redis.io/docs/latest/develop/interact/pubsub/
  */
 import { randomUUID } from 'node:crypto'
+import { closeRedis } from '../ratelimit/close-redis.ts'
 import type { AccountHealth, CircuitTransition } from './account-health.ts'
 
 interface Message {
@@ -93,7 +94,7 @@ export async function connectSharedHealth(options: SharedHealthOptions): Promise
       Promise.all([stored, publisher.publish(channel, message)]).catch(options.onError)
     },
     async close() {
-      await Promise.allSettled([subscriber.quit(), publisher.quit()])
+      await Promise.all([closeRedis(subscriber), closeRedis(publisher)])
     },
   }
 }

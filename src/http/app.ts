@@ -41,6 +41,8 @@ export interface AppDependencies
   logRequests: boolean
   /** Readiness: resolves when the gateway can serve (storage answers, not shutting down). */
   checkReady(): Promise<void>
+  /** Ready but not at full strength (e.g. limits counted per instance while Redis is down). */
+  degradations(): string[]
   /** Seconds since epoch reported as `created` for catalog models. */
   catalogCreatedSeconds: number
 }
@@ -219,7 +221,12 @@ export function createApp(dependencies: AppDependencies): App {
           'GET',
           async (context) => {
             await dependencies.checkReady()
-            sendJson(context, 200, '{"status":"ready"}')
+            const degraded = dependencies.degradations()
+            sendJson(
+              context,
+              200,
+              degraded.length === 0 ? '{"status":"ready"}' : JSON.stringify({ status: 'degraded', degraded }),
+            )
           },
         ],
       ]),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { closeRedis } from './close-redis.ts'
 import type { RateLimiter } from './rate-limiter.ts'
 
 /**
@@ -103,7 +104,7 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
       await redis.zrem(`${prefix}l:${key}`, leaseId)
     },
     async close() {
-      await redis.quit()
+      await closeRedis(redis)
     },
   }
 }

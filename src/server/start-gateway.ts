@@ -245,6 +245,10 @@ export async function startGateway(
     bodyLimitBytes: config.server.bodyLimitBytes,
     logRequests: config.log.requests,
     catalogCreatedSeconds: Math.floor(Date.now() / 1000),
+    degradations: () =>
+      limits.degraded
+        ? ['rate limits are counted per instance: the shared limiter (Redis) is unreachable']
+        : [],
     async checkReady() {
       if (draining) throw new GatewayError('shutting_down', 'The gateway is shutting down.')
       if (limits.degraded && config.limits.onRedisFailure === 'fail_closed') {

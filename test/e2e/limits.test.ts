@@ -4,7 +4,9 @@
  * limits across two instances sharing Redis.
  */
 import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { type AddressInfo, connect, createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chatCompletionBody, chatCompletionStreamChunks, startFakeUpstream } from '../fakes/fake-upstream.ts'
@@ -42,7 +44,7 @@ describe('rate limits in one process', () => {
       assert.equal(first.status, 200)
       assert.equal(first.headers.get('x-ratelimit-limit-requests'), '3')
       assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '2')
-      assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^\d+s$/)
+      assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^(1m)?\d+s$/)
       assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '1000000')
       await chat(gateway, gateway.apiKey)
       await chat(gateway, gateway.apiKey)
@@ -186,4 +188,90 @@ describe('rate limits across two instances sharing Redis', { skip: skipRedis }, 
     }
     await upstream.close()
   })
+})
+
+/** A Redis of this test's own (so it can be stopped), on a free port. */
+async function startOwnRedis(): Promise<{ url: string; stop(): void } | string> {
+  const probe = spawnSync('redis-server', ['--version'])
+  if (probe.error !== undefined) return 'redis-server is not installed'
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as AddressInfo
+      server.close(() => resolve(free))
+    })
+  })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  )
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('connect', () => socket.write('PING\r\n'))
+      socket.on('data', (data) => {
+        socket.destroy()
+        resolve(data.toString().startsWith('+PONG'))
+      })
+      socket.on('error', () => resolve(false))
+    })
+    if (ready) return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') }
+    await sleep(50)
+  }
+  child.kill('SIGKILL')
+  return 'redis-server did not start'
+}
+
+describe('when the shared limiter is unreachable', { skip: skipRedis }, () => {
+  for (const policy of ['fail_closed', 'local'] as const) {
+    test(`${policy}: never silent`, async () => {
+      const redis = await startOwnRedis()
+      if (typeof redis === 'string') {
+        if (process.env.CI === 'true') assert.fail(redis)
+        return
+      }
+      const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
+      const gateway = await startTestGateway(
+        document(
+          upstream.baseUrl,
+          { rpm: 100, tpm: 1_000_000, concurrency: 10 },
+          {
+            redis: { url: redis.url },
+            limits: {
+              default_tier: 'small',
+              tiers: { small: { rpm: 100, tpm: 1_000_000, concurrency: 10 } },
+              on_redis_failure: policy,
+            },
+          },
+        ),
+      )
+      try {
+        assert.equal((await chat(gateway, gateway.apiKey)).status, 200)
+        assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200)
+        redis.stop()
+        await sleep(100)
+        const during = await chat(gateway, gateway.apiKey)
+        const readiness = await fetch(`${gateway.url}/readyz`)
+        if (policy === 'fail_closed') {
+          assert.equal(during.status, 503)
+          assert.equal((await readJson(during)).error.code, 'rate_limiter_unavailable')
+          assert.equal(readiness.status, 503)
+          assert.equal((await readJson(readiness)).error.code, 'rate_limiter_unavailable')
+        } else {
+          assert.equal(during.status, 200, 'counted on this instance instead')
+          assert.equal(readiness.status, 200)
+          assert.equal((await readJson(readiness)).status, 'degraded')
+        }
+        assert.ok(
+          gateway.logs.some((line) => line.msg === 'rate limiter unreachable' && line.policy === policy),
+          'a warning was logged',
+        )
+      } finally {
+        redis.stop()
+        await gateway.close()
+        await upstream.close()
+      }
+    })
+  }
 })
