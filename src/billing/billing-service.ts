@@ -72,6 +72,8 @@ export interface BillingService {
   purchaseFee(amountNano: number): number
   /** When credit bought or redeemed now expires (null: never). */
   creditExpiresAt(): string | null
+  /** What this instance holds in storage and how much of it running requests use, nano-USD. */
+  holdings(): { leasedNano: number; usedNano: number }
   /** Waits for settlements in flight, stops the timers. */
   close(): Promise<void>
 }
@@ -228,6 +230,15 @@ export function createBillingService(options: BillingOptions): BillingService {
     enabled: options.enabled,
     purchaseFee,
     creditExpiresAt,
+    holdings() {
+      let leasedNano = 0
+      let usedNano = 0
+      for (const lease of leases.values()) {
+        leasedNano += lease.leaseNano
+        usedNano += lease.usedNano
+      }
+      return { leasedNano, usedNano }
+    },
     async reserve(workspaceId, amountNano, describe) {
       const hold: Hold = { id: id('hold'), workspaceId, amountNano }
       const lease = leaseOf(workspaceId)

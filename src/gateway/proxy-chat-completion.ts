@@ -40,6 +40,8 @@ export interface ChatCompletionProxyDependencies {
   byokCredentials: ByokCredentialService
   billing: BillingService
   limits: LimitGate
+  /** Counts failed upstream attempts (for /metrics). */
+  onUpstreamFailure?: (provider: string, code: string) => void
   /** Output reserved when neither the request nor the catalog caps it. */
   defaultMaxOutputTokens: number
   maxAttempts: number
@@ -276,6 +278,7 @@ async function attemptAll(
       if (context.response.headersSent) billing.markServed()
       if (outcome.kind !== 'failed') return
       lastError = outcome.error
+      dependencies.onUpstreamFailure?.(attempt.provider.config.name, lastError.code)
       if (context.response.headersSent) return
       if (stage.byok !== undefined && lastError.code === 'upstream_auth_failed') {
         lastError = credentialRejected(attempt.provider.config.name, stage.byok)

@@ -81,6 +81,7 @@ export function createLimitGate(options: {
   fallback: RateLimiter
   config: GatewayConfig['limits']
   logger: Logger
+  onDecision?: (allowed: boolean) => void
 }): LimitGate {
   const { config, logger } = options
   let degraded = false
@@ -182,8 +183,10 @@ export function createLimitGate(options: {
         }
       } catch (error) {
         undo()
+        if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') options.onDecision?.(false)
         throw error
       }
+      options.onDecision?.(true)
       setRateHeaders(context, requestLimit, requests!, tokenLimit, tokenResult)
 
       let finished = false

@@ -16,6 +16,7 @@ import {
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
+import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
 import { readJsonObject } from './read-json-body.ts'
@@ -43,6 +44,7 @@ export interface AppDependencies
   checkReady(): Promise<void>
   /** Ready but not at full strength (e.g. limits counted per instance while Redis is down). */
   degradations(): string[]
+  metrics: GatewayMetrics
   /** Seconds since epoch reported as `created` for catalog models. */
   catalogCreatedSeconds: number
 }
@@ -215,6 +217,27 @@ export function createApp(dependencies: AppDependencies): App {
     ],
     ['/healthz', new Map([['GET', (context) => sendJson(context, 200, '{"status":"ok"}')]])],
     [
+      '/metrics',
+      new Map([
+        [
+          'GET',
+          (context) => {
+            // Behind the operator token when one is configured: the numbers are business data.
+            if (dependencies.adminToken() !== null) {
+              checkAdminToken(context.request.headers.authorization, dependencies.adminToken())
+            }
+            const body = Buffer.from(dependencies.metrics.registry.render())
+            context.response.writeHead(200, {
+              'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+              'content-length': body.byteLength,
+              'x-request-id': context.requestId,
+            })
+            context.response.end(body)
+          },
+        ],
+      ]),
+    ],
+    [
       '/readyz',
       new Map([
         [
@@ -306,10 +329,29 @@ export function createApp(dependencies: AppDependencies): App {
     throw new GatewayError('route_not_found', `Invalid URL (${method} ${path}).`)
   }
 
+  /** A bounded label for a path: a route, or its parameterised form, or `other`. */
+  function pathLabel(path: string): string {
+    if (routes.has(path)) return path
+    for (const prefix of PARAMETER_ROUTES) if (path.startsWith(prefix)) return `${prefix}{id}`
+    return 'other'
+  }
+
   function writeRequestLog(context: RequestContext): void {
     recordRequest(context)
-    if (!dependencies.logRequests) return
     const log = context.log
+    const lane = log.lane ?? ''
+    dependencies.metrics.requests.inc({
+      path: pathLabel(context.path),
+      lane,
+      provider: log.provider ?? '',
+      status: String(context.response.statusCode),
+    })
+    dependencies.metrics.duration.observe({ lane }, (performance.now() - context.startMs) / 1000)
+    if (log.stream === true && log.firstByteMs !== undefined)
+      dependencies.metrics.firstByte.observe({ lane }, log.firstByteMs / 1000)
+    if (log.costNano !== undefined && log.costNano > 0)
+      dependencies.metrics.charged.inc({ lane }, log.costNano)
+    if (!dependencies.logRequests) return
     logger.info('request', {
       request_id: context.requestId,
       method: context.request.method,

@@ -24,6 +24,7 @@ import { createApp } from '../http/app.ts'
 import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
 import { createRequestLogWriter, type RequestLogWriter } from '../logging/request-log-writer.ts'
+import { createGatewayMetrics } from '../metrics/metrics.ts'
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
 import { createMemoryRateLimiter } from '../ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
@@ -205,11 +206,13 @@ export async function startGateway(
       throw new Error(`limits: cannot connect to Redis (${(error as Error).message})`)
     }
   }
+  const metrics = createGatewayMetrics()
   const limits = createLimitGate({
     limiter: sharedLimiter ?? fallbackLimiter,
     fallback: fallbackLimiter,
     config: config.limits,
     logger,
+    onDecision: (allowed) => metrics.limiterDecisions.inc({ result: allowed ? 'allowed' : 'refused' }),
   })
 
   const authenticator = createAuthenticator({
@@ -220,6 +223,7 @@ export async function startGateway(
   })
 
   let draining = false
+  let storageReady = true
   let readyUntilMs = 0
   const app = createApp({
     planner: () => routing.planner,
@@ -233,6 +237,8 @@ export async function startGateway(
     reload,
     billing,
     limits,
+    metrics,
+    onUpstreamFailure: (provider, code) => metrics.upstreamErrors.inc({ provider, code }),
     requestLogs,
     ledger: store.ledger,
     requestLogRepository: store.requestLogs,
@@ -257,13 +263,40 @@ export async function startGateway(
       if (performance.now() < readyUntilMs) return
       try {
         await store.ping()
+        storageReady = true
       } catch (error) {
+        storageReady = false
         logger.error('storage not ready', describeError(error))
         throw new GatewayError('storage_unavailable', 'Storage is not reachable.')
       }
       readyUntilMs = performance.now() + READY_CACHE_MS
     },
   })
+
+  metrics.registry.gauge('onekey_in_flight_requests', 'Requests being answered.', () => [
+    { labels: {}, value: app.inFlight },
+  ])
+  metrics.registry.gauge('onekey_holds_nano_usd', "This instance's reservations, nano-USD.", () => {
+    const { leasedNano, usedNano } = billing.holdings()
+    return [
+      { labels: { kind: 'leased' }, value: leasedNano },
+      { labels: { kind: 'in_use' }, value: usedNano },
+    ]
+  })
+  metrics.registry.gauge('onekey_open_circuits', 'Upstream accounts resting after failures.', () => [
+    { labels: {}, value: health.snapshot().filter((circuit) => circuit.state !== 'closed').length },
+  ])
+  metrics.registry.gauge(
+    'onekey_rate_limiter_degraded',
+    '1 while the shared limiter (Redis) is unreachable.',
+    () => [{ labels: { policy: config.limits.onRedisFailure }, value: limits.degraded ? 1 : 0 }],
+  )
+  metrics.registry.gauge('onekey_storage_ready', '1 when the last readiness check reached storage.', () => [
+    { labels: { kind: config.storage.kind }, value: storageReady ? 1 : 0 },
+  ])
+  metrics.registry.gauge('onekey_process_resident_memory_bytes', 'Resident memory.', () => [
+    { labels: {}, value: process.memoryUsage.rss() },
+  ])
 
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000 }, app.handle)
   server.on('clientError', rejectMalformedRequest)

@@ -758,6 +758,15 @@ describe('config reload', () => {
           { id: 'new', offers: [{ lane: 'resale', provider: 'sim', price: { input: 1, output: 1 } }] },
         ],
       }
+      assert.equal(
+        (await fetch(`${gateway.url}/metrics`)).status,
+        401,
+        'metrics sit behind the operator token',
+      )
+      const scraped = await fetch(`${gateway.url}/metrics`, {
+        headers: { authorization: `Bearer ${KEYS.ONEKEY_ADMIN_TOKEN}` },
+      })
+      assert.match(scraped.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
       const denied = await fetch(`${gateway.url}/api/v1/admin/reload`, {
         method: 'POST',
         headers: { authorization: 'Bearer nope' },

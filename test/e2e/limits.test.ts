@@ -58,6 +58,16 @@ describe('rate limits in one process', () => {
       assert.match(body.error.message, /this workspace: 3 requests per minute/)
       assert.equal(upstream.calls.length, 3, 'a refused request never reaches the upstream')
 
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
+      assert.match(
+        metrics,
+        /^onekey_requests_total\{path="\/v1\/chat\/completions",lane="cheap",provider="fake",status="200"\} 3$/m,
+      )
+      assert.match(metrics, /^onekey_rate_limit_decisions_total\{result="refused"\} 1$/m)
+      assert.match(metrics, /^onekey_request_duration_seconds_count\{lane="cheap"\} \d+$/m)
+      assert.match(metrics, /^onekey_charged_nano_usd_total\{lane="cheap"\} \d+$/m)
+      assert.match(metrics, /^onekey_in_flight_requests \d+$/m)
+
       const other = await startTestGateway(
         document(upstream.baseUrl, { rpm: 100, tpm: 1_000_000, concurrency: 10 }),
       )
