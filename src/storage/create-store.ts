@@ -63,10 +63,16 @@ function createSqliteKysely(path: string): Kysely<DatabaseSchema> {
 /** Opens the store for a config; call `migrate()` before first use on a new database. */
 export async function createStore(config: StorageConfig, options: CreateStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = config.kind
-  const db =
-    config.kind === 'postgres'
-      ? await createPostgresKysely(config.url, options)
-      : createSqliteKysely(config.path)
+  let db: Kysely<DatabaseSchema>
+  if (config.kind === 'postgres') {
+    // `?schema=name` in the URL keeps OneKey's tables in their own schema (created if missing).
+    const url = new URL(config.url)
+    const schema = url.searchParams.get('schema') ?? undefined
+    url.searchParams.delete('schema')
+    db = await createPostgresKysely(url.toString(), { ...options, schema: options.schema ?? schema })
+  } else {
+    db = createSqliteKysely(config.path)
+  }
   return {
     dialect,
     workspaces: createWorkspaceRepository(db),

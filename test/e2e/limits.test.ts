@@ -16,6 +16,12 @@ import { fakeProvider, offer, readJson, startTestGateway, type TestGateway } fro
 
 const messages = [{ role: 'user', content: 'hi' }]
 
+/** Limits count in fixed minute windows: a test that counts to the limit starts well inside one. */
+async function awayFromMinuteBoundary(): Promise<void> {
+  const intoMinute = Date.now() % 60_000
+  if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 100)
+}
+
 function document(baseUrl: string, tier: { rpm: number; tpm: number; concurrency: number }, extra = {}) {
   return {
     providers: [fakeProvider('fake', baseUrl)],
@@ -35,6 +41,7 @@ const chat = (gateway: TestGateway, key: string, body: Record<string, unknown> =
 
 describe('rate limits in one process', () => {
   test('requests per minute: workspace and key, with OpenAI headers and a 429 that names the limit', async () => {
+    await awayFromMinuteBoundary()
     const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
     const gateway = await startTestGateway(
       document(upstream.baseUrl, { rpm: 3, tpm: 1_000_000, concurrency: 10 }),
@@ -157,6 +164,7 @@ const skipRedis = await redisSkipReason()
 
 describe('rate limits across two instances sharing Redis', { skip: skipRedis }, () => {
   test('a 20 RPM workspace gets exactly 20 successes across both; a 2-concurrent one never has 3 upstream', async () => {
+    await awayFromMinuteBoundary()
     const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok'), delayMs: 100 })
     const prefix = `onekey-test:${randomUUID()}:`
     const shared = { redis: { url: TEST_REDIS_URL, key_prefix: prefix } }
@@ -187,6 +195,7 @@ describe('rate limits across two instances sharing Redis', { skip: skipRedis }, 
       assert.ok(peak <= 2, `never more than 2 upstream at once (saw ${peak})`)
 
       // one at a time: exactly 20 per minute window across both instances (18 more after the 2)
+      // (the burst and this run must share one fixed minute window)
       const sequential: number[] = []
       for (let index = 0; index < 24; index++)
         sequential.push((await chat(index % 2 === 0 ? two : one, one.apiKey)).status)
