@@ -249,21 +249,33 @@ export function createBillingService(options: BillingOptions): BillingService {
         open.add(hold.id)
         return hold
       }
-      const result = await reservations.run({
-        workspaceId,
-        amountNano,
-        extraNano: amountNano * HEADROOM_FACTOR,
-      })
+      // Use what headroom there is, claimed now (before any await, so concurrent requests cannot
+      // count it twice), and ask storage only for the rest.
+      const fromHeadroom = Math.max(Math.min(lease.leaseNano - lease.usedNano, amountNano), 0)
+      lease.usedNano += fromHeadroom
+      const needNano = amountNano - fromHeadroom
+      let result: Awaited<ReturnType<typeof reservations.run>>
+      try {
+        result = await reservations.run({
+          workspaceId,
+          amountNano: needNano,
+          extraNano: amountNano * HEADROOM_FACTOR,
+        })
+      } catch (error) {
+        lease.usedNano -= fromHeadroom
+        throw error
+      }
       if (!result.reserved) {
+        lease.usedNano -= fromHeadroom
         throw new GatewayError(
           'insufficient_credits',
           `Insufficient credits: this request may cost up to $${formatNanoUsd(amountNano)} (${describe()}), ` +
-            `and $${formatNanoUsd(result.availableNano)} is available after open reservations. ` +
+            `and $${formatNanoUsd(result.availableNano + fromHeadroom)} is available after open reservations. ` +
             'Add credits or lower max_tokens.',
         )
       }
-      lease.leaseNano += amountNano + result.extraNano
-      lease.usedNano += amountNano
+      lease.leaseNano += needNano + result.extraNano
+      lease.usedNano += needNano
       open.add(hold.id)
       return hold
     },

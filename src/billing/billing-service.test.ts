@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createLogger } from '../logging/logger.ts'
+import { createStore } from '../storage/create-store.ts'
+import { createBillingService } from './billing-service.ts'
+
+async function setup(balanceNano: number) {
+  const store = await createStore({ kind: 'sqlite', path: ':memory:' })
+  await store.migrate()
+  const at = new Date().toISOString()
+  await store.workspaces.create({ id: 'ws', name: 'ws', createdAt: at })
+  await store.ledger.append([
+    {
+      id: 'le_start',
+      workspaceId: 'ws',
+      kind: 'adjustment',
+      amountNano: balanceNano,
+      reason: 'test',
+      actor: 'test',
+      idempotencyKey: null,
+      requestId: null,
+      createdAt: at,
+    },
+  ])
+  const billing = createBillingService({
+    ledger: store.ledger,
+    logger: createLogger({ level: 'silent' }),
+    enabled: true,
+    holdTtlMs: 60_000,
+    sweepIntervalMs: 60_000,
+    purchaseFeeFixedNano: 0,
+    purchaseFeePercentMilli: 0,
+    creditExpiryDays: 0,
+  })
+  return { store, billing }
+}
+
+test('with a plentiful balance, headroom serves most reservations without storage; storage always covers what is promised', async () => {
+  const { store, billing } = await setup(1_000_000)
+  const first = await billing.reserve('ws', 100, () => '')
+  assert.equal((await store.ledger.balance('ws')).heldNano, 100 + 1_600, 'the request and 16× headroom')
+  // 40 at once: the headroom is claimed synchronously, the rest asked from storage
+  const more = await Promise.all(Array.from({ length: 40 }, () => billing.reserve('ws', 100, () => '')))
+  const { leasedNano, usedNano } = billing.holdings()
+  assert.equal(usedNano, 4_100)
+  assert.ok(leasedNano >= usedNano, 'never more promised than held')
+  assert.equal((await store.ledger.balance('ws')).heldNano, leasedNano, 'storage holds exactly the lease')
+  await Promise.all(
+    [first, ...more].map((hold) => billing.settle(hold, 60, { requestId: 'r', actor: 'a', reason: 'x' })),
+  )
+  assert.equal(billing.holdings().usedNano, 0)
+  assert.equal((await store.ledger.balance('ws')).balanceNano, 1_000_000 - 41 * 60)
+  await billing.close()
+  assert.deepEqual(
+    await store.ledger.balance('ws'),
+    { balanceNano: 1_000_000 - 41 * 60, heldNano: 0 },
+    'headroom returned',
+  )
+  assert.deepEqual(await store.ledger.verify(), [])
+  await store.close()
+})
+
+test('near the limit every reservation is exact: no headroom, exactly what fits', async () => {
+  const { store, billing } = await setup(1_000)
+  const results = await Promise.allSettled(
+    Array.from({ length: 15 }, () => billing.reserve('ws', 100, () => '')),
+  )
+  assert.equal(results.filter((result) => result.status === 'fulfilled').length, 10)
+  assert.equal((await store.ledger.balance('ws')).heldNano, 1_000)
+  const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult
+  assert.equal(refused.reason.code, 'insufficient_credits')
+  await billing.close()
+  await store.close()
+})
