@@ -216,9 +216,8 @@ export async function proxyChatCompletion(
   } finally {
     billing.finish()
     const log = context.log
-    admission.finish(
-      log.promptTokens === undefined ? undefined : log.promptTokens + (log.completionTokens ?? 0),
-    )
+    // Nothing served (every attempt failed before the first byte): every token charged goes back.
+    admission.finish(log.promptTokens === undefined ? 0 : log.promptTokens + (log.completionTokens ?? 0))
   }
 }
 

@@ -51,8 +51,8 @@ export function resolveLimits(
 }
 
 export interface Admission {
-  /** Frees the concurrency slots and gives back tokens not used; call once when the answer ended. */
-  finish(actualTokens: number | undefined): void
+  /** Frees the concurrency slots and gives back the tokens not used; call once when the answer ended. */
+  finish(actualTokens: number): void
 }
 
 export interface LimitGate {

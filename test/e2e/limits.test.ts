@@ -112,6 +112,12 @@ describe('rate limits in one process', () => {
       assert.equal(big.status, 429)
       assert.match((await readJson(big)).error.message, /1000 tokens per minute/)
       assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 100 })).status, 200)
+      // ~700 tokens charged at admission, ~20 used: the rest comes back, so this one fits again
+      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
+      // a request that fails upstream gives every token back
+      upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
+      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 503)
+      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
     } finally {
       await gateway.close()
       await upstream.close()
