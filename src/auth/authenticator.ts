@@ -36,6 +36,8 @@ export interface AuthenticatedKey {
   management: boolean
   /** The workspace's rate-limit tier (null: the default) and overrides, and the key's own. */
   tier: string | null
+  /** The workspace lets the prompt cache answer. */
+  promptCache: boolean
   workspaceLimits: LimitOverrides
   keyLimits: LimitOverrides
 }
@@ -90,6 +92,7 @@ function toAuthenticatedKey(
     allowedModels: record.allowedModels === null ? null : compileModelPatterns(record.allowedModels),
     management: record.management,
     tier: workspace.tier,
+    promptCache: workspace.promptCache,
     workspaceLimits: workspace.limits,
     keyLimits: record.limits,
   }

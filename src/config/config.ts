@@ -118,6 +118,16 @@ const fileSchema = z.strictObject({
       admin_token_env: z.string().min(1).default('ONEKEY_ADMIN_TOKEN'),
     })
     .prefault({}),
+  cache: z
+    .strictObject({
+      /** The exact-match response cache (per workspace; workspaces and requests can opt out). */
+      enabled: z.boolean().default(true),
+      ttl_ms: positiveInteger.default(300_000),
+      max_entries: positiveInteger.default(10_000),
+      /** Larger answers are not cached. */
+      max_entry_bytes: positiveInteger.default(256 * 1024),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       /** Where counters and concurrency slots live: `memory` (one process) or `redis` (shared; needs redis.url). */
@@ -228,6 +238,7 @@ export interface GatewayConfig {
     retentionDays: number
     flushIntervalMs: number
   }
+  cache: { enabled: boolean; ttlMs: number; maxEntries: number; maxEntryBytes: number }
   limits: {
     backend: 'memory' | 'redis'
     onRedisFailure: 'fail_closed' | 'local'
@@ -408,6 +419,12 @@ export function buildConfig(
       requests: file.log.requests,
       retentionDays: file.log.retention_days,
       flushIntervalMs: file.log.flush_interval_ms,
+    },
+    cache: {
+      enabled: file.cache.enabled,
+      ttlMs: file.cache.ttl_ms,
+      maxEntries: file.cache.max_entries,
+      maxEntryBytes: file.cache.max_entry_bytes,
     },
     limits,
     billing,

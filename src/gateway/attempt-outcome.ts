@@ -20,6 +20,8 @@ export interface AnswerOptions {
   decorateUsage: ((usage: OpenAIUsage & Record<string, unknown>) => void) | undefined
   /** The client asked for the stream's usage chunk (`stream_options.include_usage` or `usage.include`). */
   forwardStreamUsage: boolean
+  /** A complete non-stream answer with usage, as the upstream sent it (for the prompt cache). */
+  onCompleteAnswer?: ((body: Buffer, usage: OpenAIUsage) => void) | undefined
 }
 
 /** Token counts for billing and the request log, when the upstream reported them. */

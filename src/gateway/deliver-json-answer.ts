@@ -96,6 +96,14 @@ export async function deliverJsonAnswer(
   const choices = Array.isArray(parsed.choices) ? parsed.choices : []
   const finishReason = choices[0]?.finish_reason
   if (typeof finishReason === 'string') context.log.finishReason = finishReason
+  if (
+    answer.onCompleteAnswer !== undefined &&
+    parsed.usage !== undefined &&
+    parsed.usage !== null &&
+    (finishReason === 'stop' || finishReason === 'length')
+  ) {
+    answer.onCompleteAnswer(body, parsed.usage)
+  }
   if (answer.decorateUsage !== undefined) {
     if (parsed.usage === undefined || parsed.usage === null || typeof parsed.usage !== 'object') {
       // No usage from the upstream: the gateway counts (conservatively) and says so.

@@ -18,16 +18,28 @@
 import type { BillingService, Hold } from '../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
 import { maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
-import type { ModelConfig, OfferConfig } from '../config/config.ts'
+import type { Lane, ModelConfig, OfferConfig } from '../config/config.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
 import type { AnswerOptions } from './attempt-outcome.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 
+/** What priced an answer: the offer (and lane, model, provider) that served it. */
+export interface ServedBy {
+  lane: Lane
+  model: ModelConfig
+  offer: OfferConfig
+  providerName: string
+}
+
 export interface RequestBilling {
   readonly answer: AnswerOptions
   /** The attempt about to run: its offer prices the usage. */
   useAttempt(attempt: PlannedAttempt): void
+  /** The answer comes from the prompt cache, priced by `by` (its offer carries the cache rate). */
+  serveFromCache(by: ServedBy): void
+  /** What the running attempt is (for storing its answer in the cache). */
+  readonly current: ServedBy | undefined
   /** The current attempt's bytes reached the client: it is the one to charge. */
   markServed(): void
   /** Settles or releases the hold (in the background; never throws). */
@@ -77,8 +89,8 @@ export async function startRequestBilling(
     }
   }
 
-  let current: PlannedAttempt | undefined
-  let served: PlannedAttempt | undefined
+  let current: ServedBy | undefined
+  let served: ServedBy | undefined
   let finished = false
 
   const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, usage)
@@ -120,7 +132,19 @@ export async function startRequestBilling(
       },
     },
     useAttempt(attempt) {
-      current = attempt
+      current = {
+        lane: attempt.lane,
+        model: attempt.model,
+        offer: attempt.offer,
+        providerName: attempt.provider.config.name,
+      }
+    },
+    get current() {
+      return current
+    },
+    serveFromCache(by) {
+      current = by
+      served = by
     },
     markServed() {
       served = current
@@ -158,7 +182,7 @@ export async function startRequestBilling(
         void billing.settle(hold, nano, {
           requestId: context.requestId,
           actor: `key:${key.keyId}`,
-          reason: `${served.lane} ${served.model.id} via ${served.provider.config.name}`,
+          reason: `${served.lane} ${served.model.id} via ${served.providerName}`,
         })
       }
     },

@@ -17,6 +17,7 @@ import type { GatewayConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
 import { createOfferStats, type OfferStats } from '../gateway/offer-stats.ts'
+import { createPromptCache } from '../gateway/prompt-cache.ts'
 import { createLimitGate } from '../gateway/request-limits.ts'
 import { createRoutePlanner, type RoutePlanner } from '../gateway/route-planner.ts'
 import { connectSharedHealth, type SharedHealth } from '../gateway/shared-health.ts'
@@ -207,6 +208,13 @@ export async function startGateway(
     }
   }
   const metrics = createGatewayMetrics()
+  const cacheResults = metrics.registry.counter(
+    'onekey_cache_results_total',
+    'Prompt cache lookups by result.',
+  )
+  const cache = config.cache.enabled
+    ? createPromptCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries })
+    : undefined
   const limits = createLimitGate({
     limiter: sharedLimiter ?? fallbackLimiter,
     fallback: fallbackLimiter,
@@ -238,6 +246,9 @@ export async function startGateway(
     billing,
     limits,
     metrics,
+    cache,
+    cacheMaxEntryBytes: config.cache.maxEntryBytes,
+    onCacheResult: (result) => cacheResults.inc({ result }),
     onUpstreamFailure: (provider, code) => metrics.upstreamErrors.inc({ provider, code }),
     requestLogs,
     ledger: store.ledger,

@@ -79,6 +79,7 @@ export function createWorkspaceService(
         denyDataCollection: false,
         tier: null,
         limits: { rpm: null, tpm: null, concurrency: null },
+        promptCache: true,
       }
       await store.workspaces.create(record)
       await store.ledger.open(record.id, record.createdAt)

@@ -16,6 +16,8 @@ export interface WorkspacesTable {
   deny_data_collection: Generated<number>
   /** Rate-limit tier; null: the config's default tier. */
   tier: string | null
+  /** 0: never answer this workspace from the prompt cache. */
+  prompt_cache: Generated<number>
   /** Overrides of the tier's limits; null: the tier's value. */
   rpm_limit: number | null
   tpm_limit: number | null

@@ -23,6 +23,8 @@ export interface WorkspaceSettings {
   /** Rate-limit tier; null: the config's default tier. */
   tier: string | null
   limits: LimitOverrides
+  /** Answer from (and store in) the prompt cache. */
+  promptCache: boolean
 }
 
 export interface WorkspaceRecord extends WorkspaceSettings {

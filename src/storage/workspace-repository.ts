@@ -11,6 +11,7 @@ export function toWorkspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRe
     denyDataCollection: Number(row.deny_data_collection) === 1,
     tier: row.tier,
     limits: limitsOf(row),
+    promptCache: row.prompt_cache === undefined ? true : Number(row.prompt_cache) === 1,
   }
 }
 
@@ -40,6 +41,7 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
           default_lane: record.defaultLane ?? null,
           deny_data_collection: record.denyDataCollection ? 1 : 0,
           tier: record.tier ?? null,
+          prompt_cache: record.promptCache === false ? 0 : 1,
           rpm_limit: record.limits?.rpm ?? null,
           tpm_limit: record.limits?.tpm ?? null,
           concurrency_limit: record.limits?.concurrency ?? null,
@@ -54,11 +56,13 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
         rpm_limit?: number | null
         tpm_limit?: number | null
         concurrency_limit?: number | null
+        prompt_cache?: number
       } = {}
       if (settings.defaultLane !== undefined) values.default_lane = settings.defaultLane
       if (settings.denyDataCollection !== undefined)
         values.deny_data_collection = settings.denyDataCollection ? 1 : 0
       if (settings.tier !== undefined) values.tier = settings.tier
+      if (settings.promptCache !== undefined) values.prompt_cache = settings.promptCache ? 1 : 0
       if (settings.limits !== undefined) {
         values.rpm_limit = settings.limits.rpm
         values.tpm_limit = settings.limits.tpm

@@ -67,6 +67,7 @@ export function describeStoreContract(
         denyDataCollection: false,
         tier: null,
         limits: { rpm: null, tpm: null, concurrency: null },
+        promptCache: true,
       })
       assert.equal((await store.workspaces.find('beta'))?.id, 'ws_b')
       assert.equal(await store.workspaces.find('nope'), undefined)

@@ -85,6 +85,7 @@ describe('two gateway processes on PostgreSQL and Redis', { skip }, () => {
         `redis: { url: "${TEST_REDIS_URL}", key_prefix: "onekey-test:${randomUUID()}:" }`,
         'auth: { cache_ttl_ms: 200 }',
         'log: { requests: false }',
+        'cache: { enabled: false }',
         'limits: { default_tier: small, tiers: { small: { rpm: 20, tpm: 10000000, concurrency: 2 }, big: { rpm: 100000, tpm: 10000000000, concurrency: 1000 } } }',
         'providers:',
         `  - { name: fake, kind: openai-compatible, base_url: "${upstream.baseUrl}", accounts: [{ name: a, api_key_env: FAKE_KEY }] }`,

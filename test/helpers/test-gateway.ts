@@ -42,6 +42,8 @@ export function testConfig(
     {
       server: { port: 0 },
       storage: { url: 'sqlite::memory:' },
+      // Tests that are not about the cache send the same body twice and expect two upstream calls.
+      cache: { enabled: false },
       // Tests that are not about limits get a tier nothing reaches.
       limits: {
         default_tier: 'unlimited',

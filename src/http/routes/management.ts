@@ -77,6 +77,7 @@ function publicWorkspace(workspace: WorkspaceRecord, defaultLane: string) {
     created_at: workspace.createdAt,
     default_lane: workspace.defaultLane ?? defaultLane,
     deny_data_collection: workspace.denyDataCollection,
+    prompt_cache: workspace.promptCache,
   }
 }
 
@@ -96,10 +97,10 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
       requireManagementKey(key)
       const settings: Partial<WorkspaceSettings> = {}
       for (const field of Object.keys(body)) {
-        if (field !== 'default_lane' && field !== 'deny_data_collection') {
+        if (field !== 'default_lane' && field !== 'deny_data_collection' && field !== 'prompt_cache') {
           throw new GatewayError(
             'invalid_parameter',
-            `Unknown setting '${field}'; expected default_lane or deny_data_collection.`,
+            `Unknown setting '${field}'; expected default_lane, deny_data_collection or prompt_cache.`,
             {
               param: field,
             },
@@ -129,6 +130,18 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
           )
         }
         settings.denyDataCollection = body.deny_data_collection
+      }
+      if (body.prompt_cache !== undefined) {
+        if (typeof body.prompt_cache !== 'boolean') {
+          throw new GatewayError(
+            'invalid_parameter',
+            "Invalid type for 'prompt_cache': expected a boolean.",
+            {
+              param: 'prompt_cache',
+            },
+          )
+        }
+        settings.promptCache = body.prompt_cache
       }
       await dependencies.workspaces.updateSettings(key.workspaceId, settings)
       dependencies.invalidateWorkspace(key.workspaceId)

@@ -18,6 +18,10 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 
   // Rate-limit tier and overrides (null: the tier's value). A key's own limits can only be stricter.
   await db.schema.alterTable('workspaces').addColumn('tier', 'varchar(32)').execute()
+  await db.schema
+    .alterTable('workspaces')
+    .addColumn('prompt_cache', 'integer', (column) => column.notNull().defaultTo(1))
+    .execute()
   for (const table of ['workspaces', 'api_keys']) {
     for (const column of ['rpm_limit', 'tpm_limit', 'concurrency_limit']) {
       await db.schema.alterTable(table).addColumn(column, 'bigint').execute()
