@@ -122,6 +122,8 @@ async function main(): Promise<void> {
       [
         `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
         `storage: { url: "sqlite:${databasePath}" }`,
+        // every request goes upstream: the bench's requests are identical and would all be cache hits
+        'cache: { enabled: false }',
         // limits are checked on every request (in memory), with a tier the load never reaches
         'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
         'providers:',
