@@ -61,6 +61,7 @@ export async function deliverStreamAnswer(
 
   const start = () => {
     client.writeHead(200, {
+      ...context.headers,
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',

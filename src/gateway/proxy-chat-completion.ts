@@ -274,7 +274,7 @@ async function answerFromCache(
   const control = String(context.request.headers['cache-control'] ?? '').toLowerCase()
   // A key given for one request (byok_conf) is never answered from, or stored into, the cache.
   if (cache === undefined || !context.key!.promptCache || withRequestKey || control.includes('no-store')) {
-    context.response.setHeader('x-onekey-cache', 'bypass')
+    context.headers = { ...context.headers, 'x-onekey-cache': 'bypass' }
     dependencies.onCacheResult?.('bypass')
     return undefined
   }
@@ -338,6 +338,7 @@ async function answerFromCache(
       } else {
         const bytes = Buffer.from(stream)
         context.response.writeHead(200, {
+          ...context.headers,
           ...headers,
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache',
@@ -350,7 +351,7 @@ async function answerFromCache(
       return 'served'
     }
   }
-  context.response.setHeader('x-onekey-cache', 'miss')
+  context.headers = { ...context.headers, 'x-onekey-cache': 'miss' }
   dependencies.onCacheResult?.('miss')
   return key
 }

@@ -219,16 +219,16 @@ function setRateHeaders(
   tokenLimit: number,
   tokens: ConsumeResult | undefined,
 ): void {
-  const response = context.response
-  if (response.headersSent) return
   const now = Date.now()
-  response.setHeader('x-ratelimit-limit-requests', String(requestLimit))
-  response.setHeader('x-ratelimit-remaining-requests', String(requests.remaining))
-  response.setHeader('x-ratelimit-reset-requests', formatReset(requests.resetAtMs - now))
-  response.setHeader('x-ratelimit-limit-tokens', String(tokenLimit))
+  context.headers ??= {}
+  const headers = context.headers
+  headers['x-ratelimit-limit-requests'] = String(requestLimit)
+  headers['x-ratelimit-remaining-requests'] = String(requests.remaining)
+  headers['x-ratelimit-reset-requests'] = formatReset(requests.resetAtMs - now)
+  headers['x-ratelimit-limit-tokens'] = String(tokenLimit)
   if (tokens !== undefined) {
-    response.setHeader('x-ratelimit-remaining-tokens', String(tokens.remaining))
-    response.setHeader('x-ratelimit-reset-tokens', formatReset(tokens.resetAtMs - now))
+    headers['x-ratelimit-remaining-tokens'] = String(tokens.remaining)
+    headers['x-ratelimit-reset-tokens'] = formatReset(tokens.resetAtMs - now)
   }
 }
 

@@ -448,6 +448,7 @@ export function createApp(dependencies: AppDependencies): App {
         signal: controller.signal,
         key: undefined,
         log: {},
+        headers: undefined,
       }
       inFlight++
       // The log is written once the response closed and the handler finished (it settles the cost).

@@ -43,4 +43,6 @@ export interface RequestContext {
   signal: AbortSignal
   key: AuthenticatedKey | undefined
   log: RequestLogFields
+  /** Headers every answer to this request carries (rate limits, cache status), merged at writeHead. */
+  headers: Record<string, string> | undefined
 }

@@ -19,6 +19,7 @@ export function sendJson(
   // Encode once: the length and the write use the same bytes.
   const bytes = typeof body === 'string' ? Buffer.from(body) : body
   response.writeHead(status, {
+    ...context.headers,
     ...headers,
     'content-type': 'application/json',
     'content-length': bytes.byteLength,

@@ -12,6 +12,10 @@ interface WindowCounter {
   used: number
 }
 
+// Lease IDs: unique within the process (a random prefix, then a counter).
+const LEASE_PREFIX = randomUUID().slice(0, 8)
+let leaseCounter = 0
+
 /** Forgets counters of past windows every this many calls, so memory stays bounded. */
 const SWEEP_EVERY_CALLS = 10_000
 
@@ -61,7 +65,7 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       }
       for (const [leaseId, expiresAtMs] of slots) if (expiresAtMs <= currentMs) slots.delete(leaseId)
       if (slots.size >= limit) return { allowed: false, leaseId: undefined, inUse: slots.size }
-      const leaseId = randomUUID()
+      const leaseId = `${LEASE_PREFIX}${(leaseCounter++).toString(36)}`
       slots.set(leaseId, currentMs + leaseMs)
       return { allowed: true, leaseId, inUse: slots.size }
     },
