@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatReset, resolveLimits } from './request-limits.ts'
+import { createLimitGate, formatReset, resolveLimits } from './request-limits.ts'
 
 const config = {
   backend: 'memory' as const,
@@ -46,4 +46,38 @@ test('reset times read like OpenAI’s', () => {
   assert.equal(formatReset(6 * 60_000), '6m0s')
   assert.equal(formatReset(3_723_000), '1h2m3s')
   assert.equal(formatReset(-5), '0s')
+})
+
+test('admission and finish leave no slot behind to renew', async () => {
+  const { createMemoryRateLimiter } = await import('../ratelimit/memory-rate-limiter.ts')
+  const { createLogger } = await import('../logging/logger.ts')
+  const limiter = createMemoryRateLimiter()
+  const gate = createLimitGate({
+    limiter,
+    fallback: limiter,
+    config,
+    logger: createLogger({ level: 'silent' }),
+  })
+  const key = {
+    keyId: 'k',
+    workspaceId: 'w',
+    tier: null,
+    workspaceLimits: none,
+    keyLimits: none,
+  } as unknown as Parameters<typeof gate.admit>[1]
+  const context = { headers: undefined } as unknown as Parameters<typeof gate.admit>[0]
+  const first = await gate.admit(context, key, 10)
+  const second = await gate.admit(context, key, 10)
+  await assert.rejects(gate.admit(context, key, 10), { code: 'rate_limit_exceeded' })
+  first.finish(5)
+  second.finish(5)
+  first.finish(5)
+  const third = await gate.admit(context, key, 10)
+  third.finish(0)
+  assert.equal(
+    (context as unknown as { headers: Record<string, string> }).headers['x-ratelimit-limit-requests'],
+    '20',
+  )
+  gate.close()
+  await limiter.close()
 })

@@ -57,6 +57,8 @@ export interface Admission {
 
 export interface LimitGate {
   admit(context: RequestContext, key: AuthenticatedKey, tokens: number): Promise<Admission>
+  /** Stops renewing leases. */
+  close(): void
   /** Whether the shared limiter answered its last call (for `/readyz`). */
   readonly degraded: boolean
 }
@@ -86,6 +88,20 @@ export function createLimitGate(options: {
   const { config, logger } = options
   let degraded = false
   let warnedAtMs = 0
+  // Slots held by requests still running here: their leases are renewed so a long stream keeps
+  // its slot; a crashed instance stops renewing and its slots expire.
+  const heldSlots = new Set<{ key: string; leaseId: string }>()
+  const renewTimer = setInterval(
+    () => {
+      for (const slot of heldSlots) {
+        void call((limiter) => limiter.renew(slot.key, slot.leaseId, config.concurrencyLeaseMs)).catch(
+          () => {},
+        )
+      }
+    },
+    Math.max(Math.floor(config.concurrencyLeaseMs / 3), 50),
+  )
+  renewTimer.unref()
 
   function onFailure(error: unknown): RateLimiter {
     degraded = true
@@ -120,6 +136,9 @@ export function createLimitGate(options: {
     get degraded() {
       return degraded
     },
+    close() {
+      clearInterval(renewTimer)
+    },
     async admit(context, key, tokens) {
       const limits = resolveLimits(key, config)
       const scopes: { name: 'workspace' | 'key'; id: string; limits: TierLimits }[] = [
@@ -131,7 +150,10 @@ export function createLimitGate(options: {
       const undo = () => {
         for (const item of spent)
           void call((limiter) => limiter.consume(item.key, -item.cost, { limit: 1, windowMs: MINUTE_MS }))
-        for (const slot of slots) void call((limiter) => limiter.release(slot.key, slot.leaseId))
+        for (const slot of slots) {
+          heldSlots.delete(slot)
+          void call((limiter) => limiter.release(slot.key, slot.leaseId))
+        }
       }
       let requests: ConsumeResult | undefined
       let tokenResult: ConsumeResult | undefined
@@ -179,7 +201,9 @@ export function createLimitGate(options: {
               { retryAfterSeconds: 1 },
             )
           }
-          slots.push({ key: `${scope.id}:concurrency`, leaseId: slot.leaseId })
+          const held = { key: `${scope.id}:concurrency`, leaseId: slot.leaseId }
+          slots.push(held)
+          heldSlots.add(held)
         }
       } catch (error) {
         undo()
@@ -194,9 +218,10 @@ export function createLimitGate(options: {
         finish(actualTokens) {
           if (finished) return
           finished = true
-          for (const slot of slots)
+          for (const slot of slots) {
+            heldSlots.delete(slot)
             void call((limiter) => limiter.release(slot.key, slot.leaseId)).catch(() => {})
-          if (actualTokens === undefined) return
+          }
           for (const item of spent) {
             // Tokens charged at admission and not used go back to the window.
             if (item.key.endsWith(':tpm') && actualTokens < item.cost) {

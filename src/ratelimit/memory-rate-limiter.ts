@@ -69,6 +69,12 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       slots.set(leaseId, currentMs + leaseMs)
       return { allowed: true, leaseId, inUse: slots.size }
     },
+    async renew(key, leaseId, leaseMs) {
+      const slots = leases.get(key)
+      if (slots === undefined || !slots.has(leaseId)) return false
+      slots.set(leaseId, now() + leaseMs)
+      return true
+    },
     async release(key, leaseId) {
       const slots = leases.get(key)
       slots?.delete(leaseId)

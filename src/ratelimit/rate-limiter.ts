@@ -46,5 +46,7 @@ export interface RateLimiter {
    */
   acquire(key: string, limit: number, leaseMs: number): Promise<AcquireResult>
   release(key: string, leaseId: string): Promise<void>
+  /** Extends a held slot's lease to `leaseMs` from now (a long request); false if it is gone. */
+  renew(key: string, leaseId: string, leaseMs: number): Promise<boolean>
   close(): Promise<void>
 }

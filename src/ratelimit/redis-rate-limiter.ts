@@ -50,7 +50,19 @@ redis.call('PEXPIRE', KEYS[1], lease_ms + 1000)
 return {1, in_use + 1}
 `
 
+/** KEYS[1] lease sorted set; ARGV leaseMs, leaseId. Returns 1 when the lease existed and was extended. */
+const RENEW_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local lease_ms = tonumber(ARGV[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', now + lease_ms, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], lease_ms + 1000)
+return 1
+`
+
 type ScriptedRedis = Redis & {
+  onekeyRenew(key: string, leaseMs: number, leaseId: string): Promise<number>
   onekeyConsume(
     key: string,
     cost: number,
@@ -77,6 +89,7 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   await redis.connect()
   redis.defineCommand('onekeyConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT })
   redis.defineCommand('onekeyAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT })
+  redis.defineCommand('onekeyRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT })
   const scripted = redis as ScriptedRedis
   const prefix = options.keyPrefix ?? 'onekey:rl:'
 
@@ -99,6 +112,9 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
       const leaseId = randomUUID()
       const [allowed, inUse] = await scripted.onekeyAcquire(`${prefix}l:${key}`, limit, leaseMs, leaseId)
       return { allowed: allowed === 1, leaseId: allowed === 1 ? leaseId : undefined, inUse }
+    },
+    async renew(key, leaseId, leaseMs) {
+      return (await scripted.onekeyRenew(`${prefix}l:${key}`, leaseMs, leaseId)) === 1
     },
     async release(key, leaseId) {
       await redis.zrem(`${prefix}l:${key}`, leaseId)

@@ -338,6 +338,7 @@ export async function startGateway(
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
     await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
     await shared?.close()
+    limits.close()
     await sharedLimiter?.close().catch(() => {})
     await fallbackLimiter.close()
     if (options.store === undefined) await store.close()

@@ -101,6 +101,18 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
       assert.equal((await limiter.acquire(short, 1, 150)).allowed, true, 'an unreleased lease expired')
     })
 
+    test('a renewed lease outlives its first term; a released one cannot be renewed', async () => {
+      const k = key('renew')
+      const held = await limiter.acquire(k, 1, 200)
+      await sleep(120)
+      assert.equal(await limiter.renew(k, held.leaseId!, 400), true)
+      await sleep(150)
+      assert.equal((await limiter.acquire(k, 1, 200)).allowed, false, 'still held past the first term')
+      await limiter.release(k, held.leaseId!)
+      assert.equal(await limiter.renew(k, held.leaseId!, 400), false)
+      assert.equal(await limiter.renew(k, 'unknown', 400), false)
+    })
+
     test('concurrent acquirers never exceed the slots', async () => {
       const k = key('slot-race')
       const results = await Promise.all(Array.from({ length: 30 }, () => limiter.acquire(k, 5, 60_000)))

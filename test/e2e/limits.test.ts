@@ -166,6 +166,41 @@ describe('rate limits in one process', () => {
   })
 })
 
+describe('long requests', () => {
+  test('a stream longer than the slot lease keeps its slot (the lease is renewed while it runs)', async () => {
+    const upstream = await startFakeUpstream()
+    const gateway = await startTestGateway(
+      document(
+        upstream.baseUrl,
+        { rpm: 1_000, tpm: 10_000_000, concurrency: 1 },
+        {
+          limits: {
+            default_tier: 'small',
+            tiers: { small: { rpm: 1_000, tpm: 10_000_000, concurrency: 1 } },
+            concurrency_lease_ms: 300,
+          },
+        },
+      ),
+    )
+    try {
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
+      const open = await chat(gateway, gateway.apiKey, { stream: true })
+      await sleep(700)
+      assert.equal((await chat(gateway, gateway.apiKey)).status, 429, 'still held after two lease terms')
+      release()
+      await open.text()
+      assert.equal((await chat(gateway, gateway.apiKey)).status, 200)
+    } finally {
+      await gateway.close()
+      await upstream.close()
+    }
+  })
+})
+
 const skipRedis = await redisSkipReason()
 
 describe('rate limits across two instances sharing Redis', { skip: skipRedis }, () => {
