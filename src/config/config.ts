@@ -122,6 +122,8 @@ const fileSchema = z.strictObject({
     .strictObject({
       /** The exact-match response cache (per workspace; workspaces and requests can opt out). */
       enabled: z.boolean().default(true),
+      /** `memory` (per instance), `redis` (shared; needs redis.url), `auto` (Redis when configured). */
+      backend: z.enum(['auto', 'memory', 'redis']).default('auto'),
       ttl_ms: positiveInteger.default(300_000),
       max_entries: positiveInteger.default(10_000),
       /** Larger answers are not cached. */
@@ -238,7 +240,13 @@ export interface GatewayConfig {
     retentionDays: number
     flushIntervalMs: number
   }
-  cache: { enabled: boolean; ttlMs: number; maxEntries: number; maxEntryBytes: number }
+  cache: {
+    enabled: boolean
+    backend: 'memory' | 'redis'
+    ttlMs: number
+    maxEntries: number
+    maxEntryBytes: number
+  }
   limits: {
     backend: 'memory' | 'redis'
     onRedisFailure: 'fail_closed' | 'local'
@@ -383,6 +391,10 @@ export function buildConfig(
   const secrets = readSecrets(file.secrets, env, problems)
   const billing = readBilling(file.billing, problems)
   const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
+  const redisConfigured = (env.ONEKEY_REDIS_URL ?? file.redis.url) !== null
+  const cacheBackend =
+    file.cache.backend === 'auto' ? (redisConfigured ? 'redis' : 'memory') : file.cache.backend
+  if (cacheBackend === 'redis' && !redisConfigured) problems.push('cache.backend: "redis" needs redis.url')
 
   let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
   try {
@@ -422,6 +434,7 @@ export function buildConfig(
     },
     cache: {
       enabled: file.cache.enabled,
+      backend: cacheBackend,
       ttlMs: file.cache.ttl_ms,
       maxEntries: file.cache.max_entries,
       maxEntryBytes: file.cache.max_entry_bytes,

@@ -30,9 +30,10 @@ export interface CachedAnswer {
 }
 
 export interface PromptCache {
-  get(key: string): CachedAnswer | undefined
+  get(key: string): Promise<CachedAnswer | undefined>
+  /** Stores in the background (never delays the answer). */
   set(key: string, answer: CachedAnswer): void
-  readonly size: number
+  close(): Promise<void>
 }
 
 /** Fields that never change what the model answers (or are the gateway's own). */
@@ -84,7 +85,7 @@ export function createPromptCache(options: {
   // A Map keeps insertion order: re-inserting on read makes it an LRU.
   const entries = new Map<string, CachedAnswer>()
   return {
-    get(key) {
+    async get(key) {
       const entry = entries.get(key)
       if (entry === undefined) return undefined
       entries.delete(key)
@@ -97,9 +98,49 @@ export function createPromptCache(options: {
       entries.set(key, answer)
       while (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!)
     },
-    get size() {
-      return entries.size
+    async close() {
+      entries.clear()
     },
+  }
+}
+
+/**
+ * The cache shared by every instance: entries in Redis under `<prefix>cache:<key>`, expiring with
+ * the TTL (Redis evicts by its own memory policy). A Redis failure is a miss, never an error.
+ */
+export async function createRedisPromptCache(options: {
+  url: string
+  keyPrefix: string
+  ttlMs: number
+  onError: (error: unknown) => void
+}): Promise<PromptCache> {
+  const { Redis } = await import('ioredis')
+  const { closeRedis } = await import('../ratelimit/close-redis.ts')
+  const redis = new Redis(options.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  })
+  redis.on('error', options.onError)
+  await redis.connect()
+  const keyOf = (key: string) => `${options.keyPrefix}cache:${key}`
+  return {
+    async get(key) {
+      try {
+        const text = await redis.get(keyOf(key))
+        if (text === null) return undefined
+        const stored = JSON.parse(text) as Omit<CachedAnswer, 'body'> & { body: string }
+        return { ...stored, body: Buffer.from(stored.body, 'utf8') }
+      } catch (error) {
+        options.onError(error)
+        return undefined
+      }
+    },
+    set(key, answer) {
+      const text = JSON.stringify({ ...answer, body: answer.body.toString('utf8') })
+      redis.set(keyOf(key), text, 'PX', options.ttlMs).catch(options.onError)
+    },
+    close: () => closeRedis(redis),
   }
 }
 

@@ -285,7 +285,7 @@ async function answerFromCache(
     modelIds: route.models.map((model) => model.id),
     body,
   })
-  const hit = control.includes('no-cache') ? undefined : cache.get(key)
+  const hit = control.includes('no-cache') ? undefined : await cache.get(key)
   const model = hit === undefined ? undefined : route.models.find((candidate) => candidate.id === hit.modelId)
   const offer = model?.offers.find((candidate) => candidate.key === hit!.offerKey)
   if (hit !== undefined && model !== undefined && offer !== undefined) {

@@ -17,7 +17,7 @@ import type { GatewayConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/account-health.ts'
 import { createOfferStats, type OfferStats } from '../gateway/offer-stats.ts'
-import { createPromptCache } from '../gateway/prompt-cache.ts'
+import { createPromptCache, createRedisPromptCache, type PromptCache } from '../gateway/prompt-cache.ts'
 import { createLimitGate } from '../gateway/request-limits.ts'
 import { createRoutePlanner, type RoutePlanner } from '../gateway/route-planner.ts'
 import { connectSharedHealth, type SharedHealth } from '../gateway/shared-health.ts'
@@ -212,9 +212,17 @@ export async function startGateway(
     'onekey_cache_results_total',
     'Prompt cache lookups by result.',
   )
-  const cache = config.cache.enabled
-    ? createPromptCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries })
-    : undefined
+  let cache: PromptCache | undefined
+  if (config.cache.enabled && config.cache.backend === 'redis' && config.redisUrl !== null) {
+    cache = await createRedisPromptCache({
+      url: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      ttlMs: config.cache.ttlMs,
+      onError: (error) => logger.warn('prompt cache: redis error (treated as a miss)', describeError(error)),
+    })
+  } else if (config.cache.enabled) {
+    cache = createPromptCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries })
+  }
   const limits = createLimitGate({
     limiter: sharedLimiter ?? fallbackLimiter,
     fallback: fallbackLimiter,
@@ -339,6 +347,7 @@ export async function startGateway(
     await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
     await shared?.close()
     limits.close()
+    await cache?.close()
     await sharedLimiter?.close().catch(() => {})
     await fallbackLimiter.close()
     if (options.store === undefined) await store.close()

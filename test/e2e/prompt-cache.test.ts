@@ -3,9 +3,11 @@
  * the cached-input price, with every opt-out honoured.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { redisSkipReason, TEST_REDIS_URL } from '../helpers/backends.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   type Json,
@@ -179,5 +181,50 @@ describe('prompt cache', () => {
     assert.equal((await ask('four')).headers.get('x-onekey-cache'), 'bypass')
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
     assert.match(metrics, /^onekey_cache_results_total\{result="hit"\} \d+$/m)
+  })
+})
+
+const skipRedis = await redisSkipReason()
+
+describe('prompt cache shared through Redis', { skip: skipRedis }, () => {
+  test('an answer one instance stored is a hit on the other', async () => {
+    const upstream = await startFakeUpstream({ kind: 'json', body: answer })
+    const document = {
+      redis: { url: TEST_REDIS_URL, key_prefix: `onekey-test:${randomUUID()}:` },
+      cache: { enabled: true },
+      providers: [
+        {
+          name: 'fake',
+          kind: 'openai-compatible',
+          base_url: upstream.baseUrl,
+          accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A' }],
+        },
+      ],
+      models: [
+        { id: 'm', offers: [{ lane: 'cheap', provider: 'fake', price: { input: '1', output: '1' } }] },
+      ],
+    }
+    const one = await startTestGateway(document)
+    const two = await startTestGateway(document, {}, { store: one.store, workspaceName: 'second' })
+    try {
+      const request = (gateway: TestGateway) =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${one.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'shared' }] }),
+        })
+      assert.equal((await request(one)).headers.get('x-onekey-cache'), 'miss')
+      let status = ''
+      for (let attempt = 0; attempt < 50 && status !== 'hit'; attempt++) {
+        status = (await request(two)).headers.get('x-onekey-cache') ?? ''
+        if (status !== 'hit') await sleep(20)
+      }
+      assert.equal(status, 'hit')
+      assert.equal(upstream.calls.length, 1)
+    } finally {
+      await two.close()
+      await one.close()
+      await upstream.close()
+    }
   })
 })
