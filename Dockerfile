@@ -1,0 +1,16 @@
+# OneKey gateway image. Node 24 runs the TypeScript sources directly (type stripping), so there is
+# no build step; only production dependencies are installed.
+FROM node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY src ./src
+COPY onekey.example.yaml ./
+RUN mkdir -p /app/data && chown node:node /app/data
+ENV ONEKEY_HOST=0.0.0.0 \
+    ONEKEY_CONFIG=/app/onekey.example.yaml
+EXPOSE 8787
+USER node
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8787/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=4", "src/cli/onekey.ts", "serve"]
