@@ -254,3 +254,16 @@ test('resale prices can come from the upstream cost and a margin, exactly', () =
     /margin_percent: give either price or upstream_cost/,
   )
 })
+
+test('the docker-compose config is valid', () => {
+  const config = loadConfig({
+    configPath: 'deploy/onekey.yaml',
+    env: {
+      ONEKEY_STORAGE_URL: 'postgres://onekey:onekey@postgres:5432/onekey',
+      ONEKEY_REDIS_URL: 'redis://redis:6379',
+    },
+  })
+  assert.equal(config.storage.kind, 'postgres')
+  assert.equal(config.limits.backend, 'redis', 'limits are shared by the two gateways')
+  assert.equal(config.cache.backend, 'redis')
+})
