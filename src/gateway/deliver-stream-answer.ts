@@ -16,6 +16,7 @@ import { toTransportError } from '../providers/undici-transport.ts'
 import { createOpenAISseRelay } from '../streaming/openai-sse-relay.ts'
 import { encodeSseEvent, SSE_DONE } from '../streaming/sse-encoder.ts'
 import { type AnswerOptions, type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
+import { createStreamCollector } from './stream-collector.ts'
 
 const MAX_DRAIN_BYTES = 64 * 1024
 const DONE_BYTES = Buffer.from(SSE_DONE)
@@ -36,7 +37,10 @@ export async function deliverStreamAnswer(
   const client = context.response
   // The gateway always asks the upstream for usage (billing needs it); the client sees the usage
   // chunk only if it asked, with the cost added.
+  // Only when the answer may go to the prompt cache: parse the chunks to rebuild it.
+  const collector = answer.onCompleteAnswer === undefined ? undefined : createStreamCollector()
   const relay = createOpenAISseRelay({
+    ...(collector === undefined ? {} : { onEventData: collector.push }),
     removeNullUsage: !answer.forwardStreamUsage,
     rewriteUsage: (data) => {
       let chunk: { usage?: OpenAIUsage & Record<string, unknown>; choices?: unknown[] }
@@ -123,7 +127,11 @@ export async function deliverStreamAnswer(
       failure = toTransportError(error, providerName)
     }
   }
-  if (delivered) return { kind: 'delivered' }
+  if (delivered) {
+    const built = collector?.build()
+    if (built !== undefined) answer.onCompleteAnswer!(Buffer.from(JSON.stringify(built.body)), built.usage)
+    return { kind: 'delivered' }
+  }
   response.discard()
   if (context.signal.aborted) return { kind: 'aborted' }
 

@@ -3,7 +3,8 @@
  * lane (and BYOK provider), the requested models and the normalized request (every field that
  * can change the output; end-user identifiers and `stream` left out), so it is never shared
  * across workspaces and a resale or BYOK request is never answered with what another lane
- * produced. Entries come from complete non-stream answers; stream requests replay them as SSE.
+ * produced. Entries come from complete answers (streams are rebuilt by stream-collector.ts);
+ * stream requests replay them as SSE.
  * Memory LRU with a TTL and size bounds.
  *
  * Opt-outs: `Cache-Control: no-store` (neither read nor write), `no-cache` (do not read, do

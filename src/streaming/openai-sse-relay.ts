@@ -42,6 +42,8 @@ export interface RelayOptions {
    * puts it on every chunk, and a client that did not ask should not see it.
    */
   removeNullUsage?: boolean
+  /** Sees the `data` of every forwarded event (as the upstream sent it); costs a split per block. */
+  onEventData?: (data: string) => void
 }
 
 export interface OpenAISseRelay {
@@ -182,6 +184,7 @@ export function createOpenAISseRelay(options: RelayOptions = {}): OpenAISseRelay
         step.error = true
         break
       }
+      options.onEventData?.(data)
       const finish = /"finish_reason":\s*"([^"]{1,63})"/.exec(data)
       if (finish !== null) {
         step.finished = true
@@ -242,6 +245,11 @@ export function createOpenAISseRelay(options: RelayOptions = {}): OpenAISseRelay
       step.finishReason = finishReasonIn(block)
       step.finished = step.finishReason !== undefined
       step.contentChunks = countContentChunks(block)
+      if (options.onEventData !== undefined) {
+        for (const line of block.toString('utf8').split('\n')) {
+          if (line.startsWith('data:')) options.onEventData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5))
+        }
+      }
       const usageLine = usageLineIn(block)
       if (usageLine !== undefined) {
         step.usageData = usageLine[2]

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { chatCompletionStreamChunks, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import { redisSkipReason, TEST_REDIS_URL } from '../helpers/backends.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
@@ -127,6 +127,30 @@ describe('prompt cache', () => {
     assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), 'Cached hello')
     assert.equal(chunks.at(-1).usage.cost_details.total, '0.0000045')
     assert.equal(upstream.calls.length, 0)
+  })
+
+  test('a streamed answer is stored too (rebuilt from its chunks) and serves both kinds of request', async () => {
+    upstream.reset()
+    upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(['Str', 'eam', 'ed 🙂']) })
+    const streamed = await ask('five', { stream: true })
+    assert.equal(streamed.headers.get('x-onekey-cache'), 'miss')
+    await streamed.text()
+    let plain: Response | undefined
+    for (let attempt = 0; attempt < 50; attempt++) {
+      plain = await ask('five')
+      if (plain.headers.get('x-onekey-cache') === 'hit') break
+      await sleep(20)
+    }
+    assert.equal(plain!.headers.get('x-onekey-cache'), 'hit')
+    const body = await readJson(plain!)
+    assertMatchesOpenAISchema('CreateChatCompletionResponse', body)
+    assert.equal(body.choices[0].message.content, 'Streamed 🙂')
+    assert.equal(body.usage.prompt_tokens, 9)
+    const again = await ask('five', { stream: true })
+    assert.equal(again.headers.get('x-onekey-cache'), 'hit')
+    const data = await readSseData(again)
+    assert.equal(data.at(-1), '[DONE]')
+    assert.equal(upstream.calls.length, 1)
   })
 
   test('never shared across workspaces or lanes', async () => {
