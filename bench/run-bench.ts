@@ -8,7 +8,8 @@
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_PROFILE=1 (writes the gateway's CPU profile
- * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis).
+ * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
+ * PostgreSQL and Redis, the load split between them).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,6 +27,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
 const PROFILE = process.env.BENCH_PROFILE === '1'
+/** BENCH_SCALE_OUT=1: also two gateway processes on PostgreSQL + Redis (TEST_POSTGRES_URL, TEST_REDIS_URL). */
+const SCALE_OUT = process.env.BENCH_SCALE_OUT === '1'
 /** The flags `npm start` and `bin/onekey` run the gateway with. */
 const GATEWAY_NODE_FLAGS = '--max-semi-space-size=4'
 const NODE = process.execPath
@@ -40,11 +43,11 @@ async function freePort(): Promise<number> {
 }
 
 const children: ChildProcess[] = []
-function start(args: string[], stdoutFile: string): ChildProcess {
+function start(args: string[], stdoutFile: string, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], {
     cwd: ROOT,
     stdio: ['ignore', openSync(stdoutFile, 'w'), 'inherit'],
-    env: { ...process.env, BENCH_UPSTREAM_KEY: 'sk-bench-upstream' },
+    env: { ...process.env, BENCH_UPSTREAM_KEY: 'sk-bench-upstream', ...env },
   })
   children.push(child)
   return child
@@ -86,6 +89,32 @@ async function measure(
   connections: number,
   headers: Record<string, string>,
 ): Promise<Measurement> {
+  // Scale-out: two gateway processes, the connections split between them, the results summed.
+  const urls = url.split(' ')
+  if (urls.length > 1) {
+    const parts = await Promise.all(
+      urls.map((one, index) =>
+        measure(
+          target,
+          one,
+          mode,
+          Math.max(Math.floor(connections / urls.length) + (index < connections % urls.length ? 1 : 0), 1),
+          headers,
+        ),
+      ),
+    )
+    const total = parts.reduce((sum, part) => sum + part.rps, 0)
+    return {
+      target,
+      mode,
+      connections,
+      rps: total,
+      meanMs: parts.reduce((sum, part) => sum + part.meanMs * part.rps, 0) / Math.max(total, 1),
+      p50Ms: Math.max(...parts.map((part) => part.p50Ms)),
+      p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
+      errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    }
+  }
   const body = JSON.stringify({
     model: 'bench-model',
     messages: [{ role: 'user', content: 'Say hello in a short sentence, please.' }],
@@ -105,6 +134,62 @@ async function measure(
     p99Ms: result.p99Ms,
     errors: result.errors,
   }
+}
+
+/** Two gateways sharing PostgreSQL (a fresh schema) and Redis (a fresh key prefix). */
+async function startScaleOut(
+  directory: string,
+  upstreamUrl: string,
+): Promise<{ urls: string[]; key: string }> {
+  const postgres = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const redis = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const schema = `bench_${Date.now()}`
+  const storageUrl = `${postgres}?schema=${schema}`
+  const configPath = join(directory, 'scaleout.yaml')
+  writeFileSync(
+    configPath,
+    [
+      `storage: { url: "${storageUrl}" }`,
+      `redis: { url: "${redis}", key_prefix: "onekey-bench:${schema}:" }`,
+      'cache: { enabled: false }',
+      'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
+      'providers:',
+      `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
+      'models:',
+      '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
+    ].join('\n'),
+  )
+  const config = buildConfig({ storage: { url: storageUrl }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
+  const store = await createStore(config.storage)
+  await store.migrate()
+  const service = createWorkspaceService(store)
+  const workspace = await service.createWorkspace('bench')
+  await store.ledger.append([
+    {
+      id: 'le_bench',
+      workspaceId: workspace.id,
+      kind: 'adjustment',
+      amountNano: 1_000_000 * 1_000_000_000,
+      reason: 'bench credit',
+      actor: 'bench',
+      idempotencyKey: 'bench',
+      requestId: null,
+      createdAt: new Date().toISOString(),
+    },
+  ])
+  const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
+  await store.close()
+  const urls: string[] = []
+  for (const name of ['one', 'two']) {
+    const port = await freePort()
+    start(
+      [...GATEWAY_NODE_FLAGS.split(' '), 'src/cli/onekey.ts', 'serve', '--config', configPath],
+      join(directory, `scaleout-${name}.log`),
+      { ONEKEY_PORT: String(port) },
+    )
+    urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
+  }
+  return { urls, key }
 }
 
 async function main(): Promise<void> {
@@ -179,7 +264,11 @@ async function main(): Promise<void> {
       ['floor', `http://127.0.0.1:${floorPort}/v1/chat/completions`, {}],
       ['onekey', `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, { authorization: `Bearer ${key}` }],
     ]
-    for (const [, url] of targets) await waitUntilUp(url)
+    const scaleOut = SCALE_OUT ? await startScaleOut(directory, upstreamUrl) : undefined
+    if (scaleOut !== undefined) {
+      targets.push(['scaleout', scaleOut.urls.join(' '), { authorization: `Bearer ${scaleOut.key}` }])
+    }
+    for (const [, url] of targets) for (const one of url.split(' ')) await waitUntilUp(one)
     const only = process.env.BENCH_TARGETS?.split(',')
     if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
 
@@ -242,6 +331,27 @@ async function main(): Promise<void> {
         rows.push(
           `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
         )
+      }
+    }
+    if (scaleOut !== undefined) {
+      rows.push(
+        '',
+        '| mode | conns | one process rps | two processes (PostgreSQL + Redis) rps | two / one | two p50 / p99 ms |',
+        '|---|---|---|---|---|---|',
+      )
+      for (const mode of MODES) {
+        for (const connections of CONNECTIONS) {
+          const find = (target: string) =>
+            results.find(
+              (row) => row.target === target && row.mode === mode && row.connections === connections,
+            )
+          const one = find('onekey')
+          const two = find('scaleout')
+          if (two === undefined) continue
+          rows.push(
+            `| ${mode} | ${connections} | ${one?.rps ?? '-'} | ${two.rps} | ${one === undefined ? '-' : `${Math.round((two.rps / one.rps) * 100)} %`} | ${two.p50Ms.toFixed(2)} / ${two.p99Ms.toFixed(2)} |`,
+          )
+        }
       }
     }
     const errors = results.reduce((sum, row) => sum + row.errors, 0)
