@@ -136,7 +136,9 @@ async function measure(
   }
 }
 
-/** Two gateways sharing PostgreSQL (a fresh schema) and Redis (a fresh key prefix). */
+let scaleOutSchema: string | undefined
+
+/** Two gateways sharing PostgreSQL (a fresh schema, dropped at the end) and Redis (a fresh key prefix). */
 async function startScaleOut(
   directory: string,
   upstreamUrl: string,
@@ -144,6 +146,7 @@ async function startScaleOut(
   const postgres = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const redis = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
   const schema = `bench_${Date.now()}`
+  scaleOutSchema = schema
   const storageUrl = `${postgres}?schema=${schema}`
   const configPath = join(directory, 'scaleout.yaml')
   writeFileSync(
@@ -362,6 +365,14 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM')
     await sleep(PROFILE ? 2_000 : 200)
+    if (scaleOutSchema !== undefined) {
+      const { default: pg } = await import('pg')
+      const client = new pg.Client({
+        connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      })
+      await client.connect()
+      await client.query(`drop schema if exists ${scaleOutSchema} cascade`).finally(() => client.end())
+    }
     rmSync(directory, { recursive: true, force: true })
   }
 }

@@ -64,12 +64,13 @@ function createSqliteKysely(path: string): Kysely<DatabaseSchema> {
 export async function createStore(config: StorageConfig, options: CreateStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = config.kind
   let db: Kysely<DatabaseSchema>
+  let schema: string | undefined
   if (config.kind === 'postgres') {
     // `?schema=name` in the URL keeps OneKey's tables in their own schema (created if missing).
     const url = new URL(config.url)
-    const schema = url.searchParams.get('schema') ?? undefined
+    schema = options.schema ?? url.searchParams.get('schema') ?? undefined
     url.searchParams.delete('schema')
-    db = await createPostgresKysely(url.toString(), { ...options, schema: options.schema ?? schema })
+    db = await createPostgresKysely(url.toString(), { ...options, schema })
   } else {
     db = createSqliteKysely(config.path)
   }
@@ -81,7 +82,13 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     ledger: createLedgerRepository(db, dialect),
     requestLogs: createRequestLogRepository(db, dialect),
     async migrate() {
-      const migrator = new Migrator({ db, provider: new DialectMigrationProvider(dialect) })
+      // The migration tables live in our schema too: Kysely looks for them by name across schemas,
+      // and another deployment's (or test's) tables must not be mistaken for ours.
+      const migrator = new Migrator({
+        db,
+        provider: new DialectMigrationProvider(dialect),
+        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+      })
       const { error, results } = await migrator.migrateToLatest()
       if (error) {
         const failed = results?.find((result) => result.status === 'Error')

@@ -533,13 +533,16 @@ describe('billing on PostgreSQL shared by two gateway instances', { skip: skipPo
 
   test('a balance for exactly N requests across two instances: exactly N succeed', async () => {
     const upstream = await startFakeUpstream({ kind: 'json', body: completion(exactUsage) })
-    const one = await startTestGateway(document(upstream), {}, { credit: '0', store })
-    const twoGateway = await startGateway(testConfig(document(upstream)), {
-      store,
-      logger: createLogger({ level: 'silent' }),
-    })
-    const two = { url: twoGateway.url } as TestGateway
+    let one: TestGateway | undefined
+    let twoGateway: Awaited<ReturnType<typeof startGateway>> | undefined
     try {
+      one = await startTestGateway(document(upstream), {}, { credit: '0', store })
+      twoGateway = await startGateway(testConfig(document(upstream)), {
+        store,
+        logger: createLogger({ level: 'silent' }),
+      })
+      const two = { url: twoGateway.url } as TestGateway
+      const workspaceId = one.workspaceId
       const N = 8
       await one.gateway.billing.topUp({
         workspaceId: one.workspaceId,
@@ -551,12 +554,12 @@ describe('billing on PostgreSQL shared by two gateway instances', { skip: skipPo
       const statuses = await concurrencyRun([one, two], one.apiKey, 10 * N)
       assert.equal(statuses.filter((status) => status === 200).length, N)
       assert.equal(statuses.filter((status) => status === 402).length, 9 * N)
-      await waitFor(async () => (await store.ledger.balance(one.workspaceId)).heldNano === 0, 'settlements')
-      assert.deepEqual(await store.ledger.balance(one.workspaceId), { balanceNano: 0, heldNano: 0 })
+      await waitFor(async () => (await store.ledger.balance(workspaceId)).heldNano === 0, 'settlements')
+      assert.deepEqual(await store.ledger.balance(workspaceId), { balanceNano: 0, heldNano: 0 })
       assert.deepEqual(await store.ledger.verify(), [])
     } finally {
-      await twoGateway.close(1_000)
-      await one.close()
+      await twoGateway?.close(1_000)
+      await one?.close()
       await upstream.close()
     }
   })
