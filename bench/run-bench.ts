@@ -136,6 +136,33 @@ async function measure(
   }
 }
 
+/** A migrated store with one workspace holding $1M (the bench measures the hot path, not the balance) and its key. */
+async function seedBenchWorkspace(storageUrl: string): Promise<string> {
+  const config = buildConfig({ storage: { url: storageUrl }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
+  const store = await createStore(config.storage)
+  try {
+    await store.migrate()
+    const service = createWorkspaceService(store)
+    const workspace = await service.createWorkspace('bench')
+    await store.ledger.append([
+      {
+        id: 'le_bench',
+        workspaceId: workspace.id,
+        kind: 'adjustment',
+        amountNano: 1_000_000 * 1_000_000_000,
+        reason: 'bench credit',
+        actor: 'bench',
+        idempotencyKey: 'bench',
+        requestId: null,
+        createdAt: new Date().toISOString(),
+      },
+    ])
+    return (await service.createApiKey({ workspace: 'bench', name: 'bench' })).key
+  } finally {
+    await store.close()
+  }
+}
+
 let scaleOutSchema: string | undefined
 
 /** Two gateways sharing PostgreSQL (a fresh schema, dropped at the end) and Redis (a fresh key prefix). */
@@ -162,26 +189,7 @@ async function startScaleOut(
       '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
     ].join('\n'),
   )
-  const config = buildConfig({ storage: { url: storageUrl }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
-  const store = await createStore(config.storage)
-  await store.migrate()
-  const service = createWorkspaceService(store)
-  const workspace = await service.createWorkspace('bench')
-  await store.ledger.append([
-    {
-      id: 'le_bench',
-      workspaceId: workspace.id,
-      kind: 'adjustment',
-      amountNano: 1_000_000 * 1_000_000_000,
-      reason: 'bench credit',
-      actor: 'bench',
-      idempotencyKey: 'bench',
-      requestId: null,
-      createdAt: new Date().toISOString(),
-    },
-  ])
-  const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
-  await store.close()
+  const key = await seedBenchWorkspace(storageUrl)
   const urls: string[] = []
   for (const name of ['one', 'two']) {
     const port = await freePort()
@@ -220,29 +228,7 @@ async function main(): Promise<void> {
         '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
       ].join('\n'),
     )
-    const config = buildConfig(
-      { storage: { url: `sqlite:${databasePath}` }, providers: [{ name: 'sim', kind: 'sim' }] },
-      {},
-    )
-    const store = await createStore(config.storage)
-    await store.migrate()
-    const service = createWorkspaceService(store)
-    const workspace = await service.createWorkspace('bench')
-    await store.ledger.append([
-      {
-        id: 'le_bench',
-        workspaceId: workspace.id,
-        kind: 'adjustment',
-        amountNano: 1_000_000 * 1_000_000_000, // $1M: the bench measures the hot path, not the balance
-        reason: 'bench credit',
-        actor: 'bench',
-        idempotencyKey: 'bench',
-        requestId: null,
-        createdAt: new Date().toISOString(),
-      },
-    ])
-    const { key } = await service.createApiKey({ workspace: 'bench', name: 'bench' })
-    await store.close()
+    const key = await seedBenchWorkspace(`sqlite:${databasePath}`)
 
     const profileFlags = PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']

@@ -20,7 +20,6 @@ const IMAGE_TOKENS = 765
 export function estimateTextTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN)
 }
-const textTokens = estimateTextTokens
 
 /** Prompts longer than this are estimated, not tokenized, to keep the request path fast. */
 const MAX_TOKENIZED_BYTES = 32 * 1024
@@ -34,7 +33,7 @@ export function estimatePromptTokens(
   request: OpenAIChatCompletionRequest,
   countTokens?: (text: string) => number,
 ): number {
-  let count = textTokens
+  let count = estimateTextTokens
   if (countTokens !== undefined) {
     let size = 0
     for (const message of request.messages) {

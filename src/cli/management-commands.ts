@@ -148,9 +148,7 @@ export async function runManagementCommand(
         throw new ServiceError(
           `--tier: no tier "${options.tier}" (configured: ${Object.keys(config.limits.tiers).join(', ')})`,
         )
-      const current = (await service.listWorkspaces()).find(
-        (item) => item.id === workspace || item.name === workspace,
-      )
+      const current = await service.getWorkspace(workspace)
       const limitChanges = {
         rpm: limitOption(options.rpm, 'rpm'),
         tpm: limitOption(options.tpm, 'tpm'),
@@ -159,7 +157,7 @@ export async function runManagementCommand(
       const changesLimits = Object.values(limitChanges).some((value) => value !== undefined)
       const updated = await service.updateSettings(workspace, {
         ...(options.tier === undefined ? {} : { tier: options.tier }),
-        ...(changesLimits && current !== undefined
+        ...(changesLimits
           ? {
               limits: {
                 rpm: limitChanges.rpm === undefined ? current.limits.rpm : limitChanges.rpm,
@@ -236,10 +234,7 @@ export async function runManagementCommand(
             ? 'usage: onekey credits show WS'
             : 'usage: onekey credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]',
         )
-      const workspace = (await service.listWorkspaces()).find(
-        (item) => item.id === name || item.name === name,
-      )
-      if (workspace === undefined) throw new ServiceError(`no workspace "${name}"`)
+      const workspace = await service.getWorkspace(name)
       if (verb === 'top-up') {
         const amountText = options.workspace === undefined ? words[3] : argument
         const kind = options.kind ?? 'purchase'
@@ -342,10 +337,7 @@ export async function runManagementCommand(
       const name = argument
       const code = words[3]
       if (!name || !code) throw new ServiceError('usage: onekey codes redeem WS CODE')
-      const workspace = (await service.listWorkspaces()).find(
-        (item) => item.id === name || item.name === name,
-      )
-      if (workspace === undefined) throw new ServiceError(`no workspace "${name}"`)
+      const workspace = await service.getWorkspace(name)
       if (!looksLikeCreditCode(code)) throw new ServiceError('not a credit code (OKC-XXXX-XXXX-XXXX-XXXX)')
       const result = await store.ledger.redeemCode({
         codeHash: hashCreditCode(code),
@@ -394,9 +386,7 @@ export async function runManagementCommand(
         const name = options.workspace ?? argument
         if (!name)
           throw new ServiceError(`usage: onekey byok ${verb} WS${verb === 'list' ? '' : ' PROVIDER'}`)
-        const found = (await service.listWorkspaces()).find((item) => item.id === name || item.name === name)
-        if (found === undefined) throw new ServiceError(`no workspace "${name}"`)
-        return found.id
+        return (await service.getWorkspace(name)).id
       }
       const provider = options.workspace === undefined ? words[3] : argument
       if (verb === 'set') {

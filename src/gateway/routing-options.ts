@@ -43,8 +43,6 @@ export interface RoutingOptions {
   byok: ByokRequestCredential | undefined
 }
 
-export const GATEWAY_FIELDS = ['models', 'provider', 'byok_conf', 'usage'] as const
-
 const NO_OPTIONS: RoutingOptions = {
   fallbackModels: [],
   includeUsage: false,

@@ -29,6 +29,8 @@ export interface CreatedApiKey {
 export interface WorkspaceService {
   createWorkspace(name: string): Promise<WorkspaceRecord>
   listWorkspaces(): Promise<WorkspaceRecord[]>
+  /** By ID or name; a ServiceError naming it when there is none. */
+  getWorkspace(idOrName: string): Promise<WorkspaceRecord>
   updateSettings(workspace: string, settings: Partial<WorkspaceSettings>): Promise<WorkspaceRecord>
   createApiKey(input: {
     workspace: string
@@ -106,6 +108,7 @@ export function createWorkspaceService(
       return (await store.workspaces.find(owner.id))!
     },
     listWorkspaces: () => store.workspaces.list(),
+    getWorkspace: requireWorkspace,
     async createApiKey({ workspace, name, expiresAt, allowedLanes, allowedModels, management, limits }) {
       for (const [field, value] of Object.entries(limits ?? {})) {
         if (value !== null && value !== undefined && (!Number.isSafeInteger(value) || value < 1))

@@ -159,20 +159,24 @@ function rewriteUsageIn(block: Buffer, line: [number, number, string], data: str
   return Buffer.concat([block.subarray(0, eventStart), block.subarray(after)])
 }
 
+function emptyStep(): RelayStep {
+  return {
+    output: '',
+    done: false,
+    error: false,
+    finished: false,
+    usageData: undefined,
+    finishReason: undefined,
+    contentChunks: 0,
+  }
+}
+
 export function createOpenAISseRelay(options: RelayOptions = {}): OpenAISseRelay {
   let pending: Buffer | undefined
   let decoder: SseDecoder | undefined
 
   function relayDecoded(chunk: Uint8Array): RelayStep {
-    const step: RelayStep = {
-      output: '',
-      done: false,
-      error: false,
-      finished: false,
-      usageData: undefined,
-      finishReason: undefined,
-      contentChunks: 0,
-    }
+    const step = emptyStep()
     let text = ''
     for (const event of decoder!.push(chunk)) {
       let data = event.data
@@ -217,15 +221,7 @@ export function createOpenAISseRelay(options: RelayOptions = {}): OpenAISseRelay
         return relayDecoded(bytes)
       }
       const combined = pending === undefined ? bytes : Buffer.concat([pending, bytes])
-      const step: RelayStep = {
-        output: '',
-        done: false,
-        error: false,
-        finished: false,
-        usageData: undefined,
-        finishReason: undefined,
-        contentChunks: 0,
-      }
+      const step = emptyStep()
       const lastEnd = combined.lastIndexOf(EVENT_END)
       if (lastEnd === -1) {
         pending = combined

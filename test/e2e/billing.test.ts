@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logging/logger.ts'
 import { startGateway } from '../../src/server/start-gateway.ts'
 import { createStore } from '../../src/storage/create-store.ts'
 import type { Store } from '../../src/storage/store.ts'
-import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import { dropSchema, postgresSkipReason, TEST_POSTGRES_URL, uniqueSchemaName } from '../helpers/backends.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
@@ -33,21 +33,7 @@ const MAX_TOKENS = 10
 const COST_NANO = 18_000
 
 function completion(usage: Record<string, unknown>): Record<string, unknown> {
-  return {
-    id: 'chatcmpl-bill',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'm',
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: 'ok', refusal: null },
-        logprobs: null,
-        finish_reason: 'stop',
-      },
-    ],
-    usage,
-  }
+  return chatCompletionBody('ok', 'm', usage)
 }
 
 function streamChunks(usage: Record<string, unknown> | undefined, pieces = ['Hel', 'lo']): string[] {

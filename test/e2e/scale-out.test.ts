@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import {
   dropSchema,
   postgresSkipReason,
@@ -28,21 +28,7 @@ const CLI = join(import.meta.dirname, '../../src/cli/onekey.ts')
 const skip = (await postgresSkipReason()) || (await redisSkipReason())
 
 // "hi" is estimated at 8 prompt tokens; the fake reports 8 + 10: 18 tokens at $1/1M = 18000 nano-USD.
-const answer = {
-  id: 'chatcmpl-scale',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'm',
-  choices: [
-    {
-      index: 0,
-      message: { role: 'assistant', content: 'ok', refusal: null },
-      logprobs: null,
-      finish_reason: 'stop',
-    },
-  ],
-  usage: { prompt_tokens: 8, completion_tokens: 10, total_tokens: 18 },
-}
+const answer = chatCompletionBody('ok', 'm', { prompt_tokens: 8, completion_tokens: 10, total_tokens: 18 })
 
 describe('two gateway processes on PostgreSQL and Redis', { skip }, () => {
   const directory = mkdtempSync(join(tmpdir(), 'onekey-scale-'))

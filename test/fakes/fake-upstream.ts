@@ -54,7 +54,11 @@ export interface FakeUpstream {
   close(): Promise<void>
 }
 
-export function chatCompletionBody(content = 'Hello!', model = 'fake-model'): Record<string, unknown> {
+export function chatCompletionBody(
+  content = 'Hello!',
+  model = 'fake-model',
+  usage: Record<string, unknown> = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+): Record<string, unknown> {
   return {
     id: 'chatcmpl-fake-1',
     object: 'chat.completion',
@@ -68,7 +72,7 @@ export function chatCompletionBody(content = 'Hello!', model = 'fake-model'): Re
         finish_reason: 'stop',
       },
     ],
-    usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+    usage,
     system_fingerprint: 'fp_fake',
   }
 }

@@ -106,21 +106,23 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
     },
     async ledger(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
       requireManagementKey(key)
+      const limit = limitOf(query)
       const entries = await dependencies.ledger.list(key.workspaceId, {
-        limit: limitOf(query),
+        limit,
         before: query.get('before') ?? undefined,
       })
       return JSON.stringify({
         object: 'list',
         data: entries.map(publicEntry),
-        has_more: entries.length === limitOf(query),
+        has_more: entries.length === limit,
       })
     },
     async logs(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
       requireManagementKey(key)
       await dependencies.requestLogs.flush()
+      const limit = limitOf(query)
       const records = await dependencies.requestLogRepository.list(key.workspaceId, {
-        limit: limitOf(query),
+        limit,
         before: query.get('before') ?? undefined,
         model: query.get('model') ?? undefined,
         lane: query.get('lane') ?? undefined,
@@ -128,7 +130,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
       return JSON.stringify({
         object: 'list',
         data: records.map(publicLog),
-        has_more: records.length === limitOf(query),
+        has_more: records.length === limit,
       })
     },
     async activity(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {

@@ -18,7 +18,7 @@ import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, OfferConfig } from '../../config/config.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { AccountHealth } from '../../gateway/account-health.ts'
-import type { OfferFilter, RoutePlanner } from '../../gateway/route-planner.ts'
+import { accountKeyOf, type OfferFilter, type RoutePlanner } from '../../gateway/route-planner.ts'
 import { takeRoutingOptions } from '../../gateway/routing-options.ts'
 import type { OpenAIChatCompletionRequest } from '../../providers/openai-wire.ts'
 import { publicPrice } from './models.ts'
@@ -105,7 +105,7 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
     function hasHealthyAccount(offer: OfferConfig): boolean {
       if (offer.lane === 'byok') return true
       return offer.accounts.some((account) =>
-        dependencies.health.isAvailable(`${offer.provider}/${account.name}`),
+        dependencies.health.isAvailable(accountKeyOf(offer.provider, account)),
       )
     }
 
