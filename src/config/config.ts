@@ -12,9 +12,19 @@ import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { parseDecimal } from '../billing/usd.ts'
+import { VENDOR_PRESETS, type VendorKind } from '../providers/openai-compatible/vendor-presets.ts'
 import { buildCatalogConfig, type Lane, type ModelConfig, modelSchema } from './catalog-config.ts'
 
 export type { Lane, ModelConfig, OfferConfig } from './catalog-config.ts'
+
+/** Provider kinds: the OpenAI-format vendor presets, the translated formats, and `sim`. */
+export const PROVIDER_KINDS = [
+  ...(Object.keys(VENDOR_PRESETS) as VendorKind[]),
+  'anthropic',
+  'gemini',
+  'sim',
+] as const
+export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 
 const positiveInteger = z.number().int().positive()
 const nonNegativeInteger = z.number().int().nonnegative()
@@ -41,10 +51,12 @@ const simSchema = z.strictObject({
 
 const providerSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_"'),
-  kind: z.enum(['openai', 'openai-compatible', 'sim']),
+  kind: z.enum(PROVIDER_KINDS),
   base_url: z.url().optional(),
   /** For `openai-compatible`: how the key is sent. */
   auth_header: z.enum(['bearer', 'api-key', 'x-api-key']).optional(),
+  /** `anthropic`: the `anthropic-version` header; `azure-openai`: the `api-version` query. */
+  api_version: z.string().min(1).optional(),
   accounts: z.array(accountSchema).default([]),
   /** Whether workspaces may use their own key for this provider (`byok/<provider>/…`, `byok_conf`). */
   byok: z.boolean().default(true),
@@ -207,8 +219,10 @@ export interface TimeoutConfig {
 
 export interface ProviderConfig {
   name: string
-  kind: 'openai' | 'openai-compatible' | 'sim'
+  kind: ProviderKind
   authHeader: 'bearer' | 'api-key' | 'x-api-key'
+  /** `anthropic-version` (Anthropic) or `api-version` (Azure OpenAI); the adapter's default when unset. */
+  apiVersion: string | undefined
   /** The provider's base URL (accounts may override it); BYOK requests use this one. */
   baseUrl: string
   byok: boolean
@@ -288,11 +302,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const DEFAULT_BASE_URLS: Record<ProviderConfig['kind'], string> = {
-  openai: 'https://api.openai.com/v1',
-  'openai-compatible': '',
+const DEFAULT_BASE_URLS: Record<ProviderKind, string> = {
+  ...Object.fromEntries(
+    Object.entries(VENDOR_PRESETS).map(([kind, preset]) => [kind, preset.defaultBaseUrl]),
+  ),
+  anthropic: 'https://api.anthropic.com/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
   sim: 'sim://local',
-}
+} as Record<ProviderKind, string>
 
 /** Parses a storage URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */
 export function parseStorageUrl(url: string): StorageConfig {
@@ -333,9 +350,7 @@ export function buildConfig(
       problems.push(`${field}.name: duplicate provider "${provider.name}"`)
     providerNames.add(provider.name)
     const baseUrl = (provider.base_url ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, '')
-    if (provider.kind === 'openai-compatible' && !provider.base_url) {
-      problems.push(`${field}.base_url: required for kind "openai-compatible"`)
-    }
+    if (baseUrl === '') problems.push(`${field}.base_url: required for kind "${provider.kind}"`)
     // sim has no keys: by default one pooled and one official account, so every lane works offline.
     const accounts =
       provider.kind === 'sim' && provider.accounts.length === 0
@@ -348,7 +363,10 @@ export function buildConfig(
     return {
       name: provider.name,
       kind: provider.kind,
-      authHeader: provider.auth_header ?? 'bearer',
+      authHeader:
+        provider.auth_header ??
+        (provider.kind in VENDOR_PRESETS ? VENDOR_PRESETS[provider.kind as VendorKind].authHeader : 'bearer'),
+      apiVersion: provider.api_version,
       baseUrl,
       byok: provider.byok,
       accounts: accounts.map((account, accountIndex) => {

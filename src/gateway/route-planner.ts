@@ -105,7 +105,7 @@ export function createRoutePlanner(
           provider,
           accountKey: accountKeyOf(provider.config.name, account),
           weight: account.weight,
-          target: { provider: provider.config, account, upstreamModel: offer.upstreamModel },
+          target: { provider: provider.config, account, upstreamModel: offer.upstreamModel, model },
         })),
       )
     }
@@ -206,7 +206,7 @@ export function createRoutePlanner(
       provider,
       accountKey: undefined,
       weight: 1,
-      target: { provider: provider.config, account, upstreamModel: offer.upstreamModel },
+      target: { provider: provider.config, account, upstreamModel: offer.upstreamModel, model },
     }
   }
 

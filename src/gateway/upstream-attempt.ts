@@ -17,6 +17,7 @@ import { deliverJsonAnswer, readAll } from './deliver-json-answer.ts'
 import { deliverStreamAnswer } from './deliver-stream-answer.ts'
 import type { OfferStats } from './offer-stats.ts'
 import type { PlannedAttempt } from './route-planner.ts'
+import { translateUpstreamResponse } from './translate-upstream-response.ts'
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
 
@@ -93,6 +94,13 @@ async function sendAndDeliver(
   let response: UpstreamResponse
   try {
     response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })
+    if (upstreamRequest.translation !== undefined)
+      response = translateUpstreamResponse(
+        response,
+        upstreamRequest.translation,
+        request.stream === true,
+        config.name,
+      )
   } catch (error) {
     if (context.signal.aborted) return { kind: 'aborted' }
     const gatewayError = toTransportError(error, config.name)

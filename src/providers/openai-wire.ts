@@ -37,3 +37,67 @@ export interface OpenAIModel {
   created: number
   owned_by: string
 }
+
+/** A tool call as OpenAI's chat format carries it. */
+export interface OpenAIToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+
+/** The assistant message of a (translated) non-stream answer. */
+export interface OpenAIAssistantMessage {
+  role: 'assistant'
+  content: string | null
+  refusal: null
+  tool_calls?: OpenAIToolCall[]
+  /** Model reasoning, when the upstream returned it (DeepSeek's field name, as OpenRouter). */
+  reasoning_content?: string
+}
+
+export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
+
+/** A chat completion as the gateway builds it from a translated upstream answer. */
+export interface OpenAIChatCompletion {
+  id: string
+  object: 'chat.completion'
+  created: number
+  model: string
+  choices: {
+    index: number
+    message: OpenAIAssistantMessage
+    finish_reason: OpenAIFinishReason
+    logprobs: null
+  }[]
+  usage: OpenAIUsage
+}
+
+/** A stream chunk's delta: the fields translated streams use. */
+export interface OpenAIChunkDelta {
+  role?: 'assistant'
+  content?: string
+  reasoning_content?: string
+  tool_calls?: {
+    index: number
+    id?: string
+    type?: 'function'
+    function: { name?: string; arguments: string }
+  }[]
+}
+
+/** A validated embeddings request: `input` is one string or a non-empty array of strings. */
+export interface OpenAIEmbeddingsRequest {
+  model: string
+  input: string | string[]
+  encoding_format?: 'float' | 'base64'
+  dimensions?: number
+  user?: string
+}
+
+/** An embeddings answer with float vectors (the gateway encodes base64 itself when asked). */
+export interface OpenAIEmbeddingsResponse {
+  object: 'list'
+  data: { object: 'embedding'; index: number; embedding: number[] | string }[]
+  model: string
+  usage: { prompt_tokens: number; total_tokens: number }
+}

@@ -10,9 +10,15 @@
  * @module
  * @see ../../docs/adding-a-provider.md
  */
-import type { AccountConfig, ProviderConfig } from '../config/config.ts'
+import type { AccountConfig, ModelConfig, ProviderConfig } from '../config/config.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
-import type { OpenAIChatCompletionRequest } from './openai-wire.ts'
+import type {
+  OpenAIChatCompletion,
+  OpenAIChatCompletionRequest,
+  OpenAIEmbeddingsRequest,
+  OpenAIEmbeddingsResponse,
+} from './openai-wire.ts'
+import type { StreamTranslator } from './translation/chat-chunk-writer.ts'
 
 /** One concrete place to send a request: a provider, one of its accounts, an upstream model. */
 export interface UpstreamTarget {
@@ -20,6 +26,8 @@ export interface UpstreamTarget {
   account: AccountConfig
   /** The model name the upstream knows. */
   upstreamModel: string
+  /** The catalog model (output cap, capabilities), for adapters whose upstream needs them. */
+  model?: ModelConfig | undefined
 }
 
 /** What the transport sends. Headers are complete: no client header is ever forwarded. */
@@ -30,19 +38,45 @@ export interface UpstreamRequest {
   path: string
   headers: Record<string, string>
   body: string
+  /**
+   * Present when the upstream answers in its own format: how to turn its answer into OpenAI's.
+   * The gateway applies it before billing, caching and delivery, which then see OpenAI's format.
+   */
+  translation?: ResponseTranslation | undefined
+}
+
+/** An embeddings call; `translate` maps a non-OpenAI answer (float vectors) to OpenAI's shape. */
+export interface UpstreamEmbeddingsRequest extends Omit<UpstreamRequest, 'translation'> {
+  translate?: ((parsed: unknown) => OpenAIEmbeddingsResponse | undefined) | undefined
+}
+
+/** Turns one request's upstream answer into OpenAI's format (closure over the request). */
+export interface ResponseTranslation {
+  /** A parsed non-stream answer → a chat completion; undefined when it is not a valid answer. */
+  response(parsed: unknown): OpenAIChatCompletion | undefined
+  /** A fresh translator for the answer's stream events. */
+  stream(): StreamTranslator
 }
 
 export interface ProviderCapabilities {
   chat: boolean
   streaming: boolean
+  /** `/v1/embeddings` (the adapter has `toEmbeddingsRequest`). */
+  embeddings: boolean
+  /**
+   * The upstream cannot fetch image URLs itself: the gateway fetches http(s) images (safely,
+   * see src/gateway/inline-image-urls.ts) and sends them as data URLs.
+   */
+  inlineImages?: boolean
 }
 
 export interface ProviderAdapter {
   readonly kind: ProviderConfig['kind']
   readonly capabilities: ProviderCapabilities
-  readonly responseFormat: 'openai'
-  /** Builds the upstream chat completion call. Pure. */
+  /** Builds the upstream chat completion call (with its `translation` when not OpenAI's format). Pure. */
   toChatCompletionRequest(request: OpenAIChatCompletionRequest, target: UpstreamTarget): UpstreamRequest
+  /** Builds the upstream embeddings call (only when `capabilities.embeddings`). Pure. */
+  toEmbeddingsRequest?(request: OpenAIEmbeddingsRequest, target: UpstreamTarget): UpstreamEmbeddingsRequest
   /** Maps a non-2xx upstream answer to a gateway error (decides retryability). Pure. */
   toGatewayError(status: number, body: string, headers: UpstreamHeaders, target: UpstreamTarget): GatewayError
 }

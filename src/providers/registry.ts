@@ -5,7 +5,10 @@
  * @module
  */
 import type { GatewayConfig, ProviderConfig } from '../config/config.ts'
+import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts'
+import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts'
 import { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts'
+import { VENDOR_PRESETS } from './openai-compatible/vendor-presets.ts'
 import type { ProviderAdapter, UpstreamTransport } from './provider-adapter.ts'
 import { createSimTransport } from './sim/sim-transport.ts'
 import { createUndiciTransport } from './undici-transport.ts'
@@ -23,11 +26,18 @@ export interface ProviderRegistry {
   close(mode?: 'now' | 'graceful'): Promise<void>
 }
 
-const ADAPTERS: Record<ProviderConfig['kind'], () => ProviderAdapter> = {
-  openai: () => createOpenAICompatibleAdapter('openai'),
-  'openai-compatible': () => createOpenAICompatibleAdapter('openai-compatible'),
-  // sim speaks OpenAI's format from inside the process
-  sim: () => createOpenAICompatibleAdapter('sim'),
+function adapterFor(kind: ProviderConfig['kind']): ProviderAdapter {
+  switch (kind) {
+    case 'anthropic':
+      return createAnthropicAdapter()
+    case 'gemini':
+      return createGeminiAdapter()
+    case 'sim':
+      // sim speaks OpenAI's format from inside the process
+      return createOpenAICompatibleAdapter('sim')
+    default:
+      return createOpenAICompatibleAdapter(kind, VENDOR_PRESETS[kind].quirks)
+  }
 }
 
 export function createProviderRegistry(
@@ -37,7 +47,7 @@ export function createProviderRegistry(
   for (const provider of config.providers) {
     providers.set(provider.name, {
       config: provider,
-      adapter: ADAPTERS[provider.kind](),
+      adapter: adapterFor(provider.kind),
       transport:
         provider.kind === 'sim'
           ? createSimTransport()

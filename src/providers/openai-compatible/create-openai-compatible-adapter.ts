@@ -1,20 +1,30 @@
 /**
  * OpenAI and every vendor that speaks its chat format, as one factory plus a `quirks` object
- * (composition, not subclassing). OpenAI itself is the preset with no quirks.
+ * (composition, not subclassing). OpenAI itself is the preset with no quirks; the vendor
+ * presets are in `vendor-presets.ts`.
  *
  * @module
  * @see https://platform.openai.com/docs/api-reference/chat/create
+ * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
 import type { ProviderConfig } from '../../config/config.ts'
-import type { OpenAIChatCompletionRequest } from '../openai-wire.ts'
 import type { ProviderAdapter, UpstreamRequest, UpstreamTarget } from '../provider-adapter.ts'
+import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { mapOpenAICompatibleError } from './openai-compatible-errors.ts'
 
 export interface OpenAICompatibleQuirks {
-  /** Path appended to the base URL for chat completions. */
-  chatCompletionsPath?: string
+  /** Path after the base URL for chat completions (default `/chat/completions`); may use the target. */
+  chatCompletionsPath?: string | ((target: UpstreamTarget) => string)
+  /** Path after the base URL for embeddings (default `/embeddings`); may use the target. */
+  embeddingsPath?: string | ((target: UpstreamTarget) => string)
+  /** Whether the vendor serves `/embeddings` (default true). */
+  embeddings?: boolean
   /** Request fields the vendor rejects; removed before sending. */
   unsupportedParameters?: readonly string[]
+  /** Request fields the vendor names differently: `{ ours: theirs }`. */
+  renamedParameters?: Readonly<Record<string, string>>
+  /** Query string appended to every call (e.g. Azure's `api-version`), from the target. */
+  query?: (target: UpstreamTarget) => string
 }
 
 function authorizationHeaders(target: UpstreamTarget): Record<string, string> {
@@ -30,9 +40,8 @@ function authorizationHeaders(target: UpstreamTarget): Record<string, string> {
   }
 }
 
-function splitBaseUrl(baseUrl: string): { origin: string; basePath: string } {
-  const url = new URL(baseUrl)
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') }
+function resolvePath(path: string | ((target: UpstreamTarget) => string), target: UpstreamTarget): string {
+  return typeof path === 'string' ? path : path(target)
 }
 
 export function createOpenAICompatibleAdapter(
@@ -40,31 +49,52 @@ export function createOpenAICompatibleAdapter(
   quirks: OpenAICompatibleQuirks = {},
 ): ProviderAdapter {
   const chatPath = quirks.chatCompletionsPath ?? '/chat/completions'
+  const embeddingsPath = quirks.embeddingsPath ?? '/embeddings'
   const dropped = quirks.unsupportedParameters ?? []
-  const baseUrlCache = new Map<string, { origin: string; basePath: string }>()
+  const renamed = Object.entries(quirks.renamedParameters ?? {})
+  const plain = dropped.length === 0 && renamed.length === 0
+
+  function build(
+    body: Record<string, unknown>,
+    target: UpstreamTarget,
+    path: string,
+    stream: boolean,
+  ): UpstreamRequest {
+    const { origin, basePath } = splitBaseUrl(target.account.baseUrl)
+    return {
+      origin,
+      path: basePath + path + (quirks.query === undefined ? '' : quirks.query(target)),
+      headers: {
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+        ...authorizationHeaders(target),
+      },
+      body: JSON.stringify(body),
+    }
+  }
 
   return {
     kind,
-    capabilities: { chat: true, streaming: true },
-    responseFormat: 'openai',
-    toChatCompletionRequest(request: OpenAIChatCompletionRequest, target: UpstreamTarget): UpstreamRequest {
-      let base = baseUrlCache.get(target.account.baseUrl)
-      if (base === undefined) {
-        base = splitBaseUrl(target.account.baseUrl)
-        baseUrlCache.set(target.account.baseUrl, base)
-      }
+    capabilities: { chat: true, streaming: true, embeddings: quirks.embeddings ?? true },
+    toChatCompletionRequest(request, target) {
       const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
-      for (const field of dropped) delete body[field]
-      return {
-        origin: base.origin,
-        path: base.basePath + chatPath,
-        headers: {
-          'content-type': 'application/json',
-          accept: request.stream === true ? 'text/event-stream' : 'application/json',
-          ...authorizationHeaders(target),
-        },
-        body: JSON.stringify(body),
+      if (!plain) {
+        for (const field of dropped) delete body[field]
+        for (const [ours, theirs] of renamed) {
+          if (body[ours] === undefined) continue
+          body[theirs] ??= body[ours]
+          delete body[ours]
+        }
       }
+      return build(body, target, resolvePath(chatPath, target), request.stream === true)
+    },
+    toEmbeddingsRequest(request, target) {
+      return build(
+        { ...request, model: target.upstreamModel },
+        target,
+        resolvePath(embeddingsPath, target),
+        false,
+      )
     },
     toGatewayError: mapOpenAICompatibleError,
   }

@@ -1,0 +1,117 @@
+/**
+ * Anthropic Messages answer → OpenAI chat completion (non-stream), and the mappings the stream
+ * translator shares: stop reasons and usage. Pure.
+ *
+ * @module
+ * @see https://docs.anthropic.com/en/api/messages#response-stop-reason
+ */
+import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+
+export interface AnthropicUsage {
+  input_tokens?: number
+  output_tokens?: number
+  cache_creation_input_tokens?: number | null
+  cache_read_input_tokens?: number | null
+}
+
+/** `end_turn`/`stop_sequence`/`pause_turn` → stop, `max_tokens` → length, `tool_use` → tool_calls, `refusal` → content_filter. */
+export function mapAnthropicStopReason(reason: unknown, jsonTool: boolean): OpenAIFinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length'
+    case 'tool_use':
+      return jsonTool ? 'stop' : 'tool_calls'
+    case 'refusal':
+      return 'content_filter'
+    default:
+      return 'stop'
+  }
+}
+
+/**
+ * OpenAI counts every prompt token in `prompt_tokens`; Anthropic splits uncached input, cache
+ * reads and cache writes. Cache reads are `cached_tokens` (billed at the cached price).
+ */
+export function mapAnthropicUsage(usage: AnthropicUsage | undefined): OpenAIUsage {
+  const cacheRead = usage?.cache_read_input_tokens ?? 0
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0
+  const prompt = (usage?.input_tokens ?? 0) + cacheRead + cacheWrite
+  const completion = usage?.output_tokens ?? 0
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cacheRead },
+  }
+}
+
+interface AnthropicMessageBody {
+  id?: string
+  type?: string
+  model?: string
+  content?: { type?: string; text?: string; thinking?: string; id?: string; name?: string; input?: unknown }[]
+  stop_reason?: string | null
+  usage?: AnthropicUsage
+}
+
+/** @returns undefined when the body is not an Anthropic message. */
+export function convertAnthropicResponse(
+  parsed: unknown,
+  jsonTool: string | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): OpenAIChatCompletion | undefined {
+  const message = parsed as AnthropicMessageBody
+  if (
+    message === null ||
+    typeof message !== 'object' ||
+    message.type !== 'message' ||
+    !Array.isArray(message.content)
+  )
+    return undefined
+  let text = ''
+  let reasoning = ''
+  let hasText = false
+  const toolCalls: OpenAIToolCall[] = []
+  for (const block of message.content) {
+    if (block.type === 'text' && typeof block.text === 'string') {
+      text += block.text
+      hasText = true
+    } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
+      reasoning += block.thinking
+    } else if (block.type === 'tool_use') {
+      if (jsonTool !== undefined && block.name === jsonTool) {
+        text += JSON.stringify(block.input ?? {})
+        hasText = true
+      } else {
+        toolCalls.push({
+          id: String(block.id),
+          type: 'function',
+          function: { name: String(block.name), arguments: JSON.stringify(block.input ?? {}) },
+        })
+      }
+    }
+  }
+  const finishReason = mapAnthropicStopReason(message.stop_reason, jsonTool !== undefined)
+  return {
+    id: `chatcmpl-${message.id ?? 'anthropic'}`,
+    object: 'chat.completion',
+    created: nowSeconds,
+    model: message.model ?? 'unknown',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: hasText ? text : null,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...(reasoning !== '' ? { reasoning_content: reasoning } : {}),
+        },
+        finish_reason: toolCalls.length > 0 && finishReason === 'stop' ? 'tool_calls' : finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: mapAnthropicUsage(message.usage),
+  }
+}
