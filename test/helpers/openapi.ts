@@ -31,6 +31,11 @@ function normalizeNullable(node: unknown): void {
   const schema = node as Record<string, unknown>
   if (schema.nullable === true) {
     if (typeof schema.type === 'string') schema.type = [schema.type, 'null']
+    // `$ref` beside `nullable` (e.g. a stream chunk's `usage`): the referenced schema or null.
+    if (typeof schema.$ref === 'string') {
+      schema.anyOf = [{ $ref: schema.$ref }, { type: 'null' }]
+      delete schema.$ref
+    }
     if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null)
   }
   delete schema.nullable
