@@ -25,11 +25,12 @@ import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
 import { answerFromCache } from './answer-from-cache.ts'
 import type { OfferStats } from './offer-stats.ts'
+import { planStages, type Stage, stageCandidates } from './plan-stages.ts'
 import type { PromptCache } from './prompt-cache.ts'
 import { type RequestBilling, startRequestBilling } from './request-billing.ts'
 import type { LimitGate } from './request-limits.ts'
 import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
-import type { AttemptCursor, OfferFilter, RoutePlanner } from './route-planner.ts'
+import type { OfferFilter, RoutePlanner } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
 import { runUpstreamAttempt } from './upstream-attempt.ts'
@@ -55,21 +56,12 @@ export interface ChatCompletionProxyDependencies {
   defaultLane: Exclude<Lane, 'byok'>
 }
 
-interface Stage {
-  cursor: AttemptCursor
-  lane: Lane
-  byokProvider: string | undefined
-  models: readonly ModelConfig[]
-  /** `stored`: lane byok, the workspace's saved key; `request`: a `byok_conf` key. */
-  byok: 'stored' | 'request' | undefined
-}
-
 // Generation IDs: a random per-process part and a counter (unique across instances, no random
 // bytes per request).
 const GENERATION_PREFIX = `gen_${randomBytes(9).toString('base64url')}`
 let generationCounter = 0
 
-function nextGenerationId(): string {
+export function nextGenerationId(): string {
   generationCounter = (generationCounter + 1) % Number.MAX_SAFE_INTEGER
   return `${GENERATION_PREFIX}${generationCounter.toString(36)}`
 }
@@ -103,6 +95,15 @@ export async function proxyChatCompletion(
     options.fallbackModels,
   )
   const primary = route.models[0]!
+  for (const model of route.models) {
+    if (!model.modalities.output.includes('text')) {
+      throw new GatewayError(
+        'unsupported_endpoint',
+        `\`${model.id}\` is not a chat model (it outputs ${model.modalities.output.join(', ')}); use the endpoint for it, e.g. /v1/embeddings.`,
+        { param: 'model' },
+      )
+    }
+  }
   context.log.model = primary.id
   context.log.lane = route.lane
   context.log.stream = body.stream === true
@@ -111,70 +112,7 @@ export async function proxyChatCompletion(
     denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
   }
 
-  const stages: Stage[] = []
-  if (route.lane === 'byok') {
-    const provider = route.byokProvider!
-    if (options.byok !== undefined && options.byok.provider !== provider) {
-      throw new GatewayError(
-        'invalid_parameter',
-        `byok_conf.provider \`${options.byok.provider}\` does not match the model's provider \`${provider}\`.`,
-        { param: 'byok_conf.provider' },
-      )
-    }
-    const apiKey =
-      options.byok?.provider === provider
-        ? options.byok.apiKey
-        : await dependencies.byokCredentials.resolve(key.workspaceId, provider)
-    if (apiKey === undefined) {
-      throw new GatewayError(
-        'byok_credential_missing',
-        `No BYOK key is stored for provider \`${provider}\`: save one with PUT /api/v1/byok/${provider}, or pass byok_conf.`,
-        { param: 'model' },
-      )
-    }
-    stages.push({
-      cursor: planner.plan({ ...filter, lane: 'byok', models: route.models, byok: { provider, apiKey } }),
-      lane: 'byok',
-      byokProvider: provider,
-      models: route.models,
-      byok: 'stored',
-    })
-  } else {
-    if (options.byok !== undefined) {
-      const provider = options.byok.provider
-      const byokModels = route.models.filter(
-        (model) => planner.catalog.offers(model, 'byok', provider).length > 0,
-      )
-      if (byokModels.length === 0) {
-        throw new GatewayError(
-          'invalid_parameter',
-          `\`${primary.id}\` cannot be served with a \`${provider}\` key: the catalog has no byok/${provider} offer for it.`,
-          { param: 'byok_conf.provider' },
-        )
-      }
-      stages.push({
-        cursor: planner.plan({
-          ...filter,
-          lane: 'byok',
-          models: byokModels,
-          byok: { provider, apiKey: options.byok.apiKey },
-        }),
-        lane: 'byok',
-        byokProvider: provider,
-        models: byokModels,
-        byok: 'request',
-      })
-    }
-    if (options.byok === undefined || options.byok.fallback) {
-      stages.push({
-        cursor: planner.plan({ ...filter, lane: route.lane, models: route.models }),
-        lane: route.lane,
-        byokProvider: undefined,
-        models: route.models,
-        byok: undefined,
-      })
-    }
-  }
+  const stages = await planStages(planner, key, route, options.byok, filter, dependencies.byokCredentials)
 
   // Billing needs the upstream's usage on streams: always ask for it (the client sees it only if it asked).
   const forwardStreamUsage = body.stream_options?.include_usage === true || options.includeUsage
@@ -190,16 +128,10 @@ export async function proxyChatCompletion(
   let billing: RequestBilling
   try {
     billing = await startRequestBilling(context, dependencies.billing, {
-      body,
       promptEstimate,
-      candidates: stages.flatMap((stage) =>
-        stage.models.flatMap((model) =>
-          planner
-            .selectOffers(model, stage.lane, filter, stage.byokProvider)
-            .offers.map((offer) => ({ model, offer })),
-        ),
-      ),
-      defaultMaxOutputTokens: dependencies.defaultMaxOutputTokens,
+      candidates: stageCandidates(planner, stages, filter),
+      outputCap: (model) =>
+        maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens,
       forwardStreamUsage,
     })
   } catch (error) {

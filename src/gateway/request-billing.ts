@@ -17,10 +17,9 @@
  */
 import type { BillingService, Hold } from '../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
-import { maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../config/config.ts'
 import type { RequestContext } from '../http/request-context.ts'
-import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../providers/openai-wire.ts'
+import type { OpenAIUsage } from '../providers/openai-wire.ts'
 import type { AnswerOptions } from './attempt-outcome.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 
@@ -47,12 +46,12 @@ export interface RequestBilling {
 }
 
 export interface RequestBillingInput {
-  body: OpenAIChatCompletionRequest
   /** The prompt's tokens as counted for the reservation (tokenizer or conservative estimate). */
   promptEstimate: number
   /** Every model and offer the request may use (the hold covers the priciest). */
   candidates: readonly { model: ModelConfig; offer: OfferConfig }[]
-  defaultMaxOutputTokens: number
+  /** The most output a model may produce for this request (0 for embeddings). */
+  outputCap(model: ModelConfig): number
   /** The client asked for the stream's usage chunk. */
   forwardStreamUsage: boolean
 }
@@ -69,7 +68,7 @@ export async function startRequestBilling(
     let maxNano = 0
     let outputCap = 0
     for (const { model, offer } of input.candidates) {
-      const output = maxOutputTokens(input.body, model, promptEstimate) ?? input.defaultMaxOutputTokens
+      const output = input.outputCap(model)
       const nano = costNano(offer.price, {
         promptTokens: promptEstimate,
         completionTokens: output,

@@ -22,7 +22,11 @@ import { translateUpstreamResponse } from './translate-upstream-response.ts'
 const MAX_ERROR_BODY_BYTES = 64 * 1024
 
 /** Updates the account's circuit from an attempt's failure (BYOK keys have none). */
-function recordFailure(health: AccountHealth, accountKey: string | undefined, error: GatewayError): void {
+export function recordFailure(
+  health: AccountHealth,
+  accountKey: string | undefined,
+  error: GatewayError,
+): void {
   if (accountKey === undefined) return
   if (error.code === 'upstream_auth_failed') health.recordFailure(accountKey, 'auth')
   else if (error.code === 'upstream_rate_limited')

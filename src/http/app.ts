@@ -13,7 +13,9 @@ import {
   type ChatCompletionProxyDependencies,
   proxyChatCompletion,
 } from '../gateway/proxy-chat-completion.ts'
+import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
+import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
@@ -125,6 +127,19 @@ export function createApp(dependencies: AppDependencies): App {
             await authenticate(context)
             const body = await readBody(context)
             await proxyChatCompletion(context, validateChatCompletionRequest(body), dependencies)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/v1/embeddings',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            await authenticate(context)
+            const body = await readBody(context)
+            await proxyEmbeddings(context, validateEmbeddingsRequest(body), dependencies)
           },
         ],
       ]),

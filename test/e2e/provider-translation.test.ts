@@ -41,15 +41,32 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
           },
         ],
         models: [
-          { id: 'echo', offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }] },
+          {
+            id: 'echo',
+            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
+          },
           {
             id: 'claude-sonnet',
             max_output_tokens: 8192,
-            offers: [{ lane: 'resale', provider: 'claude', model: 'claude-sonnet-4-5', price: { input: 3, output: 15 } }],
+            offers: [
+              {
+                lane: 'resale',
+                provider: 'claude',
+                model: 'claude-sonnet-4-5',
+                price: { input: 3, output: 15 },
+              },
+            ],
           },
           {
             id: 'gemini-flash',
-            offers: [{ lane: 'resale', provider: 'google', model: 'gemini-2.5-flash', price: { input: 0.3, output: 2.5 } }],
+            offers: [
+              {
+                lane: 'resale',
+                provider: 'google',
+                model: 'gemini-2.5-flash',
+                price: { input: 0.3, output: 2.5 },
+              },
+            ],
           },
         ],
         workspaces: { default_lane: 'resale' },
@@ -67,7 +84,13 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
   for (const model of ['echo', 'claude-sonnet', 'gemini-flash']) {
     test(`${model}: non-stream chat`, async () => {
       const raw = await client.chat.completions
-        .create({ model, messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'hello there' }] })
+        .create({
+          model,
+          messages: [
+            { role: 'system', content: 'Be kind.' },
+            { role: 'user', content: 'hello there' },
+          ],
+        })
         .withResponse()
       const completion = raw.data
       assertMatchesOpenAISchema('CreateChatCompletionResponse', JSON.parse(JSON.stringify(completion)))
@@ -102,7 +125,11 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
     })
 
     test(`${model}: a stream without include_usage gets no usage chunk`, async () => {
-      const stream = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'quiet' }], stream: true })
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'quiet' }],
+        stream: true,
+      })
       let sawUsage = false
       for await (const chunk of stream) if (chunk.usage) sawUsage = true
       assert.equal(sawUsage, false)
@@ -122,11 +149,18 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
   for (const model of ['claude-sonnet', 'gemini-flash']) {
     for (const stream of [false, true]) {
       test(`${model}: tool call round trip (${stream ? 'stream' : 'non-stream'})`, async () => {
-        const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'What is the weather in Paris?' }]
+        const messages: OpenAI.ChatCompletionMessageParam[] = [
+          { role: 'user', content: 'What is the weather in Paris?' },
+        ]
         let toolCalls: OpenAI.ChatCompletionMessageToolCall[] = []
         let finish: string | null = null
         if (stream) {
-          const events = await client.chat.completions.create({ model, messages, tools: [WEATHER_TOOL], stream: true })
+          const events = await client.chat.completions.create({
+            model,
+            messages,
+            tools: [WEATHER_TOOL],
+            stream: true,
+          })
           const calls: { id: string; name: string; arguments: string }[] = []
           for await (const chunk of events) {
             for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
@@ -138,10 +172,20 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
             }
             finish = chunk.choices[0]?.finish_reason ?? finish
           }
-          toolCalls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }))
+          toolCalls = calls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: { name: call.name, arguments: call.arguments },
+          }))
         } else {
-          const completion = await client.chat.completions.create({ model, messages, tools: [WEATHER_TOOL], tool_choice: 'auto' })
-          toolCalls = (completion.choices[0]!.message.tool_calls ?? []) as OpenAI.ChatCompletionMessageToolCall[]
+          const completion = await client.chat.completions.create({
+            model,
+            messages,
+            tools: [WEATHER_TOOL],
+            tool_choice: 'auto',
+          })
+          toolCalls = (completion.choices[0]!.message.tool_calls ??
+            []) as OpenAI.ChatCompletionMessageToolCall[]
           finish = completion.choices[0]!.finish_reason
         }
         assert.equal(finish, 'tool_calls')
@@ -162,8 +206,14 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
 
   test('upstream-side request errors come back as OpenAI errors (400 naming the field)', async () => {
     await assert.rejects(
-      client.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }], temperature: 1.7 }),
-      (error: unknown) => error instanceof OpenAI.BadRequestError && (error.error as { param?: string }).param === 'temperature',
+      client.chat.completions.create({
+        model: 'claude-sonnet',
+        messages: [{ role: 'user', content: 'hi' }],
+        temperature: 1.7,
+      }),
+      (error: unknown) =>
+        error instanceof OpenAI.BadRequestError &&
+        (error.error as { param?: string }).param === 'temperature',
     )
   })
 
@@ -171,6 +221,7 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
     assert.deepEqual(anthropic.rejections, [])
     assert.deepEqual(gemini.rejections, [])
     assert.ok(anthropic.calls.length > 0 && gemini.calls.length > 0)
-    for (const call of [...anthropic.calls, ...gemini.calls]) assert.equal(call.headers.authorization, undefined)
+    for (const call of [...anthropic.calls, ...gemini.calls])
+      assert.equal(call.headers.authorization, undefined)
   })
 })

@@ -59,13 +59,15 @@ function checkBlocks(content: unknown, where: string): Json[] {
   return content.map((block: Json, index) => {
     const fields = BLOCK_FIELDS[String(block?.type)]
     check(fields !== undefined, `${where}.${index}.type: unknown block type ${String(block?.type)}`)
-    for (const key of Object.keys(block)) check(fields.has(key), `${where}.${index}.${key}: Extra inputs are not permitted`)
+    for (const key of Object.keys(block))
+      check(fields.has(key), `${where}.${index}.${key}: Extra inputs are not permitted`)
     if (block.type === 'text') check(typeof block.text === 'string', `${where}.${index}.text: required`)
     if (block.type === 'image') {
       const source = block.source as Json
       check(source?.type === 'base64' || source?.type === 'url', `${where}.${index}.source.type: invalid`)
     }
-    if (block.type === 'tool_result' && block.content !== undefined) checkBlocks(block.content, `${where}.${index}.content`)
+    if (block.type === 'tool_result' && block.content !== undefined)
+      checkBlocks(block.content, `${where}.${index}.content`)
     return block
   })
 }
@@ -75,26 +77,39 @@ function validate(body: Json, headers: IncomingHttpHeaders) {
   check(typeof headers['x-api-key'] === 'string' && headers['x-api-key'] !== '', 'x-api-key header: required')
   check(headers['anthropic-version'] === '2023-06-01', 'anthropic-version header: required')
   check(headers.authorization === undefined, 'authorization header: not an Anthropic header')
-  for (const key of Object.keys(body)) check(REQUEST_FIELDS.has(key), `${key}: Extra inputs are not permitted`)
+  for (const key of Object.keys(body))
+    check(REQUEST_FIELDS.has(key), `${key}: Extra inputs are not permitted`)
   check(typeof body.model === 'string', 'model: Field required')
   check(Number.isInteger(body.max_tokens) && (body.max_tokens as number) >= 1, 'max_tokens: Field required')
   if (body.temperature !== undefined)
-    check(typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1, 'temperature: out of range')
+    check(
+      typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1,
+      'temperature: out of range',
+    )
   if (body.system !== undefined) checkBlocks(body.system, 'system')
   const toolNames: string[] = []
   if (body.tools !== undefined) {
     check(Array.isArray(body.tools), 'tools: expected an array')
     for (const [index, tool] of (body.tools as Json[]).entries()) {
       for (const key of Object.keys(tool))
-        check(['name', 'description', 'input_schema', 'cache_control'].includes(key), `tools.${index}.${key}: Extra inputs are not permitted`)
-      check((tool.input_schema as Json)?.type === 'object', `tools.${index}.input_schema.type: must be object`)
+        check(
+          ['name', 'description', 'input_schema', 'cache_control'].includes(key),
+          `tools.${index}.${key}: Extra inputs are not permitted`,
+        )
+      check(
+        (tool.input_schema as Json)?.type === 'object',
+        `tools.${index}.input_schema.type: must be object`,
+      )
       toolNames.push(String(tool.name))
     }
   }
   if (body.tool_choice !== undefined) {
     const choice = body.tool_choice as Json
     check(['auto', 'any', 'tool', 'none'].includes(String(choice.type)), 'tool_choice.type: invalid')
-    check((choice.type === 'tool') === (typeof choice.name === 'string'), 'tool_choice.name: only with type tool')
+    check(
+      (choice.type === 'tool') === (typeof choice.name === 'string'),
+      'tool_choice.name: only with type tool',
+    )
   }
   const messages = body.messages
   check(Array.isArray(messages) && messages.length > 0, 'messages: at least one message is required')
@@ -103,29 +118,57 @@ function validate(body: Json, headers: IncomingHttpHeaders) {
   let lastUserText = ''
   let toolResult: string | undefined
   for (const [index, message] of (messages as Json[]).entries()) {
-    for (const key of Object.keys(message)) check(key === 'role' || key === 'content', `messages.${index}.${key}: Extra inputs are not permitted`)
-    check(message.role === 'user' || message.role === 'assistant', `messages.${index}.role: must be user or assistant`)
+    for (const key of Object.keys(message))
+      check(key === 'role' || key === 'content', `messages.${index}.${key}: Extra inputs are not permitted`)
+    check(
+      message.role === 'user' || message.role === 'assistant',
+      `messages.${index}.role: must be user or assistant`,
+    )
     const blocks = checkBlocks(message.content, `messages.${index}.content`)
     if (message.role === 'assistant') {
-      check(pendingToolUses.length === 0, `messages.${index}: tool_use ids were found without tool_result blocks immediately after`)
-      check(!blocks.some((block) => block.type === 'tool_result'), `messages.${index}: tool_result in an assistant turn`)
+      check(
+        pendingToolUses.length === 0,
+        `messages.${index}: tool_use ids were found without tool_result blocks immediately after`,
+      )
+      check(
+        !blocks.some((block) => block.type === 'tool_result'),
+        `messages.${index}: tool_result in an assistant turn`,
+      )
       pendingToolUses = blocks.filter((block) => block.type === 'tool_use').map((block) => String(block.id))
       continue
     }
     check(!blocks.some((block) => block.type === 'tool_use'), `messages.${index}: tool_use in a user turn`)
     const results = blocks.filter((block) => block.type === 'tool_result')
     for (const id of pendingToolUses)
-      check(results.some((block) => block.tool_use_id === id), `messages.${index}: tool_use ${id} has no tool_result immediately after`)
+      check(
+        results.some((block) => block.tool_use_id === id),
+        `messages.${index}: tool_use ${id} has no tool_result immediately after`,
+      )
     for (const result of results)
-      check(pendingToolUses.includes(String(result.tool_use_id)), `messages.${index}: unexpected tool_use_id ${String(result.tool_use_id)}`)
-    check(results.length === 0 || blocks[0]!.type === 'tool_result', `messages.${index}: tool_result blocks must come first`)
+      check(
+        pendingToolUses.includes(String(result.tool_use_id)),
+        `messages.${index}: unexpected tool_use_id ${String(result.tool_use_id)}`,
+      )
+    check(
+      results.length === 0 || blocks[0]!.type === 'tool_result',
+      `messages.${index}: tool_result blocks must come first`,
+    )
     pendingToolUses = []
-    lastUserText = blocks.filter((block) => block.type === 'text').map((block) => block.text).join(' ')
+    lastUserText = blocks
+      .filter((block) => block.type === 'text')
+      .map((block) => block.text)
+      .join(' ')
     toolResult =
       results.length === 0
         ? undefined
         : results
-            .map((result) => (typeof result.content === 'string' ? result.content : checkBlocks(result.content ?? '', 'r').map((b) => b.text).join('')))
+            .map((result) =>
+              typeof result.content === 'string'
+                ? result.content
+                : checkBlocks(result.content ?? '', 'r')
+                    .map((b) => b.text)
+                    .join(''),
+            )
             .join('; ')
   }
   check(pendingToolUses.length === 0, 'the last assistant tool_use has no tool_result')
@@ -148,13 +191,17 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
     } catch {
       response.writeHead(400, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'invalid JSON' } }))
+      response.end(
+        JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'invalid JSON' } }),
+      )
       return
     }
     calls.push({ path: request.url ?? '', headers: request.headers, body })
     if (request.method !== 'POST' || request.url !== '/v1/messages') {
       response.writeHead(404, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }))
+      response.end(
+        JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }),
+      )
       return
     }
     let understood: ReturnType<typeof validate>
@@ -165,12 +212,25 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
       rejections.push(error.message)
       const status = error.message.includes('x-api-key') ? 401 : 400
       response.writeHead(status, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ type: 'error', error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message: error.message } }))
+      response.end(
+        JSON.stringify({
+          type: 'error',
+          error: {
+            type: status === 401 ? 'authentication_error' : 'invalid_request_error',
+            message: error.message,
+          },
+        }),
+      )
       return
     }
     if (request.headers['x-api-key'] === 'sk-ant-rejected') {
       response.writeHead(401, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }))
+      response.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'authentication_error', message: 'invalid x-api-key' },
+        }),
+      )
       return
     }
     const answer = think(understood.lastUserText, understood.toolResult, understood.toolNames)
@@ -185,7 +245,12 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
     }
     const toolId = `toolu_fake${counter}`
     const outputTokens = answer.kind === 'tool' ? 12 : words.length
-    const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens }
+    const usage = {
+      input_tokens: inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: outputTokens,
+    }
     if (body.stream !== true) {
       response.writeHead(200, { 'content-type': 'application/json' })
       response.end(
@@ -205,23 +270,45 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
       )
       return
     }
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+    })
     sendEvent(response, 'message_start', {
-      message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
     })
     if (answer.kind === 'text') {
       sendEvent(response, 'content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
       sendEvent(response, 'ping', {})
-      for (const word of words) sendEvent(response, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } })
+      for (const word of words)
+        sendEvent(response, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } })
     } else {
-      sendEvent(response, 'content_block_start', { index: 0, content_block: { type: 'tool_use', id: toolId, name: answer.name, input: {} } })
+      sendEvent(response, 'content_block_start', {
+        index: 0,
+        content_block: { type: 'tool_use', id: toolId, name: answer.name, input: {} },
+      })
       const json = JSON.stringify(answer.args)
       const middle = Math.floor(json.length / 2)
       for (const part of [json.slice(0, middle), json.slice(middle)])
-        sendEvent(response, 'content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: part } })
+        sendEvent(response, 'content_block_delta', {
+          index: 0,
+          delta: { type: 'input_json_delta', partial_json: part },
+        })
     }
     sendEvent(response, 'content_block_stop', { index: 0 })
-    sendEvent(response, 'message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } })
+    sendEvent(response, 'message_delta', {
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: outputTokens },
+    })
     sendEvent(response, 'message_stop', {})
     response.end()
   })

@@ -9,9 +9,15 @@
  * @module
  */
 
-export type BrainAnswer = { kind: 'text'; text: string } | { kind: 'tool'; name: string; args: Record<string, unknown> }
+export type BrainAnswer =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; name: string; args: Record<string, unknown> }
 
-export function think(lastUserText: string, toolResult: string | undefined, toolNames: readonly string[]): BrainAnswer {
+export function think(
+  lastUserText: string,
+  toolResult: string | undefined,
+  toolNames: readonly string[],
+): BrainAnswer {
   if (toolResult !== undefined) return { kind: 'text', text: `The tool said: ${toolResult}` }
   if (toolNames.includes('get_weather') && /weather/i.test(lastUserText))
     return { kind: 'tool', name: 'get_weather', args: { location: 'Paris' } }

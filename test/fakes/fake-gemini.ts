@@ -16,7 +16,15 @@ import { countTokens, think, wordsOf } from './fake-brain.ts'
 
 type Json = Record<string, unknown>
 
-const REQUEST_FIELDS = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent'])
+const REQUEST_FIELDS = new Set([
+  'contents',
+  'systemInstruction',
+  'tools',
+  'toolConfig',
+  'generationConfig',
+  'safetySettings',
+  'cachedContent',
+])
 const GENERATION_FIELDS = new Set([
   'maxOutputTokens',
   'stopSequences',
@@ -32,7 +40,15 @@ const GENERATION_FIELDS = new Set([
   'responseJsonSchema',
   'thinkingConfig',
 ])
-const PART_FIELDS = new Set(['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'thought', 'thoughtSignature'])
+const PART_FIELDS = new Set([
+  'text',
+  'inlineData',
+  'fileData',
+  'functionCall',
+  'functionResponse',
+  'thought',
+  'thoughtSignature',
+])
 
 class Invalid extends Error {}
 
@@ -53,7 +69,10 @@ function checkParts(parts: unknown, where: string): Json[] {
     check(data.length === 1, `${where}.parts[${index}]: exactly one data field is required`)
     if (part.inlineData !== undefined) {
       const inline = part.inlineData as Json
-      check(typeof inline.mimeType === 'string' && typeof inline.data === 'string', `${where}.parts[${index}].inlineData: mimeType and data required`)
+      check(
+        typeof inline.mimeType === 'string' && typeof inline.data === 'string',
+        `${where}.parts[${index}].inlineData: mimeType and data required`,
+      )
       check(!String(inline.data).startsWith('data:'), `${where}.parts[${index}].inlineData.data: base64 only`)
     }
     return part
@@ -61,18 +80,27 @@ function checkParts(parts: unknown, where: string): Json[] {
 }
 
 function validate(body: Json, headers: IncomingHttpHeaders) {
-  check(typeof headers['x-goog-api-key'] === 'string' && headers['x-goog-api-key'] !== '', 'API key not valid. Please pass a valid API key.')
+  check(
+    typeof headers['x-goog-api-key'] === 'string' && headers['x-goog-api-key'] !== '',
+    'API key not valid. Please pass a valid API key.',
+  )
   check(headers.authorization === undefined, 'authorization header: OAuth is not used with API keys')
-  for (const key of Object.keys(body)) check(REQUEST_FIELDS.has(key), unknownName(key, 'GenerateContentRequest'))
+  for (const key of Object.keys(body))
+    check(REQUEST_FIELDS.has(key), unknownName(key, 'GenerateContentRequest'))
   if (body.generationConfig !== undefined)
-    for (const key of Object.keys(body.generationConfig as Json)) check(GENERATION_FIELDS.has(key), unknownName(key, 'generation_config'))
-  if (body.systemInstruction !== undefined) checkParts((body.systemInstruction as Json).parts, 'system_instruction')
+    for (const key of Object.keys(body.generationConfig as Json))
+      check(GENERATION_FIELDS.has(key), unknownName(key, 'generation_config'))
+  if (body.systemInstruction !== undefined)
+    checkParts((body.systemInstruction as Json).parts, 'system_instruction')
   const toolNames: string[] = []
   for (const tool of (body.tools as Json[] | undefined) ?? []) {
     for (const key of Object.keys(tool)) check(key === 'functionDeclarations', unknownName(key, 'tools[0]'))
     for (const declaration of tool.functionDeclarations as Json[]) {
       for (const key of Object.keys(declaration))
-        check(['name', 'description', 'parameters', 'parametersJsonSchema'].includes(key), unknownName(key, 'function_declarations[0]'))
+        check(
+          ['name', 'description', 'parameters', 'parametersJsonSchema'].includes(key),
+          unknownName(key, 'function_declarations[0]'),
+        )
       toolNames.push(String(declaration.name))
     }
   }
@@ -82,26 +110,48 @@ function validate(body: Json, headers: IncomingHttpHeaders) {
   let lastUserText = ''
   let toolResult: string | undefined
   for (const [index, content] of (contents as Json[]).entries()) {
-    for (const key of Object.keys(content)) check(key === 'role' || key === 'parts', unknownName(key, `contents[${index}]`))
+    for (const key of Object.keys(content))
+      check(key === 'role' || key === 'parts', unknownName(key, `contents[${index}]`))
     check(content.role === 'user' || content.role === 'model', `Please use a valid role: user, model.`)
     const parts = checkParts(content.parts, `contents[${index}]`)
     if (content.role === 'model') {
-      check(pendingCalls.length === 0, 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.')
-      pendingCalls = parts.filter((part) => part.functionCall !== undefined).map((part) => String((part.functionCall as Json).name))
+      check(
+        pendingCalls.length === 0,
+        'Please ensure that function call turn comes immediately after a user turn or after a function response turn.',
+      )
+      pendingCalls = parts
+        .filter((part) => part.functionCall !== undefined)
+        .map((part) => String((part.functionCall as Json).name))
       continue
     }
-    const responses = parts.filter((part) => part.functionResponse !== undefined).map((part) => part.functionResponse as Json)
+    const responses = parts
+      .filter((part) => part.functionResponse !== undefined)
+      .map((part) => part.functionResponse as Json)
     check(
       responses.length === pendingCalls.length,
       'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
     )
     for (const response of responses) {
-      check(pendingCalls.includes(String(response.name)), `functionResponse.name ${String(response.name)} answers no call`)
-      check(typeof response.response === 'object' && response.response !== null && !Array.isArray(response.response), 'functionResponse.response: must be an object')
+      check(
+        pendingCalls.includes(String(response.name)),
+        `functionResponse.name ${String(response.name)} answers no call`,
+      )
+      check(
+        typeof response.response === 'object' &&
+          response.response !== null &&
+          !Array.isArray(response.response),
+        'functionResponse.response: must be an object',
+      )
     }
     pendingCalls = []
-    lastUserText = parts.filter((part) => typeof part.text === 'string').map((part) => part.text).join(' ')
-    toolResult = responses.length === 0 ? undefined : responses.map((response) => JSON.stringify(response.response)).join('; ')
+    lastUserText = parts
+      .filter((part) => typeof part.text === 'string')
+      .map((part) => part.text)
+      .join(' ')
+    toolResult =
+      responses.length === 0
+        ? undefined
+        : responses.map((response) => JSON.stringify(response.response)).join('; ')
   }
   return { lastUserText, toolResult, toolNames }
 }
@@ -129,24 +179,42 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
       response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })
       response.end(JSON.stringify({ error: { code: status, message, status: statusText } }))
     }
-    const match = /^\/v1beta\/models\/([^:/]+):(generateContent|streamGenerateContent\?alt=sse|batchEmbedContents)$/.exec(request.url ?? '')
-    if (request.method !== 'POST' || match === null) return fail(404, `Not found: ${request.url}`, 'NOT_FOUND')
+    const match =
+      /^\/v1beta\/models\/([^:/]+):(generateContent|streamGenerateContent\?alt=sse|batchEmbedContents)$/.exec(
+        request.url ?? '',
+      )
+    if (request.method !== 'POST' || match === null)
+      return fail(404, `Not found: ${request.url}`, 'NOT_FOUND')
     const [, model, method] = match
     if (request.headers['x-goog-api-key'] === 'AIza-rejected')
-      return fail(400, 'API key not valid. Please pass a valid API key. [reason: API_KEY_INVALID]', 'INVALID_ARGUMENT')
+      return fail(
+        400,
+        'API key not valid. Please pass a valid API key. [reason: API_KEY_INVALID]',
+        'INVALID_ARGUMENT',
+      )
     if (method === 'batchEmbedContents') {
       const requests = body.requests as Json[]
-      if (!Array.isArray(requests) || Object.keys(body).length !== 1) return fail(400, unknownName(Object.keys(body)[0] ?? '', 'BatchEmbedContentsRequest'), 'INVALID_ARGUMENT')
+      if (!Array.isArray(requests) || Object.keys(body).length !== 1)
+        return fail(
+          400,
+          unknownName(Object.keys(body)[0] ?? '', 'BatchEmbedContentsRequest'),
+          'INVALID_ARGUMENT',
+        )
       for (const item of requests) {
-        if (item.model !== `models/${model}`) return fail(400, 'requests[].model must match the URL', 'INVALID_ARGUMENT')
+        if (item.model !== `models/${model}`)
+          return fail(400, 'requests[].model must match the URL', 'INVALID_ARGUMENT')
         for (const key of Object.keys(item))
-          if (!['model', 'content', 'taskType', 'title', 'outputDimensionality'].includes(key)) return fail(400, unknownName(key, 'EmbedContentRequest'), 'INVALID_ARGUMENT')
+          if (!['model', 'content', 'taskType', 'title', 'outputDimensionality'].includes(key))
+            return fail(400, unknownName(key, 'EmbedContentRequest'), 'INVALID_ARGUMENT')
       }
       response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' })
       response.end(
         JSON.stringify({
           embeddings: requests.map((item) => ({
-            values: fakeEmbedding(((item.content as Json).parts as Json[]).map((part) => part.text).join(''), (item.outputDimensionality as number) ?? 8),
+            values: fakeEmbedding(
+              ((item.content as Json).parts as Json[]).map((part) => part.text).join(''),
+              (item.outputDimensionality as number) ?? 8,
+            ),
           })),
         }),
       )
@@ -162,7 +230,9 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
     const answer = think(understood.lastUserText, understood.toolResult, understood.toolNames)
     const responseId = `fakeResponse${++counter}`
     const promptTokenCount = countTokens(JSON.stringify(body.contents))
-    const maxTokens = ((body.generationConfig as Json | undefined)?.maxOutputTokens as number | undefined) ?? Number.POSITIVE_INFINITY
+    const maxTokens =
+      ((body.generationConfig as Json | undefined)?.maxOutputTokens as number | undefined) ??
+      Number.POSITIVE_INFINITY
     let words = answer.kind === 'text' ? wordsOf(answer.text) : []
     let finishReason = 'STOP'
     if (words.length > maxTokens) {
@@ -170,17 +240,28 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
       finishReason = 'MAX_TOKENS'
     }
     const candidatesTokenCount = answer.kind === 'tool' ? 7 : words.length
-    const usage = (candidates: number) => ({ promptTokenCount, candidatesTokenCount: candidates, totalTokenCount: promptTokenCount + candidates })
-    const callPart = answer.kind === 'tool' ? { functionCall: { name: answer.name, args: answer.args } } : undefined
+    const usage = (candidates: number) => ({
+      promptTokenCount,
+      candidatesTokenCount: candidates,
+      totalTokenCount: promptTokenCount + candidates,
+    })
+    const callPart =
+      answer.kind === 'tool' ? { functionCall: { name: answer.name, args: answer.args } } : undefined
     const frame = (parts: Json[], finish: string | undefined, candidates: number) => ({
-      candidates: [{ content: { parts, role: 'model' }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
+      candidates: [
+        { content: { parts, role: 'model' }, ...(finish ? { finishReason: finish } : {}), index: 0 },
+      ],
       usageMetadata: usage(candidates),
       modelVersion: model,
       responseId,
     })
     if (method === 'generateContent') {
       response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' })
-      response.end(JSON.stringify(frame(callPart ? [callPart] : [{ text: words.join('') }], finishReason, candidatesTokenCount)))
+      response.end(
+        JSON.stringify(
+          frame(callPart ? [callPart] : [{ text: words.join('') }], finishReason, candidatesTokenCount),
+        ),
+      )
       return
     }
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
@@ -194,7 +275,9 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
       const piece = words.slice(index, index + 2)
       sent += piece.length
       const last = index + 2 >= words.length
-      response.write(`data: ${JSON.stringify(frame([{ text: piece.join('') }], last ? finishReason : undefined, sent))}\r\n\r\n`)
+      response.write(
+        `data: ${JSON.stringify(frame([{ text: piece.join('') }], last ? finishReason : undefined, sent))}\r\n\r\n`,
+      )
     }
     response.end()
   })

@@ -11,7 +11,12 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeSseEvent, SSE_DONE } from '../../streaming/sse-encoder.ts'
-import type { OpenAIChatCompletionRequest, OpenAIUsage } from '../openai-wire.ts'
+import type {
+  OpenAIChatCompletionRequest,
+  OpenAIEmbeddingsRequest,
+  OpenAIEmbeddingsResponse,
+  OpenAIUsage,
+} from '../openai-wire.ts'
 import type {
   UpstreamRequest,
   UpstreamResponse,
@@ -127,6 +132,30 @@ async function* jsonBody(
   )
 }
 
+/**
+ * Deterministic unit vectors (8 dimensions, or `dimensions`) from each input's characters, so
+ * equal texts embed equally; one token per 4 characters.
+ */
+export function simulateEmbeddings(request: OpenAIEmbeddingsRequest): OpenAIEmbeddingsResponse {
+  const inputs = typeof request.input === 'string' ? [request.input] : request.input
+  const size = request.dimensions ?? 8
+  let tokens = 0
+  const data = inputs.map((text, index) => {
+    tokens += Math.max(1, Math.ceil(text.length / 4))
+    let seed = 7
+    for (const character of text) seed = (seed * 33 + (character.codePointAt(0) ?? 0)) % 2_147_483_647
+    const raw = Array.from({ length: size }, (_, position) => Math.sin(seed + position * 1.7))
+    const norm = Math.hypot(...raw) || 1
+    return { object: 'embedding' as const, index, embedding: raw.map((value) => Math.fround(value / norm)) }
+  })
+  return {
+    object: 'list',
+    data,
+    model: request.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  }
+}
+
 export function createSimTransport(): UpstreamTransport {
   return {
     async send(
@@ -134,9 +163,20 @@ export function createSimTransport(): UpstreamTransport {
       target: UpstreamTarget,
       { signal },
     ): Promise<UpstreamResponse> {
-      const request = JSON.parse(upstreamRequest.body) as OpenAIChatCompletionRequest
       const { latencyMs, tokensPerSecond } = target.provider.sim
       if (latencyMs > 0) await sleep(latencyMs, undefined, { signal })
+      if (upstreamRequest.path.endsWith('/embeddings')) {
+        const answer = simulateEmbeddings(JSON.parse(upstreamRequest.body) as OpenAIEmbeddingsRequest)
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: (async function* () {
+            yield Buffer.from(JSON.stringify(answer))
+          })(),
+          discard: () => {},
+        }
+      }
+      const request = JSON.parse(upstreamRequest.body) as OpenAIChatCompletionRequest
       const pauseMs = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0
       const id = `chatcmpl-sim-${randomUUID()}`
       const created = Math.floor(Date.now() / 1000)

@@ -1,0 +1,54 @@
+/**
+ * Checks an embeddings request: `model`, `input` (a string or a non-empty array of strings, at
+ * most 2048), `encoding_format` (`float` | `base64`), `dimensions`. Token-array inputs are
+ * refused with a clear 400 (the gateway cannot price or translate them).
+ *
+ * @module
+ * @see https://platform.openai.com/docs/api-reference/embeddings/create
+ */
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { OpenAIEmbeddingsRequest } from '../providers/openai-wire.ts'
+
+const MAX_INPUTS = 2048
+
+function invalid(param: string, message: string): GatewayError {
+  return new GatewayError('invalid_parameter', message, { param })
+}
+
+export function validateEmbeddingsRequest(
+  body: Record<string, unknown>,
+): OpenAIEmbeddingsRequest & Record<string, unknown> {
+  if (body.model === undefined)
+    throw new GatewayError('missing_parameter', "Missing required parameter: 'model'.", { param: 'model' })
+  if (typeof body.model !== 'string' || body.model === '')
+    throw invalid('model', "Invalid type for 'model': expected a non-empty string.")
+  const input = body.input
+  if (input === undefined)
+    throw new GatewayError('missing_parameter', "Missing required parameter: 'input'.", { param: 'input' })
+  if (typeof input !== 'string') {
+    if (!Array.isArray(input) || input.length === 0)
+      throw invalid('input', "Invalid value for 'input': expected a string or a non-empty array of strings.")
+    if (input.length > MAX_INPUTS)
+      throw invalid('input', `Invalid value for 'input': at most ${MAX_INPUTS} inputs per request.`)
+    input.forEach((item: unknown, index) => {
+      if (typeof item !== 'string')
+        throw new GatewayError(
+          'unsupported_parameter',
+          `'input[${index}]': only text inputs are supported (not token arrays).`,
+          {
+            param: `input[${index}]`,
+          },
+        )
+    })
+  }
+  const format = body.encoding_format
+  if (format !== undefined && format !== 'float' && format !== 'base64')
+    throw invalid('encoding_format', "Invalid value for 'encoding_format': expected 'float' or 'base64'.")
+  const dimensions = body.dimensions
+  if (
+    dimensions !== undefined &&
+    (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1)
+  )
+    throw invalid('dimensions', "Invalid value for 'dimensions': expected an integer of at least 1.")
+  return body as OpenAIEmbeddingsRequest & Record<string, unknown>
+}
