@@ -26,7 +26,15 @@ export const LANE_TRUST: Record<Exclude<Lane, 'byok'>, AccountTrust> = { cheap: 
 export const END_USER_FIELDS = ['user', 'safety_identifier', 'metadata', 'store', 'prompt_cache_key'] as const
 export type EndUserField = (typeof END_USER_FIELDS)[number]
 
-const CAPABILITIES = ['tools', 'vision', 'json_mode', 'embeddings', 'streaming', 'reasoning'] as const
+const CAPABILITIES = [
+  'tools',
+  'vision',
+  'json_mode',
+  'embeddings',
+  'streaming',
+  'reasoning',
+  'completions',
+] as const
 const MODALITIES = ['text', 'image', 'audio', 'file', 'embedding'] as const
 
 const decimal = z.union([z.string(), z.number().nonnegative()])

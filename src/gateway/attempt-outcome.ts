@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ClientFormat } from '../client-formats/client-format.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { OpenAIUsage } from '../providers/openai-wire.ts'
@@ -20,6 +21,10 @@ export interface AnswerOptions {
   decorateUsage: ((usage: OpenAIUsage & Record<string, unknown>) => void) | undefined
   /** The client asked for the stream's usage chunk (`stream_options.include_usage` or `usage.include`). */
   forwardStreamUsage: boolean
+  /** The `object` a non-stream upstream answer must have (default `chat.completion`). */
+  expectedObject?: 'chat.completion' | 'text_completion' | undefined
+  /** Reshapes chat answers for an endpoint answered through chat (completions, responses). */
+  clientFormat?: ClientFormat | undefined
   /** A complete non-stream answer with usage, as the upstream sent it (for the prompt cache). */
   onCompleteAnswer?: ((body: Buffer, usage: OpenAIUsage) => void) | undefined
 }

@@ -7,6 +7,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http'
 import { estimateTextTokens } from '../billing/estimate-prompt-tokens.ts'
+import type { ChatCompletionLike } from '../client-formats/client-format.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { sendJson } from '../http/send-response.ts'
@@ -78,7 +79,7 @@ export async function deliverJsonAnswer(
   let parsed: {
     object?: unknown
     usage?: OpenAIUsage & Record<string, unknown>
-    choices?: { finish_reason?: unknown; message?: { content?: unknown } }[]
+    choices?: { finish_reason?: unknown; message?: { content?: unknown }; text?: unknown }[]
   }
   try {
     parsed = JSON.parse(body.toString('utf8'))
@@ -87,10 +88,15 @@ export async function deliverJsonAnswer(
       provider: providerName,
     })
   }
-  if (parsed === null || typeof parsed !== 'object' || parsed.object !== 'chat.completion') {
-    throw new GatewayError('upstream_invalid_response', 'The upstream answer was not a chat completion.', {
-      provider: providerName,
-    })
+  const expected = answer.expectedObject ?? 'chat.completion'
+  if (parsed === null || typeof parsed !== 'object' || parsed.object !== expected) {
+    throw new GatewayError(
+      'upstream_invalid_response',
+      `The upstream answer was not a ${expected.replace('_', ' ').replace('.', ' ')}.`,
+      {
+        provider: providerName,
+      },
+    )
   }
   recordUsage(context, parsed.usage)
   const choices = Array.isArray(parsed.choices) ? parsed.choices : []
@@ -110,7 +116,11 @@ export async function deliverJsonAnswer(
       const completion = choices.reduce(
         (sum, choice) =>
           sum +
-          (typeof choice?.message?.content === 'string' ? estimateTextTokens(choice.message.content) : 0),
+          (typeof choice?.message?.content === 'string'
+            ? estimateTextTokens(choice.message.content)
+            : typeof choice?.text === 'string'
+              ? estimateTextTokens(choice.text)
+              : 0),
         0,
       )
       parsed.usage = {
@@ -124,6 +134,8 @@ export async function deliverJsonAnswer(
     answer.decorateUsage(parsed.usage)
     body = JSON.stringify(parsed)
   }
+  if (answer.clientFormat !== undefined)
+    body = JSON.stringify(answer.clientFormat.json(parsed as ChatCompletionLike))
   sendJson(context, 200, body, headers)
   return { kind: 'delivered' }
 }

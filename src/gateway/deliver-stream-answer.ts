@@ -75,7 +75,12 @@ export async function deliverStreamAnswer(
     started = true
     context.log.firstByteMs = Math.round(performance.now() - context.startMs)
   }
+  const reshaper = answer.clientFormat?.stream()
   const write = async (output: Uint8Array | string) => {
+    if (reshaper !== undefined) {
+      output = reshaper.transform(output)
+      if (output.length === 0) return
+    }
     if (!started) start()
     context.log.bytesOut =
       (context.log.bytesOut ?? 0) +
@@ -106,7 +111,12 @@ export async function deliverStreamAnswer(
         context.log.generatedChunks = (context.log.generatedChunks ?? 0) + step.contentChunks
       if (step.done) {
         // One write for the last events, [DONE] and the end of the body: one syscall, not three.
-        const last = step.output.length > 0 ? Buffer.concat([toBuffer(step.output), DONE_BYTES]) : DONE_BYTES
+        const last =
+          reshaper !== undefined
+            ? Buffer.from(reshaper.transform(step.output) + reshaper.end())
+            : step.output.length > 0
+              ? Buffer.concat([toBuffer(step.output), DONE_BYTES])
+              : DONE_BYTES
         if (!started) start()
         context.log.bytesOut = (context.log.bytesOut ?? 0) + last.byteLength
         client.end(last)
@@ -137,7 +147,12 @@ export async function deliverStreamAnswer(
 
   if (failure === undefined && complete) {
     // The upstream ended cleanly after a finish reason but sent no [DONE]: complete it ourselves.
-    await write(SSE_DONE)
+    if (reshaper === undefined) await write(SSE_DONE)
+    else {
+      const closing = reshaper.end()
+      if (!started) start()
+      if (closing !== '') client.write(closing)
+    }
     client.end()
     return { kind: 'delivered' }
   }

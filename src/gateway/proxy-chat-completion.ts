@@ -17,6 +17,7 @@ import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-promp
 import { tokenCounter } from '../billing/tokenizer.ts'
 import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
 import { laneModelId } from '../catalog/model-id.ts'
+import type { ClientFormat } from '../client-formats/client-format.ts'
 import type { Lane, ModelConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
@@ -30,10 +31,10 @@ import type { PromptCache } from './prompt-cache.ts'
 import { type RequestBilling, startRequestBilling } from './request-billing.ts'
 import type { LimitGate } from './request-limits.ts'
 import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
-import type { OfferFilter, RoutePlanner } from './route-planner.ts'
+import type { OfferFilter, PlannedAttempt, RoutePlanner } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
-import { runUpstreamAttempt } from './upstream-attempt.ts'
+import { type BuildUpstreamRequest, runUpstreamAttempt } from './upstream-attempt.ts'
 
 export interface ChatCompletionProxyDependencies {
   /** The current planner (replaced when the config is reloaded). */
@@ -76,10 +77,30 @@ function credentialRejected(provider: string, byok: 'stored' | 'request'): Gatew
   )
 }
 
+/**
+ * An endpoint answered through this pipeline other than chat itself (legacy completions,
+ * Responses): chat answers are reshaped by `format`; upstreams that serve the endpoint natively
+ * get the client's own body through `native` instead.
+ */
+export interface EndpointOptions {
+  format: ClientFormat
+  /** Thrown when an attempt must go through chat but the request uses what chat cannot do. */
+  chatRefusal?: GatewayError | undefined
+  native?: {
+    /** The client's body (usage asked for on streams), for upstreams that take it as is. */
+    body: OpenAIChatCompletionRequest
+    /** Whether this attempt's upstream serves the endpoint itself. */
+    supports(attempt: PlannedAttempt): boolean
+    build: BuildUpstreamRequest
+    expectedObject: 'text_completion'
+  }
+}
+
 export async function proxyChatCompletion(
   context: RequestContext,
   request: OpenAIChatCompletionRequest,
   dependencies: ChatCompletionProxyDependencies,
+  endpoint?: EndpointOptions,
 ): Promise<void> {
   const key = context.key!
   // Every call gets a generation ID and a request-log row, refused ones (400, 402, 403…) included.
@@ -144,7 +165,8 @@ export async function proxyChatCompletion(
       dependencies,
       route,
       body,
-      options.byok !== undefined,
+      // Reshaped endpoints are not cached (the cache stores chat answers).
+      options.byok !== undefined || endpoint !== undefined,
       billing,
       generationId,
     )
@@ -180,6 +202,7 @@ export async function proxyChatCompletion(
       sent,
       billing,
       generationId,
+      endpoint,
     )
   } finally {
     billing.finish()
@@ -200,6 +223,7 @@ async function attemptAll(
   body: OpenAIChatCompletionRequest,
   billing: RequestBilling,
   generationId: string,
+  endpoint: EndpointOptions | undefined,
 ): Promise<void> {
   const { health, stats, maxAttempts } = dependencies
 
@@ -230,9 +254,14 @@ async function attemptAll(
       }
       if (attemptCount > 1) headers['x-onekey-attempts'] = String(attemptCount)
       // A workspace's own key gets the body as sent; operator accounts get the strict scrub.
+      const native = endpoint?.native?.supports(attempt) === true ? endpoint.native : undefined
+      if (native === undefined && endpoint?.chatRefusal !== undefined) throw endpoint.chatRefusal
+      const attemptBody = native?.body ?? body
       const upstreamBody =
-        stage.byok === undefined ? scrubEndUserFields(body, attempt.offer.forwardFields) : body
+        stage.byok === undefined ? scrubEndUserFields(attemptBody, attempt.offer.forwardFields) : attemptBody
       billing.useAttempt(attempt)
+      billing.answer.clientFormat = native === undefined ? endpoint?.format : undefined
+      billing.answer.expectedObject = native?.expectedObject
       const outcome = await runUpstreamAttempt(
         context,
         upstreamBody,
@@ -241,6 +270,7 @@ async function attemptAll(
         stats,
         headers,
         billing.answer,
+        native?.build,
       )
       if (context.response.headersSent) billing.markServed()
       if (outcome.kind !== 'failed') return

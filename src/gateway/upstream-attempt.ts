@@ -9,7 +9,12 @@ import type { OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
-import type { UpstreamResponse } from '../providers/provider-adapter.ts'
+import type {
+  ProviderAdapter,
+  UpstreamRequest,
+  UpstreamResponse,
+  UpstreamTarget,
+} from '../providers/provider-adapter.ts'
 import { toTransportError } from '../providers/undici-transport.ts'
 import type { AccountHealth } from './account-health.ts'
 import type { AnswerOptions, AttemptOutcome } from './attempt-outcome.ts'
@@ -53,10 +58,11 @@ export async function runUpstreamAttempt(
   stats: OfferStats,
   headers: OutgoingHttpHeaders,
   answer: AnswerOptions,
+  build: BuildUpstreamRequest = buildChatRequest,
 ): Promise<AttemptOutcome> {
   const startedMs = performance.now()
   const timing: AttemptTiming = { headersAtMs: undefined }
-  const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing, answer)
+  const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing, answer, build)
   // Rolling stats feed selection and `provider.sort`; a BYOK key's troubles are its own, and a
   // request the upstream rejected as invalid says nothing about the offer.
   if (attempt.accountKey !== undefined && outcome.kind !== 'aborted') {
@@ -80,6 +86,16 @@ export async function runUpstreamAttempt(
   return outcome
 }
 
+/** Builds the upstream call for an attempt: chat by default, or an endpoint's native call. */
+export type BuildUpstreamRequest = (
+  adapter: ProviderAdapter,
+  request: OpenAIChatCompletionRequest,
+  target: UpstreamTarget,
+) => UpstreamRequest
+
+const buildChatRequest: BuildUpstreamRequest = (adapter, request, target) =>
+  adapter.toChatCompletionRequest(request, target)
+
 interface AttemptTiming {
   headersAtMs: number | undefined
 }
@@ -92,9 +108,10 @@ async function sendAndDeliver(
   headers: OutgoingHttpHeaders,
   timing: AttemptTiming,
   answer: AnswerOptions,
+  build: BuildUpstreamRequest,
 ): Promise<AttemptOutcome> {
   const { adapter, transport, config } = attempt.provider
-  const upstreamRequest = adapter.toChatCompletionRequest(request, attempt.target)
+  const upstreamRequest = build(adapter, request, attempt.target)
   let response: UpstreamResponse
   try {
     response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })

@@ -13,6 +13,7 @@ import {
   type ChatCompletionProxyDependencies,
   proxyChatCompletion,
 } from '../gateway/proxy-chat-completion.ts'
+import { proxyCompletions } from '../gateway/proxy-completions.ts'
 import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
@@ -127,6 +128,18 @@ export function createApp(dependencies: AppDependencies): App {
             await authenticate(context)
             const body = await readBody(context)
             await proxyChatCompletion(context, validateChatCompletionRequest(body), dependencies)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/v1/completions',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            await authenticate(context)
+            await proxyCompletions(context, await readBody(context), dependencies)
           },
         ],
       ]),

@@ -75,6 +75,8 @@ export interface ProviderAdapter {
   readonly capabilities: ProviderCapabilities
   /** Builds the upstream chat completion call (with its `translation` when not OpenAI's format). Pure. */
   toChatCompletionRequest(request: OpenAIChatCompletionRequest, target: UpstreamTarget): UpstreamRequest
+  /** Builds a native legacy `/completions` call (OpenAI-format upstreams; models with the `completions` capability). Pure. */
+  toTextCompletionRequest?(request: Record<string, unknown>, target: UpstreamTarget): UpstreamRequest
   /** Builds the upstream embeddings call (only when `capabilities.embeddings`). Pure. */
   toEmbeddingsRequest?(request: OpenAIEmbeddingsRequest, target: UpstreamTarget): UpstreamEmbeddingsRequest
   /** Maps a non-2xx upstream answer to a gateway error (decides retryability). Pure. */

@@ -33,8 +33,8 @@ function adapterFor(kind: ProviderConfig['kind']): ProviderAdapter {
     case 'gemini':
       return createGeminiAdapter()
     case 'sim':
-      // sim speaks OpenAI's format from inside the process
-      return createOpenAICompatibleAdapter('sim')
+      // sim speaks OpenAI's chat format from inside the process (no legacy /completions)
+      return { ...createOpenAICompatibleAdapter('sim'), toTextCompletionRequest: undefined }
     default:
       return createOpenAICompatibleAdapter(kind, VENDOR_PRESETS[kind].quirks)
   }

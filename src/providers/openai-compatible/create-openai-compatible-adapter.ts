@@ -15,6 +15,8 @@ import { mapOpenAICompatibleError } from './openai-compatible-errors.ts'
 export interface OpenAICompatibleQuirks {
   /** Path after the base URL for chat completions (default `/chat/completions`); may use the target. */
   chatCompletionsPath?: string | ((target: UpstreamTarget) => string)
+  /** Path after the base URL for legacy text completions (default `/completions`); may use the target. */
+  completionsPath?: string | ((target: UpstreamTarget) => string)
   /** Path after the base URL for embeddings (default `/embeddings`); may use the target. */
   embeddingsPath?: string | ((target: UpstreamTarget) => string)
   /** Whether the vendor serves `/embeddings` (default true). */
@@ -50,6 +52,7 @@ export function createOpenAICompatibleAdapter(
 ): ProviderAdapter {
   const chatPath = quirks.chatCompletionsPath ?? '/chat/completions'
   const embeddingsPath = quirks.embeddingsPath ?? '/embeddings'
+  const completionsPath = quirks.completionsPath ?? '/completions'
   const dropped = quirks.unsupportedParameters ?? []
   const renamed = Object.entries(quirks.renamedParameters ?? {})
   const plain = dropped.length === 0 && renamed.length === 0
@@ -87,6 +90,11 @@ export function createOpenAICompatibleAdapter(
         }
       }
       return build(body, target, resolvePath(chatPath, target), request.stream === true)
+    },
+    toTextCompletionRequest(request, target) {
+      const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
+      for (const field of dropped) delete body[field]
+      return build(body, target, resolvePath(completionsPath, target), request.stream === true)
     },
     toEmbeddingsRequest(request, target) {
       return build(

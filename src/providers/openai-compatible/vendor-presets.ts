@@ -36,6 +36,8 @@ export const VENDOR_PRESETS = {
     quirks: {
       chatCompletionsPath: (target) =>
         `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/chat/completions`,
+      completionsPath: (target) =>
+        `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/completions`,
       embeddingsPath: (target) =>
         `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/embeddings`,
       query: (target) =>
