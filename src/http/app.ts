@@ -15,6 +15,7 @@ import {
 } from '../gateway/proxy-chat-completion.ts'
 import { proxyCompletions } from '../gateway/proxy-completions.ts'
 import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
+import { proxyResponses } from '../gateway/proxy-responses.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
@@ -140,6 +141,18 @@ export function createApp(dependencies: AppDependencies): App {
           async (context) => {
             await authenticate(context)
             await proxyCompletions(context, await readBody(context), dependencies)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/v1/responses',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            await authenticate(context)
+            await proxyResponses(context, await readBody(context), dependencies)
           },
         ],
       ]),
