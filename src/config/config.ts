@@ -112,6 +112,17 @@ const fileSchema = z.strictObject({
       failure_threshold: positiveInteger.default(3),
       cooldown_ms: positiveInteger.default(30_000),
       max_cooldown_ms: positiveInteger.default(600_000),
+      /** Images the gateway fetches for upstreams that need bytes, not URLs (Gemini). */
+      image_fetch: z
+        .strictObject({
+          max_bytes: positiveInteger.default(10 * 1024 * 1024),
+          timeout_ms: positiveInteger.default(10_000),
+          max_redirects: nonNegativeInteger.max(10).default(3),
+          max_images: positiveInteger.default(16),
+          /** Hosts or IP addresses that may be fetched even on a private network (an operator's own image server). */
+          allow_hosts: z.array(z.string().min(1)).default([]),
+        })
+        .prefault({}),
     })
     .prefault({}),
   workspaces: z
@@ -231,6 +242,15 @@ export interface ProviderConfig {
   timeouts: TimeoutConfig
 }
 
+/** Limits for images the gateway fetches on a client's behalf (see src/gateway/fetch-image.ts). */
+export interface ImageFetchConfig {
+  maxBytes: number
+  timeoutMs: number
+  maxRedirects: number
+  maxImages: number
+  allowHosts: readonly string[]
+}
+
 export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated configuration every module receives. */
@@ -247,6 +267,7 @@ export interface GatewayConfig {
     failureThreshold: number
     cooldownMs: number
     maxCooldownMs: number
+    imageFetch: ImageFetchConfig
   }
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent'
@@ -443,6 +464,13 @@ export function buildConfig(
       failureThreshold: file.upstream.failure_threshold,
       cooldownMs: file.upstream.cooldown_ms,
       maxCooldownMs: file.upstream.max_cooldown_ms,
+      imageFetch: {
+        maxBytes: file.upstream.image_fetch.max_bytes,
+        timeoutMs: file.upstream.image_fetch.timeout_ms,
+        maxRedirects: file.upstream.image_fetch.max_redirects,
+        maxImages: file.upstream.image_fetch.max_images,
+        allowHosts: file.upstream.image_fetch.allow_hosts.map((host) => host.toLowerCase()),
+      },
     },
     log: {
       level: (env.ONEKEY_LOG_LEVEL as GatewayConfig['log']['level'] | undefined) ?? file.log.level,

@@ -18,13 +18,14 @@ import { tokenCounter } from '../billing/tokenizer.ts'
 import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
 import { laneModelId } from '../catalog/model-id.ts'
 import type { ClientFormat } from '../client-formats/client-format.ts'
-import type { Lane, ModelConfig } from '../config/config.ts'
+import type { ImageFetchConfig, Lane, ModelConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import { sendError } from '../http/send-response.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
 import { answerFromCache } from './answer-from-cache.ts'
+import { hasRemoteImages, inlineImageUrls } from './inline-image-urls.ts'
 import type { OfferStats } from './offer-stats.ts'
 import { planStages, type Stage, stageCandidates } from './plan-stages.ts'
 import type { PromptCache } from './prompt-cache.ts'
@@ -50,6 +51,8 @@ export interface ChatCompletionProxyDependencies {
   onCacheResult?: (result: 'hit' | 'miss' | 'bypass') => void
   /** Counts failed upstream attempts (for /metrics). */
   onUpstreamFailure?: (provider: string, code: string) => void
+  /** Limits for images fetched for upstreams that need bytes (Gemini). */
+  imageFetch: ImageFetchConfig
   /** Output reserved when neither the request nor the catalog caps it. */
   defaultMaxOutputTokens: number
   maxAttempts: number
@@ -226,6 +229,7 @@ async function attemptAll(
   endpoint: EndpointOptions | undefined,
 ): Promise<void> {
   const { health, stats, maxAttempts } = dependencies
+  const fetchedImages = new Map<string, Promise<string>>()
 
   let attemptCount = 0
   let lastError: GatewayError | undefined
@@ -257,8 +261,11 @@ async function attemptAll(
       const native = endpoint?.native?.supports(attempt) === true ? endpoint.native : undefined
       if (native === undefined && endpoint?.chatRefusal !== undefined) throw endpoint.chatRefusal
       const attemptBody = native?.body ?? body
-      const upstreamBody =
+      let upstreamBody =
         stage.byok === undefined ? scrubEndUserFields(attemptBody, attempt.offer.forwardFields) : attemptBody
+      // Upstreams that cannot fetch image URLs get the bytes, fetched once per request, safely.
+      if (attempt.provider.adapter.capabilities.inlineImages === true && hasRemoteImages(upstreamBody))
+        upstreamBody = await inlineImageUrls(upstreamBody, dependencies.imageFetch, fetchedImages)
       billing.useAttempt(attempt)
       billing.answer.clientFormat = native === undefined ? endpoint?.format : undefined
       billing.answer.expectedObject = native?.expectedObject

@@ -265,6 +265,7 @@ export async function startGateway(
     apiKeys: store.apiKeys,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     maxAttempts: config.upstream.maxAttempts,
+    imageFetch: config.upstream.imageFetch,
     authenticator,
     logger,
     bodyLimitBytes: config.server.bodyLimitBytes,
