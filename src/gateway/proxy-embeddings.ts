@@ -24,6 +24,7 @@ import { startRequestBilling } from './request-billing.ts'
 import { resolveRoute } from './resolve-route.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
+import { scrubEndUserFields } from './scrub-request.ts'
 import { recordFailure } from './upstream-attempt.ts'
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
@@ -105,7 +106,7 @@ export async function proxyEmbeddings(
   const generationId = nextGenerationId()
   context.log.generationId = generationId
   const planner = dependencies.planner()
-  const { options, request: body } = takeRoutingOptions(request as never)
+  const { options, request: body } = takeRoutingOptions(request)
   const route = resolveRoute(
     planner.catalog,
     key,
@@ -166,7 +167,12 @@ export async function proxyEmbeddings(
         context.log.account = attempt.target.account.name
         context.log.upstreamModel = attempt.target.upstreamModel
         billing.useAttempt(attempt)
-        const result = await callUpstream(context, attempt, upstreamBody, dependencies)
+        // Operator accounts get the strict scrub (e.g. no `user`); a workspace's own key the body as sent.
+        const sent =
+          stage.byok === undefined
+            ? scrubEndUserFields(upstreamBody, attempt.offer.forwardFields)
+            : upstreamBody
+        const result = await callUpstream(context, attempt, sent, dependencies)
         if (context.signal.aborted) return
         if (!result.ok) {
           lastError = result.error

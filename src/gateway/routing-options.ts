@@ -160,9 +160,11 @@ function parseByok(value: unknown): ByokRequestCredential | undefined {
  * (a shallow copy; the caller's object is untouched). The common request, with none of them,
  * costs three property checks.
  */
-export function takeRoutingOptions(request: OpenAIChatCompletionRequest): {
+export function takeRoutingOptions<Body extends Record<string, unknown> = OpenAIChatCompletionRequest>(
+  request: Body,
+): {
   options: RoutingOptions
-  request: OpenAIChatCompletionRequest
+  request: Body
 } {
   if (
     request.models === undefined &&
@@ -191,5 +193,5 @@ export function takeRoutingOptions(request: OpenAIChatCompletionRequest): {
     byok: parseByok(request.byok_conf),
   }
   const { models: _models, provider: _provider, byok_conf: _byok, usage: _usage, ...rest } = request
-  return { options, request: rest as OpenAIChatCompletionRequest }
+  return { options, request: rest as Body }
 }

@@ -15,16 +15,16 @@ import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 export { END_USER_FIELDS }
 
 /** A shallow copy without the end-user fields not in `allowed`; the caller's object is left as it was. */
-export function scrubEndUserFields(
-  request: OpenAIChatCompletionRequest,
+export function scrubEndUserFields<Body extends object = OpenAIChatCompletionRequest>(
+  request: Body,
   allowed: readonly EndUserField[] = [],
-): OpenAIChatCompletionRequest {
-  let scrubbed: OpenAIChatCompletionRequest | undefined
+): Body {
+  let scrubbed: Record<string, unknown> | undefined
   for (const field of END_USER_FIELDS) {
     if (field in request && !allowed.includes(field)) {
-      scrubbed ??= { ...request }
+      scrubbed ??= { ...(request as Record<string, unknown>) }
       delete scrubbed[field]
     }
   }
-  return scrubbed ?? request
+  return (scrubbed as Body | undefined) ?? request
 }

@@ -98,12 +98,17 @@ describe('/v1/embeddings through OpenAI-format and Gemini upstreams', () => {
   })
 
   test('OpenAI upstream: the SDK (which asks for base64) gets exactly the float32 vector', async () => {
-    const result = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })
+    const result = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: 'hello',
+      user: 'end-user-7',
+    })
     assert.deepEqual(result.data[0]!.embedding, OPENAI_VECTOR.map(Math.fround))
     assert.equal(result.usage.prompt_tokens, 5)
     const sent = openai.calls.at(-1)!.json!
     assert.equal(sent.encoding_format, 'float', 'the upstream is asked for floats')
     assert.equal(sent.model, 'text-embedding-3-small')
+    assert.equal(sent.user, undefined, 'the strict scrub applies to embeddings too')
   })
 
   test('float format passes the upstream numbers through unchanged; cost on the usage', async () => {
