@@ -6,12 +6,14 @@
  * @module
  * Product spec §2.
  */
+import type { OutgoingHttpHeaders } from 'node:http'
 import type { AuthenticatedKey } from '../auth/authenticator.ts'
 import type { ByokCredentialService } from '../byok/byok-credential-service.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
-import type { ResolvedRoute } from './resolve-route.ts'
-import type { AttemptCursor, OfferFilter, RoutePlanner } from './route-planner.ts'
+import type { RequestContext } from '../http/request-context.ts'
+import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
+import type { AttemptCursor, OfferFilter, PlannedAttempt, RoutePlanner } from './route-planner.ts'
 import type { RoutingOptions } from './routing-options.ts'
 
 export interface Stage {
@@ -21,6 +23,69 @@ export interface Stage {
   models: readonly ModelConfig[]
   /** `stored`: lane byok, the workspace's saved key; `request`: a `byok_conf` key. */
   byok: 'stored' | 'request' | undefined
+}
+
+/** What a request will try: its route, primary model, offer filter and stages. */
+export interface PlannedRequest {
+  route: ResolvedRoute
+  primary: ModelConfig
+  filter: OfferFilter
+  stages: Stage[]
+}
+
+/**
+ * Resolves the model ID to a lane and models (each checked by `checkModel`, e.g. "is a chat
+ * model"), notes them on the request log and plans the stages.
+ */
+export async function planRequest(
+  context: RequestContext,
+  planner: RoutePlanner,
+  options: RoutingOptions,
+  modelId: string,
+  defaultLane: Exclude<Lane, 'byok'>,
+  byokCredentials: ByokCredentialService,
+  checkModel: (model: ModelConfig) => void,
+): Promise<PlannedRequest> {
+  const key = context.key!
+  const route = resolveRoute(
+    planner.catalog,
+    key,
+    key.defaultLane ?? defaultLane,
+    modelId,
+    options.fallbackModels,
+  )
+  for (const model of route.models) checkModel(model)
+  const primary = route.models[0]!
+  context.log.model = primary.id
+  context.log.lane = route.lane
+  const filter: OfferFilter = {
+    preferences: options.preferences,
+    denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
+  }
+  const stages = await planStages(planner, key, route, options.byok, filter, byokCredentials)
+  return { route, primary, filter, stages }
+}
+
+/** Notes an attempt on the request log; returns the `x-onekey-*` headers its answer carries. */
+export function startAttempt(
+  context: RequestContext,
+  attempt: PlannedAttempt,
+  attemptCount: number,
+  generationId: string,
+): OutgoingHttpHeaders {
+  context.log.attempts = attemptCount
+  context.log.lane = attempt.lane
+  context.log.provider = attempt.provider.config.name
+  context.log.account = attempt.target.account.name
+  context.log.upstreamModel = attempt.target.upstreamModel
+  const headers: OutgoingHttpHeaders = {
+    'x-onekey-generation-id': generationId,
+    'x-onekey-lane': attempt.lane,
+    'x-onekey-provider': attempt.provider.config.name,
+    'x-onekey-model': attempt.target.upstreamModel,
+  }
+  if (attemptCount > 1) headers['x-onekey-attempts'] = String(attemptCount)
+  return headers
 }
 
 /** Builds the stages for a resolved route (403/400 for a missing or mismatched BYOK key). */

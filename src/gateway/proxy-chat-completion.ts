@@ -11,7 +11,6 @@
  * Product spec §2.
  */
 import { randomBytes } from 'node:crypto'
-import type { OutgoingHttpHeaders } from 'node:http'
 import type { BillingService } from '../billing/billing-service.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
 import { tokenCounter } from '../billing/tokenizer.ts'
@@ -27,11 +26,11 @@ import type { AccountHealth } from './account-health.ts'
 import { answerFromCache } from './answer-from-cache.ts'
 import { hasRemoteImages, inlineImageUrls } from './inline-image-urls.ts'
 import type { OfferStats } from './offer-stats.ts'
-import { planStages, type Stage, stageCandidates } from './plan-stages.ts'
+import { planRequest, type Stage, stageCandidates, startAttempt } from './plan-stages.ts'
 import type { PromptCache } from './prompt-cache.ts'
 import { type RequestBilling, startRequestBilling } from './request-billing.ts'
 import type { LimitGate } from './request-limits.ts'
-import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
+import type { ResolvedRoute } from './resolve-route.ts'
 import type { OfferFilter, PlannedAttempt, RoutePlanner } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
@@ -111,32 +110,24 @@ export async function proxyChatCompletion(
   context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
-  const route = resolveRoute(
-    planner.catalog,
-    key,
-    key.defaultLane ?? dependencies.defaultLane,
+  const { route, primary, filter, stages } = await planRequest(
+    context,
+    planner,
+    options,
     body.model,
-    options.fallbackModels,
+    dependencies.defaultLane,
+    dependencies.byokCredentials,
+    (model) => {
+      if (!model.modalities.output.includes('text')) {
+        throw new GatewayError(
+          'unsupported_endpoint',
+          `\`${model.id}\` is not a chat model (it outputs ${model.modalities.output.join(', ')}); use the endpoint for it, e.g. /v1/embeddings.`,
+          { param: 'model' },
+        )
+      }
+    },
   )
-  const primary = route.models[0]!
-  for (const model of route.models) {
-    if (!model.modalities.output.includes('text')) {
-      throw new GatewayError(
-        'unsupported_endpoint',
-        `\`${model.id}\` is not a chat model (it outputs ${model.modalities.output.join(', ')}); use the endpoint for it, e.g. /v1/embeddings.`,
-        { param: 'model' },
-      )
-    }
-  }
-  context.log.model = primary.id
-  context.log.lane = route.lane
   context.log.stream = body.stream === true
-  const filter: OfferFilter = {
-    preferences: options.preferences,
-    denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
-  }
-
-  const stages = await planStages(planner, key, route, options.byok, filter, dependencies.byokCredentials)
 
   // Billing needs the upstream's usage on streams: always ask for it (the client sees it only if it asked).
   const forwardStreamUsage = body.stream_options?.include_usage === true || options.includeUsage
@@ -245,18 +236,7 @@ async function attemptAll(
       if (attempt === undefined) break
       attemptCount++
       lastLane = attempt.lane
-      context.log.attempts = attemptCount
-      context.log.lane = attempt.lane
-      context.log.provider = attempt.provider.config.name
-      context.log.account = attempt.target.account.name
-      context.log.upstreamModel = attempt.target.upstreamModel
-      const headers: OutgoingHttpHeaders = {
-        'x-onekey-generation-id': generationId,
-        'x-onekey-lane': attempt.lane,
-        'x-onekey-provider': attempt.provider.config.name,
-        'x-onekey-model': attempt.target.upstreamModel,
-      }
-      if (attemptCount > 1) headers['x-onekey-attempts'] = String(attemptCount)
+      const headers = startAttempt(context, attempt, attemptCount, generationId)
       // A workspace's own key gets the body as sent; operator accounts get the strict scrub.
       const native = endpoint?.native?.supports(attempt) === true ? endpoint.native : undefined
       if (native === undefined && endpoint?.chatRefusal !== undefined) throw endpoint.chatRefusal

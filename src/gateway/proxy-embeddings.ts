@@ -1,13 +1,3 @@
-/**
- * `POST /v1/embeddings`: the same lanes, keys, limits, holds and fallbacks as chat, against
- * adapters that can embed (OpenAI-format vendors pass the body through; Gemini translates).
- * The upstream is always asked for float vectors; `encoding_format: "base64"` is encoded here,
- * so every upstream gives the client the same bytes for the same vector.
- *
- * @module
- * @see https://platform.openai.com/docs/api-reference/embeddings/create
- */
-import type { OutgoingHttpHeaders } from 'node:http'
 import { estimateTextTokens } from '../billing/estimate-prompt-tokens.ts'
 import type { ModelConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -18,10 +8,9 @@ import { toTransportError } from '../providers/undici-transport.ts'
 import { recordUsage } from './attempt-outcome.ts'
 import { readAll } from './deliver-json-answer.ts'
 import { encodeEmbeddingBase64 } from './encode-embedding.ts'
-import { planStages, stageCandidates } from './plan-stages.ts'
+import { planRequest, stageCandidates, startAttempt } from './plan-stages.ts'
 import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
 import { startRequestBilling } from './request-billing.ts'
-import { resolveRoute } from './resolve-route.ts'
 import type { PlannedAttempt } from './route-planner.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 import { scrubEndUserFields } from './scrub-request.ts'
@@ -107,30 +96,23 @@ export async function proxyEmbeddings(
   context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
-  const route = resolveRoute(
-    planner.catalog,
-    key,
-    key.defaultLane ?? dependencies.defaultLane,
+  const { primary, filter, stages } = await planRequest(
+    context,
+    planner,
+    options,
     request.model,
-    options.fallbackModels,
+    dependencies.defaultLane,
+    dependencies.byokCredentials,
+    (model) => {
+      if (!isEmbeddingModel(model)) {
+        throw new GatewayError(
+          'unsupported_endpoint',
+          `\`${model.id}\` is not an embedding model; /v1/embeddings needs one (see GET /v1/models).`,
+          { param: 'model' },
+        )
+      }
+    },
   )
-  const primary = route.models[0]!
-  context.log.model = primary.id
-  context.log.lane = route.lane
-  for (const model of route.models) {
-    if (!isEmbeddingModel(model)) {
-      throw new GatewayError(
-        'unsupported_endpoint',
-        `\`${model.id}\` is not an embedding model; /v1/embeddings needs one (see GET /v1/models).`,
-        { param: 'model' },
-      )
-    }
-  }
-  const filter = {
-    preferences: options.preferences,
-    denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
-  }
-  const stages = await planStages(planner, key, route, options.byok, filter, dependencies.byokCredentials)
   // The upstream always answers floats; base64 is encoded here.
   const wantsBase64 = request.encoding_format === 'base64'
   const upstreamBody: OpenAIEmbeddingsRequest = {
@@ -161,11 +143,7 @@ export async function proxyEmbeddings(
         const attempt = stage.cursor.next()
         if (attempt === undefined) break
         attempts++
-        context.log.attempts = attempts
-        context.log.lane = attempt.lane
-        context.log.provider = attempt.provider.config.name
-        context.log.account = attempt.target.account.name
-        context.log.upstreamModel = attempt.target.upstreamModel
+        const headers = startAttempt(context, attempt, attempts, generationId)
         billing.useAttempt(attempt)
         // Operator accounts get the strict scrub (e.g. no `user`); a workspace's own key the body as sent.
         const sent =
@@ -191,13 +169,6 @@ export async function proxyEmbeddings(
         billing.markServed()
         const decorated: Record<string, unknown> & typeof usage = { ...usage }
         billing.answer.decorateUsage?.(decorated)
-        const headers: OutgoingHttpHeaders = {
-          'x-onekey-generation-id': generationId,
-          'x-onekey-lane': attempt.lane,
-          'x-onekey-provider': attempt.provider.config.name,
-          'x-onekey-model': attempt.target.upstreamModel,
-        }
-        if (attempts > 1) headers['x-onekey-attempts'] = String(attempts)
         const data = answer.data.map((item, index) => ({
           object: 'embedding' as const,
           index: typeof item.index === 'number' ? item.index : index,

@@ -6,6 +6,7 @@
  * @see https://docs.anthropic.com/en/api/messages#response-stop-reason
  */
 import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+import { buildChatCompletion } from '../translation/build-chat-completion.ts'
 
 export interface AnthropicUsage {
   input_tokens?: number
@@ -92,26 +93,14 @@ export function convertAnthropicResponse(
       }
     }
   }
-  const finishReason = mapAnthropicStopReason(message.stop_reason, jsonTool !== undefined)
-  return {
-    id: `chatcmpl-${message.id ?? 'anthropic'}`,
-    object: 'chat.completion',
-    created: nowSeconds,
+  return buildChatCompletion({
+    id: message.id ?? 'anthropic',
     model: message.model ?? 'unknown',
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: hasText ? text : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          ...(reasoning !== '' ? { reasoning_content: reasoning } : {}),
-        },
-        finish_reason: toolCalls.length > 0 && finishReason === 'stop' ? 'tool_calls' : finishReason,
-        logprobs: null,
-      },
-    ],
+    text: hasText ? text : undefined,
+    reasoning,
+    toolCalls,
+    finishReason: mapAnthropicStopReason(message.stop_reason, jsonTool !== undefined),
     usage: mapAnthropicUsage(message.usage),
-  }
+    nowSeconds,
+  })
 }

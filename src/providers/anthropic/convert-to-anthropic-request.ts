@@ -14,10 +14,10 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency#chain-prompts-for-complex-tasks
  */
-import { GatewayError } from '../../errors/gateway-error.ts'
 import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { type ContentPart, parseToolArguments, readContentParts } from '../translation/openai-content.ts'
+import { invalidField, refuseUnhandledFields, unsupportedField } from '../translation/translation-errors.ts'
 
 /** The tool JSON mode forces; its input is the answer. */
 export const JSON_TOOL_NAME = 'json_response'
@@ -31,8 +31,8 @@ interface AnthropicMessage {
   content: AnthropicBlock[]
 }
 
-/** Fields that have no Anthropic counterpart and are dropped rather than refused. */
-const IGNORED_FIELDS = new Set([
+/** Request fields this translation handles (some by dropping them: they have no Anthropic counterpart and do not change the answer); any other is refused. */
+const HANDLED_FIELDS = new Set([
   'model',
   'messages',
   'stream',
@@ -66,13 +66,8 @@ const IGNORED_FIELDS = new Set([
   'verbosity',
 ])
 
-function invalid(param: string, message: string): GatewayError {
-  return new GatewayError('invalid_parameter', message, { param })
-}
-
-function unsupported(param: string, message: string): GatewayError {
-  return new GatewayError('unsupported_parameter', message, { param })
-}
+const invalid = invalidField
+const unsupported = unsupportedField
 
 function toBlocks(parts: ContentPart[], cacheControl: unknown): AnthropicBlock[] {
   const blocks = parts.map((part): AnthropicBlock => {
@@ -230,12 +225,7 @@ export function convertToAnthropicRequest(
   target: UpstreamTarget,
 ): AnthropicRequestPlan {
   const provider = target.provider.name
-  for (const field of Object.keys(request)) {
-    if (!IGNORED_FIELDS.has(field) && request[field] !== undefined)
-      throw unsupported(field, `'${field}' is not supported by Anthropic models.`)
-  }
-  if (typeof request.n === 'number' && request.n > 1)
-    throw unsupported('n', "'n' above 1 is not supported by Anthropic models.")
+  refuseUnhandledFields(request, HANDLED_FIELDS, 'Anthropic models')
   const { system, messages } = convertMessages(request.messages, provider)
   if (messages.length === 0) throw invalid('messages', 'At least one user or assistant message is required.')
 

@@ -7,6 +7,7 @@
  * @see https://ai.google.dev/api/generate-content#FinishReason
  */
 import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+import { buildChatCompletion } from '../translation/build-chat-completion.ts'
 
 export interface GeminiUsageMetadata {
   promptTokenCount?: number
@@ -106,30 +107,18 @@ export function convertGeminiResponse(
       toolCalls.push(toToolCall(part.functionCall, toolCalls.length, responseId))
     }
   }
-  // A prompt blocked before generation has no candidate: an empty, filtered answer.
-  const finishReason =
-    candidate === undefined
-      ? 'content_filter'
-      : mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0)
-  return {
-    id: `chatcmpl-${responseId}`,
-    object: 'chat.completion',
-    created: nowSeconds,
+  return buildChatCompletion({
+    id: responseId,
     model: body.modelVersion ?? upstreamModel,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: hasText ? text : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          ...(reasoning !== '' ? { reasoning_content: reasoning } : {}),
-        },
-        finish_reason: finishReason,
-        logprobs: null,
-      },
-    ],
+    text: hasText ? text : undefined,
+    reasoning,
+    toolCalls,
+    // A prompt blocked before generation has no candidate: an empty, filtered answer.
+    finishReason:
+      candidate === undefined
+        ? 'content_filter'
+        : mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0),
     usage: mapGeminiUsage(body.usageMetadata),
-  }
+    nowSeconds,
+  })
 }

@@ -17,10 +17,10 @@
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  * @see https://ai.google.dev/gemini-api/docs/structured-output
  */
-import { GatewayError } from '../../errors/gateway-error.ts'
 import type { OpenAIChatCompletionRequest } from '../openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { parseToolArguments, readContentParts, readContentText } from '../translation/openai-content.ts'
+import { invalidField, refuseUnhandledFields, unsupportedField } from '../translation/translation-errors.ts'
 
 type GeminiPart = Record<string, unknown>
 interface GeminiContent {
@@ -62,13 +62,8 @@ const HANDLED_FIELDS = new Set([
   'modalities',
 ])
 
-function invalid(param: string, message: string): GatewayError {
-  return new GatewayError('invalid_parameter', message, { param })
-}
-
-function unsupported(param: string, message: string): GatewayError {
-  return new GatewayError('unsupported_parameter', message, { param })
-}
+const invalid = invalidField
+const unsupported = unsupportedField
 
 function pushTurn(contents: GeminiContent[], role: 'user' | 'model', parts: GeminiPart[]): void {
   if (parts.length === 0) return
@@ -194,12 +189,7 @@ export function convertToGeminiRequest(
   target: UpstreamTarget,
 ): Record<string, unknown> {
   const provider = target.provider.name
-  for (const field of Object.keys(request)) {
-    if (!HANDLED_FIELDS.has(field) && request[field] !== undefined)
-      throw unsupported(field, `'${field}' is not supported by Gemini models.`)
-  }
-  if (typeof request.n === 'number' && request.n > 1)
-    throw unsupported('n', "'n' above 1 is not supported by Gemini models.")
+  refuseUnhandledFields(request, HANDLED_FIELDS, 'Gemini models')
   const { system, contents } = convertMessages(request, provider)
   if (contents.length === 0) throw invalid('messages', 'At least one user or assistant message is required.')
   const body: Record<string, unknown> = { contents }
