@@ -5,6 +5,7 @@ import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthr
 import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
+  anthropicProvider,
   fakeProvider,
   type Json,
   readJson,
@@ -30,54 +31,46 @@ describe('/v1/completions: native where the upstream has it, through chat otherw
   before(async () => {
     openai = await startFakeUpstream({ kind: 'json', body: NATIVE_ANSWER })
     anthropic = await startFakeAnthropic()
-    gateway = await startTestGateway(
-      {
-        providers: [
-          { name: 'sim', kind: 'sim' },
-          fakeProvider('oai', openai.baseUrl, {
-            kind: 'openai',
-            accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A', trust: 'official' }],
-          }),
-          {
-            name: 'claude',
-            kind: 'anthropic',
-            base_url: `${anthropic.url}/v1`,
-            accounts: [{ name: 'a', api_key_env: 'ANTHROPIC_KEY', trust: 'official' }],
-          },
-        ],
-        models: [
-          {
-            id: 'instruct',
-            capabilities: ['completions'],
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'oai',
-                model: 'gpt-3.5-turbo-instruct',
-                price: { input: 1.5, output: 2 },
-              },
-            ],
-          },
-          {
-            id: 'claude',
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'claude',
-                model: 'claude-haiku-4-5',
-                price: { input: 1, output: 5 },
-              },
-            ],
-          },
-          {
-            id: 'echo',
-            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 1 } }],
-          },
-        ],
-        workspaces: { default_lane: 'resale' },
-      },
-      { ANTHROPIC_KEY: 'sk-ant-test' },
-    )
+    gateway = await startTestGateway({
+      providers: [
+        { name: 'sim', kind: 'sim' },
+        fakeProvider('oai', openai.baseUrl, {
+          kind: 'openai',
+          accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A', trust: 'official' }],
+        }),
+        anthropicProvider(anthropic.url),
+      ],
+      models: [
+        {
+          id: 'instruct',
+          capabilities: ['completions'],
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'oai',
+              model: 'gpt-3.5-turbo-instruct',
+              price: { input: 1.5, output: 2 },
+            },
+          ],
+        },
+        {
+          id: 'claude',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'claude',
+              model: 'claude-haiku-4-5',
+              price: { input: 1, output: 5 },
+            },
+          ],
+        },
+        {
+          id: 'echo',
+          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 1 } }],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
   })
   after(async () => {

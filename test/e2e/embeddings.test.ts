@@ -8,6 +8,7 @@ import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   fakeProvider,
+  geminiProvider,
   type Json,
   readJson,
   startTestGateway,
@@ -33,62 +34,54 @@ describe('/v1/embeddings through OpenAI-format and Gemini upstreams', () => {
       },
     })
     gemini = await startFakeGemini()
-    gateway = await startTestGateway(
-      {
-        providers: [
-          { name: 'sim', kind: 'sim' },
-          fakeProvider('oai', openai.baseUrl, {
-            kind: 'openai',
-            accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A', trust: 'official' }],
-          }),
-          {
-            name: 'google',
-            kind: 'gemini',
-            base_url: `${gemini.url}/v1beta`,
-            accounts: [{ name: 'a', api_key_env: 'GEMINI_KEY', trust: 'official' }],
-          },
-        ],
-        models: [
-          {
-            id: 'text-embedding-3-small',
-            modalities: { input: ['text'], output: ['embedding'] },
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'oai',
-                model: 'text-embedding-3-small',
-                price: { input: 0.02, output: 0 },
-              },
-            ],
-          },
-          {
-            id: 'gemini-embedding',
-            modalities: { input: ['text'], output: ['embedding'] },
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'google',
-                model: 'gemini-embedding-001',
-                price: { input: 0.15, output: 0 },
-              },
-            ],
-          },
-          {
-            id: 'sim-embed',
-            modalities: { output: ['embedding'] },
-            offers: [
-              { lane: 'resale', provider: 'sim', model: 'sim-embed', price: { input: 0.01, output: 0 } },
-            ],
-          },
-          {
-            id: 'chat-model',
-            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 1 } }],
-          },
-        ],
-        workspaces: { default_lane: 'resale' },
-      },
-      { GEMINI_KEY: 'AIza-test-key' },
-    )
+    gateway = await startTestGateway({
+      providers: [
+        { name: 'sim', kind: 'sim' },
+        fakeProvider('oai', openai.baseUrl, {
+          kind: 'openai',
+          accounts: [{ name: 'a', api_key_env: 'FAKE_KEY_A', trust: 'official' }],
+        }),
+        geminiProvider(gemini.url),
+      ],
+      models: [
+        {
+          id: 'text-embedding-3-small',
+          modalities: { input: ['text'], output: ['embedding'] },
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'oai',
+              model: 'text-embedding-3-small',
+              price: { input: 0.02, output: 0 },
+            },
+          ],
+        },
+        {
+          id: 'gemini-embedding',
+          modalities: { input: ['text'], output: ['embedding'] },
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'google',
+              model: 'gemini-embedding-001',
+              price: { input: 0.15, output: 0 },
+            },
+          ],
+        },
+        {
+          id: 'sim-embed',
+          modalities: { output: ['embedding'] },
+          offers: [
+            { lane: 'resale', provider: 'sim', model: 'sim-embed', price: { input: 0.01, output: 0 } },
+          ],
+        },
+        {
+          id: 'chat-model',
+          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 1 } }],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
   })
   after(async () => {

@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthropic.ts'
 import { startFakeGemini } from '../fakes/fake-gemini.ts'
-import { type Json, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import {
+  anthropicProvider,
+  geminiProvider,
+  type Json,
+  readJson,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/test-gateway.ts'
 
 const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex')
 
@@ -27,54 +34,38 @@ describe('image URLs: fetched safely for Gemini, passed as URLs to Anthropic', (
     imagePort = (images.address() as AddressInfo).port
     gemini = await startFakeGemini()
     anthropic = await startFakeAnthropic()
-    gateway = await startTestGateway(
-      {
-        // The test's image server is on loopback: the operator allows that one address.
-        upstream: { image_fetch: { allow_hosts: ['127.0.0.1'] } },
-        providers: [
-          {
-            name: 'google',
-            kind: 'gemini',
-            base_url: `${gemini.url}/v1beta`,
-            accounts: [{ name: 'a', api_key_env: 'GEMINI_KEY', trust: 'official' }],
-          },
-          {
-            name: 'claude',
-            kind: 'anthropic',
-            base_url: `${anthropic.url}/v1`,
-            accounts: [{ name: 'a', api_key_env: 'ANTHROPIC_KEY', trust: 'official' }],
-          },
-        ],
-        models: [
-          {
-            id: 'gemini',
-            capabilities: ['vision'],
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'google',
-                model: 'gemini-2.5-flash',
-                price: { input: 1, output: 1 },
-              },
-            ],
-          },
-          {
-            id: 'claude',
-            capabilities: ['vision'],
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'claude',
-                model: 'claude-haiku-4-5',
-                price: { input: 1, output: 1 },
-              },
-            ],
-          },
-        ],
-        workspaces: { default_lane: 'resale' },
-      },
-      { GEMINI_KEY: 'AIza-test', ANTHROPIC_KEY: 'sk-ant-test' },
-    )
+    gateway = await startTestGateway({
+      // The test's image server is on loopback: the operator allows that one address.
+      upstream: { image_fetch: { allow_hosts: ['127.0.0.1'] } },
+      providers: [geminiProvider(gemini.url), anthropicProvider(anthropic.url)],
+      models: [
+        {
+          id: 'gemini',
+          capabilities: ['vision'],
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'google',
+              model: 'gemini-2.5-flash',
+              price: { input: 1, output: 1 },
+            },
+          ],
+        },
+        {
+          id: 'claude',
+          capabilities: ['vision'],
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'claude',
+              model: 'claude-haiku-4-5',
+              price: { input: 1, output: 1 },
+            },
+          ],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
   })
   after(async () => {
     await gateway?.close()

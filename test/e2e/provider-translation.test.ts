@@ -4,7 +4,12 @@ import OpenAI from 'openai'
 import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthropic.ts'
 import { startFakeGemini } from '../fakes/fake-gemini.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import {
+  anthropicProvider,
+  geminiProvider,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/test-gateway.ts'
 
 const WEATHER_TOOL: OpenAI.ChatCompletionTool = {
   type: 'function',
@@ -23,56 +28,39 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
   before(async () => {
     anthropic = await startFakeAnthropic()
     gemini = await startFakeGemini()
-    gateway = await startTestGateway(
-      {
-        providers: [
-          { name: 'sim', kind: 'sim' },
-          {
-            name: 'claude',
-            kind: 'anthropic',
-            base_url: `${anthropic.url}/v1`,
-            accounts: [{ name: 'a', api_key_env: 'ANTHROPIC_KEY', trust: 'official' }],
-          },
-          {
-            name: 'google',
-            kind: 'gemini',
-            base_url: `${gemini.url}/v1beta`,
-            accounts: [{ name: 'a', api_key_env: 'GEMINI_KEY', trust: 'official' }],
-          },
-        ],
-        models: [
-          {
-            id: 'echo',
-            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
-          },
-          {
-            id: 'claude-sonnet',
-            max_output_tokens: 8192,
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'claude',
-                model: 'claude-sonnet-4-5',
-                price: { input: 3, output: 15 },
-              },
-            ],
-          },
-          {
-            id: 'gemini-flash',
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'google',
-                model: 'gemini-2.5-flash',
-                price: { input: 0.3, output: 2.5 },
-              },
-            ],
-          },
-        ],
-        workspaces: { default_lane: 'resale' },
-      },
-      { ANTHROPIC_KEY: 'sk-ant-test-key', GEMINI_KEY: 'AIza-test-key' },
-    )
+    gateway = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }, anthropicProvider(anthropic.url), geminiProvider(gemini.url)],
+      models: [
+        {
+          id: 'echo',
+          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
+        },
+        {
+          id: 'claude-sonnet',
+          max_output_tokens: 8192,
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'claude',
+              model: 'claude-sonnet-4-5',
+              price: { input: 3, output: 15 },
+            },
+          ],
+        },
+        {
+          id: 'gemini-flash',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'google',
+              model: 'gemini-2.5-flash',
+              price: { input: 0.3, output: 2.5 },
+            },
+          ],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
   })
   after(async () => {

@@ -4,7 +4,14 @@ import OpenAI from 'openai'
 import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthropic.ts'
 import { startFakeGemini } from '../fakes/fake-gemini.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
-import { type Json, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+import {
+  anthropicProvider,
+  geminiProvider,
+  type Json,
+  readJson,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/test-gateway.ts'
 
 const WEATHER_TOOL: OpenAI.Responses.FunctionTool = {
   type: 'function',
@@ -43,55 +50,38 @@ describe('/v1/responses through chat, on every upstream', () => {
   before(async () => {
     anthropic = await startFakeAnthropic()
     gemini = await startFakeGemini()
-    gateway = await startTestGateway(
-      {
-        providers: [
-          { name: 'sim', kind: 'sim' },
-          {
-            name: 'claude',
-            kind: 'anthropic',
-            base_url: `${anthropic.url}/v1`,
-            accounts: [{ name: 'a', api_key_env: 'ANTHROPIC_KEY', trust: 'official' }],
-          },
-          {
-            name: 'google',
-            kind: 'gemini',
-            base_url: `${gemini.url}/v1beta`,
-            accounts: [{ name: 'a', api_key_env: 'GEMINI_KEY', trust: 'official' }],
-          },
-        ],
-        models: [
-          {
-            id: 'echo',
-            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
-          },
-          {
-            id: 'claude',
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'claude',
-                model: 'claude-haiku-4-5',
-                price: { input: 1, output: 5 },
-              },
-            ],
-          },
-          {
-            id: 'gemini',
-            offers: [
-              {
-                lane: 'resale',
-                provider: 'google',
-                model: 'gemini-2.5-flash',
-                price: { input: 0.3, output: 2.5 },
-              },
-            ],
-          },
-        ],
-        workspaces: { default_lane: 'resale' },
-      },
-      { ANTHROPIC_KEY: 'sk-ant-test', GEMINI_KEY: 'AIza-test' },
-    )
+    gateway = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }, anthropicProvider(anthropic.url), geminiProvider(gemini.url)],
+      models: [
+        {
+          id: 'echo',
+          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
+        },
+        {
+          id: 'claude',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'claude',
+              model: 'claude-haiku-4-5',
+              price: { input: 1, output: 5 },
+            },
+          ],
+        },
+        {
+          id: 'gemini',
+          offers: [
+            {
+              lane: 'resale',
+              provider: 'google',
+              model: 'gemini-2.5-flash',
+              price: { input: 0.3, output: 2.5 },
+            },
+          ],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
   })
   after(async () => {

@@ -31,6 +31,28 @@ export interface TestGateway {
 export const TEST_ENV: Record<string, string> = {
   FAKE_KEY_A: 'sk-fake-account-a-0123456789',
   FAKE_KEY_B: 'sk-fake-account-b-0123456789',
+  ANTHROPIC_KEY: 'sk-ant-test-key-0123456789',
+  GEMINI_KEY: 'AIza-test-key-0123456789',
+}
+
+/** A resale (`trust: official`) provider block for the strict fake Anthropic API at `url`. */
+export function anthropicProvider(url: string, name = 'claude'): Record<string, unknown> {
+  return {
+    name,
+    kind: 'anthropic',
+    base_url: `${url}/v1`,
+    accounts: [{ name: 'a', api_key_env: 'ANTHROPIC_KEY', trust: 'official' }],
+  }
+}
+
+/** A resale (`trust: official`) provider block for the strict fake Gemini API at `url`. */
+export function geminiProvider(url: string, name = 'google'): Record<string, unknown> {
+  return {
+    name,
+    kind: 'gemini',
+    base_url: `${url}/v1beta`,
+    accounts: [{ name: 'a', api_key_env: 'GEMINI_KEY', trust: 'official' }],
+  }
 }
 
 /** Builds a gateway config the way tests write it: port 0, in-memory SQLite, fake keys. */
