@@ -7,7 +7,8 @@
  *
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
- * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_PROFILE=1 (writes the gateway's CPU profile
+ * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
+ * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's CPU profile
  * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
  * PostgreSQL and Redis, the load split between them).
  */
@@ -71,11 +72,27 @@ function peakRssMb(pid: number): number {
   return Math.round(kilobytes / 1024)
 }
 
+/** User + system CPU time of a process so far, in microseconds (from /proc; clock ticks of 10 ms). */
+function cpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Target name → the pid whose CPU time a request costs (floor, onekey). */
+const TARGET_PIDS = new Map<string, number>()
+
 interface Measurement {
   target: string
   mode: 'non-stream' | 'stream'
   connections: number
   rps: number
+  /** CPU time the target's process spent per request (µs): steadier than rps on a shared machine. */
+  cpuUs: number
   meanMs: number
   p50Ms: number
   p99Ms: number
@@ -109,6 +126,7 @@ async function measure(
       mode,
       connections,
       rps: total,
+      cpuUs: Number.NaN,
       meanMs: parts.reduce((sum, part) => sum + part.meanMs * part.rps, 0) / Math.max(total, 1),
       p50Ms: Math.max(...parts.map((part) => part.p50Ms)),
       p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
@@ -123,12 +141,15 @@ async function measure(
   })
   const options = { url, headers: { 'content-type': 'application/json', ...headers }, body, connections }
   await generateLoad({ ...options, durationMs: 500 }) // warm-up: JIT, pools, auth cache
+  const pid = TARGET_PIDS.get(target)
+  const cpuBefore = cpuMicros(pid)
   const result = await generateLoad({ ...options, durationMs: DURATION_S * 1000 })
   return {
     target,
     mode,
     connections,
     rps: result.rps,
+    cpuUs: (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests),
     meanMs: result.meanMs,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
@@ -209,7 +230,8 @@ async function main(): Promise<void> {
     const [upstreamPort, floorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
     start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'))
-    start(['bench/floor.ts', String(floorPort), upstreamUrl], join(directory, 'floor.log'))
+    const floor = start(['bench/floor.ts', String(floorPort), upstreamUrl], join(directory, 'floor.log'))
+    TARGET_PIDS.set('floor', floor.pid!)
 
     const databasePath = join(directory, 'onekey.db')
     const configPath = join(directory, 'onekey.yaml')
@@ -226,6 +248,8 @@ async function main(): Promise<void> {
         `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
         'models:',
         '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
+        // e.g. BENCH_CONFIG='billing: { enabled: false }' to measure what a part costs
+        ...(process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG]),
       ].join('\n'),
     )
     const key = await seedBenchWorkspace(`sqlite:${databasePath}`)
@@ -244,6 +268,7 @@ async function main(): Promise<void> {
       ],
       join(directory, 'gateway.log'),
     )
+    TARGET_PIDS.set('onekey', gateway.pid!)
     gateway.on('exit', (code) => {
       if (code !== null && code !== 0) console.error(`gateway exited with ${code}`)
     })
@@ -282,6 +307,7 @@ async function main(): Promise<void> {
             mode,
             connections,
             rps: median(measured.map((row) => row.rps)),
+            cpuUs: median(measured.map((row) => row.cpuUs)),
             meanMs: median(measured.map((row) => row.meanMs)),
             p50Ms: median(measured.map((row) => row.p50Ms)),
             p99Ms: median(measured.map((row) => row.p99Ms)),
@@ -289,7 +315,7 @@ async function main(): Promise<void> {
           }
           results.push(result)
           process.stderr.write(
-            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
           )
         }
       }
@@ -297,8 +323,8 @@ async function main(): Promise<void> {
     const rssMb = peakRssMb(gateway.pid!)
 
     const rows = [
-      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey CPU µs per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
@@ -307,6 +333,7 @@ async function main(): Promise<void> {
           mode,
           connections,
           rps: Number.NaN,
+          cpuUs: Number.NaN,
           meanMs: Number.NaN,
           p50Ms: Number.NaN,
           p99Ms: Number.NaN,
@@ -318,7 +345,7 @@ async function main(): Promise<void> {
           ) ?? none
         const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
         rows.push(
-          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
+          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
         )
       }
     }

@@ -78,7 +78,7 @@ export interface BillingService {
   close(): Promise<void>
 }
 
-const SETTLE_BATCH_MS = 5
+const SETTLE_BATCH_MS = 20
 /** Headroom asked for with a reservation, in multiples of the request (granted only when plentiful). */
 const HEADROOM_FACTOR = 16
 /** Headroom unused this long goes back to the workspace. */

@@ -111,7 +111,9 @@ export async function deliverJsonAnswer(
     answer.onCompleteAnswer(body, parsed.usage)
   }
   if (answer.decorateUsage !== undefined) {
-    if (parsed.usage === undefined || parsed.usage === null || typeof parsed.usage !== 'object') {
+    const upstreamUsage =
+      parsed.usage !== undefined && parsed.usage !== null && typeof parsed.usage === 'object'
+    if (!upstreamUsage) {
       // No usage from the upstream: the gateway counts (conservatively) and says so.
       const completion = choices.reduce(
         (sum, choice) =>
@@ -131,11 +133,23 @@ export async function deliverJsonAnswer(
       }
       context.log.completionTokens = completion
     }
-    answer.decorateUsage(parsed.usage)
-    body = JSON.stringify(parsed)
-  }
-  if (answer.clientFormat !== undefined)
+    const usage = parsed.usage!
+    answer.decorateUsage(usage)
+    if (answer.clientFormat !== undefined)
+      body = JSON.stringify(answer.clientFormat.json(parsed as ChatCompletionLike))
+    else {
+      // The upstream's bytes with the cost added inside its usage: no re-serialization of the answer.
+      const spliced = upstreamUsage
+        ? spliceIntoUsage(body, [
+            ['cost', usage.cost],
+            ['cost_details', usage.cost_details],
+          ])
+        : undefined
+      body = spliced ?? JSON.stringify(parsed)
+    }
+  } else if (answer.clientFormat !== undefined) {
     body = JSON.stringify(answer.clientFormat.json(parsed as ChatCompletionLike))
+  }
   sendJson(context, 200, body, headers)
   return { kind: 'delivered' }
 }

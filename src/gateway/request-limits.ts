@@ -18,7 +18,13 @@ import type { GatewayConfig, TierLimits } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../http/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
-import type { ConsumeResult, RateLimiter } from '../ratelimit/rate-limiter.ts'
+import type {
+  AcquireResult,
+  ConsumeResult,
+  RateLimiter,
+  SyncRateLimiter,
+  WindowRule,
+} from '../ratelimit/rate-limiter.ts'
 import type { LimitOverrides } from '../storage/store.ts'
 
 const MINUTE_MS = 60_000
@@ -75,6 +81,8 @@ export function formatReset(ms: number): string {
 interface Spent {
   key: string
   cost: number
+  /** A tokens-per-minute charge (refunded down to the actual usage). */
+  tokens: boolean
 }
 
 export function createLimitGate(options: {
@@ -90,7 +98,7 @@ export function createLimitGate(options: {
   let warnedAtMs = 0
   // Slots held by requests still running here: their leases are renewed so a long stream keeps
   // its slot; a crashed instance stops renewing and its slots expire.
-  const heldSlots = new Set<{ key: string; leaseId: string }>()
+  const heldSlots = new Set<HeldSlot>()
   const renewTimer = setInterval(
     () => {
       for (const slot of heldSlots) {
@@ -141,77 +149,30 @@ export function createLimitGate(options: {
     },
     async admit(context, key, tokens) {
       const limits = resolveLimits(key, config)
-      const scopes: { name: 'workspace' | 'key'; id: string; limits: TierLimits }[] = [
-        { name: 'workspace', id: `ws:${key.workspaceId}`, limits: limits.workspace },
-      ]
+      const scopes: Scope[] = [{ name: 'workspace', id: `ws:${key.workspaceId}`, limits: limits.workspace }]
       if (limits.key !== undefined) scopes.push({ name: 'key', id: `key:${key.keyId}`, limits: limits.key })
       const spent: Spent[] = []
-      const slots: { key: string; leaseId: string }[] = []
-      const undo = () => {
-        for (const item of spent)
-          void call((limiter) => limiter.consume(item.key, -item.cost, { limit: 1, windowMs: MINUTE_MS }))
-        for (const slot of slots) {
-          heldSlots.delete(slot)
-          void call((limiter) => limiter.release(slot.key, slot.leaseId))
-        }
-      }
-      let requests: ConsumeResult | undefined
-      let tokenResult: ConsumeResult | undefined
-      let requestLimit = 0
-      let tokenLimit = 0
+      const slots: HeldSlot[] = []
+      const steps = admissionSteps(context, scopes, tokens, config.concurrencyLeaseMs, spent, slots)
+      // An in-process limiter answers at once: no promise per check on the request path.
+      const sync = options.limiter.sync
       try {
-        for (const scope of scopes) {
-          const rpm = await call((limiter) =>
-            limiter.consume(`${scope.id}:rpm`, 1, { limit: scope.limits.rpm, windowMs: MINUTE_MS }),
-          )
-          if (!rpm.allowed) {
-            setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, undefined)
-            throw refusal(scope.name, 'requests per minute', scope.limits.rpm, rpm)
-          }
-          spent.push({ key: `${scope.id}:rpm`, cost: 1 })
-          // A request larger than the whole window is refused, as OpenAI does ("Request too large").
-          const charged = tokens
-          const tpm = await call((limiter) =>
-            limiter.consume(`${scope.id}:tpm`, charged, { limit: scope.limits.tpm, windowMs: MINUTE_MS }),
-          )
-          if (!tpm.allowed) {
-            setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, tpm)
-            throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, tpm)
-          }
-          spent.push({ key: `${scope.id}:tpm`, cost: charged })
-          // The headers describe the tighter scope.
-          if (requests === undefined || rpm.remaining < requests.remaining) {
-            requests = rpm
-            requestLimit = scope.limits.rpm
-          }
-          if (tokenResult === undefined || tpm.remaining < tokenResult.remaining) {
-            tokenResult = tpm
-            tokenLimit = scope.limits.tpm
-          }
-        }
-        for (const scope of scopes) {
-          const slot = await call((limiter) =>
-            limiter.acquire(`${scope.id}:concurrency`, scope.limits.concurrency, config.concurrencyLeaseMs),
-          )
-          if (!slot.allowed || slot.leaseId === undefined) {
-            throw new GatewayError(
-              'rate_limit_exceeded',
-              `Rate limit reached for this ${scope.name}: ${scope.limits.concurrency} concurrent requests. ` +
-                'Retry when one of them has finished.',
-              { retryAfterSeconds: 1 },
-            )
-          }
-          const held = { key: `${scope.id}:concurrency`, leaseId: slot.leaseId }
-          slots.push(held)
-          heldSlots.add(held)
+        let step = steps.next()
+        if (sync !== undefined) {
+          while (!step.done) step = steps.next(runSync(sync, step.value))
+        } else {
+          while (!step.done)
+            step = steps.next(await call((limiter) => runAsync(limiter, step.value as LimiterCheck)))
         }
       } catch (error) {
-        undo()
+        for (const item of spent)
+          fire({ kind: 'consume', key: item.key, cost: -item.cost, rule: REFUND_RULE })
+        for (const slot of slots) fire({ kind: 'release', key: slot.key, leaseId: slot.leaseId })
         if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') options.onDecision?.(false)
         throw error
       }
+      for (const slot of slots) heldSlots.add(slot)
       options.onDecision?.(true)
-      setRateHeaders(context, requestLimit, requests!, tokenLimit, tokenResult)
 
       let finished = false
       return {
@@ -220,20 +181,146 @@ export function createLimitGate(options: {
           finished = true
           for (const slot of slots) {
             heldSlots.delete(slot)
-            void call((limiter) => limiter.release(slot.key, slot.leaseId)).catch(() => {})
+            fire({ kind: 'release', key: slot.key, leaseId: slot.leaseId })
           }
           for (const item of spent) {
             // Tokens charged at admission and not used go back to the window.
-            if (item.key.endsWith(':tpm') && actualTokens < item.cost) {
-              void call((limiter) =>
-                limiter.consume(item.key, actualTokens - item.cost, { limit: 1, windowMs: MINUTE_MS }),
-              ).catch(() => {})
-            }
+            if (item.tokens && actualTokens < item.cost)
+              fire({ kind: 'consume', key: item.key, cost: actualTokens - item.cost, rule: REFUND_RULE })
           }
         },
       }
     },
   }
+
+  /** Runs a limiter operation nobody waits for (a release, a refund). */
+  function fire(operation: LimiterOperation): void {
+    const sync = options.limiter.sync
+    if (sync !== undefined) {
+      runSync(sync, operation)
+      return
+    }
+    void call((limiter) => runAsync(limiter, operation)).catch(() => {})
+  }
+}
+
+interface Scope {
+  name: 'workspace' | 'key'
+  id: string
+  limits: TierLimits
+}
+
+interface HeldSlot {
+  key: string
+  leaseId: string
+}
+
+/** A refund (negative cost) is always allowed whatever the limit. */
+const REFUND_RULE = { limit: 1, windowMs: MINUTE_MS }
+
+type LimiterCheck =
+  | { kind: 'consume'; key: string; cost: number; rule: WindowRule }
+  | { kind: 'acquire'; key: string; limit: number; leaseMs: number }
+type LimiterOperation = LimiterCheck | { kind: 'release'; key: string; leaseId: string }
+
+function runSync(
+  limiter: SyncRateLimiter,
+  operation: LimiterOperation,
+): ConsumeResult | AcquireResult | undefined {
+  switch (operation.kind) {
+    case 'consume':
+      return limiter.consume(operation.key, operation.cost, operation.rule)
+    case 'acquire':
+      return limiter.acquire(operation.key, operation.limit, operation.leaseMs)
+    case 'release':
+      limiter.release(operation.key, operation.leaseId)
+      return undefined
+  }
+}
+
+async function runAsync(
+  limiter: RateLimiter,
+  operation: LimiterOperation,
+): Promise<ConsumeResult | AcquireResult | undefined> {
+  switch (operation.kind) {
+    case 'consume':
+      return limiter.consume(operation.key, operation.cost, operation.rule)
+    case 'acquire':
+      return limiter.acquire(operation.key, operation.limit, operation.leaseMs)
+    case 'release':
+      await limiter.release(operation.key, operation.leaseId)
+      return undefined
+  }
+}
+
+/**
+ * The admission, written once for both kinds of limiter: it yields each check and receives its
+ * result (synchronously from an in-process limiter, awaited from Redis). Requests and tokens per
+ * minute for every scope, then a concurrency slot per scope; what it spent and the slots it took
+ * are recorded so a refusal can give them back. Throws the 429 of the first limit reached.
+ */
+function* admissionSteps(
+  context: RequestContext,
+  scopes: readonly Scope[],
+  tokens: number,
+  leaseMs: number,
+  spent: Spent[],
+  slots: HeldSlot[],
+): Generator<LimiterCheck, void, ConsumeResult | AcquireResult | undefined> {
+  let requests: ConsumeResult | undefined
+  let tokenResult: ConsumeResult | undefined
+  let requestLimit = 0
+  let tokenLimit = 0
+  for (const scope of scopes) {
+    const rpmKey = `${scope.id}:rpm`
+    const rpm = (yield {
+      kind: 'consume',
+      key: rpmKey,
+      cost: 1,
+      rule: { limit: scope.limits.rpm, windowMs: MINUTE_MS },
+    }) as ConsumeResult
+    if (!rpm.allowed) {
+      setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, undefined)
+      throw refusal(scope.name, 'requests per minute', scope.limits.rpm, rpm)
+    }
+    spent.push({ key: rpmKey, cost: 1, tokens: false })
+    // A request larger than the whole window is refused, as OpenAI does ("Request too large").
+    const tpmKey = `${scope.id}:tpm`
+    const tpm = (yield {
+      kind: 'consume',
+      key: tpmKey,
+      cost: tokens,
+      rule: { limit: scope.limits.tpm, windowMs: MINUTE_MS },
+    }) as ConsumeResult
+    if (!tpm.allowed) {
+      setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, tpm)
+      throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, tpm)
+    }
+    spent.push({ key: tpmKey, cost: tokens, tokens: true })
+    // The headers describe the tighter scope.
+    if (requests === undefined || rpm.remaining < requests.remaining) {
+      requests = rpm
+      requestLimit = scope.limits.rpm
+    }
+    if (tokenResult === undefined || tpm.remaining < tokenResult.remaining) {
+      tokenResult = tpm
+      tokenLimit = scope.limits.tpm
+    }
+  }
+  for (const scope of scopes) {
+    const key = `${scope.id}:concurrency`
+    const slot = (yield { kind: 'acquire', key, limit: scope.limits.concurrency, leaseMs }) as AcquireResult
+    if (!slot.allowed || slot.leaseId === undefined) {
+      throw new GatewayError(
+        'rate_limit_exceeded',
+        `Rate limit reached for this ${scope.name}: ${scope.limits.concurrency} concurrent requests. ` +
+          'Retry when one of them has finished.',
+        { retryAfterSeconds: 1 },
+      )
+    }
+    slots.push({ key, leaseId: slot.leaseId })
+  }
+  setRateHeaders(context, requestLimit, requests!, tokenLimit, tokenResult)
 }
 
 /** OpenAI's `x-ratelimit-*` headers, set before the answer's head is written. */

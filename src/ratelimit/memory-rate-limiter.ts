@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { RateLimiter } from './rate-limiter.ts'
+import type { RateLimiter, SyncRateLimiter } from './rate-limiter.ts'
 
 interface WindowCounter {
   window: number
@@ -34,8 +34,8 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
     }
   }
 
-  return {
-    async consume(key, cost, rule) {
+  const sync: SyncRateLimiter = {
+    consume(key, cost, rule) {
       const currentMs = now()
       if (++calls % SWEEP_EVERY_CALLS === 0) sweep(currentMs)
       const window = Math.floor(currentMs / rule.windowMs)
@@ -56,30 +56,41 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       counter.used = Math.max(0, counter.used + cost)
       return { allowed: true, remaining: Math.max(0, rule.limit - counter.used), resetAtMs, retryAfterMs: 0 }
     },
-    async acquire(key, limit, leaseMs) {
+    acquire(key, limit, leaseMs) {
       const currentMs = now()
       let slots = leases.get(key)
       if (slots === undefined) {
         slots = new Map()
         leases.set(key, slots)
       }
-      for (const [leaseId, expiresAtMs] of slots) if (expiresAtMs <= currentMs) slots.delete(leaseId)
-      if (slots.size >= limit) return { allowed: false, leaseId: undefined, inUse: slots.size }
+      // Expired leases only matter when they would make the limit look reached.
+      if (slots.size >= limit) {
+        for (const [leaseId, expiresAtMs] of slots) if (expiresAtMs <= currentMs) slots.delete(leaseId)
+        if (slots.size >= limit) return { allowed: false, leaseId: undefined, inUse: slots.size }
+      }
       const leaseId = `${LEASE_PREFIX}${(leaseCounter++).toString(36)}`
       slots.set(leaseId, currentMs + leaseMs)
       return { allowed: true, leaseId, inUse: slots.size }
     },
-    async renew(key, leaseId, leaseMs) {
+    renew(key, leaseId, leaseMs) {
       const slots = leases.get(key)
       if (slots === undefined || !slots.has(leaseId)) return false
       slots.set(leaseId, now() + leaseMs)
       return true
     },
-    async release(key, leaseId) {
+    release(key, leaseId) {
       const slots = leases.get(key)
       slots?.delete(leaseId)
       if (slots?.size === 0) leases.delete(key)
     },
+  }
+
+  return {
+    sync,
+    consume: async (key, cost, rule) => sync.consume(key, cost, rule),
+    acquire: async (key, limit, leaseMs) => sync.acquire(key, limit, leaseMs),
+    renew: async (key, leaseId, leaseMs) => sync.renew(key, leaseId, leaseMs),
+    release: async (key, leaseId) => sync.release(key, leaseId),
     async close() {
       counters.clear()
       leases.clear()

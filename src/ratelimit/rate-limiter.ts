@@ -49,4 +49,17 @@ export interface RateLimiter {
   /** Extends a held slot's lease to `leaseMs` from now (a long request); false if it is gone. */
   renew(key: string, leaseId: string, leaseMs: number): Promise<boolean>
   close(): Promise<void>
+  /**
+   * The same operations answered synchronously, for in-process limiters: the request path then
+   * admits without a promise per check.
+   */
+  readonly sync?: SyncRateLimiter
+}
+
+/** {@link RateLimiter}'s operations, answered at once (in-process limiters only). */
+export interface SyncRateLimiter {
+  consume(key: string, cost: number, rule: WindowRule): ConsumeResult
+  acquire(key: string, limit: number, leaseMs: number): AcquireResult
+  release(key: string, leaseId: string): void
+  renew(key: string, leaseId: string, leaseMs: number): boolean
 }

@@ -8,8 +8,45 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
 import type { Dialect } from './schema.ts'
 
-/** Rows per statement: SQLite allows 32766 parameters, PostgreSQL 65535. */
-const ROWS_PER_STATEMENT = 200
+/** Rows per statement on PostgreSQL (65535 parameters allowed): one round trip for a batch. */
+const POSTGRES_ROWS_PER_STATEMENT = 200
+
+/**
+ * Rows per statement on SQLite, largest first. A batch is cut into these sizes only, so the
+ * statement text (and its prepared statement, cached by the driver) takes one of four forms per
+ * table: preparing a new many-row statement for every batch size cost more than the inserts
+ * and filled the statement cache with large compiled statements.
+ */
+const SQLITE_CHUNK_SIZES = [64, 16, 4, 1] as const
+
+/** Cached statement text per table, columns, conflict clause, dialect and row count. */
+const statementTexts = new Map<string, string>()
+
+function statementText(
+  dialect: Dialect,
+  table: string,
+  columns: readonly string[],
+  rowCount: number,
+  conflictOn: string | undefined,
+): string {
+  const cacheKey = `${dialect}|${table}|${conflictOn ?? ''}|${rowCount}|${columns.join(',')}`
+  let text = statementTexts.get(cacheKey)
+  if (text === undefined) {
+    const tuples: string[] = []
+    let parameter = 0
+    for (let row = 0; row < rowCount; row++) {
+      const placeholders: string[] = []
+      for (let column = 0; column < columns.length; column++)
+        placeholders.push(dialect === 'postgres' ? `$${++parameter}` : '?')
+      tuples.push(`(${placeholders.join(',')})`)
+    }
+    const conflict = conflictOn === undefined ? '' : ` on conflict (${conflictOn}) do nothing`
+    text = `insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}${conflict}`
+    // Only fixed sizes recur on SQLite; PostgreSQL's batch sizes vary, so keep the map small there.
+    if (statementTexts.size < 1_000) statementTexts.set(cacheKey, text)
+  }
+  return text
+}
 
 export async function insertRows(
   db: Kysely<unknown> | Transaction<unknown>,
@@ -19,25 +56,18 @@ export async function insertRows(
   rows: readonly (readonly unknown[])[],
   options: { ignoreConflictOn?: string } = {},
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const batch = rows.slice(start, start + ROWS_PER_STATEMENT)
+  let start = 0
+  while (start < rows.length) {
+    const left = rows.length - start
+    const count =
+      dialect === 'postgres'
+        ? Math.min(left, POSTGRES_ROWS_PER_STATEMENT)
+        : SQLITE_CHUNK_SIZES.find((size) => size <= left)!
     const parameters: unknown[] = []
-    const tuples: string[] = []
-    for (const row of batch) {
-      const placeholders: string[] = []
-      for (const value of row) {
-        parameters.push(value)
-        placeholders.push(dialect === 'postgres' ? `$${parameters.length}` : '?')
-      }
-      tuples.push(`(${placeholders.join(',')})`)
-    }
-    const conflict =
-      options.ignoreConflictOn === undefined ? '' : ` on conflict (${options.ignoreConflictOn}) do nothing`
+    for (let row = start; row < start + count; row++) for (const value of rows[row]!) parameters.push(value)
     await db.executeQuery(
-      CompiledQuery.raw(
-        `insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}${conflict}`,
-        parameters,
-      ),
+      CompiledQuery.raw(statementText(dialect, table, columns, count, options.ignoreConflictOn), parameters),
     )
+    start += count
   }
 }
