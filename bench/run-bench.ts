@@ -14,13 +14,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { buildConfig } from '../src/config/config.ts'
-import { createWorkspaceService } from '../src/services/workspace-service.ts'
-import { createStore } from '../src/storage/create-store.ts'
+import { benchConfigLines, freePort, seedBenchWorkspace } from './bench-setup.ts'
 import { generateLoad } from './load-generator.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
@@ -34,14 +31,6 @@ const SCALE_OUT = process.env.BENCH_SCALE_OUT === '1'
 const GATEWAY_NODE_FLAGS = '--max-semi-space-size=4'
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 const children: ChildProcess[] = []
 function start(args: string[], stdoutFile: string, env: Record<string, string> = {}): ChildProcess {
@@ -158,31 +147,6 @@ async function measure(
 }
 
 /** A migrated store with one workspace holding $1M (the bench measures the hot path, not the balance) and its key. */
-async function seedBenchWorkspace(storageUrl: string): Promise<string> {
-  const config = buildConfig({ storage: { url: storageUrl }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
-  const store = await createStore(config.storage)
-  try {
-    await store.migrate()
-    const service = createWorkspaceService(store)
-    const workspace = await service.createWorkspace('bench')
-    await store.ledger.append([
-      {
-        id: 'le_bench',
-        workspaceId: workspace.id,
-        kind: 'adjustment',
-        amountNano: 1_000_000 * 1_000_000_000,
-        reason: 'bench credit',
-        actor: 'bench',
-        idempotencyKey: 'bench',
-        requestId: null,
-        createdAt: new Date().toISOString(),
-      },
-    ])
-    return (await service.createApiKey({ workspace: 'bench', name: 'bench' })).key
-  } finally {
-    await store.close()
-  }
-}
 
 let scaleOutSchema: string | undefined
 
@@ -202,12 +166,7 @@ async function startScaleOut(
     [
       `storage: { url: "${storageUrl}" }`,
       `redis: { url: "${redis}", key_prefix: "onekey-bench:${schema}:" }`,
-      'cache: { enabled: false }',
-      'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
-      'providers:',
-      `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
-      'models:',
-      '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
+      ...benchConfigLines(upstreamUrl),
     ].join('\n'),
   )
   const key = await seedBenchWorkspace(storageUrl)
@@ -240,16 +199,11 @@ async function main(): Promise<void> {
       [
         `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
         `storage: { url: "sqlite:${databasePath}" }`,
-        // every request goes upstream: the bench's requests are identical and would all be cache hits
-        'cache: { enabled: false }',
-        // limits are checked on every request (in memory), with a tier the load never reaches
-        'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
-        'providers:',
-        `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
-        'models:',
-        '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
         // e.g. BENCH_CONFIG='billing: { enabled: false }' to measure what a part costs
-        ...(process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG]),
+        ...benchConfigLines(
+          upstreamUrl,
+          process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG],
+        ),
       ].join('\n'),
     )
     const key = await seedBenchWorkspace(`sqlite:${databasePath}`)

@@ -1,0 +1,59 @@
+/**
+ * What the benchmarks share: a free port, the bench workspace (a key and $1M of credit), and the
+ * gateway's bench config (cache off: identical requests would all be hits; a tier the load never
+ * reaches, so limits are checked on every request without refusing any).
+ *
+ * @module
+ */
+import { createServer } from 'node:net'
+import { buildConfig } from '../src/config/config.ts'
+import { createWorkspaceService } from '../src/services/workspace-service.ts'
+import { createStore } from '../src/storage/create-store.ts'
+
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Creates the bench workspace with $1M of credit; returns its API key. */
+export async function seedBenchWorkspace(storageUrl: string): Promise<string> {
+  const config = buildConfig({ storage: { url: storageUrl }, providers: [{ name: 'sim', kind: 'sim' }] }, {})
+  const store = await createStore(config.storage)
+  try {
+    await store.migrate()
+    const service = createWorkspaceService(store)
+    const workspace = await service.createWorkspace('bench')
+    await store.ledger.append([
+      {
+        id: 'le_bench',
+        workspaceId: workspace.id,
+        kind: 'adjustment',
+        amountNano: 1_000_000 * 1_000_000_000,
+        reason: 'bench credit',
+        actor: 'bench',
+        idempotencyKey: 'bench',
+        requestId: null,
+        createdAt: new Date().toISOString(),
+      },
+    ])
+    return (await service.createApiKey({ workspace: 'bench', name: 'bench' })).key
+  } finally {
+    await store.close()
+  }
+}
+
+/** The gateway's config for a bench run against `upstreamUrl`, plus `extra` YAML lines. */
+export function benchConfigLines(upstreamUrl: string, extra: readonly string[] = []): string[] {
+  return [
+    'cache: { enabled: false }',
+    'limits: { default_tier: bench, tiers: { bench: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } } }',
+    'providers:',
+    `  - { name: upstream, kind: openai-compatible, base_url: "${upstreamUrl}/v1", accounts: [{ name: a, api_key_env: BENCH_UPSTREAM_KEY }] }`,
+    'models:',
+    '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
+    ...extra,
+  ]
+}
