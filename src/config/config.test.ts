@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { parse as parseYaml } from 'yaml'
 import { buildConfig, ConfigError, loadConfig, parseStorageUrl } from './config.ts'
 
 const minimal = {
@@ -266,4 +267,25 @@ test('the docker-compose config is valid', () => {
   assert.equal(config.storage.kind, 'postgres')
   assert.equal(config.limits.backend, 'redis', 'limits are shared by the two gateways')
   assert.equal(config.cache.backend, 'redis')
+})
+
+test('the example config with every commented provider and model block switched on is valid too', () => {
+  const text = readFileSync('onekey.example.yaml', 'utf8')
+    .split('\n')
+    .map((line) => (/^\s*# (- |\s{2,}[a-z_]+:|\s+- )/.test(line) ? line.replace('# ', '') : line))
+    .join('\n')
+  const env = Object.fromEntries(
+    ['OPENAI_API_KEY', 'OPENAI_API_KEY_2', 'DEEPSEEK_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY'].map(
+      (name) => [name, 'k'],
+    ),
+  )
+  const config = buildConfig(parseYaml(text), env, 'example, uncommented')
+  assert.deepEqual(
+    config.providers.map((provider) => provider.kind),
+    ['sim', 'openai', 'deepseek', 'anthropic', 'gemini'],
+  )
+  assert.deepEqual(
+    config.models.map((model) => model.id),
+    ['sim-echo', 'gpt-4o-mini', 'claude-sonnet-4-5', 'text-embedding-004'],
+  )
 })
