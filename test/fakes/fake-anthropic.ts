@@ -42,6 +42,7 @@ const REQUEST_FIELDS = new Set([
 const BLOCK_FIELDS: Record<string, Set<string>> = {
   text: new Set(['type', 'text', 'cache_control', 'citations']),
   image: new Set(['type', 'source', 'cache_control']),
+  document: new Set(['type', 'source', 'title', 'context', 'citations', 'cache_control']),
   tool_use: new Set(['type', 'id', 'name', 'input', 'cache_control']),
   tool_result: new Set(['type', 'tool_use_id', 'content', 'is_error', 'cache_control']),
   thinking: new Set(['type', 'thinking', 'signature']),

@@ -359,6 +359,51 @@ describe('OpenAI request → Anthropic request', () => {
     assert.deepEqual(body.tools[0].input_schema, { type: 'object', properties: { a: { type: 'number' } } })
   })
 
+  test('files: PDFs and plain text become documents; audio and file IDs are refused', () => {
+    const body = JSON.parse(
+      adapter.toChatCompletionRequest(
+        {
+          model: 'claude-sonnet',
+          messages: [
+            {
+              role: 'user',
+              content: [
+                {
+                  type: 'file',
+                  file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'report.pdf' },
+                },
+                {
+                  type: 'file',
+                  file: { file_data: `data:text/plain;base64,${Buffer.from('notes ✓').toString('base64')}` },
+                },
+                { type: 'text', text: 'Summarize', cache_control: { type: 'ephemeral' } },
+              ],
+            },
+          ],
+        },
+        target,
+      ).body,
+    )
+    assert.deepEqual(body.messages[0].content, [
+      {
+        type: 'document',
+        source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' },
+        title: 'report.pdf',
+      },
+      { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'notes ✓' } },
+      { type: 'text', text: 'Summarize', cache_control: { type: 'ephemeral' } },
+    ])
+    const refused = (content: unknown[]) =>
+      assert.throws(
+        () => adapter.toChatCompletionRequest({ model: 'm', messages: [{ role: 'user', content }] }, target),
+        (error: GatewayError) =>
+          error.code === 'unsupported_parameter' && error.param === 'messages[0].content[0]',
+      )
+    refused([{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }])
+    refused([{ type: 'file', file: { file_id: 'file-abc' } }])
+    refused([{ type: 'file', file: { file_data: 'data:application/zip;base64,UEs=' } }])
+  })
+
   test('what Anthropic cannot take is a 400 naming the field', () => {
     const refuse = (request: Record<string, unknown>, code: string, param: string) =>
       assert.throws(
@@ -373,7 +418,7 @@ describe('OpenAI request → Anthropic request', () => {
     refuse({ audio: { voice: 'x' } }, 'unsupported_parameter', 'audio')
     refuse({ n: 2 }, 'unsupported_parameter', 'n')
     refuse(
-      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] },
+      { messages: [{ role: 'user', content: [{ type: 'input_video', video: {} }] }] },
       'unsupported_parameter',
       'messages[0].content[0]',
     )

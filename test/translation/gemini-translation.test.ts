@@ -281,6 +281,33 @@ describe('OpenAI request → Gemini request', () => {
     assert.equal(nonStream.path, '/v1beta/models/gemini-2.5-flash:generateContent')
   })
 
+  test('files and audio go inline', () => {
+    const body = JSON.parse(
+      adapter.toChatCompletionRequest(
+        {
+          model: 'gemini-flash',
+          messages: [
+            {
+              role: 'user',
+              content: [
+                {
+                  type: 'file',
+                  file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'r.pdf' },
+                },
+                { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } },
+              ],
+            },
+          ],
+        },
+        target,
+      ).body,
+    )
+    assert.deepEqual(body.contents[0].parts, [
+      { inlineData: { mimeType: 'application/pdf', data: 'JVBERi0x' } },
+      { inlineData: { mimeType: 'audio/wav', data: 'UklGRg==' } },
+    ])
+  })
+
   test('a tool result for an unknown call and an http image URL are refused clearly', () => {
     assert.throws(
       () =>

@@ -69,27 +69,52 @@ const HANDLED_FIELDS = new Set([
 const invalid = invalidField
 const unsupported = unsupportedField
 
-function toBlocks(parts: ContentPart[], cacheControl: unknown): AnthropicBlock[] {
-  const blocks = parts.map((part): AnthropicBlock => {
-    if (part.kind === 'text') return { type: 'text', text: part.text }
-    return part.source.kind === 'url'
-      ? { type: 'image', source: { type: 'url', url: part.source.url } }
-      : {
-          type: 'image',
-          source: { type: 'base64', media_type: part.source.mediaType, data: part.source.data },
-        }
-  })
-  if (cacheControl !== undefined && blocks.length > 0) blocks[blocks.length - 1]!.cache_control = cacheControl
-  return blocks
+/** Anthropic takes PDFs and plain text as documents. */
+function documentBlock(part: ContentPart & { kind: 'file' }, param: string): AnthropicBlock {
+  const title = part.filename === undefined ? {} : { title: part.filename }
+  if (part.mediaType === 'application/pdf')
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: part.data },
+      ...title,
+    }
+  if (part.mediaType === 'text/plain') {
+    const text = Buffer.from(part.data, 'base64').toString('utf8')
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text }, ...title }
+  }
+  throw unsupported(
+    param,
+    `Files of type ${part.mediaType} are not supported by Anthropic models (PDF and plain text are).`,
+  )
+}
+
+function toBlock(part: ContentPart, param: string): AnthropicBlock {
+  switch (part.kind) {
+    case 'text':
+      return { type: 'text', text: part.text }
+    case 'image':
+      return part.source.kind === 'url'
+        ? { type: 'image', source: { type: 'url', url: part.source.url } }
+        : {
+            type: 'image',
+            source: { type: 'base64', media_type: part.source.mediaType, data: part.source.data },
+          }
+    case 'file':
+      return documentBlock(part, param)
+    case 'audio':
+      throw unsupported(param, 'Audio input is not supported by Anthropic models.')
+  }
 }
 
 /** `cache_control` hints may sit on a content part (as Anthropic's own SDK does) or on the message. */
 function partsWithCacheHints(content: unknown, param: string, provider: string): AnthropicBlock[] {
-  const parts = readContentParts(content, param, provider)
-  if (!Array.isArray(content)) return toBlocks(parts, undefined)
-  return parts.map((part, index) => {
-    const [block] = toBlocks([part], (content[index] as { cache_control?: unknown }).cache_control)
-    return block!
+  return readContentParts(content, param, provider).map((part, index) => {
+    const block = toBlock(part, Array.isArray(content) ? `${param}[${index}]` : param)
+    const cacheControl = Array.isArray(content)
+      ? (content[index] as { cache_control?: unknown }).cache_control
+      : undefined
+    if (cacheControl !== undefined) block.cache_control = cacheControl
+    return block
   })
 }
 

@@ -98,6 +98,9 @@ function convertMessages(request: OpenAIChatCompletionRequest, provider: string)
         const parts: GeminiPart[] = readContentParts(message.content, `${param}.content`, provider).map(
           (part) => {
             if (part.kind === 'text') return { text: part.text }
+            if (part.kind === 'file') return { inlineData: { mimeType: part.mediaType, data: part.data } }
+            if (part.kind === 'audio')
+              return { inlineData: { mimeType: `audio/${part.format}`, data: part.data } }
             if (part.source.kind === 'base64')
               return { inlineData: { mimeType: part.source.mediaType, data: part.source.data } }
             if (!/^gs:\/\/|^https:\/\/generativelanguage\.googleapis\.com\//.test(part.source.url))

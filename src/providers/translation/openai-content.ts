@@ -10,7 +10,13 @@ import { GatewayError } from '../../errors/gateway-error.ts'
 /** Where an image's bytes are: a URL the upstream may fetch, or inline base64. */
 export type ImageSource = { kind: 'url'; url: string } | { kind: 'base64'; mediaType: string; data: string }
 
-export type ContentPart = { kind: 'text'; text: string } | { kind: 'image'; source: ImageSource }
+export type ContentPart =
+  | { kind: 'text'; text: string }
+  | { kind: 'image'; source: ImageSource }
+  /** A file given inline (`file.file_data` as a data URL), e.g. a PDF. */
+  | { kind: 'file'; mediaType: string; data: string; filename: string | undefined }
+  /** Audio given inline (`input_audio`): base64 data and its format (`wav`, `mp3`). */
+  | { kind: 'audio'; format: string; data: string }
 
 const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)(?:;[a-z0-9-]+=[^;,]*)*;base64,/i
 
@@ -32,8 +38,10 @@ function unsupported(param: string, what: string, provider: string): GatewayErro
 }
 
 /**
- * The parts of one message's content. `null`/absent content is no parts. Text parts and
- * `image_url` parts are understood; anything else (audio, files) is refused with a 400 naming it.
+ * The parts of one message's content. `null`/absent content is no parts. Text, `image_url`,
+ * inline `file` (data URL) and `input_audio` parts are read; a file by `file_id` (OpenAI's own
+ * storage) and unknown part types are refused with a 400 naming the part. Adapters refuse the
+ * kinds their upstream cannot take.
  */
 export function readContentParts(content: unknown, param: string, provider: string): ContentPart[] {
   if (content === undefined || content === null) return []
@@ -80,6 +88,33 @@ export function readContentParts(content: unknown, param: string, provider: stri
         kind: 'image',
         source: inline === undefined ? { kind: 'url', url } : { kind: 'base64', ...inline },
       })
+    } else if (typed.type === 'file') {
+      const file = (part as { file?: { file_data?: unknown; file_id?: unknown; filename?: unknown } }).file
+      const inline = typeof file?.file_data === 'string' ? parseDataUrl(file.file_data) : undefined
+      if (inline === undefined)
+        throw unsupported(
+          partParam,
+          'A file by `file_id` (or without a base64 data URL in `file_data`)',
+          provider,
+        )
+      parts.push({
+        kind: 'file',
+        mediaType: inline.mediaType,
+        data: inline.data,
+        filename: typeof file?.filename === 'string' ? file.filename : undefined,
+      })
+    } else if (typed.type === 'input_audio') {
+      const audio = (part as { input_audio?: { data?: unknown; format?: unknown } }).input_audio
+      if (typeof audio?.data !== 'string' || typeof audio.format !== 'string') {
+        throw new GatewayError(
+          'invalid_parameter',
+          `Invalid '${partParam}.input_audio': expected data and format.`,
+          {
+            param: `${partParam}.input_audio`,
+          },
+        )
+      }
+      parts.push({ kind: 'audio', format: audio.format, data: audio.data })
     } else {
       throw unsupported(partParam, `Content part type \`${String(typed.type)}\``, provider)
     }
@@ -91,7 +126,7 @@ export function readContentParts(content: unknown, param: string, provider: stri
 export function readContentText(content: unknown, param: string, provider: string): string {
   return readContentParts(content, param, provider)
     .map((part) => {
-      if (part.kind !== 'text') throw unsupported(param, 'An image in this message', provider)
+      if (part.kind !== 'text') throw unsupported(param, `A ${part.kind} part in this message`, provider)
       return part.text
     })
     .join('')
