@@ -77,6 +77,19 @@ function convertContent(content: unknown, param: string): string | Json[] {
           type: 'image_url',
           image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail } : {}) },
         }
+      case 'input_file':
+        if (typeof part.file_data !== 'string')
+          throw unsupported(
+            partParam,
+            'Files must be given inline as `file_data` (file IDs and URLs are not supported).',
+          )
+        return {
+          type: 'file',
+          file: {
+            file_data: part.file_data,
+            ...(typeof part.filename === 'string' ? { filename: part.filename } : {}),
+          },
+        }
       default:
         throw unsupported(partParam, `Content part type \`${String(part.type)}\` is not supported.`)
     }

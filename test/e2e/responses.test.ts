@@ -201,6 +201,28 @@ describe('/v1/responses through chat, on every upstream', () => {
     }
   }
 
+  test('an inline file in the input reaches Anthropic as a document', async () => {
+    const response = await client.responses.create({
+      model: 'claude',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0x' },
+            { type: 'input_text', text: 'read it' },
+          ],
+        },
+      ],
+    })
+    assert.equal(response.output_text, 'You said: read it')
+    const content = ((anthropic.calls.at(-1)!.body.messages as Json[])[0] as Json).content as Json[]
+    assert.deepEqual(content[0], {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' },
+      title: 'a.pdf',
+    })
+  })
+
   test('what needs stored responses or built-in tools is a 400 naming the field', async () => {
     const cases: [Json, string][] = [
       [{ model: 'echo', input: 'x', previous_response_id: 'resp_1' }, 'previous_response_id'],
