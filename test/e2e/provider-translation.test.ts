@@ -28,39 +28,52 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
   before(async () => {
     anthropic = await startFakeAnthropic()
     gemini = await startFakeGemini()
-    gateway = await startTestGateway({
-      providers: [{ name: 'sim', kind: 'sim' }, anthropicProvider(anthropic.url), geminiProvider(gemini.url)],
-      models: [
-        {
-          id: 'echo',
-          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
-        },
-        {
-          id: 'claude-sonnet',
-          max_output_tokens: 8192,
-          offers: [
-            {
-              lane: 'resale',
-              provider: 'claude',
-              model: 'claude-sonnet-4-5',
-              price: { input: 3, output: 15 },
-            },
-          ],
-        },
-        {
-          id: 'gemini-flash',
-          offers: [
-            {
-              lane: 'resale',
-              provider: 'google',
-              model: 'gemini-2.5-flash',
-              price: { input: 0.3, output: 2.5 },
-            },
-          ],
-        },
-      ],
-      workspaces: { default_lane: 'resale' },
-    })
+    gateway = await startTestGateway(
+      {
+        providers: [
+          { name: 'sim', kind: 'sim' },
+          anthropicProvider(anthropic.url),
+          geminiProvider(gemini.url),
+        ],
+        models: [
+          {
+            id: 'echo',
+            offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 2 } }],
+          },
+          {
+            id: 'claude-sonnet',
+            max_output_tokens: 8192,
+            offers: [
+              {
+                lane: 'resale',
+                provider: 'claude',
+                model: 'claude-sonnet-4-5',
+                price: { input: 3, output: 15 },
+              },
+              {
+                lane: 'byok',
+                provider: 'claude',
+                model: 'claude-sonnet-4-5',
+                price: { input: 0, output: 0 },
+              },
+            ],
+          },
+          {
+            id: 'gemini-flash',
+            offers: [
+              {
+                lane: 'resale',
+                provider: 'google',
+                model: 'gemini-2.5-flash',
+                price: { input: 0.3, output: 2.5 },
+              },
+            ],
+          },
+        ],
+        workspaces: { default_lane: 'resale' },
+      },
+      { ONEKEY_MASTER_KEY: 'b2'.repeat(32) },
+    )
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.apiKey, maxRetries: 0 })
   })
   after(async () => {
@@ -202,6 +215,35 @@ describe('the openai SDK gets the same behaviour from OpenAI-format, Anthropic a
       (error: unknown) =>
         error instanceof OpenAI.BadRequestError &&
         (error.error as { param?: string }).param === 'temperature',
+    )
+  })
+
+  test("BYOK: the workspace's own Anthropic key is sent as x-api-key; a key Anthropic rejects is a 403", async () => {
+    const managementKey = (
+      await gateway.service.createApiKey({ workspace: gateway.workspaceId, name: 'admin', management: true })
+    ).key
+    const store = (apiKey: string) =>
+      fetch(`${gateway.url}/api/v1/byok/claude`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${managementKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ api_key: apiKey }),
+      })
+    assert.equal((await store('sk-ant-customer-own-key')).status, 200)
+    const completion = await client.chat.completions.create({
+      model: 'byok/claude/claude-sonnet',
+      messages: [{ role: 'user', content: 'mine' }],
+    })
+    assert.equal(completion.choices[0]!.message.content, 'You said: mine')
+    assert.equal(anthropic.calls.at(-1)!.headers['x-api-key'], 'sk-ant-customer-own-key')
+    await store('sk-ant-rejected')
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'byok/claude/claude-sonnet',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      (error: unknown) =>
+        error instanceof OpenAI.PermissionDeniedError &&
+        (error.error as { code?: string }).code === 'byok_credential_rejected',
     )
   })
 
