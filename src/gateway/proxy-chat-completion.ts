@@ -110,6 +110,7 @@ export async function proxyChatCompletion(
   context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
+  context.log.stream = body.stream === true
   const { route, primary, filter, stages } = await planRequest(
     context,
     planner,
@@ -127,7 +128,6 @@ export async function proxyChatCompletion(
       }
     },
   )
-  context.log.stream = body.stream === true
 
   // Billing needs the upstream's usage on streams: always ask for it (the client sees it only if it asked).
   const forwardStreamUsage = body.stream_options?.include_usage === true || options.includeUsage
