@@ -1,14 +1,15 @@
 /**
  * `npm run bench:instructions`: the gateway's machine instructions per request, counted by
- * valgrind's callgrind. Deterministic (±2 % between runs) where requests per second and even
- * CPU time move with whatever else a shared machine runs, so it is how to tell whether a change
- * to the request path made it cheaper. Slow: the gateway runs ~100× slower under valgrind, so a
+ * valgrind's callgrind. Independent of whatever else a shared machine runs (requests per second
+ * and even CPU time are not), so it is how to tell whether a change to the request path made it
+ * cheaper. Runs agree within ~10 %: see the next paragraph. Slow: the gateway runs ~100× slower under valgrind, so a
  * run takes about three minutes (start ~1 min, warm-up, then the measured load).
  *
  * Under valgrind the gateway serves a few dozen requests per second, so the batched work
  * (settlements every 20 ms, request-log rows every second) is spread over far fewer requests
- * than at full load: the count overstates what batching amortizes. Compare runs with each other,
- * not with CPU time from `npm run bench`.
+ * than at full load: the count overstates what batching amortizes, and moves with how many
+ * requests a run served. Compare runs with each other (best with similar request counts), not
+ * with CPU time from `npm run bench`.
  *
  * Options (env): BENCH_CONFIG (YAML lines appended to the gateway's config), BENCH_WARMUP_S
  * (default 40), BENCH_MEASURE_S (default 30), BENCH_CONNECTIONS (default 8).
