@@ -206,7 +206,7 @@ const skipRedis = await redisSkipReason()
 describe('rate limits across two instances sharing Redis', { skip: skipRedis }, () => {
   test('a 20 RPM workspace gets exactly 20 successes across both; a 2-concurrent one never has 3 upstream', async () => {
     await awayFromMinuteBoundary()
-    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok'), delayMs: 100 })
+    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok'), delayMs: 400 })
     const prefix = `onekey-test:${randomUUID()}:`
     const shared = { redis: { url: TEST_REDIS_URL, key_prefix: prefix } }
     const one = await startTestGateway(
@@ -224,7 +224,13 @@ describe('rate limits across two instances sharing Redis', { skip: skipRedis }, 
           chat(index % 2 === 0 ? one : two, one.apiKey).then((r) => r.status),
         ),
       )
-      assert.equal(statuses.filter((status) => status === 200).length, 2, 'two at once, the rest refused')
+      // Two at once; on a slow machine a late request of the burst may find a slot freed already,
+      // so the invariant checked is the peak below, and the minute's total after it.
+      const burstSuccesses = statuses.filter((status) => status === 200).length
+      assert.ok(
+        burstSuccesses >= 2 && burstSuccesses < 30,
+        `two at once, the rest refused (got ${burstSuccesses})`,
+      )
       let peak = 0
       for (const call of upstream.calls) {
         const overlapping = upstream.calls.filter(
@@ -234,19 +240,20 @@ describe('rate limits across two instances sharing Redis', { skip: skipRedis }, 
         peak = Math.max(peak, overlapping)
       }
       assert.ok(peak <= 2, `never more than 2 upstream at once (saw ${peak})`)
+      upstream.fallback = { kind: 'json', body: chatCompletionBody('ok') } // no delay from here on
 
-      // one at a time: exactly 20 per minute window across both instances (18 more after the 2)
-      // (the burst and this run must share one fixed minute window)
+      // one at a time: exactly 20 per minute window across both instances (the burst's successes
+      // count too; the burst and this run must share one fixed minute window)
       const sequential: number[] = []
       for (let index = 0; index < 24; index++)
         sequential.push((await chat(index % 2 === 0 ? two : one, one.apiKey)).status)
-      assert.equal(sequential.filter((status) => status === 200).length + 2, 20)
+      assert.equal(sequential.filter((status) => status === 200).length + burstSuccesses, 20)
       assert.ok(sequential.slice(-4).every((status) => status === 429))
     } finally {
       await two.close()
       await one.close()
+      await upstream.close()
     }
-    await upstream.close()
   })
 })
 

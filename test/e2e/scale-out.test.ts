@@ -121,8 +121,11 @@ describe('two gateway processes on PostgreSQL and Redis', { skip }, () => {
     const key = await workspaceKey('concurrency', '10')
     upstream.reset()
     const statuses = await Promise.all(Array.from({ length: 8 }, (_, index) => chat(index, key)))
-    assert.equal(statuses.filter((status) => status === 200).length, 2)
-    assert.equal(statuses.filter((status) => status === 429).length, 6)
+    // Two at once (a request arriving after one of them finished may get the freed slot on a slow
+    // machine: the invariant is the overlap checked below).
+    const served = statuses.filter((status) => status === 200).length
+    assert.ok(served >= 2, `two served (got ${served})`)
+    assert.equal(statuses.filter((status) => status === 429).length, 8 - served)
     for (const call of upstream.calls) {
       const overlapping = upstream.calls.filter(
         (other) =>
