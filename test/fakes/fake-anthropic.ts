@@ -9,9 +9,23 @@
  * @see https://docs.anthropic.com/en/api/messages
  */
 import { once } from 'node:events'
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { countTokens, think, wordsOf } from './fake-brain.ts'
+
+/** Starts `server` on 127.0.0.1 at a free port; `close()` also ends open connections. */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
 
 export interface FakeProviderServer {
   url: string
@@ -313,16 +327,5 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
     sendEvent(response, 'message_stop', {})
     response.end()
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    rejections,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
+  return { ...(await listenOnLoopback(server)), calls, rejections }
 }

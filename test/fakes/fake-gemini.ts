@@ -8,10 +8,8 @@
  * @module
  * @see https://ai.google.dev/api/generate-content
  */
-import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { FakeProviderServer } from './fake-anthropic.ts'
+import { type FakeProviderServer, listenOnLoopback } from './fake-anthropic.ts'
 import { countTokens, think, wordsOf } from './fake-brain.ts'
 
 type Json = Record<string, unknown>
@@ -281,16 +279,5 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
     }
     response.end()
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    rejections,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
+  return { ...(await listenOnLoopback(server)), calls, rejections }
 }

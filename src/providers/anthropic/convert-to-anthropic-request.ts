@@ -17,7 +17,12 @@
 import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { type ContentPart, parseToolArguments, readContentParts } from '../translation/openai-content.ts'
-import { invalidField, refuseUnhandledFields, unsupportedField } from '../translation/translation-errors.ts'
+import {
+  COMMON_HANDLED_FIELDS,
+  invalidField,
+  refuseUnhandledFields,
+  unsupportedField,
+} from '../translation/translation-errors.ts'
 
 /** The tool JSON mode forces; its input is the answer. */
 export const JSON_TOOL_NAME = 'json_response'
@@ -32,39 +37,7 @@ interface AnthropicMessage {
 }
 
 /** Request fields this translation handles (some by dropping them: they have no Anthropic counterpart and do not change the answer); any other is refused. */
-const HANDLED_FIELDS = new Set([
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'temperature',
-  'top_p',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'response_format',
-  'reasoning_effort',
-  'user',
-  'metadata',
-  'store',
-  'service_tier',
-  'frequency_penalty',
-  'presence_penalty',
-  'seed',
-  'logit_bias',
-  'prediction',
-  'modalities',
-  'top_k',
-  'n',
-  'logprobs',
-  'top_logprobs',
-  'prompt_cache_key',
-  'safety_identifier',
-  'verbosity',
-])
+const HANDLED_FIELDS = new Set([...COMMON_HANDLED_FIELDS, 'top_k'])
 
 const invalid = invalidField
 const unsupported = unsupportedField

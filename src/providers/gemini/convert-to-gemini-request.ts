@@ -20,7 +20,12 @@
 import type { OpenAIChatCompletionRequest } from '../openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { parseToolArguments, readContentParts, readContentText } from '../translation/openai-content.ts'
-import { invalidField, refuseUnhandledFields, unsupportedField } from '../translation/translation-errors.ts'
+import {
+  COMMON_HANDLED_FIELDS,
+  invalidField,
+  refuseUnhandledFields,
+  unsupportedField,
+} from '../translation/translation-errors.ts'
 
 type GeminiPart = Record<string, unknown>
 interface GeminiContent {
@@ -30,37 +35,7 @@ interface GeminiContent {
 
 const THINKING_BUDGETS: Record<string, number> = { minimal: 512, low: 1024, medium: 8192, high: 24576 }
 
-const HANDLED_FIELDS = new Set([
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'temperature',
-  'top_p',
-  'seed',
-  'presence_penalty',
-  'frequency_penalty',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'response_format',
-  'reasoning_effort',
-  'n',
-  'user',
-  'metadata',
-  'store',
-  'service_tier',
-  'logit_bias',
-  'logprobs',
-  'top_logprobs',
-  'prompt_cache_key',
-  'safety_identifier',
-  'verbosity',
-  'modalities',
-])
+const HANDLED_FIELDS = new Set([...COMMON_HANDLED_FIELDS])
 
 const invalid = invalidField
 const unsupported = unsupportedField

@@ -15,6 +15,44 @@ export function unsupportedField(param: string, message: string): GatewayError {
   return new GatewayError('unsupported_parameter', message, { param })
 }
 
+/**
+ * The OpenAI chat fields every translating adapter reads, maps, or drops because they do not
+ * change the answer (`store`, `metadata`, `service_tier`, `user` after the scrub, cache keys…).
+ * An adapter adds its own (e.g. `top_k`); any field in neither is refused.
+ */
+export const COMMON_HANDLED_FIELDS: readonly string[] = [
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'temperature',
+  'top_p',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'n',
+  'user',
+  'metadata',
+  'store',
+  'service_tier',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'prompt_cache_key',
+  'safety_identifier',
+  'verbosity',
+  'modalities',
+  'prediction',
+]
+
 /** Refuses the first set field of `request` that is not in `handled`, and `n` above 1. */
 export function refuseUnhandledFields(
   request: Record<string, unknown>,
