@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { buildConfig } from '../src/config/config.ts'
 import { createWorkspaceService } from '../src/services/workspace-service.ts'
 import { createStore } from '../src/storage/create-store.ts'
@@ -56,4 +58,27 @@ export function benchConfigLines(upstreamUrl: string, extra: readonly string[] =
     '  - { id: bench-model, offers: [{ lane: cheap, provider: upstream, price: { input: "0.15", output: "0.6" } }] }',
     ...extra,
   ]
+}
+
+/**
+ * Writes a gateway config on a SQLite file in `directory` (plus `BENCH_CONFIG`'s YAML lines, e.g.
+ * `billing: { enabled: false }`, to measure what one part costs) and seeds the bench workspace.
+ */
+export async function prepareSqliteGateway(
+  directory: string,
+  gatewayPort: number,
+  upstreamUrl: string,
+): Promise<{ configPath: string; key: string }> {
+  const databasePath = join(directory, 'onekey.db')
+  const configPath = join(directory, 'onekey.yaml')
+  const extra = process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG]
+  writeFileSync(
+    configPath,
+    [
+      `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
+      `storage: { url: "sqlite:${databasePath}" }`,
+      ...benchConfigLines(upstreamUrl, extra),
+    ].join('\n'),
+  )
+  return { configPath, key: await seedBenchWorkspace(`sqlite:${databasePath}`) }
 }

@@ -15,11 +15,11 @@
  * (default 40), BENCH_MEASURE_S (default 30), BENCH_CONNECTIONS (default 8).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { benchConfigLines, freePort, seedBenchWorkspace } from './bench-setup.ts'
+import { freePort, prepareSqliteGateway } from './bench-setup.ts'
 import { generateLoad } from './load-generator.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -48,20 +48,7 @@ async function main(): Promise<void> {
         },
       ),
     )
-    const databasePath = join(directory, 'onekey.db')
-    const configPath = join(directory, 'onekey.yaml')
-    writeFileSync(
-      configPath,
-      [
-        `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
-        `storage: { url: "sqlite:${databasePath}" }`,
-        ...benchConfigLines(
-          upstreamUrl,
-          process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG],
-        ),
-      ].join('\n'),
-    )
-    const key = await seedBenchWorkspace(`sqlite:${databasePath}`)
+    const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)
     const gateway = spawn(
       'valgrind',
       [

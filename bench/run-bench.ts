@@ -17,7 +17,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { benchConfigLines, freePort, seedBenchWorkspace } from './bench-setup.ts'
+import { benchConfigLines, freePort, prepareSqliteGateway, seedBenchWorkspace } from './bench-setup.ts'
 import { generateLoad } from './load-generator.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
@@ -192,21 +192,7 @@ async function main(): Promise<void> {
     const floor = start(['bench/floor.ts', String(floorPort), upstreamUrl], join(directory, 'floor.log'))
     TARGET_PIDS.set('floor', floor.pid!)
 
-    const databasePath = join(directory, 'onekey.db')
-    const configPath = join(directory, 'onekey.yaml')
-    writeFileSync(
-      configPath,
-      [
-        `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
-        `storage: { url: "sqlite:${databasePath}" }`,
-        // e.g. BENCH_CONFIG='billing: { enabled: false }' to measure what a part costs
-        ...benchConfigLines(
-          upstreamUrl,
-          process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG],
-        ),
-      ].join('\n'),
-    )
-    const key = await seedBenchWorkspace(`sqlite:${databasePath}`)
+    const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)
 
     const profileFlags = PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']

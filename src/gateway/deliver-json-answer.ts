@@ -110,9 +110,9 @@ export async function deliverJsonAnswer(
   ) {
     answer.onCompleteAnswer(body, parsed.usage)
   }
+  const upstreamUsage =
+    parsed.usage !== undefined && parsed.usage !== null && typeof parsed.usage === 'object'
   if (answer.decorateUsage !== undefined) {
-    const upstreamUsage =
-      parsed.usage !== undefined && parsed.usage !== null && typeof parsed.usage === 'object'
     if (!upstreamUsage) {
       // No usage from the upstream: the gateway counts (conservatively) and says so.
       const completion = choices.reduce(
@@ -133,22 +133,20 @@ export async function deliverJsonAnswer(
       }
       context.log.completionTokens = completion
     }
-    const usage = parsed.usage!
-    answer.decorateUsage(usage)
-    if (answer.clientFormat !== undefined)
-      body = JSON.stringify(answer.clientFormat.json(parsed as ChatCompletionLike))
-    else {
-      // The upstream's bytes with the cost added inside its usage: no re-serialization of the answer.
-      const spliced = upstreamUsage
-        ? spliceIntoUsage(body, [
-            ['cost', usage.cost],
-            ['cost_details', usage.cost_details],
-          ])
-        : undefined
-      body = spliced ?? JSON.stringify(parsed)
-    }
-  } else if (answer.clientFormat !== undefined) {
+    answer.decorateUsage(parsed.usage!)
+  }
+  if (answer.clientFormat !== undefined) {
     body = JSON.stringify(answer.clientFormat.json(parsed as ChatCompletionLike))
+  } else if (answer.decorateUsage !== undefined) {
+    // The upstream's bytes with the cost added inside its usage: no re-serialization of the answer.
+    const usage = parsed.usage!
+    const spliced = upstreamUsage
+      ? spliceIntoUsage(body, [
+          ['cost', usage.cost],
+          ['cost_details', usage.cost_details],
+        ])
+      : undefined
+    body = spliced ?? JSON.stringify(parsed)
   }
   sendJson(context, 200, body, headers)
   return { kind: 'delivered' }

@@ -34,7 +34,7 @@ function adapterFor(kind: ProviderConfig['kind']): ProviderAdapter {
       return createGeminiAdapter()
     case 'sim':
       // sim speaks OpenAI's chat format from inside the process (no legacy /completions)
-      return { ...createOpenAICompatibleAdapter('sim'), toTextCompletionRequest: undefined }
+      return createOpenAICompatibleAdapter('sim', { completions: false })
     default:
       return createOpenAICompatibleAdapter(kind, VENDOR_PRESETS[kind].quirks)
   }

@@ -3,8 +3,9 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthropic.ts'
+import { startFakeAnthropic } from '../fakes/fake-anthropic.ts'
 import { startFakeGemini } from '../fakes/fake-gemini.ts'
+import type { FakeProviderServer } from '../fakes/fake-provider-server.ts'
 import {
   anthropicProvider,
   geminiProvider,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
-import { type FakeProviderServer, startFakeAnthropic } from '../fakes/fake-anthropic.ts'
+import { startFakeAnthropic } from '../fakes/fake-anthropic.ts'
 import { startFakeGemini } from '../fakes/fake-gemini.ts'
+import type { FakeProviderServer } from '../fakes/fake-provider-server.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import {
   anthropicProvider,

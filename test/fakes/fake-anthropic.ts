@@ -8,32 +8,9 @@
  * @module
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { once } from 'node:events'
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import { countTokens, think, wordsOf } from './fake-brain.ts'
-
-/** Starts `server` on 127.0.0.1 at a free port; `close()` also ends open connections. */
-export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
-
-export interface FakeProviderServer {
-  url: string
-  calls: { path: string; headers: IncomingHttpHeaders; body: Record<string, unknown> }[]
-  /** Requests refused as invalid, with the reason (tests assert this stays empty). */
-  rejections: string[]
-  close(): Promise<void>
-}
+import { check, type FakeProviderServer, Invalid, listenOnLoopback } from './fake-provider-server.ts'
 
 type Json = Record<string, unknown>
 
@@ -60,12 +37,6 @@ const BLOCK_FIELDS: Record<string, Set<string>> = {
   tool_use: new Set(['type', 'id', 'name', 'input', 'cache_control']),
   tool_result: new Set(['type', 'tool_use_id', 'content', 'is_error', 'cache_control']),
   thinking: new Set(['type', 'thinking', 'signature']),
-}
-
-class Invalid extends Error {}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Invalid(message)
 }
 
 function checkBlocks(content: unknown, where: string): Json[] {

@@ -9,8 +9,8 @@
  * @see https://ai.google.dev/api/generate-content
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import { type FakeProviderServer, listenOnLoopback } from './fake-anthropic.ts'
 import { countTokens, think, wordsOf } from './fake-brain.ts'
+import { check, type FakeProviderServer, Invalid, listenOnLoopback } from './fake-provider-server.ts'
 
 type Json = Record<string, unknown>
 
@@ -47,12 +47,6 @@ const PART_FIELDS = new Set([
   'thought',
   'thoughtSignature',
 ])
-
-class Invalid extends Error {}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Invalid(message)
-}
 
 function unknownName(field: string, where: string): string {
   return `Invalid JSON payload received. Unknown name "${field}" at '${where}': Cannot find field.`

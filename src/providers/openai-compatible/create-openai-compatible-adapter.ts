@@ -21,6 +21,8 @@ export interface OpenAICompatibleQuirks {
   embeddingsPath?: string | ((target: UpstreamTarget) => string)
   /** Whether the vendor serves `/embeddings` (default true). */
   embeddings?: boolean
+  /** Whether the vendor serves legacy `/completions` (default true). */
+  completions?: boolean
   /** Request fields the vendor rejects; removed before sending. */
   unsupportedParameters?: readonly string[]
   /** Request fields the vendor names differently: `{ ours: theirs }`. */
@@ -91,11 +93,15 @@ export function createOpenAICompatibleAdapter(
       }
       return build(body, target, resolvePath(chatPath, target), request.stream === true)
     },
-    toTextCompletionRequest(request, target) {
-      const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
-      for (const field of dropped) delete body[field]
-      return build(body, target, resolvePath(completionsPath, target), request.stream === true)
-    },
+    ...(quirks.completions === false
+      ? {}
+      : {
+          toTextCompletionRequest(request: Record<string, unknown>, target: UpstreamTarget) {
+            const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
+            for (const field of dropped) delete body[field]
+            return build(body, target, resolvePath(completionsPath, target), request.stream === true)
+          },
+        }),
     toEmbeddingsRequest(request, target) {
       return build(
         { ...request, model: target.upstreamModel },
