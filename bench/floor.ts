@@ -36,3 +36,6 @@ server.listen(port, '127.0.0.1', () => {
     `${JSON.stringify({ listening: typeof address === 'object' ? address?.port : port })}\n`,
   )
 })
+
+// Exit through process.exit so `--cpu-prof` (BENCH_PROFILE=1) writes the profile.
+process.on('SIGTERM', () => process.exit(0))

@@ -8,8 +8,8 @@
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
- * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's CPU profile
- * to ./onekey-*.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
+ * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
+ * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
  * PostgreSQL and Redis, the load split between them).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -189,7 +189,13 @@ async function main(): Promise<void> {
     const [upstreamPort, floorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
     start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'))
-    const floor = start(['bench/floor.ts', String(floorPort), upstreamUrl], join(directory, 'floor.log'))
+    const floorProfileFlags = PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-floor.cpuprofile']
+      : []
+    const floor = start(
+      [...floorProfileFlags, 'bench/floor.ts', String(floorPort), upstreamUrl],
+      join(directory, 'floor.log'),
+    )
     TARGET_PIDS.set('floor', floor.pid!)
 
     const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)

@@ -12,17 +12,49 @@ function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError('request_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`)
 }
 
-export async function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+/**
+ * The whole body as one buffer. Plain listeners, not `for await`: the async iterator allocates an
+ * end-of-stream tracker and promises per request that outlive a young-generation collection.
+ */
+export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'])
-  if (declared > limitBytes) throw tooLarge(limitBytes)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limitBytes) throw tooLarge(limitBytes)
-    chunks.push(chunk)
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+  if (declared > limitBytes) return Promise.reject(tooLarge(limitBytes))
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const stop = () => {
+      request.off('data', onData)
+      request.off('end', onEnd)
+      request.off('error', onError)
+      request.off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limitBytes) {
+        stop()
+        request.pause()
+        reject(tooLarge(limitBytes))
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      stop()
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+    }
+    const onError = (error: Error) => {
+      stop()
+      reject(error)
+    }
+    const onClose = () => {
+      stop()
+      reject(new Error('The client closed the connection before the whole body arrived.'))
+    }
+    request.on('data', onData)
+    request.on('end', onEnd)
+    request.on('error', onError)
+    request.on('close', onClose)
+  })
 }
 
 export async function readJsonObject(
