@@ -13,18 +13,22 @@ import type { RequestContext } from '../http/request-context.ts'
 import { sendJson } from '../http/send-response.ts'
 import type { OpenAIUsage } from '../providers/openai-wire.ts'
 import type { UpstreamResponse } from '../providers/provider-adapter.ts'
+import { UpstreamBodyQueue } from '../providers/upstream-body-queue.ts'
 import { type AnswerOptions, type AttemptOutcome, recordUsage } from './attempt-outcome.ts'
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
+const answerTooLarge = () =>
+  new GatewayError('upstream_invalid_response', 'The upstream answer is too large.')
+
 /** Reads a body to its end, refusing more than `limitBytes`. */
 export async function readAll(body: AsyncIterable<Uint8Array>, limitBytes: number): Promise<Buffer> {
+  if (body instanceof UpstreamBodyQueue) return body.collect(limitBytes, answerTooLarge)
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of body) {
     size += chunk.byteLength
-    if (size > limitBytes)
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer is too large.')
+    if (size > limitBytes) throw answerTooLarge()
     chunks.push(chunk)
   }
   return Buffer.concat(chunks, size)

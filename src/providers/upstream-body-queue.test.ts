@@ -42,3 +42,36 @@ test('a reader waiting for data wakes on data, end and error', async () => {
   failing.fail(new Error('socket reset'))
   await assert.rejects(failed, /socket reset/)
 })
+
+test('collect: the whole body at once, a paused upstream resumed, the limit and a failure honoured', async () => {
+  const calls: string[] = []
+  const queue = new UpstreamBodyQueue({
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+  })
+  for (let index = 0; index < 3; index++) queue.push(new Uint8Array(100 * 1024).fill(index))
+  assert.deepEqual(calls, ['pause'])
+  const collecting = queue.collect(1024 * 1024, () => new Error('too large'))
+  assert.deepEqual(calls, ['pause', 'resume'], 'a collecting reader takes everything: the upstream runs')
+  queue.push(new Uint8Array(100 * 1024).fill(3))
+  await new Promise((resolve) => setImmediate(resolve))
+  queue.push(new Uint8Array(1).fill(4))
+  queue.end()
+  const body = await collecting
+  assert.equal(body.length, 400 * 1024 + 1)
+  assert.deepEqual([body[0], body[100 * 1024], body[300 * 1024], body[400 * 1024]], [0, 1, 3, 4])
+  assert.deepEqual(calls, ['pause', 'resume'], 'never paused again while collecting')
+
+  const big = new UpstreamBodyQueue({ pause() {}, resume() {} })
+  const tooLarge = big.collect(10, () => new Error('too large'))
+  big.push(new Uint8Array(8))
+  await new Promise((resolve) => setImmediate(resolve))
+  big.push(new Uint8Array(8))
+  await assert.rejects(tooLarge, /too large/, 'refused as soon as the limit is crossed, before the end')
+
+  const failing = new UpstreamBodyQueue({ pause() {}, resume() {} })
+  const failed = failing.collect(1024, () => new Error('too large'))
+  failing.push(new Uint8Array(1))
+  failing.fail(new Error('socket reset'))
+  await assert.rejects(failed, /socket reset/)
+})

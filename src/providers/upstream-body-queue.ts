@@ -22,6 +22,8 @@ export class UpstreamBodyQueue implements AsyncIterable<Uint8Array> {
   #error: unknown
   #paused = false
   #waiting: { resolve(): void } | undefined
+  /** A reader takes the whole body at once (`collect`): never pause the upstream. */
+  #collecting = false
   readonly #flow: FlowControl
 
   constructor(flow: FlowControl) {
@@ -31,7 +33,7 @@ export class UpstreamBodyQueue implements AsyncIterable<Uint8Array> {
   push(chunk: Uint8Array): void {
     this.#chunks.push(chunk)
     this.#buffered += chunk.byteLength
-    if (this.#buffered > HIGH_WATER_BYTES && !this.#paused) {
+    if (this.#buffered > HIGH_WATER_BYTES && !this.#paused && !this.#collecting) {
       this.#paused = true
       this.#flow.pause()
     }
@@ -54,6 +56,30 @@ export class UpstreamBodyQueue implements AsyncIterable<Uint8Array> {
     const waiting = this.#waiting
     this.#waiting = undefined
     waiting?.resolve()
+  }
+
+  /**
+   * The whole body in one buffer, for a reader that wants it at once (a non-stream answer):
+   * no generator and no promise per chunk. Rejects with `tooLarge()` past `limitBytes`.
+   */
+  async collect(limitBytes: number, tooLarge: () => Error): Promise<Buffer> {
+    this.#collecting = true
+    if (this.#paused) {
+      this.#paused = false
+      this.#flow.resume()
+    }
+    while (!this.#ended && this.#buffered <= limitBytes) {
+      await new Promise<void>((resolve) => {
+        this.#waiting = { resolve }
+      })
+    }
+    if (this.#error !== undefined) throw this.#error
+    if (this.#buffered > limitBytes) throw tooLarge()
+    const chunks = this.#chunks
+    const size = this.#buffered
+    this.#chunks = []
+    this.#buffered = 0
+    return Buffer.concat(chunks, size)
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
