@@ -111,6 +111,19 @@ export function createLimitGate(options: {
   )
   renewTimer.unref()
 
+  // The scopes of a key, its limiter keys and rules: computed once per authenticated key object
+  // (the authenticator hands out a new object when the key or its workspace changes).
+  const scopesByKey = new WeakMap<AuthenticatedKey, readonly Scope[]>()
+  function scopesOf(key: AuthenticatedKey): readonly Scope[] {
+    const known = scopesByKey.get(key)
+    if (known !== undefined) return known
+    const limits = resolveLimits(key, config)
+    const scopes = [scope('workspace', `ws:${key.workspaceId}`, limits.workspace)]
+    if (limits.key !== undefined) scopes.push(scope('key', `key:${key.keyId}`, limits.key))
+    scopesByKey.set(key, scopes)
+    return scopes
+  }
+
   function onFailure(error: unknown): RateLimiter {
     degraded = true
     if (Date.now() - warnedAtMs > 10_000) {
@@ -148,9 +161,7 @@ export function createLimitGate(options: {
       clearInterval(renewTimer)
     },
     async admit(context, key, tokens) {
-      const limits = resolveLimits(key, config)
-      const scopes: Scope[] = [{ name: 'workspace', id: `ws:${key.workspaceId}`, limits: limits.workspace }]
-      if (limits.key !== undefined) scopes.push({ name: 'key', id: `key:${key.keyId}`, limits: limits.key })
+      const scopes = scopesOf(key)
       const spent: Spent[] = []
       const slots: HeldSlot[] = []
       const steps = admissionSteps(context, scopes, tokens, config.concurrencyLeaseMs, spent, slots)
@@ -206,8 +217,24 @@ export function createLimitGate(options: {
 
 interface Scope {
   name: 'workspace' | 'key'
-  id: string
   limits: TierLimits
+  rpmKey: string
+  rpmRule: WindowRule
+  tpmKey: string
+  tpmRule: WindowRule
+  concurrencyKey: string
+}
+
+function scope(name: Scope['name'], id: string, limits: TierLimits): Scope {
+  return {
+    name,
+    limits,
+    rpmKey: `${id}:rpm`,
+    rpmRule: { limit: limits.rpm, windowMs: MINUTE_MS },
+    tpmKey: `${id}:tpm`,
+    tpmRule: { limit: limits.tpm, windowMs: MINUTE_MS },
+    concurrencyKey: `${id}:concurrency`,
+  }
 }
 
 interface HeldSlot {
@@ -272,26 +299,16 @@ function* admissionSteps(
   let requestLimit = 0
   let tokenLimit = 0
   for (const scope of scopes) {
-    const rpmKey = `${scope.id}:rpm`
-    const rpm = (yield {
-      kind: 'consume',
-      key: rpmKey,
-      cost: 1,
-      rule: { limit: scope.limits.rpm, windowMs: MINUTE_MS },
-    }) as ConsumeResult
+    const rpmKey = scope.rpmKey
+    const rpm = (yield { kind: 'consume', key: rpmKey, cost: 1, rule: scope.rpmRule }) as ConsumeResult
     if (!rpm.allowed) {
       setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, undefined)
       throw refusal(scope.name, 'requests per minute', scope.limits.rpm, rpm)
     }
     spent.push({ key: rpmKey, cost: 1, tokens: false })
     // A request larger than the whole window is refused, as OpenAI does ("Request too large").
-    const tpmKey = `${scope.id}:tpm`
-    const tpm = (yield {
-      kind: 'consume',
-      key: tpmKey,
-      cost: tokens,
-      rule: { limit: scope.limits.tpm, windowMs: MINUTE_MS },
-    }) as ConsumeResult
+    const tpmKey = scope.tpmKey
+    const tpm = (yield { kind: 'consume', key: tpmKey, cost: tokens, rule: scope.tpmRule }) as ConsumeResult
     if (!tpm.allowed) {
       setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, tpm)
       throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, tpm)
@@ -308,7 +325,7 @@ function* admissionSteps(
     }
   }
   for (const scope of scopes) {
-    const key = `${scope.id}:concurrency`
+    const key = scope.concurrencyKey
     const slot = (yield { kind: 'acquire', key, limit: scope.limits.concurrency, leaseMs }) as AcquireResult
     if (!slot.allowed || slot.leaseId === undefined) {
       throw new GatewayError(
