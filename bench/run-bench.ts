@@ -3,7 +3,8 @@
  * straight to the upstream and (b) the floor, a minimal pass-through written here
  * (bench/floor.ts). Non-stream and stream, at 1, 16 and 64 connections, in one run, each
  * server in its own process; load from a closed-loop generator in this process (load-generator.ts). Prints a Markdown table and
- * the gateway's peak RSS.
+ * the gateway's peak RSS. For the floor and the gateway it also gives CPU time, bytes allocated
+ * and GC pauses per request (the last two from their `--trace-gc` lines: gc-trace.ts).
  *
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { benchConfigLines, freePort, prepareSqliteGateway, seedBenchWorkspace } from './bench-setup.ts'
+import { gcWindow } from './gc-trace.ts'
 import { generateLoad } from './load-generator.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
@@ -74,6 +76,8 @@ function cpuMicros(pid: number | undefined): number {
 
 /** Target name → the pid whose CPU time a request costs (floor, onekey). */
 const TARGET_PIDS = new Map<string, number>()
+/** Target name → its process's stdout (where `--trace-gc` writes) and when it was started. */
+const TARGET_TRACES = new Map<string, { file: string; startedAt: number }>()
 
 interface Measurement {
   target: string
@@ -82,6 +86,10 @@ interface Measurement {
   rps: number
   /** CPU time the target's process spent per request (µs): steadier than rps on a shared machine. */
   cpuUs: number
+  /** Bytes the target's process allocated per request (KB, from `--trace-gc`): steadier still. */
+  allocKb: number
+  /** Garbage-collection pauses per request (µs). */
+  gcUs: number
   meanMs: number
   p50Ms: number
   p99Ms: number
@@ -116,6 +124,8 @@ async function measure(
       connections,
       rps: total,
       cpuUs: Number.NaN,
+      allocKb: Number.NaN,
+      gcUs: Number.NaN,
       meanMs: parts.reduce((sum, part) => sum + part.meanMs * part.rps, 0) / Math.max(total, 1),
       p50Ms: Math.max(...parts.map((part) => part.p50Ms)),
       p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
@@ -131,14 +141,26 @@ async function measure(
   const options = { url, headers: { 'content-type': 'application/json', ...headers }, body, connections }
   await generateLoad({ ...options, durationMs: 500 }) // warm-up: JIT, pools, auth cache
   const pid = TARGET_PIDS.get(target)
+  const trace = TARGET_TRACES.get(target)
+  const fromMs = trace === undefined ? 0 : Date.now() - trace.startedAt
   const cpuBefore = cpuMicros(pid)
   const result = await generateLoad({ ...options, durationMs: DURATION_S * 1000 })
+  const cpuAfter = cpuMicros(pid)
+  let gc = { allocatedMb: Number.NaN, pauseMs: Number.NaN }
+  if (trace !== undefined) {
+    const toMs = Date.now() - trace.startedAt
+    await sleep(100) // the trace lines of the window reach the file
+    gc = gcWindow(readFileSync(trace.file, 'utf8'), fromMs, toMs)
+  }
+  const requests = Math.max(1, result.requests)
   return {
     target,
     mode,
     connections,
     rps: result.rps,
-    cpuUs: (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests),
+    cpuUs: (cpuAfter - cpuBefore) / requests,
+    allocKb: (gc.allocatedMb * 1024) / requests,
+    gcUs: (gc.pauseMs * 1000) / requests,
     meanMs: result.meanMs,
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
@@ -193,10 +215,11 @@ async function main(): Promise<void> {
       ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-floor.cpuprofile']
       : []
     const floor = start(
-      [...floorProfileFlags, 'bench/floor.ts', String(floorPort), upstreamUrl],
+      ['--trace-gc', ...floorProfileFlags, 'bench/floor.ts', String(floorPort), upstreamUrl],
       join(directory, 'floor.log'),
     )
     TARGET_PIDS.set('floor', floor.pid!)
+    TARGET_TRACES.set('floor', { file: join(directory, 'floor.log'), startedAt: Date.now() })
 
     const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)
 
@@ -205,6 +228,7 @@ async function main(): Promise<void> {
       : []
     const gateway = start(
       [
+        '--trace-gc',
         ...profileFlags,
         ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? GATEWAY_NODE_FLAGS).split(' ').filter(Boolean),
         'src/cli/onekey.ts',
@@ -215,6 +239,7 @@ async function main(): Promise<void> {
       join(directory, 'gateway.log'),
     )
     TARGET_PIDS.set('onekey', gateway.pid!)
+    TARGET_TRACES.set('onekey', { file: join(directory, 'gateway.log'), startedAt: Date.now() })
     gateway.on('exit', (code) => {
       if (code !== null && code !== 0) console.error(`gateway exited with ${code}`)
     })
@@ -254,6 +279,8 @@ async function main(): Promise<void> {
             connections,
             rps: median(measured.map((row) => row.rps)),
             cpuUs: median(measured.map((row) => row.cpuUs)),
+            allocKb: median(measured.map((row) => row.allocKb)),
+            gcUs: median(measured.map((row) => row.gcUs)),
             meanMs: median(measured.map((row) => row.meanMs)),
             p50Ms: median(measured.map((row) => row.p50Ms)),
             p99Ms: median(measured.map((row) => row.p99Ms)),
@@ -261,7 +288,7 @@ async function main(): Promise<void> {
           }
           results.push(result)
           process.stderr.write(
-            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${result.allocKb.toFixed(1).padStart(5)} KB/req  ${result.gcUs.toFixed(1).padStart(4)} µs GC/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
           )
         }
       }
@@ -269,8 +296,8 @@ async function main(): Promise<void> {
     const rssMb = peakRssMb(gateway.pid!)
 
     const rows = [
-      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey CPU µs per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey CPU µs per request | floor / onekey KB allocated per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
@@ -280,6 +307,8 @@ async function main(): Promise<void> {
           connections,
           rps: Number.NaN,
           cpuUs: Number.NaN,
+          allocKb: Number.NaN,
+          gcUs: Number.NaN,
           meanMs: Number.NaN,
           p50Ms: Number.NaN,
           p99Ms: Number.NaN,
@@ -291,7 +320,7 @@ async function main(): Promise<void> {
           ) ?? none
         const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
         rows.push(
-          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
+          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
         )
       }
     }

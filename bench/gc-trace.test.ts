@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { gcWindow } from './gc-trace.ts'
+
+test('allocation is the heap growth between collections, within the window only', () => {
+  const trace = [
+    '{"level":"info","msg":"listening"}',
+    '[1:0x1]      100 ms: Scavenge 10.0 (12.0) -> 8.0 (12.0) MB, pooled: 0 MB, 1.00 / 0.00 ms  (average mu = 1.0) allocation failure;',
+    '[1:0x1]      200 ms: Scavenge 12.0 (14.0) -> 9.0 (14.0) MB, pooled: 0 MB, 2.00 / 0.00 ms  (average mu = 1.0) allocation failure;',
+    '[1:0x1]      300 ms: Mark-Compact 13.5 (16.0) -> 7.0 (12.0) MB, pooled: 1 MB, 4.00 / 0.00 ms  (+ 0.4 ms in 28 steps) finalize;',
+    '[1:0x1]      400 ms: Scavenge 11.0 (14.0) -> 8.5 (14.0) MB, pooled: 0 MB, 1.50 / 0.00 ms  (average mu = 1.0) task;',
+  ].join('\n')
+  const window = gcWindow(trace, 150, 350)
+  assert.equal(window.allocatedMb, 12.0 - 8.0 + (13.5 - 9.0))
+  assert.equal(window.pauseMs, 2 + 4)
+  assert.deepEqual(gcWindow(trace, 0, 50), { allocatedMb: 0, pauseMs: 0 })
+})
