@@ -88,102 +88,130 @@ export async function startRequestBilling(
     }
   }
 
-  let current: ServedBy | undefined
-  let served: ServedBy | undefined
-  let finished = false
+  return new RequestBillingState(context, billing, promptEstimate, hold, input.forwardStreamUsage)
+}
 
-  const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, usage)
+const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, usage)
 
-  return {
-    answer: {
-      forwardStreamUsage: input.forwardStreamUsage,
-      decorateUsage(usage: OpenAIUsage & Record<string, unknown>) {
-        if (current === undefined) return
-        if (usage.estimated === true) {
-          usage.prompt_tokens = promptEstimate
-          usage.total_tokens = promptEstimate + (usage.completion_tokens ?? 0)
-        }
-        const nano = price(current.offer, {
-          promptTokens: usage.prompt_tokens ?? 0,
-          completionTokens: usage.completion_tokens ?? 0,
-          cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-        })
-        context.log.costNano = nano
-        const total = formatNanoUsd(nano)
-        // A JSON number written from the exact decimal (shortest round-trip form), plus the string.
-        usage.cost = Number(total)
-        const upstreamCost = current.offer.upstreamCost
-        usage.cost_details = {
-          currency: 'USD',
-          total,
-          lane: current.lane,
-          upstream_inference_cost:
-            upstreamCost === undefined || current.lane === 'byok'
-              ? null
-              : formatNanoUsd(
-                  costNano(upstreamCost, {
-                    promptTokens: usage.prompt_tokens ?? 0,
-                    completionTokens: usage.completion_tokens ?? 0,
-                    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-                  }),
-                ),
-        }
-      },
-    },
-    useAttempt(attempt) {
-      current = {
-        lane: attempt.lane,
-        model: attempt.model,
-        offer: attempt.offer,
-        providerName: attempt.provider.config.name,
+/**
+ * One object per request, which is also the answer's options: it lives as long as the request,
+ * so fields and prototype methods rather than a closure per method.
+ */
+class RequestBillingState implements RequestBilling, AnswerOptions {
+  readonly forwardStreamUsage: boolean
+  expectedObject: AnswerOptions['expectedObject'] = undefined
+  clientFormat: AnswerOptions['clientFormat'] = undefined
+  onCompleteAnswer: AnswerOptions['onCompleteAnswer'] = undefined
+  current: ServedBy | undefined = undefined
+  #served: ServedBy | undefined = undefined
+  #finished = false
+  readonly #context: RequestContext
+  readonly #billing: BillingService
+  readonly #promptEstimate: number
+  readonly #hold: Hold | undefined
+
+  constructor(
+    context: RequestContext,
+    billing: BillingService,
+    promptEstimate: number,
+    hold: Hold | undefined,
+    forwardStreamUsage: boolean,
+  ) {
+    this.#context = context
+    this.#billing = billing
+    this.#promptEstimate = promptEstimate
+    this.#hold = hold
+    this.forwardStreamUsage = forwardStreamUsage
+  }
+
+  get answer(): AnswerOptions {
+    return this
+  }
+
+  decorateUsage(usage: OpenAIUsage & Record<string, unknown>): void {
+    const current = this.current
+    if (current === undefined) return
+    if (usage.estimated === true) {
+      usage.prompt_tokens = this.#promptEstimate
+      usage.total_tokens = this.#promptEstimate + (usage.completion_tokens ?? 0)
+    }
+    const tokens: TokenUsage = {
+      promptTokens: usage.prompt_tokens ?? 0,
+      completionTokens: usage.completion_tokens ?? 0,
+      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    }
+    const nano = price(current.offer, tokens)
+    this.#context.log.costNano = nano
+    const total = formatNanoUsd(nano)
+    // A JSON number written from the exact decimal (shortest round-trip form), plus the string.
+    usage.cost = Number(total)
+    const upstreamCost = current.offer.upstreamCost
+    usage.cost_details = {
+      currency: 'USD',
+      total,
+      lane: current.lane,
+      upstream_inference_cost:
+        upstreamCost === undefined || current.lane === 'byok'
+          ? null
+          : formatNanoUsd(costNano(upstreamCost, tokens)),
+    }
+  }
+
+  useAttempt(attempt: PlannedAttempt): void {
+    this.current = {
+      lane: attempt.lane,
+      model: attempt.model,
+      offer: attempt.offer,
+      providerName: attempt.provider.config.name,
+    }
+  }
+
+  serveFromCache(by: ServedBy): void {
+    this.current = by
+    this.#served = by
+  }
+
+  markServed(): void {
+    this.#served = this.current
+  }
+
+  finish(): void {
+    if (this.#finished) return
+    this.#finished = true
+    const log = this.#context.log
+    const served = this.#served
+    const hold = this.#hold
+    if (served === undefined) {
+      log.costNano = 0
+      if (hold !== undefined) void this.#billing.release(hold)
+      return
+    }
+    let usage: TokenUsage
+    if (log.promptTokens !== undefined) {
+      usage = {
+        promptTokens: log.promptTokens,
+        completionTokens: log.completionTokens ?? 0,
+        cachedTokens: log.cachedTokens ?? 0,
       }
-    },
-    get current() {
-      return current
-    },
-    serveFromCache(by) {
-      current = by
-      served = by
-    },
-    markServed() {
-      served = current
-    },
-    finish() {
-      if (finished) return
-      finished = true
-      const log = context.log
-      if (served === undefined) {
-        log.costNano = 0
-        if (hold !== undefined) void billing.release(hold)
-        return
+      log.usageSource = 'upstream'
+    } else {
+      usage = {
+        promptTokens: this.#promptEstimate,
+        completionTokens: log.completionTokens ?? log.generatedChunks ?? 0,
+        cachedTokens: 0,
       }
-      let usage: TokenUsage
-      if (log.promptTokens !== undefined) {
-        usage = {
-          promptTokens: log.promptTokens,
-          completionTokens: log.completionTokens ?? 0,
-          cachedTokens: log.cachedTokens ?? 0,
-        }
-        log.usageSource = 'upstream'
-      } else {
-        usage = {
-          promptTokens: promptEstimate,
-          completionTokens: log.completionTokens ?? log.generatedChunks ?? 0,
-          cachedTokens: 0,
-        }
-        log.promptTokens = usage.promptTokens
-        log.completionTokens = usage.completionTokens
-        log.usageSource = 'estimated'
-      }
-      const nano = price(served.offer, usage)
-      log.costNano = nano
-      if (hold !== undefined) {
-        void billing.settle(hold, nano, {
-          requestId: context.requestId,
-          actor: `key:${key.keyId}`,
-          reason: `${served.lane} ${served.model.id} via ${served.providerName}`,
-        })
-      }
-    },
+      log.promptTokens = usage.promptTokens
+      log.completionTokens = usage.completionTokens
+      log.usageSource = 'estimated'
+    }
+    const nano = price(served.offer, usage)
+    log.costNano = nano
+    if (hold !== undefined) {
+      void this.#billing.settle(hold, nano, {
+        requestId: this.#context.requestId,
+        actor: `key:${this.#context.key!.keyId}`,
+        reason: `${served.lane} ${served.model.id} via ${served.providerName}`,
+      })
+    }
   }
 }
