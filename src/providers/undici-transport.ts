@@ -6,7 +6,10 @@
  * @module
  * @see https://undici.nodejs.org/#/docs/api/Agent
  */
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici'
+import type { Dispatcher } from 'undici'
+// The dispatcher and its errors only: the package's index also loads fetch (see the .d.ts).
+import undiciErrors from 'undici/lib/core/errors.js'
+import Agent from 'undici/lib/dispatcher/agent.js'
 import type { ProviderConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { UpstreamResponse, UpstreamTransport } from './provider-adapter.ts'
