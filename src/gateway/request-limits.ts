@@ -20,9 +20,11 @@ import type { RequestContext } from '../http/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
 import type {
   AcquireResult,
+  BatchRateLimiter,
   ConsumeResult,
   RateLimiter,
   SyncRateLimiter,
+  WindowCheck,
   WindowRule,
 } from '../ratelimit/rate-limiter.ts'
 import type { LimitOverrides } from '../storage/store.ts'
@@ -164,14 +166,33 @@ export function createLimitGate(options: {
       const scopes = scopesOf(key)
       const spent: Spent[] = []
       const slots: HeldSlot[] = []
-      const steps = admissionSteps(context, scopes, tokens, config.concurrencyLeaseMs, spent, slots)
+      const leaseMs = config.concurrencyLeaseMs
       // An in-process limiter answers at once: no promise per check on the request path.
       const sync = options.limiter.sync
+      // A shared one takes the whole admission in one round trip.
+      const batch = options.limiter.batch
       try {
-        let step = steps.next()
         if (sync !== undefined) {
+          const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+          let step = steps.next()
           while (!step.done) step = steps.next(runSync(sync, step.value))
+        } else if (batch !== undefined) {
+          await admitInBatch(batch, context, scopes, tokens, leaseMs, spent, slots).then(
+            () => {
+              degraded = false
+            },
+            async (error: unknown) => {
+              if (error instanceof GatewayError) throw error
+              // The shared limiter failed: the policy answers (503, or count on this instance).
+              const fallback = onFailure(error)
+              const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+              let step = steps.next()
+              while (!step.done) step = steps.next(await runAsync(fallback, step.value))
+            },
+          )
         } else {
+          const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+          let step = steps.next()
           while (!step.done)
             step = steps.next(await call((limiter) => runAsync(limiter, step.value as LimiterCheck)))
         }
@@ -190,15 +211,23 @@ export function createLimitGate(options: {
         finish(actualTokens) {
           if (finished) return
           finished = true
-          for (const slot of slots) {
-            heldSlots.delete(slot)
-            fire({ kind: 'release', key: slot.key, leaseId: slot.leaseId })
-          }
+          for (const slot of slots) heldSlots.delete(slot)
+          // Tokens charged at admission and not used go back to the window.
+          const refunds: WindowCheck[] = []
           for (const item of spent) {
-            // Tokens charged at admission and not used go back to the window.
             if (item.tokens && actualTokens < item.cost)
-              fire({ kind: 'consume', key: item.key, cost: actualTokens - item.cost, rule: REFUND_RULE })
+              refunds.push({ key: item.key, cost: actualTokens - item.cost, rule: REFUND_RULE })
           }
+          if (sync === undefined && batch !== undefined) {
+            void call(async (limiter) => {
+              if (limiter.batch !== undefined) return limiter.batch.finish(refunds, slots)
+              for (const operation of [...refunds.map(refundOperation), ...slots.map(releaseOperation)])
+                await runAsync(limiter, operation)
+            }).catch(() => {})
+            return
+          }
+          for (const slot of slots) fire(releaseOperation(slot))
+          for (const refund of refunds) fire(refundOperation(refund))
         },
       }
     },
@@ -240,6 +269,92 @@ function scope(name: Scope['name'], id: string, limits: TierLimits): Scope {
 interface HeldSlot {
   key: string
   leaseId: string
+}
+
+const refundOperation = (refund: WindowCheck): LimiterOperation => ({ kind: 'consume', ...refund })
+const releaseOperation = (slot: HeldSlot): LimiterOperation => ({
+  kind: 'release',
+  key: slot.key,
+  leaseId: slot.leaseId,
+})
+
+/**
+ * The admission as one call to a shared limiter: every scope's requests and tokens per minute,
+ * then its concurrency slot, all or nothing. Throws the 429 of the first limit reached.
+ */
+async function admitInBatch(
+  batch: BatchRateLimiter,
+  context: RequestContext,
+  scopes: readonly Scope[],
+  tokens: number,
+  leaseMs: number,
+  spent: Spent[],
+  slots: HeldSlot[],
+): Promise<void> {
+  const windows: WindowCheck[] = []
+  for (const scope of scopes) {
+    windows.push({ key: scope.rpmKey, cost: 1, rule: scope.rpmRule })
+    windows.push({ key: scope.tpmKey, cost: tokens, rule: scope.tpmRule })
+  }
+  const slotChecks = scopes.map((scope) => ({
+    key: scope.concurrencyKey,
+    limit: scope.limits.concurrency,
+    leaseMs,
+  }))
+  const admission = await batch.admit(windows, slotChecks)
+  if (!admission.allowed) {
+    const refused = admission.refused
+    if (refused.kind === 'slot') throw concurrencyRefusal(scopes[refused.index]!)
+    // Windows come in pairs per scope: requests, then tokens.
+    const scope = scopes[Math.floor(refused.index / 2)]!
+    if (refused.index % 2 === 0) {
+      setRateHeaders(context, scope.limits.rpm, refused.result, scope.limits.tpm, undefined)
+      throw refusal(scope.name, 'requests per minute', scope.limits.rpm, refused.result)
+    }
+    setRateHeaders(
+      context,
+      scope.limits.rpm,
+      admission.windows[refused.index - 1]!,
+      scope.limits.tpm,
+      refused.result,
+    )
+    throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, refused.result)
+  }
+  for (const [index, check] of windows.entries())
+    spent.push({ key: check.key, cost: check.cost, tokens: index % 2 === 1 })
+  for (const [index, slot] of admission.slots.entries())
+    slots.push({ key: slotChecks[index]!.key, leaseId: slot.leaseId! })
+  setTightestRateHeaders(context, scopes, admission.windows)
+}
+
+/** The headers describe the tighter scope; `windows` holds each scope's requests then tokens. */
+function setTightestRateHeaders(
+  context: RequestContext,
+  scopes: readonly Scope[],
+  windows: readonly ConsumeResult[],
+): void {
+  let tightest = 0
+  let tightestTokens = 0
+  for (let index = 1; index < scopes.length; index++) {
+    if (windows[index * 2]!.remaining < windows[tightest * 2]!.remaining) tightest = index
+    if (windows[index * 2 + 1]!.remaining < windows[tightestTokens * 2 + 1]!.remaining) tightestTokens = index
+  }
+  setRateHeaders(
+    context,
+    scopes[tightest]!.limits.rpm,
+    windows[tightest * 2]!,
+    scopes[tightestTokens]!.limits.tpm,
+    windows[tightestTokens * 2 + 1],
+  )
+}
+
+function concurrencyRefusal(scope: Scope): GatewayError {
+  return new GatewayError(
+    'rate_limit_exceeded',
+    `Rate limit reached for this ${scope.name}: ${scope.limits.concurrency} concurrent requests. ` +
+      'Retry when one of them has finished.',
+    { retryAfterSeconds: 1 },
+  )
 }
 
 /** A refund (negative cost) is always allowed whatever the limit. */
@@ -294,10 +409,7 @@ function* admissionSteps(
   spent: Spent[],
   slots: HeldSlot[],
 ): Generator<LimiterCheck, void, ConsumeResult | AcquireResult | undefined> {
-  let requests: ConsumeResult | undefined
-  let tokenResult: ConsumeResult | undefined
-  let requestLimit = 0
-  let tokenLimit = 0
+  const windows: ConsumeResult[] = []
   for (const scope of scopes) {
     const rpmKey = scope.rpmKey
     const rpm = (yield { kind: 'consume', key: rpmKey, cost: 1, rule: scope.rpmRule }) as ConsumeResult
@@ -314,30 +426,15 @@ function* admissionSteps(
       throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, tpm)
     }
     spent.push({ key: tpmKey, cost: tokens, tokens: true })
-    // The headers describe the tighter scope.
-    if (requests === undefined || rpm.remaining < requests.remaining) {
-      requests = rpm
-      requestLimit = scope.limits.rpm
-    }
-    if (tokenResult === undefined || tpm.remaining < tokenResult.remaining) {
-      tokenResult = tpm
-      tokenLimit = scope.limits.tpm
-    }
+    windows.push(rpm, tpm)
   }
   for (const scope of scopes) {
     const key = scope.concurrencyKey
     const slot = (yield { kind: 'acquire', key, limit: scope.limits.concurrency, leaseMs }) as AcquireResult
-    if (!slot.allowed || slot.leaseId === undefined) {
-      throw new GatewayError(
-        'rate_limit_exceeded',
-        `Rate limit reached for this ${scope.name}: ${scope.limits.concurrency} concurrent requests. ` +
-          'Retry when one of them has finished.',
-        { retryAfterSeconds: 1 },
-      )
-    }
+    if (!slot.allowed || slot.leaseId === undefined) throw concurrencyRefusal(scope)
     slots.push({ key, leaseId: slot.leaseId })
   }
-  setRateHeaders(context, requestLimit, requests!, tokenLimit, tokenResult)
+  setTightestRateHeaders(context, scopes, windows)
 }
 
 /** OpenAI's `x-ratelimit-*` headers, set before the answer's head is written. */

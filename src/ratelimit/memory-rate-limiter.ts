@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { RateLimiter, SyncRateLimiter } from './rate-limiter.ts'
+import type { BatchRateLimiter, ConsumeResult, RateLimiter, SyncRateLimiter } from './rate-limiter.ts'
 
 interface WindowCounter {
   window: number
@@ -85,8 +85,61 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
     },
   }
 
+  const batch: BatchRateLimiter = {
+    async admit(windows, slots) {
+      // Check everything before spending anything: a refusal leaves no trace.
+      const currentMs = now()
+      const earlier: ConsumeResult[] = []
+      for (const [index, check] of windows.entries()) {
+        const window = Math.floor(currentMs / check.rule.windowMs)
+        const resetAtMs = (window + 1) * check.rule.windowMs
+        const counter = counters.get(check.key)
+        const used =
+          counter !== undefined && counter.window === window && counter.windowMs === check.rule.windowMs
+            ? counter.used
+            : 0
+        if (check.cost > 0 && used + check.cost > check.rule.limit) {
+          const result = {
+            allowed: false,
+            remaining: Math.max(0, check.rule.limit - used),
+            resetAtMs,
+            retryAfterMs: resetAtMs - currentMs,
+          }
+          return { allowed: false, refused: { kind: 'window', index, result }, windows: earlier }
+        }
+        const after = Math.max(0, used + check.cost)
+        earlier.push({
+          allowed: true,
+          remaining: Math.max(0, check.rule.limit - after),
+          resetAtMs,
+          retryAfterMs: 0,
+        })
+      }
+      for (const [index, check] of slots.entries()) {
+        const held = leases.get(check.key)
+        if (held !== undefined && held.size >= check.limit) {
+          for (const [leaseId, expiresAtMs] of held) if (expiresAtMs <= currentMs) held.delete(leaseId)
+          if (held.size >= check.limit) {
+            const result = { allowed: false, leaseId: undefined, inUse: held.size }
+            return { allowed: false, refused: { kind: 'slot', index, result }, windows: earlier }
+          }
+        }
+      }
+      return {
+        allowed: true,
+        windows: windows.map((check) => sync.consume(check.key, check.cost, check.rule)),
+        slots: slots.map((check) => sync.acquire(check.key, check.limit, check.leaseMs)),
+      }
+    },
+    async finish(refunds, releases) {
+      for (const refund of refunds) sync.consume(refund.key, refund.cost, refund.rule)
+      for (const release of releases) sync.release(release.key, release.leaseId)
+    },
+  }
+
   return {
     sync,
+    batch,
     consume: async (key, cost, rule) => sync.consume(key, cost, rule),
     acquire: async (key, limit, leaseMs) => sync.acquire(key, limit, leaseMs),
     renew: async (key, leaseId, leaseMs) => sync.renew(key, leaseId, leaseMs),

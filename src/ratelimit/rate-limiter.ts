@@ -54,6 +54,56 @@ export interface RateLimiter {
    * admits without a promise per check.
    */
   readonly sync?: SyncRateLimiter
+  /**
+   * Several checks, or several releases, in one call: for a shared limiter, one round trip per
+   * admission instead of one per check.
+   */
+  readonly batch?: BatchRateLimiter
+}
+
+/** One window to spend in: {@link RateLimiter.consume}'s arguments. */
+export interface WindowCheck {
+  key: string
+  cost: number
+  rule: WindowRule
+}
+
+/** One concurrency slot to take: {@link RateLimiter.acquire}'s arguments. */
+export interface SlotCheck {
+  key: string
+  limit: number
+  leaseMs: number
+}
+
+export type BatchAdmission =
+  | {
+      allowed: true
+      /** One per window check, in order. */
+      windows: ConsumeResult[]
+      /** One per slot check, in order, each with its lease. */
+      slots: AcquireResult[]
+    }
+  | {
+      allowed: false
+      /** The first check that did not fit: windows first, then slots (index into them). */
+      refused:
+        | { kind: 'window'; index: number; result: ConsumeResult }
+        | { kind: 'slot'; index: number; result: AcquireResult }
+      /** What the windows before the refused one would have left (nothing was spent). */
+      windows: ConsumeResult[]
+    }
+
+export interface BatchRateLimiter {
+  /**
+   * Every window and slot check of one request, all or nothing: the windows in order, then the
+   * slots; at the first that does not fit nothing is spent and no slot is taken.
+   */
+  admit(windows: readonly WindowCheck[], slots: readonly SlotCheck[]): Promise<BatchAdmission>
+  /** Gives units back (negative costs; always allowed) and frees slots, in one call. */
+  finish(
+    refunds: readonly WindowCheck[],
+    releases: readonly { key: string; leaseId: string }[],
+  ): Promise<void>
 }
 
 /** {@link RateLimiter}'s operations, answered at once (in-process limiters only). */

@@ -1,6 +1,9 @@
 /**
  * The shared {@link RateLimiter}: every decision is one atomic Lua script on Redis, timed by
- * Redis's own clock, so N gateway instances enforce one limit, not N.
+ * Redis's own clock, so N gateway instances enforce one limit, not N. A request's admission
+ * (every window and slot) is one script call, and so is its finish (refunds and releases).
+ * The scripts of one call touch several keys, so Redis runs standalone (or keeps a request's
+ * keys on one node), not as a cluster spreading them.
  *
  * @module
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
@@ -8,7 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { closeRedis } from './close-redis.ts'
-import type { RateLimiter } from './rate-limiter.ts'
+import type { BatchRateLimiter, ConsumeResult, RateLimiter } from './rate-limiter.ts'
 
 /**
  * KEYS[1] counter key prefix; ARGV cost, limit, windowMs. The window is chosen from Redis's
@@ -61,7 +64,98 @@ redis.call('PEXPIRE', KEYS[1], lease_ms + 1000)
 return 1
 `
 
+/**
+ * One request's admission in one call, all or nothing. KEYS: the window counter prefixes, then
+ * the lease sets. ARGV[1] the number of windows; then per window cost, limit, windowMs; then per
+ * slot limit, leaseMs, leaseId. Checks every window, then every slot (dropping expired leases);
+ * the first that does not fit returns {0, kind (1 window, 2 slot), index, now, remaining or
+ * in-use, resetAt or 0, then remaining and resetAt of each earlier window}; when all fit, spends
+ * and takes them and returns {1, 0, 0, now, remaining and resetAt per window, in-use per slot}.
+ */
+const ADMIT_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local windows = tonumber(ARGV[1])
+local slots = #KEYS - windows
+local counters = {}
+local earlier = {}
+for i = 1, windows do
+  local cost = tonumber(ARGV[2 + (i - 1) * 3])
+  local limit = tonumber(ARGV[3 + (i - 1) * 3])
+  local window_ms = tonumber(ARGV[4 + (i - 1) * 3])
+  local window = math.floor(now / window_ms)
+  local key = KEYS[i] .. ':' .. window_ms .. ':' .. window
+  local reset_at = (window + 1) * window_ms
+  local used = tonumber(redis.call('GET', key) or '0')
+  if cost > 0 and used + cost > limit then
+    local refused = {0, 1, i, now, math.max(0, limit - used), reset_at}
+    for _, value in ipairs(earlier) do table.insert(refused, value) end
+    return refused
+  end
+  used = used + cost
+  if used < 0 then used = 0 end
+  counters[i] = {key, used, reset_at}
+  table.insert(earlier, math.max(0, limit - used))
+  table.insert(earlier, reset_at)
+end
+local slot_args = 2 + windows * 3
+for j = 1, slots do
+  local lease_key = KEYS[windows + j]
+  local limit = tonumber(ARGV[slot_args + (j - 1) * 3])
+  redis.call('ZREMRANGEBYSCORE', lease_key, '-inf', now)
+  local in_use = redis.call('ZCARD', lease_key)
+  if in_use >= limit then
+    local refused = {0, 2, j, now, in_use, 0}
+    for _, value in ipairs(earlier) do table.insert(refused, value) end
+    return refused
+  end
+end
+local admitted = {1, 0, 0, now}
+for i = 1, windows do
+  local counter = counters[i]
+  redis.call('SET', counter[1], counter[2], 'PX', counter[3] - now + 1000)
+  table.insert(admitted, earlier[i * 2 - 1])
+  table.insert(admitted, earlier[i * 2])
+end
+for j = 1, slots do
+  local lease_key = KEYS[windows + j]
+  local lease_ms = tonumber(ARGV[slot_args + (j - 1) * 3 + 1])
+  redis.call('ZADD', lease_key, now + lease_ms, ARGV[slot_args + (j - 1) * 3 + 2])
+  redis.call('PEXPIRE', lease_key, lease_ms + 1000)
+  table.insert(admitted, redis.call('ZCARD', lease_key))
+end
+return admitted
+`
+
+/**
+ * Refunds and releases in one call. KEYS: the window counter prefixes, then the lease sets.
+ * ARGV[1] the number of windows; then per window cost (negative) and windowMs; then per slot
+ * its leaseId. A counter never goes below zero.
+ */
+const FINISH_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local windows = tonumber(ARGV[1])
+for i = 1, windows do
+  local cost = tonumber(ARGV[2 + (i - 1) * 2])
+  local window_ms = tonumber(ARGV[3 + (i - 1) * 2])
+  local window = math.floor(now / window_ms)
+  local key = KEYS[i] .. ':' .. window_ms .. ':' .. window
+  local reset_at = (window + 1) * window_ms
+  local used = tonumber(redis.call('GET', key) or '0') + cost
+  if used < 0 then used = 0 end
+  redis.call('SET', key, used, 'PX', reset_at - now + 1000)
+end
+local slot_args = 2 + windows * 2
+for j = 1, #KEYS - windows do
+  redis.call('ZREM', KEYS[windows + j], ARGV[slot_args + j - 1])
+end
+return 1
+`
+
 type ScriptedRedis = Redis & {
+  onekeyAdmit(...keysThenArgs: (string | number)[]): Promise<number[]>
+  onekeyFinish(...keysThenArgs: (string | number)[]): Promise<number>
   onekeyRenew(key: string, leaseMs: number, leaseId: string): Promise<number>
   onekeyConsume(
     key: string,
@@ -90,10 +184,81 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   redis.defineCommand('onekeyConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT })
   redis.defineCommand('onekeyAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT })
   redis.defineCommand('onekeyRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT })
+  // Key counts vary per call: the number of keys is the first argument.
+  redis.defineCommand('onekeyAdmit', { lua: ADMIT_SCRIPT })
+  redis.defineCommand('onekeyFinish', { lua: FINISH_SCRIPT })
   const scripted = redis as ScriptedRedis
   const prefix = options.keyPrefix ?? 'onekey:rl:'
 
+  const batch: BatchRateLimiter = {
+    async admit(windows, slots) {
+      const leaseIds = slots.map(() => randomUUID())
+      const reply = await scripted.onekeyAdmit(
+        windows.length + slots.length,
+        ...windows.map((check) => `${prefix}c:${check.key}`),
+        ...slots.map((check) => `${prefix}l:${check.key}`),
+        windows.length,
+        ...windows.flatMap((check) => [check.cost, check.rule.limit, check.rule.windowMs]),
+        ...slots.flatMap((check, index) => [check.limit, check.leaseMs, leaseIds[index]!]),
+      )
+      const [allowed, kind, index, nowMs] = reply as [number, number, number, number]
+      const windowResult = (offset: number): ConsumeResult => ({
+        allowed: true,
+        remaining: reply[offset]!,
+        resetAtMs: reply[offset + 1]!,
+        retryAfterMs: 0,
+      })
+      if (allowed === 1) {
+        return {
+          allowed: true,
+          windows: windows.map((_, position) => windowResult(4 + position * 2)),
+          slots: slots.map((_, position) => ({
+            allowed: true,
+            leaseId: leaseIds[position],
+            inUse: reply[4 + windows.length * 2 + position]!,
+          })),
+        }
+      }
+      const earlier = Array.from({ length: (reply.length - 6) / 2 }, (_, position) =>
+        windowResult(6 + position * 2),
+      )
+      return {
+        allowed: false,
+        refused:
+          kind === 1
+            ? {
+                kind: 'window',
+                index: index - 1,
+                result: {
+                  allowed: false,
+                  remaining: reply[4]!,
+                  resetAtMs: reply[5]!,
+                  retryAfterMs: reply[5]! - nowMs,
+                },
+              }
+            : {
+                kind: 'slot',
+                index: index - 1,
+                result: { allowed: false, leaseId: undefined, inUse: reply[4]! },
+              },
+        windows: earlier,
+      }
+    },
+    async finish(refunds, releases) {
+      if (refunds.length === 0 && releases.length === 0) return
+      await scripted.onekeyFinish(
+        refunds.length + releases.length,
+        ...refunds.map((check) => `${prefix}c:${check.key}`),
+        ...releases.map((release) => `${prefix}l:${release.key}`),
+        refunds.length,
+        ...refunds.flatMap((check) => [check.cost, check.rule.windowMs]),
+        ...releases.map((release) => release.leaseId),
+      )
+    },
+  }
+
   return {
+    batch,
     async consume(key, cost, rule) {
       const [allowed, remaining, resetAtMs, nowMs] = await scripted.onekeyConsume(
         `${prefix}c:${key}`,

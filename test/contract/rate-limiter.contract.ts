@@ -113,6 +113,96 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
       assert.equal(await limiter.renew(k, 'unknown', 400), false)
     })
 
+    test('a batched admission is all or nothing; its finish refunds and releases', async () => {
+      const batch = limiter.batch
+      assert.ok(batch, 'every limiter offers batched admissions')
+      const [a, b, c, s] = [key('a'), key('b'), key('c'), key('s')]
+      const minute = (limit: number) => ({ limit, windowMs: 60_000 })
+      const windows = [
+        { key: a, cost: 1, rule: minute(2) },
+        { key: b, cost: 5, rule: minute(10) },
+      ]
+      const slots = [{ key: s, limit: 1, leaseMs: 60_000 }]
+
+      const first = await batch.admit(windows, slots)
+      assert.equal(first.allowed, true)
+      if (!first.allowed) return
+      assert.deepEqual(
+        first.windows.map((result) => result.remaining),
+        [1, 5],
+      )
+      assert.ok(first.windows.every((result) => result.allowed && result.resetAtMs > Date.now() - 5_000))
+      assert.equal(first.slots[0]!.inUse, 1)
+      assert.ok(first.slots[0]!.leaseId)
+
+      const second = await batch.admit(windows, slots)
+      assert.equal(second.allowed, false)
+      if (second.allowed) return
+      assert.equal(second.refused.kind, 'slot')
+      assert.equal(second.refused.index, 0)
+      assert.deepEqual(
+        second.windows.map((result) => result.remaining),
+        [0, 0],
+        'what the windows would have left',
+      )
+
+      await batch.finish(
+        [{ key: b, cost: -3, rule: minute(10) }],
+        [{ key: s, leaseId: first.slots[0]!.leaseId! }],
+      )
+      const third = await batch.admit(windows, slots)
+      assert.equal(third.allowed, true, 'the slot was freed and the refused admission spent nothing')
+      if (!third.allowed) return
+      assert.deepEqual(
+        third.windows.map((result) => result.remaining),
+        [0, 3],
+      )
+
+      const full = await batch.admit([{ key: a, cost: 1, rule: minute(2) }], [])
+      assert.equal(full.allowed, false)
+      if (full.allowed) return
+      assert.equal(full.refused.kind, 'window')
+      assert.equal(full.refused.index, 0)
+      assert.equal(full.refused.result.allowed, false)
+      if (full.refused.kind !== 'window') return
+      assert.equal(full.refused.result.remaining, 0)
+      assert.ok(full.refused.result.retryAfterMs > 0 && full.refused.result.retryAfterMs <= 60_000)
+
+      const later = await batch.admit(
+        [
+          { key: c, cost: 1, rule: minute(5) },
+          { key: a, cost: 1, rule: minute(2) },
+        ],
+        [],
+      )
+      assert.equal(later.allowed, false)
+      if (later.allowed) return
+      assert.deepEqual([later.refused.kind, later.refused.index], ['window', 1])
+      assert.deepEqual(
+        later.windows.map((result) => result.remaining),
+        [4],
+      )
+      assert.equal((await limiter.consume(c, 1, minute(5))).remaining, 4, 'the earlier window spent nothing')
+    })
+
+    test('concurrent batched admissions never exceed a window or the slots', async () => {
+      const batch = limiter.batch!
+      const window = { key: key('batch-race'), cost: 1, rule: { limit: 10, windowMs: 60_000 } }
+      const roomy = { key: key('batch-roomy'), limit: 100, leaseMs: 60_000 }
+      const admitted = await Promise.all(Array.from({ length: 40 }, () => batch.admit([window], [roomy])))
+      assert.equal(admitted.filter((result) => result.allowed).length, 10)
+
+      const tight = { key: key('batch-slots'), limit: 4, leaseMs: 60_000 }
+      const wide = { key: key('batch-wide'), cost: 1, rule: { limit: 1_000, windowMs: 60_000 } }
+      const slotted = await Promise.all(Array.from({ length: 30 }, () => batch.admit([wide], [tight])))
+      assert.equal(slotted.filter((result) => result.allowed).length, 4)
+      assert.equal(
+        (await limiter.consume(wide.key, 1, wide.rule)).remaining,
+        1_000 - 5,
+        'refused ones spent nothing',
+      )
+    })
+
     test('concurrent acquirers never exceed the slots', async () => {
       const k = key('slot-race')
       const results = await Promise.all(Array.from({ length: 30 }, () => limiter.acquire(k, 5, 60_000)))

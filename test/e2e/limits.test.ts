@@ -39,132 +39,148 @@ const chat = (gateway: TestGateway, key: string, body: Record<string, unknown> =
     ...(signal === undefined ? {} : { signal }),
   })
 
-describe('rate limits in one process', () => {
-  test('requests per minute: workspace and key, with OpenAI headers and a 429 that names the limit', async () => {
-    await awayFromMinuteBoundary()
-    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
-    const gateway = await startTestGateway(
-      document(upstream.baseUrl, { rpm: 3, tpm: 1_000_000, concurrency: 10 }),
-    )
-    try {
-      const first = await chat(gateway, gateway.apiKey)
-      assert.equal(first.status, 200)
-      assert.equal(first.headers.get('x-ratelimit-limit-requests'), '3')
-      assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '2')
-      assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^(1m)?\d+s$/)
-      assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '1000000')
-      await chat(gateway, gateway.apiKey)
-      await chat(gateway, gateway.apiKey)
-      const refused = await chat(gateway, gateway.apiKey)
-      assert.equal(refused.status, 429)
-      assert.ok(Number(refused.headers.get('retry-after')) >= 1)
-      assert.equal(refused.headers.get('x-ratelimit-remaining-requests'), '0')
-      const body = await readJson(refused)
-      assertMatchesOpenAISchema('ErrorResponse', body)
-      assert.equal(body.error.code, 'rate_limit_exceeded')
-      assert.match(body.error.message, /this workspace: 3 requests per minute/)
-      assert.equal(upstream.calls.length, 3, 'a refused request never reaches the upstream')
+const skipRedis = await redisSkipReason()
 
-      const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
-      assert.match(
-        metrics,
-        /^onekey_requests_total\{path="\/v1\/chat\/completions",lane="cheap",provider="fake",status="200"\} 3$/m,
-      )
-      assert.match(metrics, /^onekey_rate_limit_decisions_total\{result="refused"\} 1$/m)
-      assert.match(metrics, /^onekey_request_duration_seconds_count\{lane="cheap"\} \d+$/m)
-      assert.match(metrics, /^onekey_charged_nano_usd_total\{lane="cheap"\} \d+$/m)
-      assert.match(metrics, /^onekey_in_flight_requests \d+$/m)
+/**
+ * The same gateway behaviour on the in-process limiter (checked synchronously) and on Redis
+ * (each admission one script call, each finish another).
+ */
+const backends: { name: string; skip: string | false; extra: () => Record<string, unknown> }[] = [
+  { name: 'memory limiter', skip: false, extra: () => ({}) },
+  {
+    name: 'Redis limiter',
+    skip: skipRedis,
+    extra: () => ({ redis: { url: TEST_REDIS_URL, key_prefix: `onekey-test:${randomUUID()}:` } }),
+  },
+]
 
-      const other = await startTestGateway(
-        document(upstream.baseUrl, { rpm: 100, tpm: 1_000_000, concurrency: 10 }),
+for (const backend of backends)
+  describe(`rate limits in one process (${backend.name})`, { skip: backend.skip }, () => {
+    test('requests per minute: workspace and key, with OpenAI headers and a 429 that names the limit', async () => {
+      await awayFromMinuteBoundary()
+      const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
+      const gateway = await startTestGateway(
+        document(upstream.baseUrl, { rpm: 3, tpm: 1_000_000, concurrency: 10 }, backend.extra()),
       )
       try {
-        const { key } = await other.service.createApiKey({
-          workspace: other.workspaceId,
-          name: 'tight',
-          limits: { rpm: 1 },
-        })
-        assert.equal((await chat(other, key)).status, 200)
-        const byKey = await chat(other, key)
-        assert.equal(byKey.status, 429)
-        assert.match((await readJson(byKey)).error.message, /this key: 1 requests per minute/)
-        assert.equal(
-          (await chat(other, other.apiKey)).status,
-          200,
-          "the workspace's other keys are not affected",
+        const first = await chat(gateway, gateway.apiKey)
+        assert.equal(first.status, 200)
+        assert.equal(first.headers.get('x-ratelimit-limit-requests'), '3')
+        assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '2')
+        assert.match(first.headers.get('x-ratelimit-reset-requests') ?? '', /^(1m)?\d+s$/)
+        assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '1000000')
+        await chat(gateway, gateway.apiKey)
+        await chat(gateway, gateway.apiKey)
+        const refused = await chat(gateway, gateway.apiKey)
+        assert.equal(refused.status, 429)
+        assert.ok(Number(refused.headers.get('retry-after')) >= 1)
+        assert.equal(refused.headers.get('x-ratelimit-remaining-requests'), '0')
+        const body = await readJson(refused)
+        assertMatchesOpenAISchema('ErrorResponse', body)
+        assert.equal(body.error.code, 'rate_limit_exceeded')
+        assert.match(body.error.message, /this workspace: 3 requests per minute/)
+        assert.equal(upstream.calls.length, 3, 'a refused request never reaches the upstream')
+
+        const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
+        assert.match(
+          metrics,
+          /^onekey_requests_total\{path="\/v1\/chat\/completions",lane="cheap",provider="fake",status="200"\} 3$/m,
         )
+        assert.match(metrics, /^onekey_rate_limit_decisions_total\{result="refused"\} 1$/m)
+        assert.match(metrics, /^onekey_request_duration_seconds_count\{lane="cheap"\} \d+$/m)
+        assert.match(metrics, /^onekey_charged_nano_usd_total\{lane="cheap"\} \d+$/m)
+        assert.match(metrics, /^onekey_in_flight_requests \d+$/m)
+
+        const other = await startTestGateway(
+          document(upstream.baseUrl, { rpm: 100, tpm: 1_000_000, concurrency: 10 }, backend.extra()),
+        )
+        try {
+          const { key } = await other.service.createApiKey({
+            workspace: other.workspaceId,
+            name: 'tight',
+            limits: { rpm: 1 },
+          })
+          assert.equal((await chat(other, key)).status, 200)
+          const byKey = await chat(other, key)
+          assert.equal(byKey.status, 429)
+          assert.match((await readJson(byKey)).error.message, /this key: 1 requests per minute/)
+          assert.equal(
+            (await chat(other, other.apiKey)).status,
+            200,
+            "the workspace's other keys are not affected",
+          )
+        } finally {
+          await other.close()
+        }
       } finally {
-        await other.close()
+        await gateway.close()
+        await upstream.close()
       }
-    } finally {
-      await gateway.close()
-      await upstream.close()
-    }
-  })
+    })
 
-  test('tokens per minute are charged at admission (prompt + max output)', async () => {
-    const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
-    const gateway = await startTestGateway(
-      document(upstream.baseUrl, { rpm: 100, tpm: 1_000, concurrency: 10 }),
-    )
-    try {
-      const big = await chat(gateway, gateway.apiKey, { max_tokens: 2_000 })
-      assert.equal(big.status, 429)
-      assert.match((await readJson(big)).error.message, /1000 tokens per minute/)
-      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 100 })).status, 200)
-      // ~700 tokens charged at admission, ~20 used: the rest comes back, so this one fits again
-      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
-      // a request that fails upstream gives every token back
-      upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
-      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 503)
-      assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
-    } finally {
-      await gateway.close()
-      await upstream.close()
-    }
-  })
-
-  test('a concurrency slot is held for the whole stream and freed when it ends, fails or its client leaves', async () => {
-    const upstream = await startFakeUpstream()
-    const gateway = await startTestGateway(
-      document(upstream.baseUrl, { rpm: 1_000, tpm: 10_000_000, concurrency: 1 }),
-    )
-    try {
-      let release!: () => void
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
-      const open = await chat(gateway, gateway.apiKey, { stream: true })
-      assert.equal(open.status, 200)
-      const second = await chat(gateway, gateway.apiKey)
-      assert.equal(second.status, 429)
-      assert.match((await readJson(second)).error.message, /1 concurrent requests/)
-      release()
-      await open.text()
-      assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed when the stream ended')
-
-      upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
-      assert.equal((await chat(gateway, gateway.apiKey)).status, 503)
-      assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed after an upstream failure')
-
-      upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), delayMs: 5_000 })
-      const controller = new AbortController()
-      const abandoned = await chat(gateway, gateway.apiKey, { stream: true }, controller.signal)
-      assert.equal(abandoned.status, 200)
-      controller.abort()
-      let status = 0
-      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
-        await sleep(20)
-        status = (await chat(gateway, gateway.apiKey)).status
+    test('tokens per minute are charged at admission (prompt + max output)', async () => {
+      const upstream = await startFakeUpstream({ kind: 'json', body: chatCompletionBody('ok') })
+      const gateway = await startTestGateway(
+        document(upstream.baseUrl, { rpm: 100, tpm: 1_000, concurrency: 10 }, backend.extra()),
+      )
+      try {
+        const big = await chat(gateway, gateway.apiKey, { max_tokens: 2_000 })
+        assert.equal(big.status, 429)
+        assert.match((await readJson(big)).error.message, /1000 tokens per minute/)
+        assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 100 })).status, 200)
+        // ~700 tokens charged at admission, ~20 used: the rest comes back, so this one fits again
+        assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
+        // a request that fails upstream gives every token back
+        upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
+        assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 503)
+        assert.equal((await chat(gateway, gateway.apiKey, { max_tokens: 690 })).status, 200)
+      } finally {
+        await gateway.close()
+        await upstream.close()
       }
-      assert.equal(status, 200, 'freed when the client left')
-    } finally {
-      await gateway.close()
-      await upstream.close()
-    }
+    })
+
+    test('a concurrency slot is held for the whole stream and freed when it ends, fails or its client leaves', async () => {
+      const upstream = await startFakeUpstream()
+      const gateway = await startTestGateway(
+        document(upstream.baseUrl, { rpm: 1_000, tpm: 10_000_000, concurrency: 1 }, backend.extra()),
+      )
+      try {
+        let release!: () => void
+        const gate = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
+        const open = await chat(gateway, gateway.apiKey, { stream: true })
+        assert.equal(open.status, 200)
+        const second = await chat(gateway, gateway.apiKey)
+        assert.equal(second.status, 429)
+        assert.match((await readJson(second)).error.message, /1 concurrent requests/)
+        release()
+        await open.text()
+        assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed when the stream ended')
+
+        upstream.script({ kind: 'json', status: 500, body: {} }, { kind: 'json', status: 500, body: {} })
+        assert.equal((await chat(gateway, gateway.apiKey)).status, 503)
+        assert.equal((await chat(gateway, gateway.apiKey)).status, 200, 'freed after an upstream failure')
+
+        upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), delayMs: 5_000 })
+        const controller = new AbortController()
+        const abandoned = await chat(gateway, gateway.apiKey, { stream: true }, controller.signal)
+        assert.equal(abandoned.status, 200)
+        controller.abort()
+        let status = 0
+        for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+          await sleep(20)
+          status = (await chat(gateway, gateway.apiKey)).status
+        }
+        assert.equal(status, 200, 'freed when the client left')
+      } finally {
+        await gateway.close()
+        await upstream.close()
+      }
+    })
   })
-})
 
 describe('long requests', () => {
   test('a stream longer than the slot lease keeps its slot (the lease is renewed while it runs)', async () => {
@@ -200,8 +216,6 @@ describe('long requests', () => {
     }
   })
 })
-
-const skipRedis = await redisSkipReason()
 
 describe('rate limits across two instances sharing Redis', { skip: skipRedis }, () => {
   test('a 20 RPM workspace gets exactly 20 successes across both; a 2-concurrent one never has 3 upstream', async () => {
