@@ -12,6 +12,8 @@ function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError('request_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`)
 }
 
+const clientLeft = () => new Error('The client closed the connection before the whole body arrived.')
+
 /**
  * The whole body as one buffer. Plain listeners, not `for await`: the async iterator allocates an
  * end-of-stream tracker and promises per request that outlive a young-generation collection.
@@ -19,6 +21,8 @@ function tooLarge(limitBytes: number): GatewayError {
 export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'])
   if (declared > limitBytes) return Promise.reject(tooLarge(limitBytes))
+  // The client may have left while the caller awaited something else: no event would come.
+  if (request.destroyed) return Promise.reject(clientLeft())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -48,7 +52,7 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
     }
     const onClose = () => {
       stop()
-      reject(new Error('The client closed the connection before the whole body arrived.'))
+      reject(clientLeft())
     }
     request.on('data', onData)
     request.on('end', onEnd)
