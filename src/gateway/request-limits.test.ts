@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createLimitGate, formatReset, resolveLimits } from './request-limits.ts'
+import { formatReset } from './limit-admission.ts'
+import { createLimitGate, resolveLimits } from './request-limits.ts'
 
 const config = {
   backend: 'memory' as const,

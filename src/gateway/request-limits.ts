@@ -25,11 +25,21 @@ import type {
   RateLimiter,
   SyncRateLimiter,
   WindowCheck,
-  WindowRule,
 } from '../ratelimit/rate-limiter.ts'
 import type { LimitOverrides } from '../storage/store.ts'
-
-const MINUTE_MS = 60_000
+import {
+  admissionChecks,
+  admissionSteps,
+  concurrencyRefusal,
+  type HeldSlot,
+  type LimiterCheck,
+  MINUTE_MS,
+  type Scope,
+  type SlotStep,
+  type Spent,
+  scope,
+  type WindowStep,
+} from './limit-admission.ts'
 
 export interface ResolvedLimits {
   workspace: TierLimits
@@ -69,22 +79,6 @@ export interface LimitGate {
   close(): void
   /** Whether the shared limiter answered its last call (for `/readyz`). */
   readonly degraded: boolean
-}
-
-/** OpenAI's reset format: `1s`, `6m0s`, `1h2m3s`. */
-export function formatReset(ms: number): string {
-  const seconds = Math.max(Math.ceil(ms / 1000), 0)
-  const hours = Math.floor(seconds / 3600)
-  const minutes = Math.floor((seconds % 3600) / 60)
-  const rest = seconds % 60
-  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${rest}s`
-}
-
-interface Spent {
-  key: string
-  cost: number
-  /** A tokens-per-minute charge (refunded down to the actual usage). */
-  tokens: boolean
 }
 
 export function createLimitGate(options: {
@@ -166,18 +160,18 @@ export function createLimitGate(options: {
       const scopes = scopesOf(key)
       const spent: Spent[] = []
       const slots: HeldSlot[] = []
-      const leaseMs = config.concurrencyLeaseMs
+      const checks = admissionChecks(scopes, tokens, config.concurrencyLeaseMs)
       // An in-process limiter answers at once: no promise per check on the request path.
       const sync = options.limiter.sync
       // A shared one takes the whole admission in one round trip.
       const batch = options.limiter.batch
       try {
         if (sync !== undefined) {
-          const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+          const steps = admissionSteps(context, scopes, checks, spent, slots)
           let step = steps.next()
           while (!step.done) step = steps.next(runSync(sync, step.value))
         } else if (batch !== undefined) {
-          await admitInBatch(batch, context, scopes, tokens, leaseMs, spent, slots).then(
+          await admitInBatch(batch, context, scopes, checks, spent, slots).then(
             () => {
               degraded = false
             },
@@ -185,13 +179,13 @@ export function createLimitGate(options: {
               if (error instanceof GatewayError) throw error
               // The shared limiter failed: the policy answers (503, or count on this instance).
               const fallback = onFailure(error)
-              const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+              const steps = admissionSteps(context, scopes, checks, spent, slots)
               let step = steps.next()
               while (!step.done) step = steps.next(await runAsync(fallback, step.value))
             },
           )
         } else {
-          const steps = admissionSteps(context, scopes, tokens, leaseMs, spent, slots)
+          const steps = admissionSteps(context, scopes, checks, spent, slots)
           let step = steps.next()
           while (!step.done)
             step = steps.next(await call((limiter) => runAsync(limiter, step.value as LimiterCheck)))
@@ -244,33 +238,6 @@ export function createLimitGate(options: {
   }
 }
 
-interface Scope {
-  name: 'workspace' | 'key'
-  limits: TierLimits
-  rpmKey: string
-  rpmRule: WindowRule
-  tpmKey: string
-  tpmRule: WindowRule
-  concurrencyKey: string
-}
-
-function scope(name: Scope['name'], id: string, limits: TierLimits): Scope {
-  return {
-    name,
-    limits,
-    rpmKey: `${id}:rpm`,
-    rpmRule: { limit: limits.rpm, windowMs: MINUTE_MS },
-    tpmKey: `${id}:tpm`,
-    tpmRule: { limit: limits.tpm, windowMs: MINUTE_MS },
-    concurrencyKey: `${id}:concurrency`,
-  }
-}
-
-interface HeldSlot {
-  key: string
-  leaseId: string
-}
-
 const refundOperation = (refund: WindowCheck): LimiterOperation => ({ kind: 'consume', ...refund })
 const releaseOperation = (slot: HeldSlot): LimiterOperation => ({
   kind: 'release',
@@ -278,92 +245,41 @@ const releaseOperation = (slot: HeldSlot): LimiterOperation => ({
   leaseId: slot.leaseId,
 })
 
+/** A refund (negative cost) is always allowed whatever the limit. */
+const REFUND_RULE = { limit: 1, windowMs: MINUTE_MS }
+
+type LimiterOperation = LimiterCheck | { kind: 'release'; key: string; leaseId: string }
+
 /**
- * The admission as one call to a shared limiter: every scope's requests and tokens per minute,
- * then its concurrency slot, all or nothing. Throws the 429 of the first limit reached.
+ * The admission as one call to a shared limiter (all or nothing), its answers then read by the
+ * same steps as any other limiter's. A refusal spent nothing and took no slot, so what the
+ * steps record is kept only when the admission went through.
  */
 async function admitInBatch(
   batch: BatchRateLimiter,
   context: RequestContext,
   scopes: readonly Scope[],
-  tokens: number,
-  leaseMs: number,
+  checks: readonly LimiterCheck[],
   spent: Spent[],
   slots: HeldSlot[],
 ): Promise<void> {
-  const windows: WindowCheck[] = []
-  for (const scope of scopes) {
-    windows.push({ key: scope.rpmKey, cost: 1, rule: scope.rpmRule })
-    windows.push({ key: scope.tpmKey, cost: tokens, rule: scope.tpmRule })
-  }
-  const slotChecks = scopes.map((scope) => ({
-    key: scope.concurrencyKey,
-    limit: scope.limits.concurrency,
-    leaseMs,
-  }))
-  const admission = await batch.admit(windows, slotChecks)
-  if (!admission.allowed) {
-    const refused = admission.refused
-    if (refused.kind === 'slot') throw concurrencyRefusal(scopes[refused.index]!)
-    // Windows come in pairs per scope: requests, then tokens.
-    const scope = scopes[Math.floor(refused.index / 2)]!
-    if (refused.index % 2 === 0) {
-      setRateHeaders(context, scope.limits.rpm, refused.result, scope.limits.tpm, undefined)
-      throw refusal(scope.name, 'requests per minute', scope.limits.rpm, refused.result)
-    }
-    setRateHeaders(
-      context,
-      scope.limits.rpm,
-      admission.windows[refused.index - 1]!,
-      scope.limits.tpm,
-      refused.result,
-    )
-    throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, refused.result)
-  }
-  for (const [index, check] of windows.entries())
-    spent.push({ key: check.key, cost: check.cost, tokens: index % 2 === 1 })
-  for (const [index, slot] of admission.slots.entries())
-    slots.push({ key: slotChecks[index]!.key, leaseId: slot.leaseId! })
-  setTightestRateHeaders(context, scopes, admission.windows)
-}
-
-/** The headers describe the tighter scope; `windows` holds each scope's requests then tokens. */
-function setTightestRateHeaders(
-  context: RequestContext,
-  scopes: readonly Scope[],
-  windows: readonly ConsumeResult[],
-): void {
-  let tightest = 0
-  let tightestTokens = 0
-  for (let index = 1; index < scopes.length; index++) {
-    if (windows[index * 2]!.remaining < windows[tightest * 2]!.remaining) tightest = index
-    if (windows[index * 2 + 1]!.remaining < windows[tightestTokens * 2 + 1]!.remaining) tightestTokens = index
-  }
-  setRateHeaders(
-    context,
-    scopes[tightest]!.limits.rpm,
-    windows[tightest * 2]!,
-    scopes[tightestTokens]!.limits.tpm,
-    windows[tightestTokens * 2 + 1],
+  const admission = await batch.admit(
+    checks.filter((check): check is WindowStep => check.kind === 'consume'),
+    checks.filter((check): check is SlotStep => check.kind === 'acquire'),
   )
+  if (!admission.allowed && admission.refused.kind === 'slot')
+    throw concurrencyRefusal(scopes[admission.refused.index]!)
+  const answers = admission.allowed
+    ? [...admission.windows, ...admission.slots]
+    : [...admission.windows, admission.refused.result]
+  const admittedSpent: Spent[] = []
+  const admittedSlots: HeldSlot[] = []
+  const steps = admissionSteps(context, scopes, checks, admittedSpent, admittedSlots)
+  let step = steps.next()
+  for (let index = 0; !step.done; index++) step = steps.next(answers[index])
+  spent.push(...admittedSpent)
+  slots.push(...admittedSlots)
 }
-
-function concurrencyRefusal(scope: Scope): GatewayError {
-  return new GatewayError(
-    'rate_limit_exceeded',
-    `Rate limit reached for this ${scope.name}: ${scope.limits.concurrency} concurrent requests. ` +
-      'Retry when one of them has finished.',
-    { retryAfterSeconds: 1 },
-  )
-}
-
-/** A refund (negative cost) is always allowed whatever the limit. */
-const REFUND_RULE = { limit: 1, windowMs: MINUTE_MS }
-
-type LimiterCheck =
-  | { kind: 'consume'; key: string; cost: number; rule: WindowRule }
-  | { kind: 'acquire'; key: string; limit: number; leaseMs: number }
-type LimiterOperation = LimiterCheck | { kind: 'release'; key: string; leaseId: string }
 
 function runSync(
   limiter: SyncRateLimiter,
@@ -393,81 +309,4 @@ async function runAsync(
       await limiter.release(operation.key, operation.leaseId)
       return undefined
   }
-}
-
-/**
- * The admission, written once for both kinds of limiter: it yields each check and receives its
- * result (synchronously from an in-process limiter, awaited from Redis). Requests and tokens per
- * minute for every scope, then a concurrency slot per scope; what it spent and the slots it took
- * are recorded so a refusal can give them back. Throws the 429 of the first limit reached.
- */
-function* admissionSteps(
-  context: RequestContext,
-  scopes: readonly Scope[],
-  tokens: number,
-  leaseMs: number,
-  spent: Spent[],
-  slots: HeldSlot[],
-): Generator<LimiterCheck, void, ConsumeResult | AcquireResult | undefined> {
-  const windows: ConsumeResult[] = []
-  for (const scope of scopes) {
-    const rpmKey = scope.rpmKey
-    const rpm = (yield { kind: 'consume', key: rpmKey, cost: 1, rule: scope.rpmRule }) as ConsumeResult
-    if (!rpm.allowed) {
-      setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, undefined)
-      throw refusal(scope.name, 'requests per minute', scope.limits.rpm, rpm)
-    }
-    spent.push({ key: rpmKey, cost: 1, tokens: false })
-    // A request larger than the whole window is refused, as OpenAI does ("Request too large").
-    const tpmKey = scope.tpmKey
-    const tpm = (yield { kind: 'consume', key: tpmKey, cost: tokens, rule: scope.tpmRule }) as ConsumeResult
-    if (!tpm.allowed) {
-      setRateHeaders(context, scope.limits.rpm, rpm, scope.limits.tpm, tpm)
-      throw refusal(scope.name, 'tokens per minute', scope.limits.tpm, tpm)
-    }
-    spent.push({ key: tpmKey, cost: tokens, tokens: true })
-    windows.push(rpm, tpm)
-  }
-  for (const scope of scopes) {
-    const key = scope.concurrencyKey
-    const slot = (yield { kind: 'acquire', key, limit: scope.limits.concurrency, leaseMs }) as AcquireResult
-    if (!slot.allowed || slot.leaseId === undefined) throw concurrencyRefusal(scope)
-    slots.push({ key, leaseId: slot.leaseId })
-  }
-  setTightestRateHeaders(context, scopes, windows)
-}
-
-/** OpenAI's `x-ratelimit-*` headers, set before the answer's head is written. */
-function setRateHeaders(
-  context: RequestContext,
-  requestLimit: number,
-  requests: ConsumeResult,
-  tokenLimit: number,
-  tokens: ConsumeResult | undefined,
-): void {
-  const now = Date.now()
-  context.headers ??= {}
-  const headers = context.headers
-  headers['x-ratelimit-limit-requests'] = String(requestLimit)
-  headers['x-ratelimit-remaining-requests'] = String(requests.remaining)
-  headers['x-ratelimit-reset-requests'] = formatReset(requests.resetAtMs - now)
-  headers['x-ratelimit-limit-tokens'] = String(tokenLimit)
-  if (tokens !== undefined) {
-    headers['x-ratelimit-remaining-tokens'] = String(tokens.remaining)
-    headers['x-ratelimit-reset-tokens'] = formatReset(tokens.resetAtMs - now)
-  }
-}
-
-function refusal(
-  scope: 'workspace' | 'key',
-  what: string,
-  limit: number,
-  result: ConsumeResult,
-): GatewayError {
-  const seconds = Math.max(Math.ceil(result.retryAfterMs / 1000), 1)
-  return new GatewayError(
-    'rate_limit_exceeded',
-    `Rate limit reached for this ${scope}: ${limit} ${what}. Retry in ${seconds} s.`,
-    { retryAfterSeconds: seconds },
-  )
 }

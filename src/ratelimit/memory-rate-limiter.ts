@@ -4,7 +4,13 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import type { BatchRateLimiter, ConsumeResult, RateLimiter, SyncRateLimiter } from './rate-limiter.ts'
+import type {
+  AcquireResult,
+  BatchRateLimiter,
+  ConsumeResult,
+  RateLimiter,
+  SyncRateLimiter,
+} from './rate-limiter.ts'
 
 interface WindowCounter {
   window: number
@@ -86,50 +92,35 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
   }
 
   const batch: BatchRateLimiter = {
+    // One synchronous pass is atomic here: spend in order, and undo it all at the first refusal.
     async admit(windows, slots) {
-      // Check everything before spending anything: a refusal leaves no trace.
-      const currentMs = now()
-      const earlier: ConsumeResult[] = []
-      for (const [index, check] of windows.entries()) {
-        const window = Math.floor(currentMs / check.rule.windowMs)
-        const resetAtMs = (window + 1) * check.rule.windowMs
-        const counter = counters.get(check.key)
-        const used =
-          counter !== undefined && counter.window === window && counter.windowMs === check.rule.windowMs
-            ? counter.used
-            : 0
-        if (check.cost > 0 && used + check.cost > check.rule.limit) {
-          const result = {
-            allowed: false,
-            remaining: Math.max(0, check.rule.limit - used),
-            resetAtMs,
-            retryAfterMs: resetAtMs - currentMs,
-          }
-          return { allowed: false, refused: { kind: 'window', index, result }, windows: earlier }
+      const spent: ConsumeResult[] = []
+      const taken: AcquireResult[] = []
+      const undo = () => {
+        for (let index = 0; index < spent.length; index++) {
+          const check = windows[index]!
+          sync.consume(check.key, -check.cost, check.rule)
         }
-        const after = Math.max(0, used + check.cost)
-        earlier.push({
-          allowed: true,
-          remaining: Math.max(0, check.rule.limit - after),
-          resetAtMs,
-          retryAfterMs: 0,
-        })
+        for (let index = 0; index < taken.length; index++)
+          sync.release(slots[index]!.key, taken[index]!.leaseId!)
+      }
+      for (const [index, check] of windows.entries()) {
+        const result = sync.consume(check.key, check.cost, check.rule)
+        if (!result.allowed) {
+          undo()
+          return { allowed: false, refused: { kind: 'window', index, result }, windows: spent }
+        }
+        spent.push(result)
       }
       for (const [index, check] of slots.entries()) {
-        const held = leases.get(check.key)
-        if (held !== undefined && held.size >= check.limit) {
-          for (const [leaseId, expiresAtMs] of held) if (expiresAtMs <= currentMs) held.delete(leaseId)
-          if (held.size >= check.limit) {
-            const result = { allowed: false, leaseId: undefined, inUse: held.size }
-            return { allowed: false, refused: { kind: 'slot', index, result }, windows: earlier }
-          }
+        const result = sync.acquire(check.key, check.limit, check.leaseMs)
+        if (!result.allowed) {
+          undo()
+          return { allowed: false, refused: { kind: 'slot', index, result }, windows: spent }
         }
+        taken.push(result)
       }
-      return {
-        allowed: true,
-        windows: windows.map((check) => sync.consume(check.key, check.cost, check.rule)),
-        slots: slots.map((check) => sync.acquire(check.key, check.limit, check.leaseMs)),
-      }
+      return { allowed: true, windows: spent, slots: taken }
     },
     async finish(refunds, releases) {
       for (const refund of refunds) sync.consume(refund.key, refund.cost, refund.rule)
