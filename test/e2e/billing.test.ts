@@ -280,10 +280,7 @@ describe('billing: reserve, settle, 402', () => {
   })
 
   test('an aborted stream is charged the prompt and the output delivered before the abort, nothing more', async () => {
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>()
     const chunks = streamChunks(exactUsage, ['a', 'b', 'c', 'd', 'e', 'f'])
     upstream.reset()
     // the role chunk and three content chunks arrive, then the upstream stalls until the client has gone

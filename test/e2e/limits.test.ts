@@ -146,10 +146,7 @@ for (const backend of backends)
         document(upstream.baseUrl, { rpm: 1_000, tpm: 10_000_000, concurrency: 1 }, backend.extra()),
       )
       try {
-        let release!: () => void
-        const gate = new Promise<void>((resolve) => {
-          release = resolve
-        })
+        const { promise: gate, resolve: release } = Promise.withResolvers<void>()
         upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
         const open = await chat(gateway, gateway.apiKey, { stream: true })
         assert.equal(open.status, 200)
@@ -199,10 +196,7 @@ describe('long requests', () => {
       ),
     )
     try {
-      let release!: () => void
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
+      const { promise: gate, resolve: release } = Promise.withResolvers<void>()
       upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: gate })
       const open = await chat(gateway, gateway.apiKey, { stream: true })
       await sleep(700)

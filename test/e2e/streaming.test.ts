@@ -23,10 +23,7 @@ describe('streaming: no buffering, client disconnect aborts the upstream', () =>
   })
 
   test('the first chunk reaches the client while the upstream is still holding the rest', async () => {
-    let release!: () => void
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    const { promise: held, resolve: release } = Promise.withResolvers<void>()
     upstream.script({ kind: 'stream', chunks: chatCompletionStreamChunks(), waitFor: held })
     const response = await gateway.post('/v1/chat/completions', { model: 'm', messages, stream: true })
     assert.equal(response.status, 200)
