@@ -13,4 +13,4 @@ ENV ONEKEY_HOST=0.0.0.0 \
 EXPOSE 8787
 USER node
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8787/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=4", "src/cli/onekey.ts", "serve"]
+CMD ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=16", "src/cli/onekey.ts", "serve"]

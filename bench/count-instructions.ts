@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         '--smc-check=all', // V8 writes and rewrites machine code
         process.execPath,
         '--disable-warning=ExperimentalWarning',
-        '--max-semi-space-size=4',
+        '--max-semi-space-size=16',
         'src/cli/onekey.ts',
         'serve',
         '--config',

@@ -30,7 +30,7 @@ const PROFILE = process.env.BENCH_PROFILE === '1'
 /** BENCH_SCALE_OUT=1: also two gateway processes on PostgreSQL + Redis (TEST_POSTGRES_URL, TEST_REDIS_URL). */
 const SCALE_OUT = process.env.BENCH_SCALE_OUT === '1'
 /** The flags `npm start` and `bin/onekey` run the gateway with. */
-const GATEWAY_NODE_FLAGS = '--max-semi-space-size=4'
+const GATEWAY_NODE_FLAGS = '--max-semi-space-size=16'
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
 
