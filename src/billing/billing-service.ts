@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { GatewayError } from '../errors/gateway-error.ts'
+import { isoTime } from '../logging/iso-time.ts'
 import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
 import {
@@ -294,7 +295,7 @@ export function createBillingService(options: BillingOptions): BillingService {
             reason: meta.reason,
             actor: meta.actor,
             requestId: meta.requestId,
-            at: now().toISOString(),
+            at: isoTime(now().getTime()),
           })
           .then(
             (result) => {

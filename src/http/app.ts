@@ -18,6 +18,7 @@ import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
 import { proxyResponses } from '../gateway/proxy-responses.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
+import { isoNow } from '../logging/iso-time.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
@@ -444,7 +445,7 @@ export function createApp(dependencies: AppDependencies): App {
       firstByteMs: log.firstByteMs ?? null,
       finishReason: log.finishReason ?? null,
       usageSource: log.usageSource ?? null,
-      createdAt: new Date().toISOString(),
+      createdAt: isoNow(),
     })
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import { writeSync } from 'node:fs'
+import { isoTime } from './iso-time.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const LEVELS: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -54,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
   function log(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVELS[level] < threshold) return
     // One stringify of the caller's object, no merged copy: this runs once per request.
-    const head = `{"time":"${new Date(now()).toISOString()}","level":"${level}","msg":${JSON.stringify(message)}`
+    const head = `{"time":"${isoTime(now())}","level":"${level}","msg":${JSON.stringify(message)}`
     const rest = fields === undefined ? '}' : JSON.stringify(fields).slice(1)
     queue.push(rest === '}' ? `${head}}\n` : `${head},${rest}\n`)
     if (queue.length >= MAX_QUEUED_LINES) flush()
