@@ -143,3 +143,68 @@ test('"usage":null is removed for clients that did not ask for usage', () => {
     'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[]}\n\n',
   )
 })
+
+test('agrees with a JSON-parsing reference on random streams, at random splits, LF and CRLF', () => {
+  let seed = 20_261_130
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+    return seed / 2_147_483_648
+  }
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!
+  // Strings that look like the markers the relay searches for, escaped as JSON escapes them.
+  const pieces = ['data: [DONE]', '"usage":{', '"usage":null,', '"finish_reason":"stop"', 'content":"x']
+  pieces.push('{"error":1}', '\\', '"', 'Привет 🙂', '\n\n', ' ', 'x', '_reason": "')
+  for (let round = 0; round < 300; round++) {
+    const wire: string[] = []
+    const expected: string[] = []
+    let contentChunks = 0
+    let finishReason: string | undefined
+    const count = 1 + Math.floor(random() * 6)
+    for (let index = 0; index < count; index++) {
+      const content = random() < 0.2 ? '' : pick(pieces) + pick(pieces)
+      const finish = index === count - 1 && random() < 0.7 ? pick(['stop', 'length', 'tool_calls']) : null
+      const field = random() < 0.3 ? 'reasoning_content' : 'content'
+      const chunk = { id: 'c', choices: [{ index: 0, delta: { [field]: content }, finish_reason: finish }] }
+      const withNull = random() < 0.5 ? { usage: null, ...chunk } : { ...chunk, usage: null }
+      wire.push(`data: ${JSON.stringify(withNull)}\n\n`)
+      expected.push(`data: ${JSON.stringify(chunk)}\n\n`)
+      if (content !== '') contentChunks++
+      if (finish !== null) finishReason = finish
+    }
+    const usage = '{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}'
+    const withUsage = random() < 0.6
+    if (withUsage) {
+      wire.push(`data: ${usage}\n\n`)
+      expected.push(`data: ${usage.replace('"completion_tokens":2', '"completion_tokens":2,"cost":0.1')}\n\n`)
+    }
+    wire.push('data: [DONE]\n\n')
+    const crlf = random() < 0.3
+    const bytes = Buffer.from(crlf ? wire.join('').replaceAll('\n', '\r\n') : wire.join(''))
+    const relay = createOpenAISseRelay({
+      removeNullUsage: true,
+      rewriteUsage: (data) => data.replace('"completion_tokens":2', '"completion_tokens":2,"cost":0.1'),
+    })
+    const splits = [0, ...Array.from({ length: 3 }, () => Math.floor(random() * bytes.length))]
+    splits.sort((first, second) => first - second)
+    splits.push(bytes.length)
+    let output = ''
+    let counted = 0
+    let reason: string | undefined
+    let usageData: string | undefined
+    let done = false
+    for (let index = 0; index + 1 < splits.length && !done; index++) {
+      const step = relay.push(bytes.subarray(splits[index], splits[index + 1]))
+      output += Buffer.from(step.output as Uint8Array | string).toString('utf8')
+      counted += step.contentChunks
+      reason = step.finishReason ?? reason
+      usageData ??= step.usageData
+      done = step.done
+    }
+    const context = `round ${round}, splits ${splits.join(',')}, crlf ${crlf}`
+    assert.equal(output, expected.join(''), context)
+    assert.equal(done, true, context)
+    assert.equal(counted, contentChunks, context)
+    assert.equal(reason, finishReason, context)
+    assert.equal(usageData, withUsage ? usage : undefined, context)
+  }
+})
