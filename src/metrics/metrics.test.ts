@@ -33,3 +33,28 @@ test('counters, histograms and gauges render in the Prometheus text format', () 
     ].join('\n'),
   )
 })
+
+test('a label set is one series whatever order or shape the calls use', () => {
+  const registry = createMetricsRegistry()
+  const requests = registry.counter('onekey_requests_total', 'Requests.')
+  requests.inc({ lane: 'cheap', status: '200' })
+  requests.inc({ status: '200', lane: 'cheap' }) // other order: the same series
+  requests.inc({ lane: 'cheap', status: '200' }, 3)
+  requests.inc({ lane: 'cheap' }) // fewer labels: its own series
+  requests.inc({ lane: 'cheap', status: '200', extra: 'x' }) // more labels: its own series
+  requests.inc({ lane: 'byok', status: '200' })
+  requests.inc()
+  assert.equal(
+    registry.render(),
+    [
+      '# HELP onekey_requests_total Requests.',
+      '# TYPE onekey_requests_total counter',
+      'onekey_requests_total{lane="cheap",status="200"} 5',
+      'onekey_requests_total{lane="cheap"} 1',
+      'onekey_requests_total{lane="cheap",status="200",extra="x"} 1',
+      'onekey_requests_total{lane="byok",status="200"} 1',
+      'onekey_requests_total 1',
+      '',
+    ].join('\n'),
+  )
+})

@@ -1,7 +1,7 @@
 /**
  * A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
  * exposition format. In-process and allocation-light on the request path (a label set is looked
- * up by a joined key); no dependency.
+ * up value by value in nested maps); no dependency.
  *
  * @module
  * @see https://prometheus.io/docs/instrumenting/exposition_formats/
@@ -23,13 +23,18 @@ interface Metric {
   type: 'counter' | 'gauge' | 'histogram'
   bounds?: readonly number[]
   series: Map<string, Series>
+  /** The label names of the first series, in order: the shape nearly every call has. */
+  names?: string[]
+  /** For calls of that shape: series by label value, one map per label, no key string built. */
+  tree: Map<string, unknown>
   /** Gauges read at scrape time. */
   collect?: () => { labels: Labels; value: number }[]
 }
 
+/** A label set's key, the same whatever order its labels come in. */
 function keyOf(labels: Labels): string {
   let key = ''
-  for (const name in labels) key += `${name}\u0000${labels[name]}\u0001`
+  for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`
   return key
 }
 
@@ -62,6 +67,25 @@ export interface MetricsRegistry {
 export function createMetricsRegistry(): MetricsRegistry {
   const metrics: Metric[] = []
   function seriesOf(metric: Metric, labels: Labels): Series {
+    metric.names ??= Object.keys(labels)
+    const names = metric.names
+    let node: unknown = metric.tree
+    let depth = 0
+    for (const name in labels) {
+      if (names[depth] !== name) return seriesByKey(metric, labels)
+      const level = node as Map<string, unknown>
+      const value = labels[name]!
+      depth++
+      let child = level.get(value)
+      if (child === undefined) {
+        child = depth === names.length ? seriesByKey(metric, labels) : new Map<string, unknown>()
+        level.set(value, child)
+      }
+      node = child
+    }
+    return depth === names.length && depth > 0 ? (node as Series) : seriesByKey(metric, labels)
+  }
+  function seriesByKey(metric: Metric, labels: Labels): Series {
     const key = keyOf(labels)
     let series = metric.series.get(key)
     if (series === undefined) {
@@ -76,7 +100,7 @@ export function createMetricsRegistry(): MetricsRegistry {
   }
   return {
     counter(name, help) {
-      const metric: Metric = { name, help, type: 'counter', series: new Map() }
+      const metric: Metric = { name, help, type: 'counter', series: new Map(), tree: new Map() }
       metrics.push(metric)
       return {
         inc(labels = {}, by = 1) {
@@ -85,7 +109,7 @@ export function createMetricsRegistry(): MetricsRegistry {
       }
     },
     histogram(name, help, bounds) {
-      const metric: Metric = { name, help, type: 'histogram', bounds, series: new Map() }
+      const metric: Metric = { name, help, type: 'histogram', bounds, series: new Map(), tree: new Map() }
       metrics.push(metric)
       return {
         observe(labels, value) {
@@ -98,7 +122,7 @@ export function createMetricsRegistry(): MetricsRegistry {
       }
     },
     gauge(name, help, collect) {
-      metrics.push({ name, help, type: 'gauge', series: new Map(), collect })
+      metrics.push({ name, help, type: 'gauge', series: new Map(), tree: new Map(), collect })
     },
     render() {
       const lines: string[] = []
