@@ -25,7 +25,7 @@ import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
 import { readJsonObject } from './read-json-body.ts'
-import type { RequestContext } from './request-context.ts'
+import { emptyRequestLog, type RequestContext } from './request-context.ts'
 import { chooseRequestId } from './request-id.ts'
 import { createKeyRoutes } from './routes/keys.ts'
 import { checkAdminToken, createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
@@ -489,7 +489,7 @@ export function createApp(dependencies: AppDependencies): App {
         response,
         signal: controller.signal,
         key: undefined,
-        log: {},
+        log: emptyRequestLog(),
         headers: undefined,
       }
       inFlight++

@@ -32,6 +32,34 @@ export interface RequestLogFields {
   generationId?: string
 }
 
+/**
+ * A request's log fields, every one present from the start (undefined until known): the object
+ * keeps one shape while the request fills it in, so each field's reads and writes stay cheap.
+ */
+export function emptyRequestLog(): RequestLogFields {
+  return {
+    model: undefined,
+    lane: undefined,
+    provider: undefined,
+    account: undefined,
+    upstreamModel: undefined,
+    stream: undefined,
+    attempts: undefined,
+    errorCode: undefined,
+    bytesIn: undefined,
+    bytesOut: undefined,
+    firstByteMs: undefined,
+    promptTokens: undefined,
+    completionTokens: undefined,
+    cachedTokens: undefined,
+    generatedChunks: undefined,
+    finishReason: undefined,
+    costNano: undefined,
+    usageSource: undefined,
+    generationId: undefined,
+  }
+}
+
 export interface RequestContext {
   requestId: string
   /** The URL path without its query string. */
