@@ -7,7 +7,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
 COPY onekey.example.yaml ./
-RUN mkdir -p /app/data && chown node:node /app/data
+# Node's compile cache, filled at build time (`--help` loads every module `serve` does): the
+# gateway then starts without the TypeScript stripper (~15–25 MB less resident memory).
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN node --disable-warning=ExperimentalWarning src/cli/onekey.ts --help > /dev/null \
+    && mkdir -p /app/data && chown -R node:node /app/data /app/.compile-cache
 ENV ONEKEY_HOST=0.0.0.0 \
     ONEKEY_CONFIG=/app/onekey.example.yaml
 EXPOSE 8787

@@ -18,7 +18,14 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { benchConfigLines, freePort, prepareSqliteGateway, seedBenchWorkspace } from './bench-setup.ts'
+import {
+  benchConfigLines,
+  COMPILE_CACHE_ENV,
+  freePort,
+  prepareSqliteGateway,
+  seedBenchWorkspace,
+  warmCompileCache,
+} from './bench-setup.ts'
 import { gcWindow } from './gc-trace.ts'
 import { generateLoad } from './load-generator.ts'
 
@@ -198,7 +205,7 @@ async function startScaleOut(
     start(
       [...GATEWAY_NODE_FLAGS.split(' '), 'src/cli/onekey.ts', 'serve', '--config', configPath],
       join(directory, `scaleout-${name}.log`),
-      { ONEKEY_PORT: String(port) },
+      { ONEKEY_PORT: String(port), ...COMPILE_CACHE_ENV },
     )
     urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
   }
@@ -222,6 +229,8 @@ async function main(): Promise<void> {
     TARGET_TRACES.set('floor', { file: join(directory, 'floor.log'), startedAt: Date.now() })
 
     const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)
+    // The gateway starts as `npm start` does after its first start: from the compile cache.
+    warmCompileCache()
 
     const profileFlags = PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
@@ -237,6 +246,7 @@ async function main(): Promise<void> {
         configPath,
       ],
       join(directory, 'gateway.log'),
+      COMPILE_CACHE_ENV,
     )
     TARGET_PIDS.set('onekey', gateway.pid!)
     TARGET_TRACES.set('onekey', { file: join(directory, 'gateway.log'), startedAt: Date.now() })
