@@ -38,22 +38,22 @@ async function setup(balanceNano: number) {
 test('with a plentiful balance, headroom serves most reservations without storage; storage always covers what is promised', async () => {
   const { store, billing } = await setup(1_000_000)
   const first = await billing.reserve('ws', 100, () => '')
-  assert.equal((await store.ledger.balance('ws')).heldNano, 100 + 1_600, 'the request and 16× headroom')
-  // 40 at once: the headroom is claimed synchronously, the rest asked from storage
-  const more = await Promise.all(Array.from({ length: 40 }, () => billing.reserve('ws', 100, () => '')))
+  assert.equal((await store.ledger.balance('ws')).heldNano, 100 + 6_400, 'the request and 64× headroom')
+  // 100 at once: the headroom is claimed synchronously, the rest asked from storage
+  const more = await Promise.all(Array.from({ length: 100 }, () => billing.reserve('ws', 100, () => '')))
   const { leasedNano, usedNano } = billing.holdings()
-  assert.equal(usedNano, 4_100)
+  assert.equal(usedNano, 10_100)
   assert.ok(leasedNano >= usedNano, 'never more promised than held')
   assert.equal((await store.ledger.balance('ws')).heldNano, leasedNano, 'storage holds exactly the lease')
   await Promise.all(
     [first, ...more].map((hold) => billing.settle(hold, 60, { requestId: 'r', actor: 'a', reason: 'x' })),
   )
   assert.equal(billing.holdings().usedNano, 0)
-  assert.equal((await store.ledger.balance('ws')).balanceNano, 1_000_000 - 41 * 60)
+  assert.equal((await store.ledger.balance('ws')).balanceNano, 1_000_000 - 101 * 60)
   await billing.close()
   assert.deepEqual(
     await store.ledger.balance('ws'),
-    { balanceNano: 1_000_000 - 41 * 60, heldNano: 0 },
+    { balanceNano: 1_000_000 - 101 * 60, heldNano: 0 },
     'headroom returned',
   )
   assert.deepEqual(await store.ledger.verify(), [])

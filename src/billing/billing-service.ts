@@ -80,8 +80,13 @@ export interface BillingService {
 }
 
 const SETTLE_BATCH_MS = 20
-/** Headroom asked for with a reservation, in multiples of the request (granted only when plentiful). */
-const HEADROOM_FACTOR = 16
+/**
+ * Headroom asked for with a reservation, in multiples of the request (granted only when
+ * plentiful). A settled request's hold leaves the lease, so the headroom lasts this many requests
+ * before the next reservation goes to storage: at 16, one request in 16 at one connection paid
+ * a reservation transaction (~3 % of the gateway's CPU there).
+ */
+const HEADROOM_FACTOR = 64
 /** Headroom unused this long goes back to the workspace. */
 const HEADROOM_IDLE_MS = 1_000
 
