@@ -3,10 +3,12 @@
  *
  * The fast path works on bytes: it forwards every complete event (up to the last blank line)
  * as the upstream sent it and keeps a partial event until its end arrives, so a client never
- * receives half an event. It finds `[DONE]`, `{"error"…}` events, finish reasons and the usage
- * chunk with native byte searches: `data:` markers only at line starts, JSON keys anywhere (JSON
- * text holds no raw newline and escapes quotes inside strings, so neither can match content). A stream that uses `\r` line
- * ends switches, losslessly, to the full decoder, which re-frames events with `\n`.
+ * receives half an event. It finds `[DONE]`, `{"error"…}` events, finish reasons, content chunks
+ * and the usage chunk in one regular-expression pass over the bytes read as latin1 (one character
+ * per byte, so positions carry over): `data:` markers only at line starts, JSON keys anywhere
+ * (JSON text holds no raw newline and escapes quotes inside strings, so neither can match
+ * content). A stream that uses `\r` line ends switches, losslessly, to the full decoder, which
+ * re-frames events with `\n`.
  *
  * @module
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
