@@ -94,7 +94,8 @@ export async function startGateway(
   options: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.log.level })
-  const store = options.store ?? (await createStore(config.storage))
+  // SQLite: WAL checkpoints off the request thread (sqlite-checkpointer.ts).
+  const store = options.store ?? (await createStore(config.storage, { sqliteCheckpointMs: 1_000 }))
   if (options.store === undefined && config.storage.autoMigrate) await store.migrate()
 
   // Circuits are shared through Redis when it is configured (shared-health.ts).

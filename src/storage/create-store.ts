@@ -24,6 +24,8 @@ export interface CreateStoreOptions {
   schema?: string
   /** PostgreSQL only: pool size. */
   maxConnections?: number
+  /** SQLite only: checkpoint the WAL on a worker thread this often, ms (the server sets it). */
+  sqliteCheckpointMs?: number
 }
 
 async function createPostgresKysely(
@@ -53,11 +55,13 @@ async function createPostgresKysely(
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) })
 }
 
-function createSqliteKysely(path: string): Kysely<DatabaseSchema> {
+function createSqliteKysely(path: string, options: CreateStoreOptions): Kysely<DatabaseSchema> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: openNodeSqliteDatabase(path) }),
-  })
+  const database = openNodeSqliteDatabase(
+    path,
+    options.sqliteCheckpointMs === undefined ? {} : { backgroundCheckpointMs: options.sqliteCheckpointMs },
+  )
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) })
 }
 
 /** Opens the store for a config; call `migrate()` before first use on a new database. */
@@ -72,7 +76,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     url.searchParams.delete('schema')
     db = await createPostgresKysely(url.toString(), { ...options, schema })
   } else {
-    db = createSqliteKysely(config.path)
+    db = createSqliteKysely(config.path, options)
   }
   return {
     dialect,

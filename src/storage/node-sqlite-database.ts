@@ -8,8 +8,20 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
+import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 
 const STATEMENT_CACHE_SIZE = 256
+/** Pages of WAL after which a commit checkpoints by itself (SQLite's default is 1000). */
+const AUTOCHECKPOINT_PAGES = 10_000
+
+export interface NodeSqliteOptions {
+  /**
+   * Checkpoint the WAL on a worker thread every this many milliseconds (sqlite-checkpointer.ts);
+   * commits then checkpoint by themselves only past ten times the usual WAL. For the long-running
+   * server; off for `:memory:` and by default.
+   */
+  backgroundCheckpointMs?: number
+}
 
 function toStatement(statement: StatementSync): SqliteStatement {
   const reader = statement.columns().length > 0
@@ -27,14 +39,19 @@ function toStatement(statement: StatementSync): SqliteStatement {
  * The statement cache matters: Kysely prepares every query, and preparing costs more than
  * running a point lookup.
  */
-export function openNodeSqliteDatabase(path: string): SqliteDatabase {
+export function openNodeSqliteDatabase(path: string, options: NodeSqliteOptions = {}): SqliteDatabase {
   const database = new DatabaseSync(path)
+  // The busy timeout first: another connection (the CLI, the checkpointer) may hold a lock already.
+  const background = options.backgroundCheckpointMs !== undefined && path !== ':memory:'
+  const autocheckpoint = background ? AUTOCHECKPOINT_PAGES * 10 : AUTOCHECKPOINT_PAGES
   database.exec(
-    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 10000;',
+    `PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = ${autocheckpoint};`,
   )
+  const checkpointer = background ? startSqliteCheckpointer(path, options.backgroundCheckpointMs!) : undefined
   const statements = new Map<string, SqliteStatement>()
   return {
     close: () => {
+      checkpointer?.stop()
       statements.clear()
       database.close()
     },
