@@ -45,7 +45,8 @@ export function startSqliteCheckpointer(path: string, intervalMs: number): Sqlit
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path, intervalMs },
-    // A dozen lines of JavaScript: the smallest heap V8 allows keeps its isolate to a few MB.
+    // A dozen lines of JavaScript need no more heap than this; the worker's ~12 MB resident is
+    // mostly its Node environment.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
   })
   // Never keeps the process alive; a worker that fails leaves checkpoints to the backstop.
