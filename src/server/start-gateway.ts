@@ -95,7 +95,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.log.level })
   // SQLite: WAL checkpoints off the request thread (sqlite-checkpointer.ts).
-  const store = options.store ?? (await createStore(config.storage, { sqliteCheckpointMs: 1_000 }))
+  const store =
+    options.store ??
+    (await createStore(config.storage, {
+      sqliteCheckpointMs: 1_000,
+      onCheckpointError: (error) =>
+        logger.warn('background WAL checkpoint failed; commits checkpoint instead', describeError(error)),
+    }))
   if (options.store === undefined && config.storage.autoMigrate) await store.migrate()
 
   // Circuits are shared through Redis when it is configured (shared-health.ts).

@@ -26,6 +26,8 @@ export interface CreateStoreOptions {
   maxConnections?: number
   /** SQLite only: checkpoint the WAL on a worker thread this often, ms (the server sets it). */
   sqliteCheckpointMs?: number
+  /** SQLite only: hears of failing background checkpoints. */
+  onCheckpointError?: (error: Error) => void
 }
 
 async function createPostgresKysely(
@@ -59,7 +61,9 @@ function createSqliteKysely(path: string, options: CreateStoreOptions): Kysely<D
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const database = openNodeSqliteDatabase(
     path,
-    options.sqliteCheckpointMs === undefined ? {} : { backgroundCheckpointMs: options.sqliteCheckpointMs },
+    options.sqliteCheckpointMs === undefined
+      ? {}
+      : { backgroundCheckpointMs: options.sqliteCheckpointMs, onCheckpointError: options.onCheckpointError },
   )
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) })
 }

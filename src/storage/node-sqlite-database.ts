@@ -21,6 +21,8 @@ export interface NodeSqliteOptions {
    * server; off for `:memory:` and by default.
    */
   backgroundCheckpointMs?: number
+  /** Hears of failing background checkpoints (the backstop checkpoints meanwhile). */
+  onCheckpointError?: (error: Error) => void
 }
 
 function toStatement(statement: StatementSync): SqliteStatement {
@@ -47,7 +49,9 @@ export function openNodeSqliteDatabase(path: string, options: NodeSqliteOptions 
   database.exec(
     `PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = ${autocheckpoint};`,
   )
-  const checkpointer = background ? startSqliteCheckpointer(path, options.backgroundCheckpointMs!) : undefined
+  const checkpointer = background
+    ? startSqliteCheckpointer(path, options.backgroundCheckpointMs!, options.onCheckpointError)
+    : undefined
   const statements = new Map<string, SqliteStatement>()
   return {
     close: () => {

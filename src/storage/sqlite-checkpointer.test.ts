@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
+import { startSqliteCheckpointer } from './sqlite-checkpointer.ts'
 
 /** Writes ~2 MB in a few transactions: under the automatic checkpoint's threshold, so it stays in the WAL. */
 function write(database: ReturnType<typeof openNodeSqliteDatabase>): void {
@@ -61,4 +62,17 @@ test('closing stops the worker, and a closed database reopens with every row', a
   } finally {
     rmSync(directory, { recursive: true, force: true })
   }
+})
+
+test('a worker that cannot open the database says so', async () => {
+  const errors: Error[] = []
+  const checkpointer = startSqliteCheckpointer(
+    join(tmpdir(), 'onekey-missing-dir', 'x', 'none.db'),
+    10,
+    (error) => errors.push(error),
+  )
+  for (let waited = 0; waited < 5_000 && errors.length === 0; waited += 25) await sleep(25)
+  checkpointer.stop()
+  assert.ok(errors.length > 0, 'the failure was reported')
+  assert.match(errors[0]!.message, /unable to open|exited/)
 })

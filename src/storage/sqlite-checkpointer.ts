@@ -21,11 +21,16 @@ const { parentPort, workerData } = require('node:worker_threads')
 const database = new DatabaseSync(workerData.path)
 database.exec('PRAGMA busy_timeout = 5000')
 const checkpoint = database.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+let reportedAt = 0
 const timer = setInterval(() => {
   try {
     checkpoint.get()
-  } catch {
-    // Busy or failing: the next tick tries again, and the main connection's backstop remains.
+  } catch (error) {
+    // The next tick tries again and the main connection's backstop remains; say so once a minute.
+    if (Date.now() - reportedAt > 60000) {
+      reportedAt = Date.now()
+      parentPort.postMessage(String(error && error.message ? error.message : error))
+    }
   }
 }, workerData.intervalMs)
 parentPort.on('message', () => {
@@ -40,8 +45,16 @@ export interface SqliteCheckpointer {
   stop(): void
 }
 
-/** Starts checkpointing the WAL of the database at `path` every `intervalMs` on a worker thread. */
-export function startSqliteCheckpointer(path: string, intervalMs: number): SqliteCheckpointer {
+/**
+ * Starts checkpointing the WAL of the database at `path` every `intervalMs` on a worker thread.
+ * `onError` hears of a failing checkpoint (at most once a minute) or a worker that died; the
+ * backstop checkpoints meanwhile.
+ */
+export function startSqliteCheckpointer(
+  path: string,
+  intervalMs: number,
+  onError: (error: Error) => void = () => {},
+): SqliteCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path, intervalMs },
@@ -51,8 +64,12 @@ export function startSqliteCheckpointer(path: string, intervalMs: number): Sqlit
   })
   // Never keeps the process alive; a worker that fails leaves checkpoints to the backstop.
   worker.unref()
-  worker.on('error', () => {})
   let stopped = false
+  worker.on('message', (message: string) => onError(new Error(`WAL checkpoint failed: ${message}`)))
+  worker.on('error', (error) => onError(error))
+  worker.on('exit', (code) => {
+    if (!stopped && code !== 0) onError(new Error(`the WAL checkpoint worker exited with code ${code}`))
+  })
   return {
     stop() {
       if (stopped) return
