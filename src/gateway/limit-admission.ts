@@ -79,7 +79,7 @@ export function* admissionSteps(
   checks: readonly LimiterCheck[],
   spent: Spent[],
   slots: HeldSlot[],
-): Generator<LimiterCheck, void, ConsumeResult | AcquireResult | undefined> {
+): AdmissionSteps {
   const windows: ConsumeResult[] = []
   for (const check of checks) {
     if (check.kind === 'acquire') {
@@ -105,6 +105,26 @@ export function* admissionSteps(
     windows.push(result)
   }
   setTightestRateHeaders(context, scopes, windows)
+}
+
+type Answer = ConsumeResult | AcquireResult | undefined
+export type AdmissionSteps = Generator<LimiterCheck, void, Answer>
+
+/** Runs the steps to the end, each check answered at once (an in-process limiter, or a batch's answers in order). */
+export function answerSteps(
+  steps: AdmissionSteps,
+  answer: (check: LimiterCheck, index: number) => Answer,
+): void {
+  let index = 0
+  for (let step = steps.next(); !step.done; ) step = steps.next(answer(step.value, index++))
+}
+
+/** Runs the steps to the end, each check awaited in turn. */
+export async function answerStepsAsync(
+  steps: AdmissionSteps,
+  answer: (check: LimiterCheck) => Promise<Answer>,
+): Promise<void> {
+  for (let step = steps.next(); !step.done; ) step = steps.next(await answer(step.value))
 }
 
 /** A refused concurrency slot: the 429 naming the scope's limit. */

@@ -30,6 +30,8 @@ import type { LimitOverrides } from '../storage/store.ts'
 import {
   admissionChecks,
   admissionSteps,
+  answerSteps,
+  answerStepsAsync,
   concurrencyRefusal,
   type HeldSlot,
   type LimiterCheck,
@@ -167,33 +169,30 @@ export function createLimitGate(options: {
       const batch = options.limiter.batch
       try {
         if (sync !== undefined) {
-          const steps = admissionSteps(context, scopes, checks, spent, slots)
-          let step = steps.next()
-          while (!step.done) step = steps.next(runSync(sync, step.value))
+          answerSteps(admissionSteps(context, scopes, checks, spent, slots), (check) => runSync(sync, check))
         } else if (batch !== undefined) {
           await admitInBatch(batch, context, scopes, checks, spent, slots).then(
             () => {
               degraded = false
             },
-            async (error: unknown) => {
+            (error: unknown) => {
               if (error instanceof GatewayError) throw error
               // The shared limiter failed: the policy answers (503, or count on this instance).
               const fallback = onFailure(error)
-              const steps = admissionSteps(context, scopes, checks, spent, slots)
-              let step = steps.next()
-              while (!step.done) step = steps.next(await runAsync(fallback, step.value))
+              return answerStepsAsync(admissionSteps(context, scopes, checks, spent, slots), (check) =>
+                runAsync(fallback, check),
+              )
             },
           )
         } else {
-          const steps = admissionSteps(context, scopes, checks, spent, slots)
-          let step = steps.next()
-          while (!step.done)
-            step = steps.next(await call((limiter) => runAsync(limiter, step.value as LimiterCheck)))
+          await answerStepsAsync(admissionSteps(context, scopes, checks, spent, slots), (check) =>
+            call((limiter) => runAsync(limiter, check)),
+          )
         }
       } catch (error) {
         for (const item of spent)
-          fire({ kind: 'consume', key: item.key, cost: -item.cost, rule: REFUND_RULE })
-        for (const slot of slots) fire({ kind: 'release', key: slot.key, leaseId: slot.leaseId })
+          fire(refundOperation({ key: item.key, cost: -item.cost, rule: REFUND_RULE }))
+        for (const slot of slots) fire(releaseOperation(slot))
         if (error instanceof GatewayError && error.code === 'rate_limit_exceeded') options.onDecision?.(false)
         throw error
       }
@@ -274,9 +273,10 @@ async function admitInBatch(
     : [...admission.windows, admission.refused.result]
   const admittedSpent: Spent[] = []
   const admittedSlots: HeldSlot[] = []
-  const steps = admissionSteps(context, scopes, checks, admittedSpent, admittedSlots)
-  let step = steps.next()
-  for (let index = 0; !step.done; index++) step = steps.next(answers[index])
+  answerSteps(
+    admissionSteps(context, scopes, checks, admittedSpent, admittedSlots),
+    (_, index) => answers[index],
+  )
   spent.push(...admittedSpent)
   slots.push(...admittedSlots)
 }
