@@ -18,6 +18,16 @@ function write(database: ReturnType<typeof openNodeSqliteDatabase>): void {
   }
 }
 
+/** Runs `body` in a fresh temporary directory, removed afterwards. */
+async function inTemporaryDirectory(body: (directory: string) => Promise<void>): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'onekey-checkpoint-'))
+  try {
+    await body(directory)
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
+
 async function databaseFileGrows(path: string, beyondBytes: number, withinMs: number): Promise<boolean> {
   for (let waited = 0; waited < withinMs; waited += 25) {
     if (statSync(path).size > beyondBytes) return true
@@ -26,9 +36,8 @@ async function databaseFileGrows(path: string, beyondBytes: number, withinMs: nu
   return false
 }
 
-test('a worker thread copies the WAL into the database file; without it the WAL keeps the writes', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'onekey-checkpoint-'))
-  try {
+test('a worker thread copies the WAL into the database file; without it the WAL keeps the writes', () =>
+  inTemporaryDirectory(async (directory) => {
     const withWorker = join(directory, 'worker.db')
     const database = openNodeSqliteDatabase(withWorker, { backgroundCheckpointMs: 20 })
     write(database)
@@ -42,14 +51,10 @@ test('a worker thread copies the WAL into the database file; without it the WAL 
     assert.equal(await databaseFileGrows(withoutWorker, 1_000_000, 300), false, 'nothing checkpoints it')
     plain.close()
     assert.ok(statSync(withoutWorker).size > 1_000_000, 'closing checkpoints what is left')
-  } finally {
-    rmSync(directory, { recursive: true, force: true })
-  }
-})
+  }))
 
-test('closing stops the worker, and a closed database reopens with every row', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'onekey-checkpoint-'))
-  try {
+test('closing stops the worker, and a closed database reopens with every row', () =>
+  inTemporaryDirectory(async (directory) => {
     const path = join(directory, 'reopen.db')
     const database = openNodeSqliteDatabase(path, { backgroundCheckpointMs: 10 })
     write(database)
@@ -59,10 +64,7 @@ test('closing stops the worker, and a closed database reopens with every row', a
     const [row] = again.prepare('select count(*) as count from rows').all([]) as { count: number }[]
     assert.equal(row?.count, 2_000)
     again.close()
-  } finally {
-    rmSync(directory, { recursive: true, force: true })
-  }
-})
+  }))
 
 test('a worker that cannot open the database says so', async () => {
   const errors: Error[] = []
