@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs, one object per line, written in batches off the request path: lines
- * are queued and flushed on the next tick of the event loop (or when the queue is large), so a
- * request never waits on stdout. `flush()` writes what is queued synchronously, for shutdown.
+ * are queued and written together `batchMs` after the first of them (or at once when the queue
+ * is large), so a request never waits on stdout and a quiet gateway does not pay one write per
+ * request. `flush()` writes what is queued synchronously, for shutdown and crashes.
  *
  * Never log prompts, completions, keys or upstream credentials: callers pass metadata only.
  *
@@ -29,22 +30,37 @@ export interface LoggerOptions {
   /** Where batches go; defaults to stdout (file descriptor 1). */
   write?: (text: string) => void
   now?: () => number
+  /**
+   * How long the first queued line waits for company before the batch is written (default 20).
+   * One write per line cost ~6 µs of a request's time at one connection on the bench machine;
+   * batched, ~0.4 µs. 0 writes on the next turn of the event loop.
+   */
+  batchMs?: number
 }
 
-const MAX_QUEUED_LINES = 512
+const DEFAULT_BATCH_MS = 20
+/** A batch this large is written at once, whatever the wait. */
+const MAX_QUEUED_CHARACTERS = 64 * 1024
 
 export function createLogger(options: LoggerOptions): Logger {
   const threshold = LEVELS[options.level]
   const write = options.write ?? ((text: string) => writeSync(1, text))
   const now = options.now ?? Date.now
+  const batchMs = options.batchMs ?? DEFAULT_BATCH_MS
   let queue: string[] = []
-  let scheduled = false
+  let queuedCharacters = 0
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined
 
   function flush(): void {
-    scheduled = false
+    if (timer !== undefined) {
+      if (batchMs > 0) clearTimeout(timer as NodeJS.Timeout)
+      else clearImmediate(timer as NodeJS.Immediate)
+      timer = undefined
+    }
     if (queue.length === 0) return
     const text = queue.join('')
     queue = []
+    queuedCharacters = 0
     try {
       write(text)
     } catch {
@@ -57,12 +73,11 @@ export function createLogger(options: LoggerOptions): Logger {
     // One stringify of the caller's object, no merged copy: this runs once per request.
     const head = `{"time":"${isoTime(now())}","level":"${level}","msg":${JSON.stringify(message)}`
     const rest = fields === undefined ? '}' : JSON.stringify(fields).slice(1)
-    queue.push(rest === '}' ? `${head}}\n` : `${head},${rest}\n`)
-    if (queue.length >= MAX_QUEUED_LINES) flush()
-    else if (!scheduled) {
-      scheduled = true
-      setImmediate(flush)
-    }
+    const line = rest === '}' ? `${head}}\n` : `${head},${rest}\n`
+    queue.push(line)
+    queuedCharacters += line.length
+    if (queuedCharacters >= MAX_QUEUED_CHARACTERS) flush()
+    else if (timer === undefined) timer = batchMs > 0 ? setTimeout(flush, batchMs) : setImmediate(flush)
   }
 
   return {

@@ -95,6 +95,8 @@ export async function startTestGateway(
   const logs: Record<string, unknown>[] = []
   const logger = createLogger({
     level: 'debug',
+    // Tests read the log right after a call: no batching window.
+    batchMs: 0,
     write: (text) => {
       for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line))
     },
