@@ -22,6 +22,15 @@ const ROOT = join(import.meta.dirname, '..')
  */
 export const COMPILE_CACHE_ENV = { NODE_COMPILE_CACHE: join(ROOT, 'node_modules', '.cache', 'onekey') }
 
+/**
+ * The node flags `bin/onekey` (and so `npm start`) and the Docker image run the gateway with; a
+ * test keeps the three in step. Why each: bin/onekey's comment and bench/README.md.
+ */
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=30']
+
+/** The environment `bin/onekey` starts the gateway with (the compile cache, two malloc arenas). */
+export const GATEWAY_ENV = { ...COMPILE_CACHE_ENV, MALLOC_ARENA_MAX: '2' }
+
 /** Fills the compile cache as any earlier start would (`onekey --help` loads every module `serve` does). */
 export function warmCompileCache(): void {
   execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/cli/onekey.ts', '--help'], {

@@ -19,7 +19,7 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, prepareSqliteGateway } from './bench-setup.ts'
+import { freePort, GATEWAY_ENV, GATEWAY_NODE_FLAGS, prepareSqliteGateway } from './bench-setup.ts'
 import { generateLoad } from './load-generator.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         '--smc-check=all', // V8 writes and rewrites machine code
         process.execPath,
         '--disable-warning=ExperimentalWarning',
-        '--max-semi-space-size=16',
+        ...GATEWAY_NODE_FLAGS,
         'src/cli/onekey.ts',
         'serve',
         '--config',
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
           openSync(join(directory, 'gateway.log'), 'w'),
           openSync(join(directory, 'valgrind.log'), 'w'),
         ],
-        env: { ...process.env, BENCH_UPSTREAM_KEY: 'sk-bench-upstream' },
+        env: { ...process.env, ...GATEWAY_ENV, BENCH_UPSTREAM_KEY: 'sk-bench-upstream' },
       },
     )
     children.push(gateway)

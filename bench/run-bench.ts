@@ -20,8 +20,9 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   benchConfigLines,
-  COMPILE_CACHE_ENV,
   freePort,
+  GATEWAY_ENV,
+  GATEWAY_NODE_FLAGS,
   prepareSqliteGateway,
   seedBenchWorkspace,
   warmCompileCache,
@@ -36,8 +37,6 @@ const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Mea
 const PROFILE = process.env.BENCH_PROFILE === '1'
 /** BENCH_SCALE_OUT=1: also two gateway processes on PostgreSQL + Redis (TEST_POSTGRES_URL, TEST_REDIS_URL). */
 const SCALE_OUT = process.env.BENCH_SCALE_OUT === '1'
-/** The flags `npm start` and `bin/onekey` run the gateway with. */
-const GATEWAY_NODE_FLAGS = '--max-semi-space-size=16'
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
 
@@ -203,9 +202,9 @@ async function startScaleOut(
   for (const name of ['one', 'two']) {
     const port = await freePort()
     start(
-      [...GATEWAY_NODE_FLAGS.split(' '), 'src/cli/onekey.ts', 'serve', '--config', configPath],
+      [...GATEWAY_NODE_FLAGS, 'src/cli/onekey.ts', 'serve', '--config', configPath],
       join(directory, `scaleout-${name}.log`),
-      { ONEKEY_PORT: String(port), ...COMPILE_CACHE_ENV },
+      { ONEKEY_PORT: String(port), ...GATEWAY_ENV },
     )
     urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
   }
@@ -239,14 +238,14 @@ async function main(): Promise<void> {
       [
         '--trace-gc',
         ...profileFlags,
-        ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? GATEWAY_NODE_FLAGS).split(' ').filter(Boolean),
+        ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS),
         'src/cli/onekey.ts',
         'serve',
         '--config',
         configPath,
       ],
       join(directory, 'gateway.log'),
-      COMPILE_CACHE_ENV,
+      GATEWAY_ENV,
     )
     TARGET_PIDS.set('onekey', gateway.pid!)
     TARGET_TRACES.set('onekey', { file: join(directory, 'gateway.log'), startedAt: Date.now() })
