@@ -6,7 +6,7 @@
  * the gateway's peak RSS. For the floor and the gateway it also gives CPU time, bytes allocated
  * and GC pauses per request (the last two from their `--trace-gc` lines: gc-trace.ts).
  *
- * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default "1,16,64"),
+ * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_WARMUP_S (default 2), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
@@ -32,6 +32,8 @@ import { generateLoad } from './load-generator.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+/** Seconds of load per server and mode (16 connections) before anything is measured. */
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
 const PROFILE = process.env.BENCH_PROFILE === '1'
@@ -84,6 +86,16 @@ function cpuMicros(pid: number | undefined): number {
 const TARGET_PIDS = new Map<string, number>()
 /** Target name → its process's stdout (where `--trace-gc` writes) and when it was started. */
 const TARGET_TRACES = new Map<string, { file: string; startedAt: number }>()
+
+/** The bench's request: a short chat completion, streamed or not. */
+function requestBody(mode: Measurement['mode']): string {
+  return JSON.stringify({
+    model: 'bench-model',
+    messages: [{ role: 'user', content: 'Say hello in a short sentence, please.' }],
+    max_tokens: 64,
+    ...(mode === 'stream' ? { stream: true } : {}),
+  })
+}
 
 interface Measurement {
   target: string
@@ -138,13 +150,12 @@ async function measure(
       errors: parts.reduce((sum, part) => sum + part.errors, 0),
     }
   }
-  const body = JSON.stringify({
-    model: 'bench-model',
-    messages: [{ role: 'user', content: 'Say hello in a short sentence, please.' }],
-    max_tokens: 64,
-    ...(mode === 'stream' ? { stream: true } : {}),
-  })
-  const options = { url, headers: { 'content-type': 'application/json', ...headers }, body, connections }
+  const options = {
+    url,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: requestBody(mode),
+    connections,
+  }
   await generateLoad({ ...options, durationMs: 500 }) // warm-up: JIT, pools, auth cache
   const pid = TARGET_PIDS.get(target)
   const trace = TARGET_TRACES.get(target)
@@ -266,6 +277,22 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_TARGETS?.split(',')
     if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
 
+    // Warm every server up in both modes before the first cell: otherwise the first cell
+    // (non-stream at one connection) also measures the JIT compiling the gateway's code paths.
+    for (const mode of MODES) {
+      for (const [, url, headers] of targets) {
+        for (const one of url.split(' ')) {
+          await generateLoad({
+            url: one,
+            headers: { 'content-type': 'application/json', ...headers },
+            body: requestBody(mode),
+            connections: 16,
+            durationMs: WARMUP_S * 1000,
+          })
+        }
+      }
+    }
+
     // Each cell is measured in ROUNDS rounds, the targets in a rotating order within a round,
     // and the median round is kept: on a shared 2-core machine, drift over a minute is larger
     // than the differences being measured.
@@ -356,7 +383,7 @@ async function main(): Promise<void> {
     }
     const errors = results.reduce((sum, row) => sum + row.errors, 0)
     process.stdout.write(
-      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell; errors: ${errors}\n`,
+      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell, every server first warmed up for ${WARMUP_S} s per mode; errors: ${errors}\n`,
     )
     if (errors > 0) process.exitCode = 1
   } finally {
