@@ -61,6 +61,9 @@ export function startSqliteCheckpointer(
     // A dozen lines of JavaScript need no more heap than this; the worker's ~12 MB resident is
     // mostly its Node environment.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
+    // None of the process's flags: with `--cpu-prof` the worker's profile overwrote the main
+    // thread's (same file name).
+    execArgv: [],
   })
   // Never keeps the process alive; a worker that fails leaves checkpoints to the backstop.
   worker.unref()
