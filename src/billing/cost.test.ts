@@ -33,4 +33,8 @@ test('nano rounding is upward and exact; formatting is exact', () => {
   assert.equal(formatNanoUsd(10_000_000_000), '10')
   assert.equal(formatNanoUsd(-850_000_000), '-0.85')
   assert.equal(formatNanoUsd(1), '0.000000001')
+  assert.equal(formatNanoUsd(0), '0')
+  assert.equal(formatNanoUsd(-1), '-0.000000001')
+  assert.equal(formatNanoUsd(1_000_000_010), '1.00000001')
+  assert.equal(formatNanoUsd(123_456_789_000_000), '123456.789')
 })

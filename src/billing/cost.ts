@@ -38,11 +38,13 @@ export function costNano(price: OfferPrice, usage: TokenUsage): number {
   return picoToNano(costPico(price, usage))
 }
 
-/** nano-USD → exact decimal USD string. */
+/** nano-USD → exact decimal USD string (every response carries one: no regular expression). */
 export function formatNanoUsd(nano: number): string {
   const negative = nano < 0
   const digits = Math.abs(nano).toString().padStart(10, '0')
-  const whole = digits.slice(0, -9)
-  const fraction = digits.slice(-9).replace(/0+$/, '')
-  return `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`
+  const point = digits.length - 9
+  let end = digits.length
+  while (end > point && digits.charCodeAt(end - 1) === 48) end--
+  const whole = digits.slice(0, point)
+  return `${negative ? '-' : ''}${whole}${end === point ? '' : `.${digits.slice(point, end)}`}`
 }
