@@ -19,6 +19,11 @@ const POSTGRES_ROWS_PER_STATEMENT = 200
  */
 const SQLITE_CHUNK_SIZES = [64, 16, 4, 1] as const
 
+/** The most rows one INSERT statement carries: a batch above this takes several statements. */
+export function maxRowsPerStatement(dialect: Dialect): number {
+  return dialect === 'postgres' ? POSTGRES_ROWS_PER_STATEMENT : SQLITE_CHUNK_SIZES[0]
+}
+
 /** Cached statement text per table, columns, conflict clause, dialect and row count. */
 const statementTexts = new Map<string, string>()
 

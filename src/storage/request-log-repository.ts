@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely'
-import { insertRows } from './raw-insert.ts'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { insertRows, maxRowsPerStatement } from './raw-insert.ts'
 import type { DatabaseSchema, Dialect, RequestLogsTable } from './schema.ts'
 import type { RequestLogRecord, RequestLogRepository } from './store.ts'
 
@@ -33,6 +33,14 @@ const PARTITIONS_AHEAD = 3
 
 const GROUP_COLUMNS = { model: 'model', provider: 'provider', lane: 'lane', key: 'key_id' } as const
 
+/**
+ * Text cut to its column's width. PostgreSQL refuses a longer value, and one refused row would
+ * fail its whole batch, again at every retry (an upstream's `finish_reason` is whatever it sends).
+ */
+function clamp(value: string | null, width: number): string | null {
+  return value === null || value.length <= width ? value : value.slice(0, width)
+}
+
 /** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
 const LOG_COLUMNS = [
   'id',
@@ -63,36 +71,41 @@ export function createRequestLogRepository(
 ): RequestLogRepository {
   return {
     async insertMany(records) {
-      await insertRows(
-        db as Kysely<unknown>,
-        dialect,
-        'request_logs',
-        LOG_COLUMNS,
-        records.map((record) => [
-          record.id,
-          record.requestId,
-          record.workspaceId,
-          record.keyId,
-          record.model,
-          record.lane,
-          record.provider,
-          record.upstreamModel,
-          record.stream ? 1 : 0,
-          record.status,
-          record.errorCode,
-          record.promptTokens,
-          record.completionTokens,
-          record.cachedTokens,
-          record.costNano,
-          record.latencyMs,
-          record.firstByteMs,
-          record.finishReason,
-          record.usageSource,
-          record.createdAt,
-        ]),
-        // A partitioned table's unique keys include the partition key.
-        { ignoreConflictOn: dialect === 'postgres' ? 'id, created_at' : 'id' },
-      )
+      // One transaction for the batch: on SQLite each statement (64 rows at most) would otherwise
+      // commit by itself and write its pages to the WAL, eleven times for a batch of 500.
+      const insert = (executor: Kysely<unknown> | Transaction<unknown>) =>
+        insertRows(
+          executor,
+          dialect,
+          'request_logs',
+          LOG_COLUMNS,
+          records.map((record) => [
+            record.id,
+            record.requestId,
+            record.workspaceId,
+            record.keyId,
+            clamp(record.model, 200),
+            clamp(record.lane, 16),
+            clamp(record.provider, 64),
+            clamp(record.upstreamModel, 200),
+            record.stream ? 1 : 0,
+            record.status,
+            clamp(record.errorCode, 64),
+            record.promptTokens,
+            record.completionTokens,
+            record.cachedTokens,
+            record.costNano,
+            record.latencyMs,
+            record.firstByteMs,
+            clamp(record.finishReason, 32),
+            clamp(record.usageSource, 16),
+            record.createdAt,
+          ]),
+          // A partitioned table's unique keys include the partition key.
+          { ignoreConflictOn: dialect === 'postgres' ? 'id, created_at' : 'id' },
+        )
+      if (records.length <= maxRowsPerStatement(dialect)) await insert(db as Kysely<unknown>)
+      else await (db as Kysely<unknown>).transaction().execute(insert)
     },
     async find(workspaceId, id) {
       const row = await db

@@ -508,6 +508,54 @@ export function describeStoreContract(
       assert.equal(await store.requestLogs.find('ws_money', 'g1'), undefined)
     })
 
+    test('request logs: a batch of several statements lands whole or not at all; replays add nothing; long text is cut to fit', async () => {
+      // 450 rows: several statements on either engine (64 rows each on SQLite, 200 on PostgreSQL).
+      const rows: RequestLogRecord[] = Array.from({ length: 450 }, (_, index) => ({
+        id: `batch_${index}`,
+        requestId: `req_batch_${index}`,
+        workspaceId: 'ws_batch',
+        keyId: 'key_1',
+        model: 'm',
+        lane: 'cheap',
+        provider: 'p',
+        upstreamModel: 'u',
+        stream: index % 2 === 0,
+        status: 200,
+        errorCode: null,
+        promptTokens: 3,
+        completionTokens: 2,
+        cachedTokens: 0,
+        costNano: 7,
+        latencyMs: 1,
+        firstByteMs: null,
+        finishReason: 'stop',
+        usageSource: 'upstream',
+        createdAt: '2026-11-24T08:00:00.000Z',
+      }))
+      const count = async () =>
+        (await store.requestLogs.activity('ws_batch', '2026-11-01T00:00:00.000Z', 'lane')).map((day) => [
+          day.requests,
+          day.costNano,
+        ])
+      // A row the table refuses, in the last statement: the statements before it are undone too.
+      const refused = rows.map((row, index) =>
+        index === 449 ? { ...row, keyId: null as unknown as string } : row,
+      )
+      await assert.rejects(store.requestLogs.insertMany(refused))
+      assert.deepEqual(await count(), [], 'all or nothing')
+      await store.requestLogs.insertMany(rows)
+      assert.deepEqual(await count(), [[450, 450 * 7]])
+      await store.requestLogs.insertMany([...rows, { ...rows[0]!, id: 'batch_new' }])
+      assert.deepEqual(await count(), [[451, 451 * 7]], 'a replayed row is ignored, a new one lands')
+      assert.equal((await store.requestLogs.find('ws_batch', 'batch_449'))?.stream, false)
+      // Text from outside (an upstream's finish_reason, a long model ID) is cut to fit, never refused.
+      await store.requestLogs.insertMany([
+        { ...rows[0]!, id: 'batch_long', finishReason: 'x'.repeat(40), upstreamModel: 'm'.repeat(300) },
+      ])
+      const long = await store.requestLogs.find('ws_batch', 'batch_long')
+      assert.deepEqual([long?.finishReason, long?.upstreamModel], ['x'.repeat(32), 'm'.repeat(200)])
+    })
+
     test('request logs: maintain keeps what is inside retention and removes the rest (partitions on PostgreSQL)', async () => {
       const row = (id: string, createdAt: string): RequestLogRecord => ({
         id,
