@@ -8,6 +8,7 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { insertRows } from './raw-insert.ts'
+import { rawStatement } from './raw-statement.ts'
 import type { DatabaseSchema, Dialect, LedgerEntriesTable } from './schema.ts'
 import {
   type Balance,
@@ -39,36 +40,76 @@ function checkAmount(value: number, what: string): void {
     throw new RangeError(`${what} must be a safe integer of nano-USD, got ${value}`)
 }
 
+/** The statements every reservation and settlement runs, as plain SQL (raw-statement.ts). */
+function ledgerStatements(dialect: Dialect) {
+  return {
+    touchBalance: rawStatement<{ balance_nano: number | string; held_nano: number | string }>(
+      dialect,
+      'update workspace_balances set updated_at = ? where workspace_id = ? returning balance_nano, held_nano',
+    ),
+    openBalance: rawStatement(
+      dialect,
+      'insert into workspace_balances (workspace_id, balance_nano, held_nano, updated_at) values (?, 0, 0, ?) on conflict (workspace_id) do nothing',
+    ),
+    writeBalance: rawStatement(
+      dialect,
+      'update workspace_balances set balance_nano = ?, held_nano = ?, updated_at = ? where workspace_id = ?',
+    ),
+    openLots: rawStatement<{ id: string; remaining_nano: number | string }>(
+      dialect,
+      // Soonest expiry first; lots that never expire last.
+      'select id, remaining_nano from credit_lots where workspace_id = ? and remaining_nano > 0 order by case when expires_at is null then 1 else 0 end, expires_at, created_at, id',
+    ),
+    takeFromLot: rawStatement(
+      dialect,
+      'update credit_lots set remaining_nano = remaining_nano - ? where id = ?',
+    ),
+    instanceHeld: rawStatement<{ held_nano: number | string }>(
+      dialect,
+      'select held_nano from instance_holds where instance_id = ? and workspace_id = ?',
+    ),
+    raiseInstanceHeld: rawStatement(
+      dialect,
+      'insert into instance_holds (instance_id, workspace_id, held_nano, heartbeat_at) values (?, ?, ?, ?) on conflict (instance_id, workspace_id) do update set held_nano = instance_holds.held_nano + excluded.held_nano, heartbeat_at = excluded.heartbeat_at',
+    ),
+    lowerInstanceHeld: rawStatement(
+      dialect,
+      'update instance_holds set held_nano = held_nano - ? where instance_id = ? and workspace_id = ?',
+    ),
+  }
+}
+
+type LedgerStatements = ReturnType<typeof ledgerStatements>
+
 /** Locks the workspace's balance row and returns it (creating it at zero if missing). */
-async function lockBalance(trx: Database, workspaceId: string, at: string): Promise<Balance> {
+async function lockBalance(
+  statements: LedgerStatements,
+  trx: Database,
+  workspaceId: string,
+  at: string,
+): Promise<Balance> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const row = await trx
-      .updateTable('workspace_balances')
-      .set({ updated_at: at })
-      .where('workspace_id', '=', workspaceId)
-      .returning(['balance_nano', 'held_nano'])
-      .executeTakeFirst()
+    const row = (await statements.touchBalance(trx, [at, workspaceId])).rows[0]
     if (row !== undefined) return { balanceNano: Number(row.balance_nano), heldNano: Number(row.held_nano) }
-    await trx
-      .insertInto('workspace_balances')
-      .values({ workspace_id: workspaceId, balance_nano: 0, held_nano: 0, updated_at: at })
-      .onConflict((conflict) => conflict.column('workspace_id').doNothing())
-      .execute()
+    await statements.openBalance(trx, [workspaceId, at])
   }
   throw new Error(`no balance row for workspace ${workspaceId}`)
 }
 
-async function writeBalance(trx: Database, workspaceId: string, balance: Balance, at: string): Promise<void> {
+async function writeBalance(
+  statements: LedgerStatements,
+  trx: Database,
+  workspaceId: string,
+  balance: Balance,
+  at: string,
+): Promise<void> {
   checkAmount(balance.balanceNano, 'balance')
-  await trx
-    .updateTable('workspace_balances')
-    .set({ balance_nano: balance.balanceNano, held_nano: balance.heldNano, updated_at: at })
-    .where('workspace_id', '=', workspaceId)
-    .execute()
+  await statements.writeBalance(trx, [balance.balanceNano, balance.heldNano, at, workspaceId])
 }
 
 /** A credit becomes a lot; a debit consumes lots soonest-expiring first (never-expiring last). */
 async function moveLots(
+  statements: LedgerStatements,
   trx: Database,
   entry: LedgerEntryRecord,
   creditExpiresAt: string | null,
@@ -88,31 +129,22 @@ async function moveLots(
       .execute()
     return
   }
-  await consumeLots(trx, entry.workspaceId, -entry.amountNano)
+  await consumeLots(statements, trx, entry.workspaceId, -entry.amountNano)
 }
 
 /** Takes `amountNano` from the workspace's lots, soonest expiry first. */
-async function consumeLots(trx: Database, workspaceId: string, amountNano: number): Promise<void> {
+async function consumeLots(
+  statements: LedgerStatements,
+  trx: Database,
+  workspaceId: string,
+  amountNano: number,
+): Promise<void> {
   let left = amountNano
-  const lots = await trx
-    .selectFrom('credit_lots')
-    .select(['id', 'remaining_nano'])
-    .where('workspace_id', '=', workspaceId)
-    .where('remaining_nano', '>', 0)
-    // Soonest expiry first; lots that never expire last.
-    .orderBy((eb) => eb.case().when('expires_at', 'is', null).then(1).else(0).end())
-    .orderBy('expires_at')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute()
+  const lots = (await statements.openLots(trx, [workspaceId])).rows
   for (const lot of lots) {
     if (left <= 0) break
     const take = Math.min(left, Number(lot.remaining_nano))
-    await trx
-      .updateTable('credit_lots')
-      .set((eb) => ({ remaining_nano: eb('remaining_nano', '-', take) }))
-      .where('id', '=', lot.id)
-      .execute()
+    await statements.takeFromLot(trx, [take, lot.id])
     left -= take
   }
 }
@@ -128,28 +160,14 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups
 }
 
-async function instanceHeldNano(trx: Database, instanceId: string, workspaceId: string): Promise<number> {
-  const row = await trx
-    .selectFrom('instance_holds')
-    .select('held_nano')
-    .where('instance_id', '=', instanceId)
-    .where('workspace_id', '=', workspaceId)
-    .executeTakeFirst()
-  return row === undefined ? 0 : Number(row.held_nano)
-}
-
-async function lowerInstanceHeld(
+async function instanceHeldNano(
+  statements: LedgerStatements,
   trx: Database,
   instanceId: string,
   workspaceId: string,
-  amount: number,
-): Promise<void> {
-  await trx
-    .updateTable('instance_holds')
-    .set((eb) => ({ held_nano: eb('held_nano', '-', amount) }))
-    .where('instance_id', '=', instanceId)
-    .where('workspace_id', '=', workspaceId)
-    .execute()
+): Promise<number> {
+  const row = (await statements.instanceHeld(trx, [instanceId, workspaceId])).rows[0]
+  return row === undefined ? 0 : Number(row.held_nano)
 }
 
 const ENTRY_COLUMNS = [
@@ -192,11 +210,12 @@ async function insertEntryRows(
 }
 
 async function insertEntry(
+  statements: LedgerStatements,
   trx: Database,
   entry: LedgerEntryRecord,
   creditExpiresAt: string | null = null,
 ): Promise<void> {
-  await moveLots(trx, entry, creditExpiresAt)
+  await moveLots(statements, trx, entry, creditExpiresAt)
   await trx
     .insertInto('ledger_entries')
     .values({
@@ -215,6 +234,7 @@ async function insertEntry(
 }
 
 export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): LedgerRepository {
+  const statements = ledgerStatements(dialect)
   return {
     async createCodes(codes) {
       for (const code of codes) checkAmount(code.amountNano, 'code amount')
@@ -241,7 +261,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
 
     async redeemCode({ codeHash, workspaceId, entryId, actor, at, creditExpiresAt }) {
       return db.transaction().execute(async (trx) => {
-        const balance = await lockBalance(trx, workspaceId, at)
+        const balance = await lockBalance(statements, trx, workspaceId, at)
         const code = await trx
           .selectFrom('credit_codes')
           .selectAll()
@@ -280,8 +300,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           requestId: null,
           createdAt: at,
         }
-        await insertEntry(trx, entry, creditExpiresAt)
+        await insertEntry(statements, trx, entry, creditExpiresAt)
         await writeBalance(
+          statements,
           trx,
           workspaceId,
           { balanceNano: entry.balanceAfterNano, heldNano: balance.heldNano },
@@ -308,7 +329,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       }
       return db.transaction().execute(async (trx) => {
         const at = entries[0]!.createdAt
-        const balance = await lockBalance(trx, workspaceId, at)
+        const balance = await lockBalance(statements, trx, workspaceId, at)
         const key = entries[0]!.idempotencyKey
         if (key !== null) {
           const existing = await trx
@@ -336,10 +357,16 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           running += entry.amountNano
           const { creditExpiresAt = null, ...fields } = entry
           const record: LedgerEntryRecord = { ...fields, balanceAfterNano: running }
-          await insertEntry(trx, record, creditExpiresAt)
+          await insertEntry(statements, trx, record, creditExpiresAt)
           written.push(record)
         }
-        await writeBalance(trx, workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
+        await writeBalance(
+          statements,
+          trx,
+          workspaceId,
+          { balanceNano: running, heldNano: balance.heldNano },
+          at,
+        )
         return { entries: written, replayed: false }
       })
     },
@@ -397,7 +424,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           (item) => item.hold.workspaceId,
         )
         for (const [workspaceId, list] of indexes) {
-          const balance = await lockBalance(trx, workspaceId, at)
+          const balance = await lockBalance(statements, trx, workspaceId, at)
           let granted = 0
           // In arrival order: each hold is granted while what is free covers it.
           for (const { hold, index } of list) {
@@ -413,22 +440,14 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             }
           }
           if (granted > 0) {
-            await writeBalance(trx, workspaceId, { ...balance, heldNano: balance.heldNano + granted }, at)
-            await trx
-              .insertInto('instance_holds')
-              .values({
-                instance_id: instanceId,
-                workspace_id: workspaceId,
-                held_nano: granted,
-                heartbeat_at: at,
-              })
-              .onConflict((conflict) =>
-                conflict.columns(['instance_id', 'workspace_id']).doUpdateSet((eb) => ({
-                  held_nano: eb('instance_holds.held_nano', '+', eb.ref('excluded.held_nano')),
-                  heartbeat_at: eb.ref('excluded.heartbeat_at'),
-                })),
-              )
-              .execute()
+            await writeBalance(
+              statements,
+              trx,
+              workspaceId,
+              { ...balance, heldNano: balance.heldNano + granted },
+              at,
+            )
+            await statements.raiseInstanceHeld(trx, [instanceId, workspaceId, granted, at])
           }
         }
         return results
@@ -450,9 +469,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         )
         for (const [workspaceId, list] of groups) {
           const at = list[0]!.settlement.at
-          const balance = await lockBalance(trx, workspaceId, at)
+          const balance = await lockBalance(statements, trx, workspaceId, at)
           // What this instance still holds here (less if a sweeper reclaimed it meanwhile).
-          let instanceHeld = await instanceHeldNano(trx, instanceId, workspaceId)
+          let instanceHeld = await instanceHeldNano(statements, trx, instanceId, workspaceId)
           let { balanceNano, heldNano } = balance
           let chargedTotal = 0
           let releasedTotal = 0
@@ -482,9 +501,10 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
               })
             }
           }
-          if (chargedTotal > 0) await consumeLots(trx, workspaceId, chargedTotal)
-          await writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
-          if (releasedTotal > 0) await lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
+          if (chargedTotal > 0) await consumeLots(statements, trx, workspaceId, chargedTotal)
+          await writeBalance(statements, trx, workspaceId, { balanceNano, heldNano }, at)
+          if (releasedTotal > 0)
+            await statements.lowerInstanceHeld(trx, [releasedTotal, instanceId, workspaceId])
         }
         await insertEntryRows(trx, dialect, entries)
         return results
@@ -495,15 +515,21 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       if (holds.length === 0) return
       await db.transaction().execute(async (trx) => {
         for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
-          const balance = await lockBalance(trx, workspaceId, at)
-          const instanceHeld = await instanceHeldNano(trx, instanceId, workspaceId)
+          const balance = await lockBalance(statements, trx, workspaceId, at)
+          const instanceHeld = await instanceHeldNano(statements, trx, instanceId, workspaceId)
           const amount = Math.min(
             list.reduce((sum, hold) => sum + hold.amountNano, 0),
             instanceHeld,
           )
           if (amount <= 0) continue
-          await writeBalance(trx, workspaceId, { ...balance, heldNano: balance.heldNano - amount }, at)
-          await lowerInstanceHeld(trx, instanceId, workspaceId, amount)
+          await writeBalance(
+            statements,
+            trx,
+            workspaceId,
+            { ...balance, heldNano: balance.heldNano - amount },
+            at,
+          )
+          await statements.lowerInstanceHeld(trx, [amount, instanceId, workspaceId])
         }
       })
     },
@@ -526,7 +552,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       const reclaimed: { instanceId: string; workspaceId: string; heldNano: number }[] = []
       for (const row of stale) {
         const heldNano = await db.transaction().execute(async (trx) => {
-          const balance = await lockBalance(trx, row.workspace_id, staleBefore)
+          const balance = await lockBalance(statements, trx, row.workspace_id, staleBefore)
           // Under the lock: the instance may have come back, or another sweeper got here first.
           const current = await trx
             .selectFrom('instance_holds')
@@ -543,6 +569,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             .execute()
           if (held > 0) {
             await writeBalance(
+              statements,
               trx,
               row.workspace_id,
               { ...balance, heldNano: balance.heldNano - held },
@@ -570,7 +597,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       const written: LedgerEntryRecord[] = []
       for (const { id, workspace_id: workspaceId } of due) {
         const entry = await db.transaction().execute(async (trx) => {
-          const balance = await lockBalance(trx, workspaceId, now)
+          const balance = await lockBalance(statements, trx, workspaceId, now)
           const lot = await trx
             .selectFrom('credit_lots')
             .selectAll()
@@ -616,6 +643,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             })
             .execute()
           await writeBalance(
+            statements,
             trx,
             workspaceId,
             { balanceNano: record.balanceAfterNano, heldNano: balance.heldNano },
