@@ -90,16 +90,18 @@ export function benchConfigLines(upstreamUrl: string, extra: readonly string[] =
 
 /**
  * Writes a gateway config on a SQLite file in `directory` (plus `BENCH_CONFIG`'s YAML lines, e.g.
- * `billing: { enabled: false }`, to measure what one part costs) and seeds the bench workspace.
+ * `billing: { enabled: false }`, to measure what one part costs, and then `extraLines`) and seeds
+ * the bench workspace. `name` keeps two gateways' files apart in one directory.
  */
 export async function prepareSqliteGateway(
   directory: string,
   gatewayPort: number,
   upstreamUrl: string,
+  { name = 'onekey', extraLines = [] }: { name?: string; extraLines?: string[] } = {},
 ): Promise<{ configPath: string; key: string }> {
-  const databasePath = join(directory, 'onekey.db')
-  const configPath = join(directory, 'onekey.yaml')
-  const extra = process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG]
+  const databasePath = join(directory, `${name}.db`)
+  const configPath = join(directory, `${name}.yaml`)
+  const extra = [...(process.env.BENCH_CONFIG === undefined ? [] : [process.env.BENCH_CONFIG]), ...extraLines]
   writeFileSync(
     configPath,
     [

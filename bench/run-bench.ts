@@ -7,7 +7,8 @@
  * and GC pauses per request (the last two from their `--trace-gc` lines: gc-trace.ts).
  *
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_WARMUP_S (default 2), BENCH_CONNECTIONS (default "1,16,64"),
- * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"),
+ * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"; add "unbilled" for
+ * the gateway with billing off, measured in the same rounds: what reservations and settlements cost),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
  * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
@@ -222,6 +223,44 @@ async function startScaleOut(
   return { urls, key }
 }
 
+/**
+ * Starts a gateway on its own SQLite file in `directory` (`name` keeps its files apart), with
+ * `extraLines` added to its config; measured as target `name`.
+ */
+async function startSqliteGateway(
+  directory: string,
+  name: string,
+  port: number,
+  upstreamUrl: string,
+  extraLines: string[],
+  profile = false,
+): Promise<{ url: string; key: string; pid: number }> {
+  const { configPath, key } = await prepareSqliteGateway(directory, port, upstreamUrl, { name, extraLines })
+  const profileFlags = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
+    : []
+  const log = join(directory, `${name}-gateway.log`)
+  const gateway = start(
+    [
+      '--trace-gc',
+      ...profileFlags,
+      ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS),
+      'src/cli/onekey.ts',
+      'serve',
+      '--config',
+      configPath,
+    ],
+    log,
+    GATEWAY_ENV,
+  )
+  TARGET_PIDS.set(name, gateway.pid!)
+  TARGET_TRACES.set(name, { file: log, startedAt: Date.now() })
+  gateway.on('exit', (code) => {
+    if (code !== null && code !== 0) console.error(`${name} gateway exited with ${code}`)
+  })
+  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, key, pid: gateway.pid! }
+}
+
 async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'onekey-bench-'))
   try {
@@ -238,43 +277,28 @@ async function main(): Promise<void> {
     TARGET_PIDS.set('floor', floor.pid!)
     TARGET_TRACES.set('floor', { file: join(directory, 'floor.log'), startedAt: Date.now() })
 
-    const { configPath, key } = await prepareSqliteGateway(directory, gatewayPort, upstreamUrl)
     // The gateway starts as `npm start` does after its first start: from the compile cache.
     warmCompileCache()
-
-    const profileFlags = PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
-      : []
-    const gateway = start(
-      [
-        '--trace-gc',
-        ...profileFlags,
-        ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS),
-        'src/cli/onekey.ts',
-        'serve',
-        '--config',
-        configPath,
-      ],
-      join(directory, 'gateway.log'),
-      GATEWAY_ENV,
-    )
-    TARGET_PIDS.set('onekey', gateway.pid!)
-    TARGET_TRACES.set('onekey', { file: join(directory, 'gateway.log'), startedAt: Date.now() })
-    gateway.on('exit', (code) => {
-      if (code !== null && code !== 0) console.error(`gateway exited with ${code}`)
-    })
-
+    const only = process.env.BENCH_TARGETS?.split(',')
+    const gateway = await startSqliteGateway(directory, 'onekey', gatewayPort, upstreamUrl, [], PROFILE)
     const targets: [string, string, Record<string, string>][] = [
       ['direct', `${upstreamUrl}/v1/chat/completions`, {}],
       ['floor', `http://127.0.0.1:${floorPort}/v1/chat/completions`, {}],
-      ['onekey', `http://127.0.0.1:${gatewayPort}/v1/chat/completions`, { authorization: `Bearer ${key}` }],
+      ['onekey', gateway.url, { authorization: `Bearer ${gateway.key}` }],
     ]
+    if (only?.includes('unbilled')) {
+      // The same gateway with billing off: no reservations, settlements or ledger rows (request-log
+      // rows and log lines as before).
+      const unbilled = await startSqliteGateway(directory, 'unbilled', await freePort(), upstreamUrl, [
+        'billing: { enabled: false }',
+      ])
+      targets.push(['unbilled', unbilled.url, { authorization: `Bearer ${unbilled.key}` }])
+    }
     const scaleOut = SCALE_OUT ? await startScaleOut(directory, upstreamUrl) : undefined
     if (scaleOut !== undefined) {
       targets.push(['scaleout', scaleOut.urls.join(' '), { authorization: `Bearer ${scaleOut.key}` }])
     }
     for (const [, url] of targets) for (const one of url.split(' ')) await waitUntilUp(one)
-    const only = process.env.BENCH_TARGETS?.split(',')
     if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
 
     // Warm every server up in both modes before the first cell: otherwise the first cell
@@ -324,13 +348,15 @@ async function main(): Promise<void> {
           }
           results.push(result)
           process.stderr.write(
-            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(7)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${result.allocKb.toFixed(1).padStart(5)} KB/req  ${result.gcUs.toFixed(1).padStart(4)} µs GC/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(8)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${result.allocKb.toFixed(1).padStart(5)} KB/req  ${result.gcUs.toFixed(1).padStart(4)} µs GC/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
           )
         }
       }
     }
-    const rssMb = peakRssMb(gateway.pid!)
+    const rssMb = peakRssMb(gateway.pid)
 
+    const resultFor = (target: string, mode: Measurement['mode'], connections: number) =>
+      results.find((row) => row.target === target && row.mode === mode && row.connections === connections)
     const rows = [
       '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey CPU µs per request | floor / onekey KB allocated per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -350,14 +376,32 @@ async function main(): Promise<void> {
           p99Ms: Number.NaN,
           errors: 0,
         }
-        const pick = (target: string) =>
-          results.find(
-            (row) => row.target === target && row.mode === mode && row.connections === connections,
-          ) ?? none
+        const pick = (target: string) => resultFor(target, mode, connections) ?? none
         const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
         rows.push(
           `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
         )
+      }
+    }
+    if (results.some((row) => row.target === 'unbilled')) {
+      rows.push(
+        '',
+        'What billing costs (reservations, settlements and ledger rows; on against off, in the same rounds):',
+        '',
+        '| mode | conns | unbilled rps | onekey rps | onekey / unbilled | unbilled / onekey CPU µs per request | unbilled / onekey KB allocated per request | added vs unbilled ms |',
+        '|---|---|---|---|---|---|---|---|',
+      )
+      for (const mode of MODES) {
+        for (const connections of CONNECTIONS) {
+          const [unbilled, onekey] = [
+            resultFor('unbilled', mode, connections),
+            resultFor('onekey', mode, connections),
+          ]
+          if (unbilled === undefined || onekey === undefined) continue
+          rows.push(
+            `| ${mode} | ${connections} | ${unbilled.rps} | ${onekey.rps} | ${Math.round((onekey.rps / unbilled.rps) * 100)} % | ${unbilled.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${unbilled.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${(onekey.meanMs - unbilled.meanMs).toFixed(3)} |`,
+          )
+        }
       }
     }
     if (scaleOut !== undefined) {
@@ -368,12 +412,8 @@ async function main(): Promise<void> {
       )
       for (const mode of MODES) {
         for (const connections of CONNECTIONS) {
-          const find = (target: string) =>
-            results.find(
-              (row) => row.target === target && row.mode === mode && row.connections === connections,
-            )
-          const one = find('onekey')
-          const two = find('scaleout')
+          const one = resultFor('onekey', mode, connections)
+          const two = resultFor('scaleout', mode, connections)
           if (two === undefined) continue
           rows.push(
             `| ${mode} | ${connections} | ${one?.rps ?? '-'} | ${two.rps} | ${one === undefined ? '-' : `${Math.round((two.rps / one.rps) * 100)} %`} | ${two.p50Ms.toFixed(2)} / ${two.p99Ms.toFixed(2)} |`,
