@@ -289,49 +289,48 @@ export function createBillingService(options: BillingOptions): BillingService {
       // Each hold is resolved once: a second settle or release is a no-op.
       if (!open.delete(hold.id)) return Promise.resolve(0)
       leaveLease(hold)
-      return track(
-        settlements
-          .run({
-            workspaceId: hold.workspaceId,
-            holdNano: hold.amountNano,
-            idempotencyKey: `charge:${hold.id}`,
-            entryId: id('le'),
-            costNano,
-            reason: meta.reason,
-            actor: meta.actor,
-            requestId: meta.requestId,
-            at: isoTime(now().getTime()),
-          })
-          .then(
-            (result) => {
-              if (result.chargedNano < costNano) {
-                logger.warn('charge capped at what the balance covers', {
-                  request_id: meta.requestId,
-                  cost_nano: costNano,
-                  charged_nano: result.chargedNano,
-                })
-              }
-              return result.chargedNano
-            },
-            (error: unknown) => {
-              logger.error('settling a hold failed; it stays reserved until this instance restarts', {
-                hold: hold.id,
+      // Not tracked one by one: close() drains the batcher, and the handlers below run before
+      // the drain completes.
+      return settlements
+        .run({
+          workspaceId: hold.workspaceId,
+          holdNano: hold.amountNano,
+          idempotencyKey: `charge:${hold.id}`,
+          entryId: id('le'),
+          costNano,
+          reason: meta.reason,
+          actor: meta.actor,
+          requestId: meta.requestId,
+          at: isoTime(now().getTime()),
+        })
+        .then(
+          (result) => {
+            if (result.chargedNano < costNano) {
+              logger.warn('charge capped at what the balance covers', {
                 request_id: meta.requestId,
-                ...describeError(error),
+                cost_nano: costNano,
+                charged_nano: result.chargedNano,
               })
-              return 0
-            },
-          ),
-      )
+            }
+            return result.chargedNano
+          },
+          (error: unknown) => {
+            logger.error('settling a hold failed; it stays reserved until this instance restarts', {
+              hold: hold.id,
+              request_id: meta.requestId,
+              ...describeError(error),
+            })
+            return 0
+          },
+        )
     },
     release(hold) {
       if (!open.delete(hold.id)) return Promise.resolve()
       leaveLease(hold)
-      return track(
-        releases.run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano }).then(
-          () => undefined,
-          (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
-        ),
+      // Drained by close(), as settlements are.
+      return releases.run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano }).then(
+        () => undefined,
+        (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
       )
     },
     async topUp(input) {
