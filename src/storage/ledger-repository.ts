@@ -6,19 +6,15 @@
  *
  * @module
  */
-import type { Kysely, Selectable, Transaction } from 'kysely'
-import { insertRows } from './raw-insert.ts'
-import { rawStatement } from './raw-statement.ts'
+import type { Kysely, Selectable } from 'kysely'
+import { checkAmount, createLedgerSteps } from './ledger-steps.ts'
 import type { DatabaseSchema, Dialect, LedgerEntriesTable } from './schema.ts'
 import {
-  type Balance,
   InsufficientFundsError,
   type LedgerEntryRecord,
   type LedgerKind,
   type LedgerRepository,
 } from './store.ts'
-
-type Database = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
 
 function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
   return {
@@ -35,120 +31,6 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
   }
 }
 
-function checkAmount(value: number, what: string): void {
-  if (!Number.isSafeInteger(value))
-    throw new RangeError(`${what} must be a safe integer of nano-USD, got ${value}`)
-}
-
-/** The statements every reservation and settlement runs, as plain SQL (raw-statement.ts). */
-function ledgerStatements(dialect: Dialect) {
-  return {
-    touchBalance: rawStatement<{ balance_nano: number | string; held_nano: number | string }>(
-      dialect,
-      'update workspace_balances set updated_at = ? where workspace_id = ? returning balance_nano, held_nano',
-    ),
-    openBalance: rawStatement(
-      dialect,
-      'insert into workspace_balances (workspace_id, balance_nano, held_nano, updated_at) values (?, 0, 0, ?) on conflict (workspace_id) do nothing',
-    ),
-    writeBalance: rawStatement(
-      dialect,
-      'update workspace_balances set balance_nano = ?, held_nano = ?, updated_at = ? where workspace_id = ?',
-    ),
-    openLots: rawStatement<{ id: string; remaining_nano: number | string }>(
-      dialect,
-      // Soonest expiry first; lots that never expire last.
-      'select id, remaining_nano from credit_lots where workspace_id = ? and remaining_nano > 0 order by case when expires_at is null then 1 else 0 end, expires_at, created_at, id',
-    ),
-    takeFromLot: rawStatement(
-      dialect,
-      'update credit_lots set remaining_nano = remaining_nano - ? where id = ?',
-    ),
-    instanceHeld: rawStatement<{ held_nano: number | string }>(
-      dialect,
-      'select held_nano from instance_holds where instance_id = ? and workspace_id = ?',
-    ),
-    raiseInstanceHeld: rawStatement(
-      dialect,
-      'insert into instance_holds (instance_id, workspace_id, held_nano, heartbeat_at) values (?, ?, ?, ?) on conflict (instance_id, workspace_id) do update set held_nano = instance_holds.held_nano + excluded.held_nano, heartbeat_at = excluded.heartbeat_at',
-    ),
-    lowerInstanceHeld: rawStatement(
-      dialect,
-      'update instance_holds set held_nano = held_nano - ? where instance_id = ? and workspace_id = ?',
-    ),
-  }
-}
-
-type LedgerStatements = ReturnType<typeof ledgerStatements>
-
-/** Locks the workspace's balance row and returns it (creating it at zero if missing). */
-async function lockBalance(
-  statements: LedgerStatements,
-  trx: Database,
-  workspaceId: string,
-  at: string,
-): Promise<Balance> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const row = (await statements.touchBalance(trx, [at, workspaceId])).rows[0]
-    if (row !== undefined) return { balanceNano: Number(row.balance_nano), heldNano: Number(row.held_nano) }
-    await statements.openBalance(trx, [workspaceId, at])
-  }
-  throw new Error(`no balance row for workspace ${workspaceId}`)
-}
-
-async function writeBalance(
-  statements: LedgerStatements,
-  trx: Database,
-  workspaceId: string,
-  balance: Balance,
-  at: string,
-): Promise<void> {
-  checkAmount(balance.balanceNano, 'balance')
-  await statements.writeBalance(trx, [balance.balanceNano, balance.heldNano, at, workspaceId])
-}
-
-/** A credit becomes a lot; a debit consumes lots soonest-expiring first (never-expiring last). */
-async function moveLots(
-  statements: LedgerStatements,
-  trx: Database,
-  entry: LedgerEntryRecord,
-  creditExpiresAt: string | null,
-): Promise<void> {
-  if (entry.amountNano > 0) {
-    await trx
-      .insertInto('credit_lots')
-      .values({
-        id: `lot_${entry.id}`,
-        workspace_id: entry.workspaceId,
-        entry_id: entry.id,
-        amount_nano: entry.amountNano,
-        remaining_nano: entry.amountNano,
-        expires_at: creditExpiresAt,
-        created_at: entry.createdAt,
-      })
-      .execute()
-    return
-  }
-  await consumeLots(statements, trx, entry.workspaceId, -entry.amountNano)
-}
-
-/** Takes `amountNano` from the workspace's lots, soonest expiry first. */
-async function consumeLots(
-  statements: LedgerStatements,
-  trx: Database,
-  workspaceId: string,
-  amountNano: number,
-): Promise<void> {
-  let left = amountNano
-  const lots = (await statements.openLots(trx, [workspaceId])).rows
-  for (const lot of lots) {
-    if (left <= 0) break
-    const take = Math.min(left, Number(lot.remaining_nano))
-    await statements.takeFromLot(trx, [take, lot.id])
-    left -= take
-  }
-}
-
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>()
   for (const item of items) {
@@ -160,81 +42,8 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups
 }
 
-async function instanceHeldNano(
-  statements: LedgerStatements,
-  trx: Database,
-  instanceId: string,
-  workspaceId: string,
-): Promise<number> {
-  const row = (await statements.instanceHeld(trx, [instanceId, workspaceId])).rows[0]
-  return row === undefined ? 0 : Number(row.held_nano)
-}
-
-const ENTRY_COLUMNS = [
-  'id',
-  'workspace_id',
-  'kind',
-  'amount_nano',
-  'balance_after_nano',
-  'reason',
-  'actor',
-  'idempotency_key',
-  'request_id',
-  'created_at',
-] as const
-
-/** Ledger rows whose lots and balance the caller already moved. */
-async function insertEntryRows(
-  trx: Database,
-  dialect: Dialect,
-  entries: readonly LedgerEntryRecord[],
-): Promise<void> {
-  await insertRows(
-    trx as Transaction<unknown>,
-    dialect,
-    'ledger_entries',
-    ENTRY_COLUMNS,
-    entries.map((entry) => [
-      entry.id,
-      entry.workspaceId,
-      entry.kind,
-      entry.amountNano,
-      entry.balanceAfterNano,
-      entry.reason,
-      entry.actor,
-      entry.idempotencyKey,
-      entry.requestId,
-      entry.createdAt,
-    ]),
-  )
-}
-
-async function insertEntry(
-  statements: LedgerStatements,
-  trx: Database,
-  entry: LedgerEntryRecord,
-  creditExpiresAt: string | null = null,
-): Promise<void> {
-  await moveLots(statements, trx, entry, creditExpiresAt)
-  await trx
-    .insertInto('ledger_entries')
-    .values({
-      id: entry.id,
-      workspace_id: entry.workspaceId,
-      kind: entry.kind,
-      amount_nano: entry.amountNano,
-      balance_after_nano: entry.balanceAfterNano,
-      reason: entry.reason,
-      actor: entry.actor,
-      idempotency_key: entry.idempotencyKey,
-      request_id: entry.requestId,
-      created_at: entry.createdAt,
-    })
-    .execute()
-}
-
 export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): LedgerRepository {
-  const statements = ledgerStatements(dialect)
+  const steps = createLedgerSteps(dialect)
   return {
     async createCodes(codes) {
       for (const code of codes) checkAmount(code.amountNano, 'code amount')
@@ -261,7 +70,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
 
     async redeemCode({ codeHash, workspaceId, entryId, actor, at, creditExpiresAt }) {
       return db.transaction().execute(async (trx) => {
-        const balance = await lockBalance(statements, trx, workspaceId, at)
+        const balance = await steps.lockBalance(trx, workspaceId, at)
         const code = await trx
           .selectFrom('credit_codes')
           .selectAll()
@@ -300,9 +109,8 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           requestId: null,
           createdAt: at,
         }
-        await insertEntry(statements, trx, entry, creditExpiresAt)
-        await writeBalance(
-          statements,
+        await steps.insertEntry(trx, entry, creditExpiresAt)
+        await steps.writeBalance(
           trx,
           workspaceId,
           { balanceNano: entry.balanceAfterNano, heldNano: balance.heldNano },
@@ -329,7 +137,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       }
       return db.transaction().execute(async (trx) => {
         const at = entries[0]!.createdAt
-        const balance = await lockBalance(statements, trx, workspaceId, at)
+        const balance = await steps.lockBalance(trx, workspaceId, at)
         const key = entries[0]!.idempotencyKey
         if (key !== null) {
           const existing = await trx
@@ -357,16 +165,10 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           running += entry.amountNano
           const { creditExpiresAt = null, ...fields } = entry
           const record: LedgerEntryRecord = { ...fields, balanceAfterNano: running }
-          await insertEntry(statements, trx, record, creditExpiresAt)
+          await steps.insertEntry(trx, record, creditExpiresAt)
           written.push(record)
         }
-        await writeBalance(
-          statements,
-          trx,
-          workspaceId,
-          { balanceNano: running, heldNano: balance.heldNano },
-          at,
-        )
+        await steps.writeBalance(trx, workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
         return { entries: written, replayed: false }
       })
     },
@@ -424,7 +226,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           (item) => item.hold.workspaceId,
         )
         for (const [workspaceId, list] of indexes) {
-          const balance = await lockBalance(statements, trx, workspaceId, at)
+          const balance = await steps.lockBalance(trx, workspaceId, at)
           let granted = 0
           // In arrival order: each hold is granted while what is free covers it.
           for (const { hold, index } of list) {
@@ -440,14 +242,13 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             }
           }
           if (granted > 0) {
-            await writeBalance(
-              statements,
+            await steps.writeBalance(
               trx,
               workspaceId,
               { ...balance, heldNano: balance.heldNano + granted },
               at,
             )
-            await statements.raiseInstanceHeld(trx, [instanceId, workspaceId, granted, at])
+            await steps.raiseInstanceHeld(trx, instanceId, workspaceId, granted, at)
           }
         }
         return results
@@ -469,9 +270,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         )
         for (const [workspaceId, list] of groups) {
           const at = list[0]!.settlement.at
-          const balance = await lockBalance(statements, trx, workspaceId, at)
+          const balance = await steps.lockBalance(trx, workspaceId, at)
           // What this instance still holds here (less if a sweeper reclaimed it meanwhile).
-          let instanceHeld = await instanceHeldNano(statements, trx, instanceId, workspaceId)
+          let instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)
           let { balanceNano, heldNano } = balance
           let chargedTotal = 0
           let releasedTotal = 0
@@ -501,12 +302,11 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
               })
             }
           }
-          if (chargedTotal > 0) await consumeLots(statements, trx, workspaceId, chargedTotal)
-          await writeBalance(statements, trx, workspaceId, { balanceNano, heldNano }, at)
-          if (releasedTotal > 0)
-            await statements.lowerInstanceHeld(trx, [releasedTotal, instanceId, workspaceId])
+          if (chargedTotal > 0) await steps.consumeLots(trx, workspaceId, chargedTotal)
+          await steps.writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
+          if (releasedTotal > 0) await steps.lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
         }
-        await insertEntryRows(trx, dialect, entries)
+        await steps.insertEntryRows(trx, entries)
         return results
       })
     },
@@ -515,21 +315,15 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       if (holds.length === 0) return
       await db.transaction().execute(async (trx) => {
         for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
-          const balance = await lockBalance(statements, trx, workspaceId, at)
-          const instanceHeld = await instanceHeldNano(statements, trx, instanceId, workspaceId)
+          const balance = await steps.lockBalance(trx, workspaceId, at)
+          const instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)
           const amount = Math.min(
             list.reduce((sum, hold) => sum + hold.amountNano, 0),
             instanceHeld,
           )
           if (amount <= 0) continue
-          await writeBalance(
-            statements,
-            trx,
-            workspaceId,
-            { ...balance, heldNano: balance.heldNano - amount },
-            at,
-          )
-          await statements.lowerInstanceHeld(trx, [amount, instanceId, workspaceId])
+          await steps.writeBalance(trx, workspaceId, { ...balance, heldNano: balance.heldNano - amount }, at)
+          await steps.lowerInstanceHeld(trx, instanceId, workspaceId, amount)
         }
       })
     },
@@ -552,7 +346,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       const reclaimed: { instanceId: string; workspaceId: string; heldNano: number }[] = []
       for (const row of stale) {
         const heldNano = await db.transaction().execute(async (trx) => {
-          const balance = await lockBalance(statements, trx, row.workspace_id, staleBefore)
+          const balance = await steps.lockBalance(trx, row.workspace_id, staleBefore)
           // Under the lock: the instance may have come back, or another sweeper got here first.
           const current = await trx
             .selectFrom('instance_holds')
@@ -568,8 +362,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             .where('workspace_id', '=', row.workspace_id)
             .execute()
           if (held > 0) {
-            await writeBalance(
-              statements,
+            await steps.writeBalance(
               trx,
               row.workspace_id,
               { ...balance, heldNano: balance.heldNano - held },
@@ -597,7 +390,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       const written: LedgerEntryRecord[] = []
       for (const { id, workspace_id: workspaceId } of due) {
         const entry = await db.transaction().execute(async (trx) => {
-          const balance = await lockBalance(statements, trx, workspaceId, now)
+          const balance = await steps.lockBalance(trx, workspaceId, now)
           const lot = await trx
             .selectFrom('credit_lots')
             .selectAll()
@@ -642,8 +435,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
               created_at: now,
             })
             .execute()
-          await writeBalance(
-            statements,
+          await steps.writeBalance(
             trx,
             workspaceId,
             { balanceNano: record.balanceAfterNano, heldNano: balance.heldNano },
