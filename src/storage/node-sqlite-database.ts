@@ -43,9 +43,9 @@ function toStatement(statement: StatementSync): SqliteStatement {
  */
 export function openNodeSqliteDatabase(path: string, options: NodeSqliteOptions = {}): SqliteDatabase {
   const database = new DatabaseSync(path)
-  // The busy timeout first: another connection (the CLI, the checkpointer) may hold a lock already.
   const background = options.backgroundCheckpointMs !== undefined && path !== ':memory:'
   const autocheckpoint = background ? AUTOCHECKPOINT_PAGES * 10 : AUTOCHECKPOINT_PAGES
+  // The busy timeout first: another connection (the CLI, the checkpointer) may hold a lock already.
   database.exec(
     `PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = ${autocheckpoint};`,
   )

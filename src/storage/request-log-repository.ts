@@ -41,6 +41,16 @@ function clamp(value: string | null, width: number): string | null {
   return value === null || value.length <= width ? value : value.slice(0, width)
 }
 
+/** The widths of the text columns that hold what the request or the upstream said (see the migration). */
+const WIDTH = {
+  model: 200,
+  lane: 16,
+  provider: 64,
+  errorCode: 64,
+  finishReason: 32,
+  usageSource: 16,
+} as const
+
 /** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
 const LOG_COLUMNS = [
   'id',
@@ -84,21 +94,21 @@ export function createRequestLogRepository(
             record.requestId,
             record.workspaceId,
             record.keyId,
-            clamp(record.model, 200),
-            clamp(record.lane, 16),
-            clamp(record.provider, 64),
-            clamp(record.upstreamModel, 200),
+            clamp(record.model, WIDTH.model),
+            clamp(record.lane, WIDTH.lane),
+            clamp(record.provider, WIDTH.provider),
+            clamp(record.upstreamModel, WIDTH.model),
             record.stream ? 1 : 0,
             record.status,
-            clamp(record.errorCode, 64),
+            clamp(record.errorCode, WIDTH.errorCode),
             record.promptTokens,
             record.completionTokens,
             record.cachedTokens,
             record.costNano,
             record.latencyMs,
             record.firstByteMs,
-            clamp(record.finishReason, 32),
-            clamp(record.usageSource, 16),
+            clamp(record.finishReason, WIDTH.finishReason),
+            clamp(record.usageSource, WIDTH.usageSource),
             record.createdAt,
           ]),
           // A partitioned table's unique keys include the partition key.
