@@ -24,6 +24,7 @@ import { sendError } from '../http/send-response.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { AccountHealth } from './account-health.ts'
 import { answerFromCache } from './answer-from-cache.ts'
+import { choiceCount } from './choice-count.ts'
 import { hasRemoteImages, inlineImageUrls } from './inline-image-urls.ts'
 import type { OfferStats } from './offer-stats.ts'
 import { planRequest, type Stage, stageCandidates, startAttempt } from './plan-stages.ts'
@@ -135,10 +136,13 @@ export async function proxyChatCompletion(
     body.stream === true ? { ...body, stream_options: { ...body.stream_options, include_usage: true } } : body
   // Limits first (a 429 says when to come back), then money (a 402 says how much is missing).
   const promptEstimate = estimatePromptTokens(body, tokenCounter(primary.tokenizer))
+  // Every choice (`n`, legacy `best_of`) may produce the whole output cap.
+  const choices = choiceCount(body, endpoint?.native?.body)
   const admission = await dependencies.limits.admit(
     context,
     key,
-    promptEstimate + (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens),
+    promptEstimate +
+      (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
   )
   let billing: RequestBilling
   try {
@@ -146,7 +150,7 @@ export async function proxyChatCompletion(
       promptEstimate,
       candidates: stageCandidates(planner, stages, filter),
       outputCap: (model) =>
-        maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens,
+        (maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
       forwardStreamUsage,
     })
   } catch (error) {
