@@ -27,6 +27,7 @@ interface ErrorCodeSpec {
 export const ERROR_CODES = Object.freeze({
   invalid_json: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_body: { status: 400, type: 'invalid_request_error', retryable: false },
+  nesting_too_deep: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
   missing_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { test } from 'node:test'
+import { MAX_JSON_NESTING } from './json-nesting.ts'
 import { readBody, readJsonObject } from './read-json-body.ts'
 
 /** A request-shaped stream: the body in `chunks`, an optional declared length. */
@@ -40,4 +41,22 @@ test('a client that left (before or while the body is read) fails the read inste
   leaving.push(Buffer.from('{"a"'))
   leaving.destroy()
   await assert.rejects(reading, /closed the connection/)
+})
+
+test('nested deeper than the limit: a 400 naming the limit, before parsing', async () => {
+  const deep = `{"model":"m","messages":[{"role":"user","content":${'['.repeat(10_000)}${']'.repeat(10_000)}}]}`
+  await assert.rejects(readJsonObject(request([deep]), 100_000), {
+    status: 400,
+    code: 'nesting_too_deep',
+    type: 'invalid_request_error',
+    message: `The request body nests arrays and objects deeper than ${MAX_JSON_NESTING} levels, the limit.`,
+  })
+  // Unterminated too: refused for its depth, not parsed.
+  await assert.rejects(readJsonObject(request(['{"a":', '['.repeat(50_000)]), 100_000), {
+    code: 'nesting_too_deep',
+  })
+  const atLimit = `${'{"a":'.repeat(MAX_JSON_NESTING - 1)}{}${'}'.repeat(MAX_JSON_NESTING - 1)}`
+  assert.ok(await readJsonObject(request([atLimit]), 100_000))
+  const inStrings = JSON.stringify({ content: '[{'.repeat(10_000) })
+  assert.deepEqual(await readJsonObject(request([inStrings]), 100_000), JSON.parse(inStrings))
 })

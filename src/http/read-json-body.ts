@@ -1,12 +1,15 @@
 /**
  * Reads a request body up to a size limit and parses it as a JSON object. Oversize bodies are
  * refused from `content-length` before reading when possible, else as soon as the limit is
- * crossed.
+ * crossed. Bodies nesting arrays and objects deeper than {@link MAX_JSON_NESTING} levels are
+ * refused before parsing (see `json-nesting.ts`): nothing downstream then has to walk a deep
+ * value.
  *
  * @module
  */
 import type { IncomingMessage } from 'node:http'
 import { GatewayError } from '../errors/gateway-error.ts'
+import { jsonTextNestsDeeperThan, MAX_JSON_NESTING, nestingTooDeep } from './json-nesting.ts'
 
 function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError('request_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`)
@@ -61,6 +64,10 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
   })
 }
 
+/**
+ * The body as a JSON object: 400 `invalid_body` when empty or not an object, `nesting_too_deep`
+ * past {@link MAX_JSON_NESTING} levels, `invalid_json` when it does not parse; 413 when too large.
+ */
 export async function readJsonObject(
   request: IncomingMessage,
   limitBytes: number,
@@ -68,9 +75,11 @@ export async function readJsonObject(
   const body = await readBody(request, limitBytes)
   if (body.length === 0)
     throw new GatewayError('invalid_body', 'The request body is empty; send a JSON object.')
+  const text = body.toString('utf8')
+  if (jsonTextNestsDeeperThan(text, MAX_JSON_NESTING)) throw nestingTooDeep()
   let parsed: unknown
   try {
-    parsed = JSON.parse(body.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch (error) {
     throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`)
   }
