@@ -111,14 +111,14 @@ describe('image URLs: fetched safely for Gemini, passed as URLs to Anthropic', (
     assert.equal(gemini.calls.length, calls)
   })
 
-  test('Anthropic fetches URLs itself: the gateway passes them on', async () => {
+  test('Anthropic fetches https URLs itself: the gateway passes them on', async () => {
     const before = imageRequests
-    const response = await ask('claude', `http://localhost:${imagePort}/photo.jpg`)
+    const response = await ask('claude', `https://localhost:${imagePort}/photo.jpg`)
     assert.equal(response.status, 200)
     const content = ((anthropic.calls.at(-1)!.body.messages as Json[])[0] as Json).content as Json[]
     assert.deepEqual(content[1], {
       type: 'image',
-      source: { type: 'url', url: `http://localhost:${imagePort}/photo.jpg` },
+      source: { type: 'url', url: `https://localhost:${imagePort}/photo.jpg` },
     })
     assert.equal(imageRequests, before)
   })

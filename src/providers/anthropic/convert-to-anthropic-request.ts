@@ -9,6 +9,8 @@
  * - JSON mode (`response_format`) uses Anthropic's documented tool approach: one tool whose
  *   input schema is the wanted JSON, forced with `tool_choice`; its input comes back as text.
  * - `reasoning_effort` → `thinking.budget_tokens` on models with the `reasoning` capability.
+ * - images: base64 data URLs → base64 sources; other URLs → url sources, https only (Anthropic
+ *   fetches them; see `../translation/check-image-url.ts`).
  *
  * @module
  * @see https://docs.anthropic.com/en/api/messages
@@ -16,6 +18,7 @@
  */
 import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
+import { checkForwardedImageUrl } from '../translation/check-image-url.ts'
 import { type ContentPart, parseToolArguments, readContentParts } from '../translation/openai-content.ts'
 import {
   COMMON_HANDLED_FIELDS,
@@ -66,12 +69,15 @@ function toBlock(part: ContentPart, param: string): AnthropicBlock {
     case 'text':
       return { type: 'text', text: part.text }
     case 'image':
-      return part.source.kind === 'url'
-        ? { type: 'image', source: { type: 'url', url: part.source.url } }
-        : {
-            type: 'image',
-            source: { type: 'base64', media_type: part.source.mediaType, data: part.source.data },
-          }
+      if (part.source.kind === 'url') {
+        // Anthropic fetches it from its own network: https only (see check-image-url.ts).
+        checkForwardedImageUrl(part.source.url, `${param}.image_url`)
+        return { type: 'image', source: { type: 'url', url: part.source.url } }
+      }
+      return {
+        type: 'image',
+        source: { type: 'base64', media_type: part.source.mediaType, data: part.source.data },
+      }
     case 'file':
       return documentBlock(part, param)
     case 'audio':

@@ -9,6 +9,7 @@
  */
 import type { ProviderConfig } from '../../config/config.ts'
 import type { ProviderAdapter, UpstreamRequest, UpstreamTarget } from '../provider-adapter.ts'
+import { checkForwardedImageUrls } from '../translation/check-image-url.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { mapOpenAICompatibleError } from './openai-compatible-errors.ts'
 
@@ -82,6 +83,8 @@ export function createOpenAICompatibleAdapter(
     kind,
     capabilities: { chat: true, streaming: true, embeddings: quirks.embeddings ?? true },
     toChatCompletionRequest(request, target) {
+      // The upstream fetches image URLs from its own network: https only (see check-image-url.ts).
+      checkForwardedImageUrls(request.messages)
       const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
       if (!plain) {
         for (const field of dropped) delete body[field]
