@@ -4,11 +4,14 @@
  * bytes (English averages ~4 characters per token with OpenAI's tokenizers; CJK text is ~3
  * bytes per character and about a token each); every message adds 4 tokens of framing; an
  * image part counts 765 tokens (a 1024×1024 image at high detail); tools and response formats
- * count by their JSON size.
+ * count by their JSON size. Structured values are measured through `stringifyBounded`: one
+ * nested deeper than the body limit is a 400, never a stack overflow (the body reader refuses
+ * such bodies first; this holds for direct callers too).
  *
  * @module
  * @see https://platform.openai.com/docs/guides/images-vision#calculating-costs
  */
+import { stringifyBounded } from '../http/json-nesting.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 
 const BYTES_PER_TOKEN = 3
@@ -36,33 +39,38 @@ export function estimatePromptTokens(
   let count = estimateTextTokens
   if (countTokens !== undefined) {
     let size = 0
-    for (const message of request.messages) {
+    for (let index = 0; index < request.messages.length; index++) {
+      const content = request.messages[index]!.content
       size +=
-        typeof message.content === 'string'
-          ? message.content.length
-          : JSON.stringify(message.content ?? '').length
+        typeof content === 'string'
+          ? content.length
+          : stringifyBounded(content ?? '', `messages[${index}].content`).length
     }
     if (size * 3 <= MAX_TOKENIZED_BYTES) count = countTokens
   }
-  const content = (value: unknown): number => {
+  const content = (value: unknown, param: string): number => {
     if (typeof value === 'string') return count(value)
-    if (!Array.isArray(value)) return value === undefined || value === null ? 0 : count(JSON.stringify(value))
+    if (!Array.isArray(value))
+      return value === undefined || value === null ? 0 : count(stringifyBounded(value, param))
     let tokens = 0
-    for (const part of value as { type?: unknown; text?: unknown }[]) {
+    for (let index = 0; index < value.length; index++) {
+      const part = value[index] as { type?: unknown; text?: unknown } | null
       if (part?.type === 'text' && typeof part.text === 'string') tokens += count(part.text)
       else if (part?.type === 'image_url' || part?.type === 'input_image') tokens += IMAGE_TOKENS
-      else tokens += count(JSON.stringify(part))
+      else tokens += count(stringifyBounded(part, `${param}[${index}]`))
     }
     return tokens
   }
   let tokens = REPLY_PRIMING_TOKENS
-  for (const message of request.messages) {
-    tokens += MESSAGE_OVERHEAD_TOKENS + content(message.content)
+  for (let index = 0; index < request.messages.length; index++) {
+    const message = request.messages[index]!
+    tokens += MESSAGE_OVERHEAD_TOKENS + content(message.content, `messages[${index}].content`)
     if (typeof message.name === 'string') tokens += count(message.name)
-    if (message.tool_calls !== undefined) tokens += count(JSON.stringify(message.tool_calls))
+    if (message.tool_calls !== undefined)
+      tokens += count(stringifyBounded(message.tool_calls, `messages[${index}].tool_calls`))
   }
   for (const field of ['tools', 'functions', 'response_format'] as const) {
-    if (request[field] !== undefined) tokens += count(JSON.stringify(request[field]))
+    if (request[field] !== undefined) tokens += count(stringifyBounded(request[field], field))
   }
   return tokens
 }
