@@ -94,11 +94,22 @@ export function nestsDeeperThan(value: unknown, limit: number = MAX_JSON_NESTING
     const current = pending.pop()!
     const depth = depths.pop()!
     if (depth > limit) return true
-    const children: unknown[] = Array.isArray(current) ? current : Object.values(current)
-    for (const child of children) {
-      if (child !== null && typeof child === 'object') {
-        pending.push(child)
-        depths.push(depth + 1)
+    // Plain loops, not Object.values: this runs on every upstream body, and allocates nothing.
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index++) {
+        const child: unknown = current[index]
+        if (child !== null && typeof child === 'object') {
+          pending.push(child)
+          depths.push(depth + 1)
+        }
+      }
+    } else {
+      for (const key in current) {
+        const child: unknown = (current as Record<string, unknown>)[key]
+        if (child !== null && typeof child === 'object') {
+          pending.push(child)
+          depths.push(depth + 1)
+        }
       }
     }
   }

@@ -7,6 +7,7 @@
  * @see https://docs.anthropic.com/en/api/versioning
  */
 import { GatewayError } from '../../errors/gateway-error.ts'
+import { stringifyBounded } from '../../http/json-nesting.ts'
 import { mapOpenAICompatibleError } from '../openai-compatible/openai-compatible-errors.ts'
 import type { ProviderAdapter, UpstreamHeaders, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
@@ -57,7 +58,8 @@ export function createAnthropicAdapter(): ProviderAdapter {
         origin,
         path: `${basePath}/messages`,
         headers,
-        body: JSON.stringify(body),
+        // Schemas and cache hints are the client's JSON: bounded, a deep one is a 400.
+        body: stringifyBounded(body),
         translation: {
           response: (parsed) => convertAnthropicResponse(parsed, jsonTool),
           stream: () => createAnthropicStreamTranslator(target.upstreamModel, jsonTool),

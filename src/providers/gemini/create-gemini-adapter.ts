@@ -7,6 +7,7 @@
  * @see https://ai.google.dev/api/generate-content
  * @see https://ai.google.dev/api/embeddings
  */
+import { stringifyBounded } from '../../http/json-nesting.ts'
 import type { ProviderAdapter, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { convertGeminiEmbeddings, convertToGeminiEmbeddings } from './convert-gemini-embeddings.ts'
@@ -41,7 +42,8 @@ export function createGeminiAdapter(): ProviderAdapter {
           ? `${modelPath(target, 'streamGenerateContent')}?alt=sse`
           : modelPath(target, 'generateContent'),
         headers: headersFor(target, stream),
-        body: JSON.stringify(convertToGeminiRequest(request, target)),
+        // Schemas are the client's JSON: bounded, a deep one is a 400.
+        body: stringifyBounded(convertToGeminiRequest(request, target)),
         translation: {
           response: (parsed) => convertGeminiResponse(parsed, target.upstreamModel),
           stream: () => createGeminiStreamTranslator(target.upstreamModel),

@@ -8,6 +8,7 @@
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
 import type { ProviderConfig } from '../../config/config.ts'
+import { stringifyBounded } from '../../http/json-nesting.ts'
 import type { ProviderAdapter, UpstreamRequest, UpstreamTarget } from '../provider-adapter.ts'
 import { checkForwardedImageUrls } from '../translation/check-image-url.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
@@ -75,7 +76,8 @@ export function createOpenAICompatibleAdapter(
         accept: stream ? 'text/event-stream' : 'application/json',
         ...authorizationHeaders(target),
       },
-      body: JSON.stringify(body),
+      // The client's JSON goes out as is: bounded, so a deep value is a 400, not a stack overflow.
+      body: stringifyBounded(body),
     }
   }
 
