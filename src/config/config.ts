@@ -77,6 +77,12 @@ const fileSchema = z.strictObject({
       port: nonNegativeInteger.max(65535).default(8787),
       body_limit_bytes: positiveInteger.default(4 * 1024 * 1024),
       shutdown_grace_ms: nonNegativeInteger.default(10_000),
+      /**
+       * The listen queue (connections the kernel has accepted and the process has not yet taken),
+       * passed to listen(2). The kernel caps it at `net.core.somaxconn`, so the high default
+       * means "whatever the system allows": raising the sysctl is enough.
+       */
+      backlog: positiveInteger.max(2_147_483_647).default(65_535),
     })
     .prefault({}),
   storage: z
@@ -256,7 +262,14 @@ export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres
 /** The validated configuration every module receives. */
 export interface GatewayConfig {
   source: string
-  server: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number }
+  server: {
+    host: string
+    port: number
+    bodyLimitBytes: number
+    shutdownGraceMs: number
+    /** listen(2)'s backlog (the kernel caps it at `net.core.somaxconn`). */
+    backlog: number
+  }
   storage: StorageConfig & { autoMigrate: boolean }
   redisUrl: string | null
   redisKeyPrefix: string
@@ -453,6 +466,7 @@ export function buildConfig(
       port,
       bodyLimitBytes: file.server.body_limit_bytes,
       shutdownGraceMs: file.server.shutdown_grace_ms,
+      backlog: file.server.backlog,
     },
     storage: { ...storage, autoMigrate: file.storage.auto_migrate },
     redisUrl: env.ONEKEY_REDIS_URL ?? file.redis.url,

@@ -329,10 +329,13 @@ export async function startGateway(
   server.on('clientError', rejectMalformedRequest)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(config.server.port, config.server.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
+    server.listen(
+      { port: config.server.port, host: config.server.host, backlog: config.server.backlog },
+      () => {
+        server.off('error', reject)
+        resolve()
+      },
+    )
   })
   const { port } = server.address() as AddressInfo
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
