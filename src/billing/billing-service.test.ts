@@ -2,9 +2,43 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '../logging/logger.ts'
 import { createStore } from '../storage/create-store.ts'
+import type { LedgerRepository, RequestLogRecord } from '../storage/store.ts'
 import { createBillingService } from './billing-service.ts'
 
-async function setup(balanceNano: number) {
+let rowCounter = 0
+/** The log row a settlement writes, as the gateway builds it. */
+function row(workspaceId = 'ws'): RequestLogRecord {
+  rowCounter++
+  return {
+    id: `gen_${rowCounter}`,
+    requestId: `req_${rowCounter}`,
+    workspaceId,
+    keyId: 'key',
+    model: 'm',
+    lane: 'cheap',
+    provider: 'p',
+    upstreamModel: 'u',
+    stream: false,
+    status: 200,
+    errorCode: null,
+    promptTokens: 1,
+    completionTokens: 1,
+    cachedTokens: 0,
+    costNano: 60,
+    chargedNano: 0,
+    ledgerEntryId: null,
+    latencyMs: 1,
+    firstByteMs: null,
+    finishReason: 'stop',
+    usageSource: 'upstream',
+    createdAt: new Date().toISOString(),
+  }
+}
+
+async function setup(
+  balanceNano: number,
+  options: { wrap?: (ledger: LedgerRepository) => LedgerRepository; headroomIdleMs?: number } = {},
+) {
   const store = await createStore({ kind: 'sqlite', path: ':memory:' })
   await store.migrate()
   const at = new Date().toISOString()
@@ -23,7 +57,8 @@ async function setup(balanceNano: number) {
     },
   ])
   const billing = createBillingService({
-    ledger: store.ledger,
+    ledger: options.wrap?.(store.ledger) ?? store.ledger,
+    headroomIdleMs: options.headroomIdleMs,
     logger: createLogger({ level: 'silent' }),
     enabled: true,
     holdTtlMs: 60_000,
@@ -45,9 +80,7 @@ test('with a plentiful balance, headroom serves most reservations without storag
   assert.equal(usedNano, 10_100)
   assert.ok(leasedNano >= usedNano, 'never more promised than held')
   assert.equal((await store.ledger.balance('ws')).heldNano, leasedNano, 'storage holds exactly the lease')
-  await Promise.all(
-    [first, ...more].map((hold) => billing.settle(hold, 60, { requestId: 'r', actor: 'a', reason: 'x' })),
-  )
+  await Promise.all([first, ...more].map((hold) => billing.settle(hold, 60, row())))
   assert.equal(billing.holdings().usedNano, 0)
   assert.equal((await store.ledger.balance('ws')).balanceNano, 1_000_000 - 101 * 60)
   await billing.close()
@@ -70,5 +103,40 @@ test('near the limit every reservation is exact: no headroom, exactly what fits'
   const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult
   assert.equal(refused.reason.code, 'insufficient_credits')
   await billing.close()
+  await store.close()
+})
+
+test('a reservation that waits on storage longer than the idle time keeps its lease: no headroom is stranded', async () => {
+  // Storage answers reservations slowly (a balance row locked elsewhere): while the first one
+  // waits, the idle timer runs several times. Before the fix it dropped the lease, and the answer
+  // added the request and its 64× headroom to an object nobody tracked: held until restart.
+  let delayMs = 300
+  const { store, billing } = await setup(1_000_000, {
+    headroomIdleMs: 50,
+    wrap: (ledger) => ({
+      ...ledger,
+      async reserveMany(...args) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs))
+        return ledger.reserveMany(...args)
+      },
+    }),
+  })
+  const first = await billing.reserve('ws', 100, () => '')
+  delayMs = 0
+  assert.equal(billing.holdings().usedNano, 100)
+  assert.equal(
+    billing.holdings().leasedNano,
+    100 + 6_400,
+    'the lease this instance tracks is what storage holds',
+  )
+  assert.equal((await store.ledger.balance('ws')).heldNano, 100 + 6_400)
+  await billing.settle(first, 60, row())
+  // Idle headroom goes back: nothing stays held once the requests are over.
+  for (let attempt = 0; attempt < 100 && (await store.ledger.balance('ws')).heldNano !== 0; attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.deepEqual(await store.ledger.balance('ws'), { balanceNano: 1_000_000 - 60, heldNano: 0 })
+  assert.deepEqual(billing.holdings(), { leasedNano: 0, usedNano: 0 })
+  await billing.close()
+  assert.deepEqual(await store.ledger.verify(), [])
   await store.close()
 })

@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { GatewayError } from '../errors/gateway-error.ts'
-import { isoTime } from '../logging/iso-time.ts'
 import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
 import {
@@ -21,6 +20,7 @@ import {
   type LedgerKind,
   type LedgerRepository,
   type NewLedgerEntry,
+  type RequestLogRecord,
   type Settlement,
 } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
@@ -42,6 +42,15 @@ export interface BillingOptions {
   purchaseFeePercentMilli: number
   /** Purchased and redeemed credit expires this many days later (0: never). */
   creditExpiryDays: number
+  /** Headroom asked for with a reservation, in multiples of the request (default 64; 0: none). */
+  headroomFactor?: number
+  /** Headroom unused this long goes back to the workspace (default 1 s). */
+  headroomIdleMs?: number
+  /**
+   * Settlements wait this long for company before their transaction (default 20 ms); 0 commits
+   * whatever queued while the last commit ran (group commit, for durable settlement).
+   */
+  settleBatchMs?: number
   now?: () => Date
 }
 
@@ -60,14 +69,18 @@ export interface BillingService {
   readonly enabled: boolean
   /** Reserves `amountNano` or throws 402 `insufficient_credits`. */
   reserve(workspaceId: string, amountNano: number, describe: () => string): Promise<Hold>
-  /** Charges the actual cost (capped, never below zero) and releases the rest; never throws. */
-  settle(
-    hold: Hold,
-    costNano: number,
-    meta: { requestId: string; actor: string; reason: string },
-  ): Promise<number>
+  /**
+   * Charges the actual cost (capped, never below zero) and releases the rest, writing the
+   * request's log row in the same transaction; never throws. Resolves to what was charged, or
+   * undefined when the settlement failed (the hold stays reserved, the row was not written).
+   */
+  settle(hold: Hold, costNano: number, record: RequestLogRecord): Promise<number | undefined>
+  /** Resolves when every settlement queued so far is committed (or failed). */
+  flushSettlements(): Promise<void>
   /** Releases a hold without charge; never throws. */
   release(hold: Hold): Promise<void>
+  /** Releases the hold of a request that could not be priced, and logs why; never throws. */
+  abandon(hold: Hold, requestId: string, error: unknown): void
   topUp(input: TopUpInput): Promise<{ entries: LedgerEntryRecord[]; replayed: boolean }>
   /** The purchase fee for an amount, nano-USD. */
   purchaseFee(amountNano: number): number
@@ -99,6 +112,12 @@ interface WorkspaceLease {
   leaseNano: number
   usedNano: number
   touchedMs: number
+  /**
+   * Reservations of this workspace waiting on storage. While one waits, the lease stays in the
+   * map: dropped meanwhile (idle), the answer would add its hold and headroom to an object nobody
+   * tracks any more, held in storage until the instance stops.
+   */
+  waiting: number
 }
 
 // IDs: a random per-process part and a counter (no random bytes per call on the hot path).
@@ -118,7 +137,7 @@ export function createBillingService(options: BillingOptions): BillingService {
   function leaseOf(workspaceId: string): WorkspaceLease {
     let lease = leases.get(workspaceId)
     if (lease === undefined) {
-      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0 }
+      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0, waiting: 0 }
       leases.set(workspaceId, lease)
     }
     return lease
@@ -147,16 +166,19 @@ export function createBillingService(options: BillingOptions): BillingService {
   )
   // Nobody waits on a settlement or a release (the hold keeps the money reserved meanwhile), so
   // they wait a few milliseconds for company: one transaction settles many requests.
+  const headroomFactor = options.headroomFactor ?? HEADROOM_FACTOR
+  const headroomIdleMs = options.headroomIdleMs ?? HEADROOM_IDLE_MS
   const settlements = createBatcher(
     async (items: Settlement[]) => {
       try {
         return await ledger.settleMany(instanceId, items)
       } catch {
-        // once more: a settlement must not be lost to one failed round trip
+        // once more: a settlement must not be lost to one failed round trip (a batch that did
+        // commit is not charged twice: its request-log rows are already there, and the retry fails)
         return ledger.settleMany(instanceId, items)
       }
     },
-    { delayMs: SETTLE_BATCH_MS },
+    { delayMs: options.settleBatchMs ?? SETTLE_BATCH_MS },
   )
   const releases = createBatcher(
     async (holds: HoldRequest[]) => {
@@ -178,16 +200,16 @@ export function createBillingService(options: BillingOptions): BillingService {
     Math.max(Math.floor(options.holdTtlMs / 3), 50),
   )
   heartbeatTimer.unref()
-  const headroomTimer = setInterval(returnIdleHeadroom, HEADROOM_IDLE_MS)
+  const headroomTimer = setInterval(returnIdleHeadroom, headroomIdleMs)
   headroomTimer.unref()
 
   function returnIdleHeadroom(): void {
-    const idleBefore = Date.now() - HEADROOM_IDLE_MS
+    const idleBefore = Date.now() - headroomIdleMs
     for (const [workspaceId, lease] of leases) {
       const headroom = lease.leaseNano - lease.usedNano
-      if (lease.touchedMs > idleBefore) continue
+      if (lease.touchedMs > idleBefore || lease.waiting > 0) continue
       if (headroom <= 0) {
-        if (lease.usedNano === 0) leases.delete(workspaceId)
+        if (lease.usedNano === 0 && lease.leaseNano === 0) leases.delete(workspaceId)
         continue
       }
       lease.leaseNano -= headroom
@@ -261,15 +283,19 @@ export function createBillingService(options: BillingOptions): BillingService {
       lease.usedNano += fromHeadroom
       const needNano = amountNano - fromHeadroom
       let result: Awaited<ReturnType<typeof reservations.run>>
+      lease.waiting++
       try {
         result = await reservations.run({
           workspaceId,
           amountNano: needNano,
-          extraNano: amountNano * HEADROOM_FACTOR,
+          extraNano: Number.isSafeInteger(amountNano * headroomFactor) ? amountNano * headroomFactor : 0,
         })
       } catch (error) {
         lease.usedNano -= fromHeadroom
         throw error
+      } finally {
+        lease.waiting--
+        lease.touchedMs = Date.now()
       }
       if (!result.reserved) {
         lease.usedNano -= fromHeadroom
@@ -285,9 +311,9 @@ export function createBillingService(options: BillingOptions): BillingService {
       open.add(hold.id)
       return hold
     },
-    settle(hold, costNano, meta) {
+    settle(hold, costNano, record) {
       // Each hold is resolved once: a second settle or release is a no-op.
-      if (!open.delete(hold.id)) return Promise.resolve(0)
+      if (!open.delete(hold.id)) return Promise.resolve(undefined)
       leaveLease(hold)
       // Not tracked one by one: close() drains the batcher, and the handlers below run before
       // the drain completes.
@@ -295,19 +321,16 @@ export function createBillingService(options: BillingOptions): BillingService {
         .run({
           workspaceId: hold.workspaceId,
           holdNano: hold.amountNano,
-          idempotencyKey: `charge:${hold.id}`,
           entryId: id('le'),
           costNano,
-          reason: meta.reason,
-          actor: meta.actor,
-          requestId: meta.requestId,
-          at: isoTime(now().getTime()),
+          record,
+          at: record.createdAt,
         })
         .then(
           (result) => {
             if (result.chargedNano < costNano) {
               logger.warn('charge capped at what the balance covers', {
-                request_id: meta.requestId,
+                request_id: record.requestId,
                 cost_nano: costNano,
                 charged_nano: result.chargedNano,
               })
@@ -317,12 +340,15 @@ export function createBillingService(options: BillingOptions): BillingService {
           (error: unknown) => {
             logger.error('settling a hold failed; it stays reserved until this instance restarts', {
               hold: hold.id,
-              request_id: meta.requestId,
+              request_id: record.requestId,
               ...describeError(error),
             })
-            return 0
+            return undefined
           },
         )
+    },
+    flushSettlements() {
+      return settlements.drain()
     },
     release(hold) {
       if (!open.delete(hold.id)) return Promise.resolve()
@@ -332,6 +358,13 @@ export function createBillingService(options: BillingOptions): BillingService {
         () => undefined,
         (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
       )
+    },
+    abandon(hold, requestId, error) {
+      logger.error('pricing a request failed; its hold is released uncharged', {
+        request_id: requestId,
+        ...describeError(error),
+      })
+      void this.release(hold)
     },
     async topUp(input) {
       const kind = input.kind ?? 'purchase'

@@ -358,15 +358,20 @@ export async function runManagementCommand(
       return `${result.status === 'replayed' ? 'already redeemed by this workspace' : 'redeemed'}: +$${formatNanoUsd(result.entry.amountNano)} for ${workspace.id}\n`
     }
     if (noun === 'ledger' && verb === 'verify') {
-      const mismatches = await store.ledger.verify()
+      // Request-log rows past retention are gone: usage entries are checked within it.
+      const retention = config.log.retentionDays
+      const usageSince =
+        retention === 0 ? undefined : new Date(Date.now() - (retention - 1) * 86_400_000).toISOString()
+      const mismatches = await store.ledger.verify({ usageSince })
       if (options.json) return json({ ok: mismatches.length === 0, mismatches })
       if (mismatches.length === 0)
-        return 'ledger verified: every balance equals the sum of its entries, every held amount its open holds\n'
+        return 'ledger verified: every balance equals the sum of its entries, every held amount its open holds, every usage entry the charges on its request-log rows\n'
       throw new ServiceError(
-        `ledger mismatch in ${mismatches.length} workspace(s):\n${mismatches
-          .map(
-            (row) =>
-              `  ${row.workspaceId}: balance ${row.balanceNano} vs ledger ${row.ledgerSumNano}; held ${row.heldNano} vs open holds ${row.openHoldsNano} (nano-USD)`,
+        `ledger mismatch (${mismatches.length}):\n${mismatches
+          .map((row) =>
+            row.kind === 'balance'
+              ? `  ${row.workspaceId}: balance ${row.balanceNano} vs ledger ${row.ledgerSumNano}; held ${row.heldNano} vs open holds ${row.openHoldsNano}; credit lots ${row.lotsRemainingNano} (nano-USD)`
+              : `  ${row.workspaceId}: usage entry ${row.entryId} debited ${row.entryNano} vs ${row.rowsNano} charged on its request-log rows (nano-USD)`,
           )
           .join('\n')}`,
       )

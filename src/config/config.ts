@@ -200,6 +200,21 @@ const fileSchema = z.strictObject({
       credit_expiry_days: nonNegativeInteger.default(365),
       /** USD credited to every new workspace (a trial). */
       signup_credit: z.union([z.string(), z.number().nonnegative()]).default('0'),
+      /**
+       * Headroom an instance asks for with a reservation, in requests' worth (granted only when the
+       * balance holds four times that beyond the request): the next requests are granted from it
+       * without a database round trip. 0: every reservation goes to storage.
+       */
+      headroom_factor: nonNegativeInteger.default(64),
+      /** Headroom unused this long goes back to the workspace (other instances can then have it). */
+      headroom_idle_ms: positiveInteger.default(1_000),
+      /**
+       * true: the end of every answer (the last JSON bytes; the final stream events and [DONE]) is
+       * sent only after its charge is committed, so an instance killed without warning loses no
+       * charge of an answer a client received. false: charges are committed in batches up to
+       * 20 ms after the answer (see the README's billing policy).
+       */
+      durable_settlement: z.boolean().default(false),
     })
     .prefault({}),
   log: z
@@ -312,6 +327,11 @@ export interface GatewayConfig {
     purchaseFeePercentMilli: number
     signupCreditNano: number
     creditExpiryDays: number
+    /** Headroom asked for with a reservation, in multiples of the request (0: none). */
+    headroomFactor: number
+    headroomIdleMs: number
+    /** Answers end only after their charge is committed. */
+    durableSettlement: boolean
   }
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
   secrets: {
@@ -545,6 +565,9 @@ function readBilling(file: FileConfig['billing'], problems: string[]): GatewayCo
     purchaseFeePercentMilli: amount(file.purchase_fee.percent, 'billing.purchase_fee.percent', 3),
     signupCreditNano: amount(file.signup_credit, 'billing.signup_credit', 9),
     creditExpiryDays: file.credit_expiry_days,
+    headroomFactor: file.headroom_factor,
+    headroomIdleMs: file.headroom_idle_ms,
+    durableSettlement: file.durable_settlement,
   }
 }
 

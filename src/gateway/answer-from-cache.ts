@@ -91,6 +91,8 @@ export async function answerFromCache(
         'x-onekey-model': hit.upstreamModel,
       }
       dependencies.onCacheResult?.('hit')
+      // Durable settlement: the answer goes out once its charge is committed.
+      if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
       if (stream === undefined) {
         parsed.usage = usage
         sendJson(context, 200, JSON.stringify(parsed), headers)

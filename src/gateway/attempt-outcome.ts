@@ -27,11 +27,35 @@ export interface AnswerOptions {
   clientFormat?: ClientFormat | undefined
   /** A complete non-stream answer with usage, as the upstream sent it (for the prompt cache). */
   onCompleteAnswer?: ((body: Buffer, usage: OpenAIUsage) => void) | undefined
+  /** Whether the upstream's usage is plausible for this request (absent: any usage is taken). */
+  acceptsUsage?: ((usage: OpenAIUsage) => boolean) | undefined
+  /**
+   * Runs before the answer's last bytes are written (the JSON body; the final stream events and
+   * [DONE]), which wait for it: durable settlement commits the charge here.
+   */
+  beforeEnd?: (() => Promise<void>) | undefined
 }
 
-/** Token counts for billing and the request log, when the upstream reported them. */
-export function recordUsage(context: RequestContext, usage: OpenAIUsage | null | undefined): void {
-  if (usage && typeof usage.prompt_tokens === 'number') {
+/**
+ * Token counts for billing and the request log, when the upstream reported them and they are
+ * plausible; implausible ones are refused (`usageRejected`: the gateway's own count is charged).
+ */
+export function recordUsage(
+  context: RequestContext,
+  usage: OpenAIUsage | null | undefined,
+  answer?: AnswerOptions,
+): void {
+  if (usage && typeof usage === 'object' && usage.prompt_tokens !== undefined) {
+    // Once refused, later usage of the same answer is not believed either.
+    if (context.log.usageRejected === true) return
+    if (answer?.acceptsUsage !== undefined && !answer.acceptsUsage(usage)) {
+      context.log.usageRejected = true
+      context.log.promptTokens = undefined
+      context.log.completionTokens = undefined
+      context.log.cachedTokens = undefined
+      return
+    }
+    if (typeof usage.prompt_tokens !== 'number') return
     context.log.promptTokens = usage.prompt_tokens
     context.log.completionTokens = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0
     const cached = usage.prompt_tokens_details?.cached_tokens

@@ -102,7 +102,7 @@ export async function deliverJsonAnswer(
       },
     )
   }
-  recordUsage(context, parsed.usage)
+  recordUsage(context, parsed.usage, answer)
   const choices = Array.isArray(parsed.choices) ? parsed.choices : []
   const finishReason = choices[0]?.finish_reason
   if (typeof finishReason === 'string') context.log.finishReason = finishReason
@@ -110,12 +110,17 @@ export async function deliverJsonAnswer(
     answer.onCompleteAnswer !== undefined &&
     parsed.usage !== undefined &&
     parsed.usage !== null &&
+    context.log.usageRejected !== true &&
     (finishReason === 'stop' || finishReason === 'length')
   ) {
     answer.onCompleteAnswer(body, parsed.usage)
   }
+  // Refused (implausible) usage counts as none: the gateway counts.
   const upstreamUsage =
-    parsed.usage !== undefined && parsed.usage !== null && typeof parsed.usage === 'object'
+    parsed.usage !== undefined &&
+    parsed.usage !== null &&
+    typeof parsed.usage === 'object' &&
+    context.log.usageRejected !== true
   if (answer.decorateUsage !== undefined) {
     if (!upstreamUsage) {
       // No usage from the upstream: the gateway counts (conservatively) and says so.
@@ -152,6 +157,8 @@ export async function deliverJsonAnswer(
       : undefined
     body = spliced ?? JSON.stringify(parsed)
   }
+  // Durable settlement: the answer goes out once its charge is committed.
+  if (answer.beforeEnd !== undefined) await answer.beforeEnd()
   sendJson(context, 200, body, headers)
   return { kind: 'delivered' }
 }

@@ -49,7 +49,7 @@ export async function deliverStreamAnswer(
       } catch {
         return data
       }
-      recordUsage(context, chunk.usage)
+      recordUsage(context, chunk.usage, answer)
       if (answer.forwardStreamUsage) {
         if (chunk.usage && answer.decorateUsage !== undefined) answer.decorateUsage(chunk.usage)
         return JSON.stringify(chunk)
@@ -110,6 +110,8 @@ export async function deliverStreamAnswer(
       if (step.contentChunks > 0)
         context.log.generatedChunks = (context.log.generatedChunks ?? 0) + step.contentChunks
       if (step.done) {
+        // Durable settlement: the last events and [DONE] go out once the charge is committed.
+        if (answer.beforeEnd !== undefined) await answer.beforeEnd()
         // One write for the last events, [DONE] and the end of the body: one syscall, not three.
         const last =
           reshaper !== undefined
@@ -139,7 +141,8 @@ export async function deliverStreamAnswer(
   }
   if (delivered) {
     const built = collector?.build()
-    if (built !== undefined) answer.onCompleteAnswer!(Buffer.from(JSON.stringify(built.body)), built.usage)
+    if (built !== undefined && context.log.usageRejected !== true)
+      answer.onCompleteAnswer!(Buffer.from(JSON.stringify(built.body)), built.usage)
     return { kind: 'delivered' }
   }
   response.discard()
@@ -147,6 +150,7 @@ export async function deliverStreamAnswer(
 
   if (failure === undefined && complete) {
     // The upstream ended cleanly after a finish reason but sent no [DONE]: complete it ourselves.
+    if (answer.beforeEnd !== undefined) await answer.beforeEnd()
     if (reshaper === undefined) await write(SSE_DONE)
     else {
       const closing = reshaper.end()

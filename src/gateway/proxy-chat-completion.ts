@@ -55,6 +55,8 @@ export interface ChatCompletionProxyDependencies {
   imageFetch: ImageFetchConfig
   /** Output reserved when neither the request nor the catalog caps it. */
   defaultMaxOutputTokens: number
+  /** Answers end only after their charge is committed (`billing.durable_settlement`). */
+  durableSettlement?: boolean
   maxAttempts: number
   /** The lane of plain model IDs for workspaces without their own setting. */
   defaultLane: Exclude<Lane, 'byok'>
@@ -152,6 +154,7 @@ export async function proxyChatCompletion(
       outputCap: (model) =>
         (maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
       forwardStreamUsage,
+      durable: dependencies.durableSettlement === true,
     })
   } catch (error) {
     admission.finish(0)

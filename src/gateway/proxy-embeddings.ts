@@ -129,6 +129,7 @@ export async function proxyEmbeddings(
       candidates: stageCandidates(planner, stages, filter),
       outputCap: () => 0,
       forwardStreamUsage: false,
+      durable: dependencies.durableSettlement === true,
     })
   } catch (error) {
     admission.finish(0)
@@ -165,10 +166,11 @@ export async function proxyEmbeddings(
           total_tokens: 0,
         }
         usage.total_tokens = usage.prompt_tokens
-        recordUsage(context, usage)
+        recordUsage(context, usage, billing.answer)
         billing.markServed()
         const decorated: Record<string, unknown> & typeof usage = { ...usage }
         billing.answer.decorateUsage?.(decorated)
+        if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
         const data = answer.data.map((item, index) => ({
           object: 'embedding' as const,
           index: typeof item.index === 'number' ? item.index : index,

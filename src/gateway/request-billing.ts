@@ -7,10 +7,16 @@
  *   may use, so any fallback is covered.
  * - Cost: the upstream's reported usage through the one cost formula (cost.ts), added to the
  *   answer as `usage.cost` (USD) and `usage.cost_details`.
+ * - Usage from the upstream is untrusted: counts that are not non-negative integers within what
+ *   the request could produce (prompt: 4× the gateway's conservative estimate + 1024; output:
+ *   the output cap × `n`; cached: at most the prompt) are refused, and the answer is priced from
+ *   the gateway's own count instead (logged and counted in `onekey_upstream_usage_rejected_total`).
  * - Settlement: when bytes reached the client, the cost of what was generated: the upstream's
- *   usage if it arrived, else the prompt estimate plus the content chunks delivered. A request
- *   that delivered nothing (every attempt failed before the first byte, or the client left
- *   before it) is not charged. Aborted streams: see the README's billing policy.
+ *   usage if it arrived (and is plausible), else the prompt estimate plus the content chunks
+ *   delivered. A request that delivered nothing (every attempt failed before the first byte, or
+ *   the client left before it) is not charged. Aborted streams: see the README's billing policy.
+ *   The charge and the request's log row are one transaction: by default queued when the
+ *   response ends; with durable settlement, committed before the answer's last bytes are sent.
  *
  * @module
  * Product spec §5.
@@ -19,6 +25,7 @@ import type { BillingService, Hold } from '../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../billing/cost.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../config/config.ts'
 import type { RequestContext } from '../http/request-context.ts'
+import { buildRequestLogRecord } from '../logging/request-log-record.ts'
 import type { OpenAIUsage } from '../providers/openai-wire.ts'
 import type { AnswerOptions } from './attempt-outcome.ts'
 import type { PlannedAttempt } from './route-planner.ts'
@@ -45,6 +52,30 @@ export interface RequestBilling {
   finish(): void
 }
 
+/** Usage counts the gateway accepts from an upstream for one request. */
+export interface UsageLimits {
+  promptTokens: number
+  completionTokens: number
+}
+
+/**
+ * Whether an upstream's usage object is plausible: every count present is a non-negative
+ * integer, prompt and completion within `limits`, cached tokens within the prompt.
+ */
+export function usageWithinLimits(usage: OpenAIUsage, limits: UsageLimits): boolean {
+  const prompt = usage.prompt_tokens
+  const completion = usage.completion_tokens ?? 0
+  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0
+  const count = (value: unknown, most: number) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= most
+  return (
+    count(prompt, limits.promptTokens) &&
+    count(completion, limits.completionTokens) &&
+    count(cached, prompt) &&
+    (usage.total_tokens === undefined || count(usage.total_tokens, Number.MAX_SAFE_INTEGER))
+  )
+}
+
 export interface RequestBillingInput {
   /** The prompt's tokens as counted for the reservation (tokenizer or conservative estimate). */
   promptEstimate: number
@@ -54,6 +85,8 @@ export interface RequestBillingInput {
   outputCap(model: ModelConfig): number
   /** The client asked for the stream's usage chunk. */
   forwardStreamUsage: boolean
+  /** Charges commit before the answer's end (`billing.durable_settlement`). */
+  durable?: boolean
 }
 
 export async function startRequestBilling(
@@ -88,7 +121,7 @@ export async function startRequestBilling(
     }
   }
 
-  return new RequestBillingState(context, billing, promptEstimate, hold, input.forwardStreamUsage)
+  return new RequestBillingState(context, billing, promptEstimate, hold, input)
 }
 
 const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, usage)
@@ -109,19 +142,32 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
   readonly #billing: BillingService
   readonly #promptEstimate: number
   readonly #hold: Hold | undefined
+  readonly #outputCap: (model: ModelConfig) => number
+  beforeEnd: AnswerOptions['beforeEnd'] = undefined
 
   constructor(
     context: RequestContext,
     billing: BillingService,
     promptEstimate: number,
     hold: Hold | undefined,
-    forwardStreamUsage: boolean,
+    input: RequestBillingInput,
   ) {
     this.#context = context
     this.#billing = billing
     this.#promptEstimate = promptEstimate
     this.#hold = hold
-    this.forwardStreamUsage = forwardStreamUsage
+    this.#outputCap = input.outputCap
+    this.forwardStreamUsage = input.forwardStreamUsage
+    if (input.durable === true && hold !== undefined) this.beforeEnd = () => this.#settleBeforeEnd()
+  }
+
+  acceptsUsage(usage: OpenAIUsage): boolean {
+    const current = this.current
+    if (current === undefined) return true
+    return usageWithinLimits(usage, {
+      promptTokens: 4 * this.#promptEstimate + 1024,
+      completionTokens: this.#outputCap(current.model),
+    })
   }
 
   get answer(): AnswerOptions {
@@ -131,6 +177,13 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
   decorateUsage(usage: OpenAIUsage & Record<string, unknown>): void {
     const current = this.current
     if (current === undefined) return
+    const log = this.#context.log
+    if (log.usageRejected === true && usage.estimated !== true) {
+      // The upstream's counts were refused: the client sees (and pays) the gateway's own.
+      for (const field of Object.keys(usage)) delete usage[field]
+      usage.completion_tokens = log.completionTokens ?? log.generatedChunks ?? 0
+      usage.estimated = true
+    }
     if (usage.estimated === true) {
       usage.prompt_tokens = this.#promptEstimate
       usage.total_tokens = this.#promptEstimate + (usage.completion_tokens ?? 0)
@@ -178,13 +231,46 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
   finish(): void {
     if (this.#finished) return
     this.#finished = true
+    const hold = this.#hold
+    let nano: number
+    try {
+      nano = this.#price()
+    } catch (error) {
+      // Never past the hold's release: a request that cannot be priced is not charged (and said so).
+      if (hold !== undefined) this.#billing.abandon(hold, this.#context.requestId, error)
+      return
+    }
+    if (hold === undefined) return
+    if (this.#served === undefined) {
+      void this.#billing.release(hold)
+      return
+    }
+    const billing = this.#billing
+    // Settled when the response has ended, with the request's log row (see app.ts).
+    this.#context.charge = (record) =>
+      billing.settle(hold, nano, record).then((charged) => charged !== undefined)
+  }
+
+  /** Durable settlement: the charge and the log row are committed before the answer's end. */
+  async #settleBeforeEnd(): Promise<void> {
+    this.markServed()
+    this.finish()
+    const context = this.#context
+    const charge = context.charge
+    if (charge === undefined) return
+    context.charge = undefined
+    const record = buildRequestLogRecord(context, 200)
+    if (record === undefined) return
+    context.logWritten = await charge(record)
+  }
+
+  /** The served answer's cost (0 when nothing was served), its usage recorded on the log. */
+  #price(): number {
     const log = this.#context.log
     const served = this.#served
-    const hold = this.#hold
     if (served === undefined) {
       log.costNano = 0
-      if (hold !== undefined) void this.#billing.release(hold)
-      return
+      return 0
     }
     let usage: TokenUsage
     if (log.promptTokens !== undefined) {
@@ -206,12 +292,6 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
     }
     const nano = price(served.offer, usage)
     log.costNano = nano
-    if (hold !== undefined) {
-      void this.#billing.settle(hold, nano, {
-        requestId: this.#context.requestId,
-        actor: `key:${this.#context.key!.keyId}`,
-        reason: `${served.lane} ${served.model.id} via ${served.providerName}`,
-      })
-    }
+    return nano
   }
 }

@@ -18,8 +18,8 @@ import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
 import { proxyResponses } from '../gateway/proxy-responses.ts'
 import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
-import { isoNow } from '../logging/iso-time.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
+import { buildRequestLogRecord } from '../logging/request-log-record.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
@@ -423,30 +423,12 @@ export function createApp(dependencies: AppDependencies): App {
 
   /** The stored request log (metadata only) for API calls that reached the data plane. */
   function recordRequest(context: RequestContext): void {
-    const log = context.log
-    if (context.key === undefined || log.generationId === undefined) return
-    dependencies.requestLogs.add({
-      id: log.generationId,
-      requestId: context.requestId,
-      workspaceId: context.key.workspaceId,
-      keyId: context.key.keyId,
-      model: log.model ?? null,
-      lane: log.lane ?? null,
-      provider: log.provider ?? null,
-      upstreamModel: log.upstreamModel ?? null,
-      stream: log.stream === true,
-      status: context.response.statusCode,
-      errorCode: log.errorCode ?? null,
-      promptTokens: log.promptTokens ?? 0,
-      completionTokens: log.completionTokens ?? 0,
-      cachedTokens: log.cachedTokens ?? 0,
-      costNano: log.costNano ?? 0,
-      latencyMs: Math.round(performance.now() - context.startMs),
-      firstByteMs: log.firstByteMs ?? null,
-      finishReason: log.finishReason ?? null,
-      usageSource: log.usageSource ?? null,
-      createdAt: isoNow(),
-    })
+    if (context.logWritten) return
+    const record = buildRequestLogRecord(context, context.response.statusCode)
+    if (record === undefined) return
+    // A charged request's row is written by its settlement, in the same transaction.
+    if (context.charge !== undefined) dependencies.requestLogs.addCharged(record, context.charge(record))
+    else dependencies.requestLogs.add(record)
   }
 
   async function run(context: RequestContext): Promise<void> {
@@ -491,6 +473,8 @@ export function createApp(dependencies: AppDependencies): App {
         key: undefined,
         log: emptyRequestLog(),
         headers: undefined,
+        charge: undefined,
+        logWritten: false,
       }
       inFlight++
       // The log is written once the response closed and the handler finished (it settles the cost).

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AuthenticatedKey } from '../auth/authenticator.ts'
+import type { RequestLogRecord } from '../storage/store.ts'
 
 export interface RequestLogFields {
   model?: string
@@ -29,6 +30,8 @@ export interface RequestLogFields {
   /** What the request costs, nano-USD (set when priced). */
   costNano?: number
   usageSource?: 'upstream' | 'estimated'
+  /** The upstream's usage was implausible and refused: the gateway's own count was charged. */
+  usageRejected?: boolean
   generationId?: string
 }
 
@@ -56,6 +59,7 @@ export function emptyRequestLog(): RequestLogFields {
     finishReason: undefined,
     costNano: undefined,
     usageSource: undefined,
+    usageRejected: undefined,
     generationId: undefined,
   }
 }
@@ -73,4 +77,11 @@ export interface RequestContext {
   log: RequestLogFields
   /** Headers every answer to this request carries (rate limits, cache status), merged at writeHead. */
   headers: Record<string, string> | undefined
+  /**
+   * Set when the request is to be charged: settles its hold and writes its log row in one
+   * transaction. Resolves false when the settlement failed (the row must then be written alone).
+   */
+  charge: ((record: RequestLogRecord) => Promise<boolean>) | undefined
+  /** The log row was already written (with the charge, before the answer's end: durable settlement). */
+  logWritten: boolean
 }

@@ -10,6 +10,11 @@ import type { RequestLogRecord, RequestLogRepository } from '../storage/store.ts
 
 export interface RequestLogWriter {
   add(record: RequestLogRecord): void
+  /**
+   * A row that its settlement writes (`settled` resolves true once committed). Until then reads
+   * find it here; if the settlement fails the row is written the ordinary way.
+   */
+  addCharged(record: RequestLogRecord, settled: Promise<boolean>): void
   /** A row by generation ID, from the buffer or storage, within one workspace. */
   find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
   flush(): Promise<void>
@@ -18,6 +23,8 @@ export interface RequestLogWriter {
 
 export interface RequestLogWriterOptions {
   repository: RequestLogRepository
+  /** Resolves when the settlements queued so far are committed (their rows are then stored). */
+  flushSettlements?: () => Promise<void>
   flushIntervalMs: number
   /** 0 keeps rows forever. */
   retentionDays: number
@@ -34,6 +41,8 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   const maxBuffered = options.maxBuffered ?? 50_000
   let buffer: RequestLogRecord[] = []
   let flushing: Promise<void> | undefined
+  /** Rows waiting on their settlement, by generation ID. */
+  const charged = new Map<string, RequestLogRecord>()
 
   async function writeOut(): Promise<void> {
     while (buffer.length > 0) {
@@ -48,14 +57,28 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
     }
   }
 
-  function flush(): Promise<void> {
+  function flushBuffer(): Promise<void> {
     flushing ??= writeOut().finally(() => {
       flushing = undefined
     })
     return flushing
   }
 
-  const timer = setInterval(() => void flush(), options.flushIntervalMs)
+  async function flush(): Promise<void> {
+    await options.flushSettlements?.()
+    await flushBuffer()
+  }
+
+  function add(record: RequestLogRecord): void {
+    buffer.push(record)
+    if (buffer.length > maxBuffered) {
+      buffer.splice(0, buffer.length - maxBuffered)
+      options.onError(new Error(`request log buffer full: dropped rows beyond ${maxBuffered}`))
+    }
+    if (buffer.length >= maxBatch) void flushBuffer()
+  }
+
+  const timer = setInterval(() => void flushBuffer(), options.flushIntervalMs)
   timer.unref()
   const maintain = async () => {
     try {
@@ -70,15 +93,17 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   retentionTimer.unref()
 
   return {
-    add(record) {
-      buffer.push(record)
-      if (buffer.length > maxBuffered) {
-        buffer.splice(0, buffer.length - maxBuffered)
-        options.onError(new Error(`request log buffer full: dropped rows beyond ${maxBuffered}`))
-      }
-      if (buffer.length >= maxBatch) void flush()
+    add,
+    addCharged(record, settled) {
+      charged.set(record.id, record)
+      void settled.then((committed) => {
+        charged.delete(record.id)
+        if (!committed) add(record)
+      })
     },
     async find(workspaceId, id) {
+      const settling = charged.get(id)
+      if (settling !== undefined && settling.workspaceId === workspaceId) return settling
       const pending = buffer.find((record) => record.id === id && record.workspaceId === workspaceId)
       return pending ?? options.repository.find(workspaceId, id)
     },

@@ -189,9 +189,14 @@ export async function startGateway(
     purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
     purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
     creditExpiryDays: config.billing.creditExpiryDays,
+    headroomFactor: config.billing.headroomFactor,
+    headroomIdleMs: config.billing.headroomIdleMs,
+    // Durable: group commit, no timer (the answer's end waits for it).
+    settleBatchMs: config.billing.durableSettlement ? 0 : undefined,
   })
   const requestLogs = createRequestLogWriter({
     repository: store.requestLogs,
+    flushSettlements: () => billing.flushSettlements(),
     flushIntervalMs: config.log.flushIntervalMs,
     retentionDays: config.log.retentionDays,
     onError: (error) => logger.error('writing request logs failed', describeError(error)),
@@ -271,6 +276,7 @@ export async function startGateway(
     workspaceService: createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano }),
     apiKeys: store.apiKeys,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
+    durableSettlement: config.billing.durableSettlement,
     maxAttempts: config.upstream.maxAttempts,
     imageFetch: config.upstream.imageFetch,
     authenticator,

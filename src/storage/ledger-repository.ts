@@ -6,14 +6,17 @@
  *
  * @module
  */
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { checkAmount, createLedgerSteps } from './ledger-steps.ts'
 import type { DatabaseSchema, Dialect, LedgerEntriesTable } from './schema.ts'
 import {
+  type BalanceMismatch,
   InsufficientFundsError,
   type LedgerEntryRecord,
   type LedgerKind,
   type LedgerRepository,
+  type RequestLogRecord,
+  type UsageMismatch,
 } from './store.ts'
 
 function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
@@ -44,6 +47,52 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
 
 export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): LedgerRepository {
   const steps = createLedgerSteps(dialect)
+
+  /**
+   * Usage entries (since `since`) whose amount is not the sum of the charges on the request-log
+   * rows that name them, and charged rows that name no entry.
+   */
+  async function verifyUsage(since: string): Promise<UsageMismatch[]> {
+    const charged = sql<number>`coalesce(sum(logs.charged_nano), 0)`
+    const entries = await db
+      .selectFrom('ledger_entries as entries')
+      .leftJoin('request_logs as logs', 'logs.ledger_entry_id', 'entries.id')
+      .select(['entries.id', 'entries.workspace_id', 'entries.amount_nano', charged.as('rows_nano')])
+      .where('entries.kind', '=', 'usage')
+      .where('entries.created_at', '>=', since)
+      .groupBy(['entries.id', 'entries.workspace_id', 'entries.amount_nano'])
+      .having(sql<boolean>`${charged} <> -entries.amount_nano`)
+      .execute()
+    const orphans = await db
+      .selectFrom('request_logs as logs')
+      .leftJoin('ledger_entries as entries', 'entries.id', 'logs.ledger_entry_id')
+      .select(['logs.ledger_entry_id', 'logs.workspace_id', charged.as('rows_nano')])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('logs.ledger_entry_id', 'is not', null), eb('entries.id', 'is', null)]),
+          eb.and([eb('logs.ledger_entry_id', 'is', null), eb('logs.charged_nano', '<>', 0)]),
+        ]),
+      )
+      .where('logs.created_at', '>=', since)
+      .groupBy(['logs.ledger_entry_id', 'logs.workspace_id'])
+      .execute()
+    return [
+      ...entries.map((row) => ({
+        kind: 'usage' as const,
+        workspaceId: row.workspace_id,
+        entryId: row.id,
+        entryNano: -Number(row.amount_nano),
+        rowsNano: Number(row.rows_nano),
+      })),
+      ...orphans.map((row) => ({
+        kind: 'usage' as const,
+        workspaceId: row.workspace_id,
+        entryId: row.ledger_entry_id ?? '(none)',
+        entryNano: 0,
+        rowsNano: Number(row.rows_nano),
+      })),
+    ]
+  }
   return {
     async createCodes(codes) {
       for (const code of codes) checkAmount(code.amountNano, 'code amount')
@@ -264,49 +313,65 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       return db.transaction().execute(async (trx) => {
         const results: { chargedNano: number }[] = []
         const entries: LedgerEntryRecord[] = []
+        const rows: RequestLogRecord[] = []
         const groups = groupBy(
           settlements.map((settlement, index) => ({ settlement, index })),
           (item) => item.settlement.workspaceId,
         )
         for (const [workspaceId, list] of groups) {
-          const at = list[0]!.settlement.at
+          const first = list[0]!.settlement
+          const at = first.at
           const balance = await steps.lockBalance(trx, workspaceId, at)
           // What this instance still holds here (less if a sweeper reclaimed it meanwhile).
           let instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)
           let { balanceNano, heldNano } = balance
           let chargedTotal = 0
           let releasedTotal = 0
+          let charges = 0
+          let chargedRequest: string | null = null
           for (const { settlement, index } of list) {
             const holdAmount = Math.min(settlement.holdNano, instanceHeld)
             // Never below zero: at most the hold plus what is free beyond every open hold.
             const free = Math.max(balanceNano - heldNano, 0)
-            const chargedNano = Math.min(settlement.costNano, holdAmount + free)
+            const chargedNano = Math.max(Math.min(settlement.costNano, holdAmount + free), 0)
             balanceNano -= chargedNano
             heldNano -= holdAmount
             instanceHeld -= holdAmount
             chargedTotal += chargedNano
             releasedTotal += holdAmount
-            results[index] = { chargedNano }
             if (chargedNano > 0) {
-              entries.push({
-                id: settlement.entryId,
-                workspaceId,
-                kind: 'charge',
-                amountNano: -chargedNano,
-                balanceAfterNano: balanceNano,
-                reason: settlement.reason,
-                actor: settlement.actor,
-                idempotencyKey: settlement.idempotencyKey,
-                requestId: settlement.requestId,
-                createdAt: settlement.at,
-              })
+              charges++
+              chargedRequest = settlement.record.requestId
             }
+            results[index] = { chargedNano }
+            rows.push({
+              ...settlement.record,
+              chargedNano,
+              ledgerEntryId: chargedNano > 0 ? first.entryId : null,
+            })
           }
-          if (chargedTotal > 0) await steps.consumeLots(trx, workspaceId, chargedTotal)
+          if (chargedTotal > 0) {
+            // One entry for the batch's charges in this workspace: each request's share is on its row.
+            entries.push({
+              id: first.entryId,
+              workspaceId,
+              kind: 'usage',
+              amountNano: -chargedTotal,
+              balanceAfterNano: balanceNano,
+              reason: `usage: ${charges} request${charges === 1 ? '' : 's'}`,
+              actor: 'system:usage',
+              idempotencyKey: null,
+              // One request: the entry names it, as a per-request charge did.
+              requestId: charges === 1 ? chargedRequest : null,
+              createdAt: at,
+            })
+            await steps.consumeLots(trx, workspaceId, chargedTotal)
+          }
           await steps.writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
           if (releasedTotal > 0) await steps.lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
         }
         await steps.insertEntryRows(trx, entries)
+        await steps.insertRequestLogRows(trx, rows)
         return results
       })
     },
@@ -448,7 +513,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       return written
     },
 
-    async verify() {
+    async verify(options = {}) {
       const rows = await db
         .selectFrom('workspace_balances as balances')
         .select([
@@ -481,8 +546,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
               .as('lots_remaining'),
         ])
         .execute()
-      return rows
+      const balances: (BalanceMismatch | UsageMismatch)[] = rows
         .map((row) => ({
+          kind: 'balance' as const,
           workspaceId: row.workspace_id,
           balanceNano: Number(row.balance_nano),
           ledgerSumNano: Number(row.ledger_sum ?? 0),
@@ -497,6 +563,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             // a balance at or above zero is exactly what is left of its credit lots
             (row.balanceNano >= 0 && row.lotsRemainingNano !== row.balanceNano),
         )
+      return [...balances, ...(await verifyUsage(options.usageSince ?? ''))]
     },
   }
 }

@@ -11,8 +11,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import { insertRows } from './raw-insert.ts'
 import { rawStatement } from './raw-statement.ts'
+import { REQUEST_LOG_COLUMNS, requestLogValues } from './request-log-repository.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
-import type { Balance, LedgerEntryRecord } from './store.ts'
+import type { Balance, LedgerEntryRecord, RequestLogRecord } from './store.ts'
 
 export type Database = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
 
@@ -106,6 +107,20 @@ export function createLedgerSteps(dialect: Dialect) {
     )
   }
 
+  /**
+   * Request-log rows of settled requests, with their charges. No conflict clause: a replayed
+   * settlement fails on the primary key instead of charging twice.
+   */
+  async function insertRequestLogRows(trx: Database, rows: readonly RequestLogRecord[]): Promise<void> {
+    await insertRows(
+      trx as Transaction<unknown>,
+      dialect,
+      'request_logs',
+      REQUEST_LOG_COLUMNS,
+      rows.map(requestLogValues),
+    )
+  }
+
   return {
     /** Locks the workspace's balance row and returns it (creating it at zero if missing). */
     async lockBalance(trx: Database, workspaceId: string, at: string): Promise<Balance> {
@@ -151,6 +166,8 @@ export function createLedgerSteps(dialect: Dialect) {
     },
 
     insertEntryRows,
+
+    insertRequestLogRows,
 
     /**
      * One ledger row with its lots: a credit becomes a lot; a debit consumes lots soonest-expiring

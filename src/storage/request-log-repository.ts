@@ -20,6 +20,8 @@ function toRecord(row: Selectable<RequestLogsTable>): RequestLogRecord {
     completionTokens: Number(row.completion_tokens),
     cachedTokens: Number(row.cached_tokens),
     costNano: Number(row.cost_nano),
+    chargedNano: Number(row.charged_nano),
+    ledgerEntryId: row.ledger_entry_id,
     latencyMs: Number(row.latency_ms),
     firstByteMs: row.first_byte_ms === null ? null : Number(row.first_byte_ms),
     finishReason: row.finish_reason,
@@ -51,8 +53,8 @@ const WIDTH = {
   usageSource: 16,
 } as const
 
-/** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
-const LOG_COLUMNS = [
+/** The request_logs columns in the order of `requestLogValues`. */
+export const REQUEST_LOG_COLUMNS = [
   'id',
   'request_id',
   'workspace_id',
@@ -68,6 +70,8 @@ const LOG_COLUMNS = [
   'completion_tokens',
   'cached_tokens',
   'cost_nano',
+  'charged_nano',
+  'ledger_entry_id',
   'latency_ms',
   'first_byte_ms',
   'finish_reason',
@@ -75,6 +79,35 @@ const LOG_COLUMNS = [
   'created_at',
 ] as const
 
+/** One row's values for `REQUEST_LOG_COLUMNS`, text from outside cut to its column's width. */
+export function requestLogValues(record: RequestLogRecord): unknown[] {
+  return [
+    record.id,
+    record.requestId,
+    record.workspaceId,
+    record.keyId,
+    clamp(record.model, WIDTH.model),
+    clamp(record.lane, WIDTH.lane),
+    clamp(record.provider, WIDTH.provider),
+    clamp(record.upstreamModel, WIDTH.model),
+    record.stream ? 1 : 0,
+    record.status,
+    clamp(record.errorCode, WIDTH.errorCode),
+    record.promptTokens,
+    record.completionTokens,
+    record.cachedTokens,
+    record.costNano,
+    record.chargedNano,
+    record.ledgerEntryId,
+    record.latencyMs,
+    record.firstByteMs,
+    clamp(record.finishReason, WIDTH.finishReason),
+    clamp(record.usageSource, WIDTH.usageSource),
+    record.createdAt,
+  ]
+}
+
+/** Request logs on either dialect: batched inserts, workspace-scoped reads, daily activity. */
 export function createRequestLogRepository(
   db: Kysely<DatabaseSchema>,
   dialect: Dialect,
@@ -88,29 +121,8 @@ export function createRequestLogRepository(
           executor,
           dialect,
           'request_logs',
-          LOG_COLUMNS,
-          records.map((record) => [
-            record.id,
-            record.requestId,
-            record.workspaceId,
-            record.keyId,
-            clamp(record.model, WIDTH.model),
-            clamp(record.lane, WIDTH.lane),
-            clamp(record.provider, WIDTH.provider),
-            clamp(record.upstreamModel, WIDTH.model),
-            record.stream ? 1 : 0,
-            record.status,
-            clamp(record.errorCode, WIDTH.errorCode),
-            record.promptTokens,
-            record.completionTokens,
-            record.cachedTokens,
-            record.costNano,
-            record.latencyMs,
-            record.firstByteMs,
-            clamp(record.finishReason, WIDTH.finishReason),
-            clamp(record.usageSource, WIDTH.usageSource),
-            record.createdAt,
-          ]),
+          REQUEST_LOG_COLUMNS,
+          records.map(requestLogValues),
           // A partitioned table's unique keys include the partition key.
           { ignoreConflictOn: dialect === 'postgres' ? 'id, created_at' : 'id' },
         )

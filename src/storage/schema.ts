@@ -148,6 +148,10 @@ export interface RequestLogsTable {
   latency_ms: number
   first_byte_ms: number | null
   finish_reason: string | null
+  /** What the request took from the balance (at most its cost), nano-USD. */
+  charged_nano: Generated<number>
+  /** The `usage` ledger entry that includes this charge; null when nothing was charged. */
+  ledger_entry_id: string | null
   /** `upstream` (reported usage) or `estimated` (counted by the gateway). */
   usage_source: string | null
   created_at: string

@@ -103,7 +103,10 @@ export const LEDGER_KINDS = [
   'purchase',
   'purchase_fee',
   'redemption',
+  /** One request's charge (rows written before usage entries existed). */
   'charge',
+  /** The charges of one settlement batch in one workspace; each request's share is on its request-log row. */
+  'usage',
   'refund',
   'adjustment',
   'expiry',
@@ -153,13 +156,36 @@ export interface Settlement {
   holdNano: number
   /** What it cost; the charge is at most this. */
   costNano: number
+  /** The ID of the batch's usage entry in this workspace, if this settlement comes first in it. */
   entryId: string
-  /** Makes a replayed settlement harmless (`charge:<hold id>`). */
-  idempotencyKey: string
-  reason: string
-  actor: string
-  requestId: string
+  /**
+   * The request's log row, written in the settlement's transaction with `chargedNano` and
+   * `ledgerEntryId` filled in (a replay fails on its primary key: nothing is charged twice).
+   */
+  record: RequestLogRecord
   at: string
+}
+
+/** A workspace whose cached balance or held amount disagrees with its ledger, open holds or credit lots. */
+export interface BalanceMismatch {
+  kind: 'balance'
+  workspaceId: string
+  balanceNano: number
+  ledgerSumNano: number
+  heldNano: number
+  openHoldsNano: number
+  lotsRemainingNano: number
+}
+
+/** A usage entry whose amount is not the sum of the charges on its request-log rows. */
+export interface UsageMismatch {
+  kind: 'usage'
+  workspaceId: string
+  entryId: string
+  /** What the entry debited (positive). */
+  entryNano: number
+  /** The sum of `charged_nano` over the rows that name the entry. */
+  rowsNano: number
 }
 
 export interface LedgerRepository {
@@ -190,8 +216,9 @@ export interface LedgerRepository {
     at: string,
   ): Promise<({ reserved: true; extraNano: number } | { reserved: false; availableNano: number })[]>
   /**
-   * Settles many requests in one transaction: each charge (at most its cost, never taking the
-   * balance below zero) is a ledger entry, and its hold is released. Results in input order.
+   * Settles many requests in one transaction: each charge is at most its cost and never takes
+   * the balance below zero; each hold is released; per workspace the charges are one `usage`
+   * entry, and each request's log row (with its charge) is written. Results in input order.
    */
   settleMany(instanceId: string, settlements: readonly Settlement[]): Promise<{ chargedNano: number }[]>
   /** Releases holds without charge. */
@@ -205,17 +232,12 @@ export interface LedgerRepository {
    * open holds need (the rest expires once they settle). Returns the entries written.
    */
   expireCredits(now: string, limit: number): Promise<LedgerEntryRecord[]>
-  /** Workspaces whose cached balance or held amount disagrees with the ledger, open holds or credit lots. */
-  verify(): Promise<
-    {
-      workspaceId: string
-      balanceNano: number
-      ledgerSumNano: number
-      heldNano: number
-      openHoldsNano: number
-      lotsRemainingNano: number
-    }[]
-  >
+  /**
+   * Every disagreement: balances against entries, holds and lots; usage entries (created at or
+   * after `usageSince`, default all: older request-log rows may have gone with retention)
+   * against the charges on their request-log rows.
+   */
+  verify(options?: { usageSince?: string | undefined }): Promise<(BalanceMismatch | UsageMismatch)[]>
   /** Creates the workspace's balance row (zero); safe to call twice. */
   open(workspaceId: string, at: string): Promise<void>
   createCodes(codes: readonly CreditCodeRecord[]): Promise<void>
@@ -271,6 +293,10 @@ export interface RequestLogRecord {
   completionTokens: number
   cachedTokens: number
   costNano: number
+  /** What was taken from the balance (at most `costNano`; less when the balance ran out). */
+  chargedNano: number
+  /** The usage ledger entry that includes the charge (null: nothing charged). */
+  ledgerEntryId: string | null
   latencyMs: number
   firstByteMs: number | null
   finishReason: string | null

@@ -36,6 +36,34 @@ function apiKey(
   }
 }
 
+/** The log row a settlement carries (its charge and entry are filled in by the settlement). */
+function settledRow(id: string, workspaceId: string, costNano: number): RequestLogRecord {
+  return {
+    id,
+    requestId: `req_${id}`,
+    workspaceId,
+    keyId: 'key_1',
+    model: 'm',
+    lane: 'cheap',
+    provider: 'p',
+    upstreamModel: 'u',
+    stream: false,
+    status: 200,
+    errorCode: null,
+    promptTokens: 10,
+    completionTokens: 5,
+    cachedTokens: 0,
+    costNano,
+    chargedNano: 0,
+    ledgerEntryId: null,
+    latencyMs: 3,
+    firstByteMs: null,
+    finishReason: 'stop',
+    usageSource: 'upstream',
+    createdAt: '2026-11-23T10:00:00.000Z',
+  }
+}
+
 export function describeStoreContract(
   name: string,
   makeStore: () => Promise<Store>,
@@ -308,10 +336,7 @@ export function describeStoreContract(
         holdNano: 100,
         costNano,
         entryId: `le_${key}`,
-        idempotencyKey: `charge:${key}`,
-        reason: 'chat',
-        actor: 'key:k',
-        requestId: 'r',
+        record: settledRow(`gen_${key}`, 'ws_holds', costNano),
         at: T,
       })
       const [plain, capped] = await store.ledger.settleMany('gw_a', [
@@ -321,6 +346,25 @@ export function describeStoreContract(
       assert.deepEqual(plain, { chargedNano: 60 })
       // after the first: 940 left, 900 held → free 40; a 500 cost on a 100 hold is capped at 140
       assert.deepEqual(capped, { chargedNano: 140 })
+      assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 800 })
+      // One usage entry for the batch in this workspace; each request's charge is on its row.
+      const usage = (await store.ledger.list('ws_holds', { limit: 10 })).find((item) => item.kind === 'usage')
+      assert.deepEqual(
+        [usage?.id, usage?.kind, usage?.amountNano, usage?.balanceAfterNano, usage?.requestId],
+        ['le_c1', 'usage', -200, 800, null],
+      )
+      const [first, second] = [
+        await store.requestLogs.find('ws_holds', 'gen_c1'),
+        await store.requestLogs.find('ws_holds', 'gen_c2'),
+      ]
+      assert.deepEqual([first?.costNano, first?.chargedNano, first?.ledgerEntryId], [60, 60, 'le_c1'])
+      assert.deepEqual(
+        [second?.costNano, second?.chargedNano, second?.ledgerEntryId],
+        [500, 140, 'le_c1'],
+        'the row keeps what the request cost and what the balance covered',
+      )
+      // A replayed settlement charges nothing twice: its rows exist, so the transaction fails whole.
+      await assert.rejects(store.ledger.settleMany('gw_a', [settlement(60, 'c1')]))
       assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 800 })
       await store.ledger.releaseMany('gw_a', [{ workspaceId: 'ws_holds', amountNano: 100 }], T)
       assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 800, heldNano: 700 })
@@ -341,7 +385,26 @@ export function describeStoreContract(
       const [late] = await store.ledger.settleMany('gw_b', [settlement(50, 'c3')])
       assert.deepEqual(late, { chargedNano: 50 })
       assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 750, heldNano: held })
-      assert.deepEqual(await store.ledger.verify(), [], 'balances reconcile with the ledger, holds and lots')
+      assert.deepEqual(
+        await store.ledger.verify(),
+        [],
+        'balances reconcile with the ledger, holds and lots; usage entries with their rows',
+      )
+      // A usage entry that disagrees with its rows is found (rows past retention are not checked).
+      await store.requestLogs.insertMany([
+        {
+          ...settledRow('gen_stray', 'ws_holds', 5),
+          chargedNano: 5,
+          ledgerEntryId: 'le_c3',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+      ])
+      assert.deepEqual(await store.ledger.verify(), [
+        { kind: 'usage', workspaceId: 'ws_holds', entryId: 'le_c3', entryNano: 50, rowsNano: 55 },
+      ])
+      assert.deepEqual(await store.ledger.verify({ usageSince: '2026-11-24T00:00:00.000Z' }), [])
+      assert.equal(await store.requestLogs.deleteOlderThan('2026-01-02T00:00:00.000Z', 10), 1)
+      assert.deepEqual(await store.ledger.verify(), [])
       assert.deepEqual(await store.ledger.reclaimStale('2026-11-23T10:05:00.000Z'), [])
     })
 
@@ -458,6 +521,8 @@ export function describeStoreContract(
         completionTokens: 5,
         cachedTokens: 0,
         costNano: 1_000,
+        chargedNano: 0,
+        ledgerEntryId: null,
         latencyMs: 12,
         firstByteMs: null,
         finishReason: 'stop',
@@ -526,6 +591,8 @@ export function describeStoreContract(
         completionTokens: 2,
         cachedTokens: 0,
         costNano: 7,
+        chargedNano: 0,
+        ledgerEntryId: null,
         latencyMs: 1,
         firstByteMs: null,
         finishReason: 'stop',
@@ -573,6 +640,8 @@ export function describeStoreContract(
         completionTokens: 1,
         cachedTokens: 0,
         costNano: 1,
+        chargedNano: 0,
+        ledgerEntryId: null,
         latencyMs: 1,
         firstByteMs: null,
         finishReason: null,

@@ -171,11 +171,21 @@ describe('billing: reserve, settle, 402', () => {
     )
     assert.deepEqual(await gateway.store.ledger.balance(gateway.workspaceId), { balanceNano: 0, heldNano: 0 })
     assert.deepEqual(await gateway.store.ledger.verify(), [])
-    const charges = (await gateway.store.ledger.list(gateway.workspaceId, { limit: 100 })).filter(
-      (entry) => entry.kind === 'charge',
+    // The charges are usage entries (one per settlement batch); each request's is on its log row.
+    const usage = (await gateway.store.ledger.list(gateway.workspaceId, { limit: 100 })).filter(
+      (entry) => entry.kind === 'usage',
     )
-    assert.equal(charges.length, N)
-    assert.ok(charges.every((entry) => entry.amountNano === -COST_NANO && entry.balanceAfterNano >= 0))
+    assert.equal(
+      usage.reduce((sum, entry) => sum + entry.amountNano, 0),
+      -N * COST_NANO,
+    )
+    assert.ok(usage.every((entry) => entry.balanceAfterNano >= 0))
+    await gateway.gateway.requestLogs.flush()
+    const rows = (await gateway.store.requestLogs.list(gateway.workspaceId, { limit: 1_000 })).filter(
+      (row) => row.chargedNano > 0,
+    )
+    assert.equal(rows.length, N)
+    assert.ok(rows.every((row) => row.chargedNano === COST_NANO && row.ledgerEntryId !== null))
   })
 
   test('non-stream: usage.cost equals the ledger charge and the quote for the same request', async () => {
@@ -204,8 +214,9 @@ describe('billing: reserve, settle, 402', () => {
       'settlement',
     )
     const [charge] = await gateway.store.ledger.list(gateway.workspaceId, { limit: 1 })
-    assert.equal(charge!.kind, 'charge')
+    assert.equal(charge!.kind, 'usage')
     assert.equal(charge!.amountNano, -COST_NANO)
+    assert.equal(charge!.requestId, response.headers.get('x-request-id'), 'a batch of one names its request')
 
     const generation = await readJson(
       await fetch(`${gateway.url}/api/v1/generation?id=${generationId}`, {
@@ -221,6 +232,8 @@ describe('billing: reserve, settle, 402', () => {
     assert.equal(generation.finish_reason, 'stop')
     assert.equal(generation.usage_source, 'upstream')
     assert.equal(typeof generation.latency_ms, 'number')
+    const stored = await gateway.store.requestLogs.find(gateway.workspaceId, generationId)
+    assert.deepEqual([stored?.chargedNano, stored?.ledgerEntryId], [COST_NANO, charge!.id])
   })
 
   test('cached prompt tokens are billed at the cached-input price', async () => {
@@ -328,7 +341,7 @@ describe('billing: reserve, settle, 402', () => {
     assert.equal(credits.held, '0')
     const ledger = await manage('/api/v1/ledger?limit=2')
     assert.equal(ledger.data.length, 2)
-    assert.equal(ledger.data[0].kind, 'charge')
+    assert.equal(ledger.data[0].kind, 'usage')
     const logs = await manage('/api/v1/logs?limit=100')
     assert.ok(logs.data.some((row: Json) => row.status === 402 && row.error_code === 'insufficient_credits'))
     assert.ok(logs.data.every((row: Json) => !('messages' in row) && !JSON.stringify(row).includes('Hel')))

@@ -120,7 +120,7 @@ describe('onekey CLI and serve as real processes', () => {
     assert.match(await onekey('key', 'list', '--json'), /"revokedAt": "20/)
     const shown = JSON.parse(await onekey('credits', 'show', 'acme', '--json'))
     assert.ok(
-      shown.entries.some((entry: { kind: string }) => entry.kind === 'charge'),
+      shown.entries.some((entry: { kind: string }) => entry.kind === 'usage'),
       'the completion was charged',
     )
     assert.match(await onekey('ledger', 'verify'), /ledger verified/)

@@ -9,6 +9,7 @@ import type { Dialect } from '../schema.ts'
 import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
 import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
 import * as money from './20261123T010000Z-money.ts'
+import * as usageEntries from './20261206T000000Z-usage-entries.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261122T200000Z-workspaces-and-keys': workspacesAndKeys,
   '20261123T000000Z-lanes-and-byok': lanesAndByok,
   '20261123T010000Z-money': money,
+  '20261206T000000Z-usage-entries': usageEntries,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */
