@@ -186,9 +186,9 @@ describe('n: the hold counts every choice', () => {
     assert.equal(chat.calls[0]!.json!.n, CHOICES, 'n is forwarded as asked')
     await settled(gateway)
     assert.deepEqual(await gateway.store.ledger.balance(gateway.workspaceId), { balanceNano: 0, heldNano: 0 })
-    const [charge] = await gateway.store.ledger.list(gateway.workspaceId, { limit: 1 })
-    assert.equal(charge!.kind, 'charge')
-    assert.equal(charge!.amountNano, -FIVE_CHOICES_NANO)
+    // The whole balance went to this answer: the latest ledger entry is its debit, in full.
+    const [debit] = await gateway.store.ledger.list(gateway.workspaceId, { limit: 1 })
+    assert.equal(debit!.amountNano, -FIVE_CHOICES_NANO)
     assert.deepEqual(await gateway.store.ledger.verify(), [])
   })
 })
