@@ -9,6 +9,7 @@
  * @see https://platform.openai.com/docs/api-reference/completions/create
  */
 import { GatewayError } from '../errors/gateway-error.ts'
+import { checkOutputTokens } from '../gateway/validate-chat-request.ts'
 import type { OpenAIChatCompletionRequest } from '../providers/openai-wire.ts'
 import type { ChatCompletionLike, ClientFormat } from './client-format.ts'
 import { createSseDataReader } from './sse-data-reader.ts'
@@ -39,12 +40,16 @@ function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_parameter', message, { param })
 }
 
-/** Checks a completions request and the prompt as one string (a one-element array is fine). */
+/**
+ * Checks a completions request (`model`, `prompt`, `max_tokens`) and returns the prompt as one
+ * string (a one-element array is fine).
+ */
 export function readCompletionsPrompt(body: Record<string, unknown>): string {
   if (body.model === undefined)
     throw new GatewayError('missing_parameter', "Missing required parameter: 'model'.", { param: 'model' })
   if (typeof body.model !== 'string' || body.model === '')
     throw invalid('model', "Invalid type for 'model': expected a non-empty string.")
+  checkOutputTokens(body.max_tokens, 'max_tokens')
   const prompt = body.prompt
   if (prompt === undefined)
     throw new GatewayError('missing_parameter', "Missing required parameter: 'prompt'.", { param: 'prompt' })

@@ -8,6 +8,7 @@
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
 import { GatewayError } from '../errors/gateway-error.ts'
+import { checkOutputTokens } from '../gateway/validate-chat-request.ts'
 import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../providers/openai-wire.ts'
 
 /** Fields read by the translation (or echoed on the response); anything else is refused. */
@@ -236,6 +237,7 @@ export function convertResponsesToChat(body: Json): OpenAIChatCompletionRequest 
     chat.tool_choice = convertToolChoice(body.tool_choice)
   if (typeof body.parallel_tool_calls === 'boolean' && chat.tools !== undefined)
     chat.parallel_tool_calls = body.parallel_tool_calls
+  checkOutputTokens(body.max_output_tokens, 'max_output_tokens')
   if (body.max_output_tokens !== undefined && body.max_output_tokens !== null)
     chat.max_completion_tokens = body.max_output_tokens as number
   for (const field of ['temperature', 'top_p', 'user', 'models', 'provider', 'byok_conf', 'usage'] as const)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { validateChatCompletionRequest } from './validate-chat-request.ts'
+import { MAX_OUTPUT_TOKENS, validateChatCompletionRequest } from './validate-chat-request.ts'
 
 const valid = { model: 'm', messages: [{ role: 'user', content: 'hi' }] }
 
@@ -34,5 +34,42 @@ test('rejects bad fields with the param named', () => {
       { param, code, status: 400 },
       JSON.stringify(body),
     )
+  }
+})
+
+test('output caps: an integer from 1 to MAX_OUTPUT_TOKENS, or null; anything else is a 400 naming it', () => {
+  for (const field of ['max_tokens', 'max_completion_tokens']) {
+    for (const value of [1, 4096, MAX_OUTPUT_TOKENS, null]) {
+      assert.doesNotThrow(
+        () => validateChatCompletionRequest({ ...valid, [field]: value }),
+        `${field}: ${value}`,
+      )
+    }
+    const impossible = [
+      0,
+      -1,
+      1.5,
+      MAX_OUTPUT_TOKENS + 1,
+      1e15,
+      2 ** 53 + 2,
+      Infinity,
+      Number.NaN,
+      '100',
+      true,
+      [],
+      {},
+    ]
+    for (const value of impossible) {
+      assert.throws(
+        () => validateChatCompletionRequest({ ...valid, [field]: value }),
+        {
+          status: 400,
+          code: 'invalid_parameter',
+          param: field,
+          message: `Invalid value for '${field}': expected an integer from 1 to ${MAX_OUTPUT_TOKENS}.`,
+        },
+        `${field}: ${String(value)}`,
+      )
+    }
   }
 })

@@ -13,6 +13,13 @@ function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_parameter', message, { param })
 }
 
+/**
+ * The largest output cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`) a request
+ * may ask for. Far above any model's output (the largest are ~128k tokens) and context window,
+ * and small enough that holds and rate-limit charges computed from it stay exact integers.
+ */
+export const MAX_OUTPUT_TOKENS = 10_000_000
+
 function checkPositiveInteger(body: Record<string, unknown>, field: string): void {
   const value = body[field]
   if (value === undefined || value === null) return
@@ -21,6 +28,21 @@ function checkPositiveInteger(body: Record<string, unknown>, field: string): voi
   }
 }
 
+/**
+ * Checks an output cap: absent or `null`, or an integer from 1 to {@link MAX_OUTPUT_TOKENS}.
+ * Throws a 400 `invalid_parameter` naming `param` otherwise (a string, a fraction, `1e15`...).
+ */
+export function checkOutputTokens(value: unknown, param: string): void {
+  if (value === undefined || value === null) return
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_OUTPUT_TOKENS) {
+    throw invalid(param, `Invalid value for '${param}': expected an integer from 1 to ${MAX_OUTPUT_TOKENS}.`)
+  }
+}
+
+/**
+ * The body as a chat request, or a 400 naming the first bad field: `model`, `messages` (and each
+ * message's `role`), `stream`, `stream_options`, the output caps and `n`.
+ */
 export function validateChatCompletionRequest(body: Record<string, unknown>): OpenAIChatCompletionRequest {
   if (body.model === undefined) {
     throw new GatewayError('missing_parameter', "Missing required parameter: 'model'.", { param: 'model' })
@@ -58,8 +80,8 @@ export function validateChatCompletionRequest(body: Record<string, unknown>): Op
       throw invalid('stream_options', "'stream_options' is only allowed when 'stream' is true.")
     }
   }
-  checkPositiveInteger(body, 'max_tokens')
-  checkPositiveInteger(body, 'max_completion_tokens')
+  checkOutputTokens(body.max_tokens, 'max_tokens')
+  checkOutputTokens(body.max_completion_tokens, 'max_completion_tokens')
   checkPositiveInteger(body, 'n')
   return body as OpenAIChatCompletionRequest
 }

@@ -1,7 +1,8 @@
 /**
  * Checks an embeddings request: `model`, `input` (a string or a non-empty array of strings, at
- * most 2048), `encoding_format` (`float` | `base64`), `dimensions`. Token-array inputs are
- * refused with a clear 400 (the gateway cannot price or translate them).
+ * most 2048), `encoding_format` (`float` | `base64`), `dimensions` (an integer from 1 to
+ * {@link MAX_EMBEDDING_DIMENSIONS}). Token-array inputs are refused with a clear 400 (the
+ * gateway cannot price or translate them).
  *
  * @module
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
@@ -10,11 +11,17 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import type { OpenAIEmbeddingsRequest } from '../providers/openai-wire.ts'
 
 const MAX_INPUTS = 2048
+/**
+ * The most `dimensions` a request may ask for: twice the widest embedding models (4096), so no
+ * real request is refused, while a vector size like 1e9 is a 400 rather than an allocation.
+ */
+export const MAX_EMBEDDING_DIMENSIONS = 8192
 
 function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_parameter', message, { param })
 }
 
+/** The body as an embeddings request, or a 400 naming the first bad field. */
 export function validateEmbeddingsRequest(
   body: Record<string, unknown>,
 ): OpenAIEmbeddingsRequest & Record<string, unknown> {
@@ -47,8 +54,14 @@ export function validateEmbeddingsRequest(
   const dimensions = body.dimensions
   if (
     dimensions !== undefined &&
-    (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1)
+    (typeof dimensions !== 'number' ||
+      !Number.isInteger(dimensions) ||
+      dimensions < 1 ||
+      dimensions > MAX_EMBEDDING_DIMENSIONS)
   )
-    throw invalid('dimensions', "Invalid value for 'dimensions': expected an integer of at least 1.")
+    throw invalid(
+      'dimensions',
+      `Invalid value for 'dimensions': expected an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS}.`,
+    )
   return body as OpenAIEmbeddingsRequest & Record<string, unknown>
 }
