@@ -393,6 +393,16 @@ export function createApp(dependencies: AppDependencies): App {
       dependencies.metrics.firstByte.observe({ lane }, log.firstByteMs / 1000)
     if (log.costNano !== undefined && log.costNano > 0)
       dependencies.metrics.charged.inc({ lane }, log.costNano)
+    if (log.usageRejected === true) {
+      dependencies.metrics.usageRejected.inc({ provider: log.provider ?? '' })
+      logger.warn('upstream usage was implausible; charged from the gateway count', {
+        request_id: context.requestId,
+        provider: log.provider,
+        account: log.account,
+        prompt_tokens: log.promptTokens,
+        completion_tokens: log.completionTokens,
+      })
+    }
     if (!dependencies.logRequests) return
     logger.info('request', {
       request_id: context.requestId,

@@ -162,6 +162,7 @@ export interface GatewayMetrics {
   upstreamErrors: Counter
   limiterDecisions: Counter
   charged: Counter
+  usageRejected: Counter
 }
 
 const LATENCY_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -192,6 +193,10 @@ export function createGatewayMetrics(): GatewayMetrics {
     charged: registry.counter(
       'onekey_charged_nano_usd_total',
       'Cost of answered requests, nano-USD, by lane.',
+    ),
+    usageRejected: registry.counter(
+      'onekey_upstream_usage_rejected_total',
+      'Answers whose upstream usage was implausible (negative, fractional, beyond what the request could produce), by provider: priced from the gateway count instead.',
     ),
   }
 }
