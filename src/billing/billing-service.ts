@@ -298,6 +298,13 @@ export function createBillingService(options: BillingOptions): BillingService {
         lease.touchedMs = Date.now()
       }
       if (!result.reserved) {
+        // Refused because headroom granted to this instance in the same batch (to another
+        // request) holds the rest: take it from there instead.
+        if (lease.leaseNano - lease.usedNano >= needNano) {
+          lease.usedNano += needNano
+          open.add(hold.id)
+          return hold
+        }
         lease.usedNano -= fromHeadroom
         throw new GatewayError(
           'insufficient_credits',

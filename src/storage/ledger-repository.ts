@@ -277,13 +277,16 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         for (const [workspaceId, list] of indexes) {
           const balance = await steps.lockBalance(trx, workspaceId, at)
           let granted = 0
+          let headroomGranted = false
           // In arrival order: each hold is granted while what is free covers it.
           for (const { hold, index } of list) {
             const available = balance.balanceNano - balance.heldNano - granted
             if (hold.amountNano <= available) {
               // Headroom only where it cannot starve anyone: near the limit, every hold is exact.
-              const wanted = hold.extraNano ?? 0
+              // Once per workspace and batch: the instance pools it for all its requests.
+              const wanted = headroomGranted ? 0 : (hold.extraNano ?? 0)
               const extraNano = wanted > 0 && available - hold.amountNano >= 4 * wanted ? wanted : 0
+              if (extraNano > 0) headroomGranted = true
               granted += hold.amountNano + extraNano
               results[index] = { reserved: true, extraNano }
             } else {
