@@ -123,6 +123,12 @@ describe('n: the hold counts every choice', () => {
       balanceNano: ONE_CHOICE_NANO,
       heldNano: 0,
     })
+    // The quote for the same request says what the hold reserves: every choice's output.
+    const quote = await readJson(
+      await gateway.post('/v1/quote', { model: 'm', messages, max_tokens: MAX_TOKENS, n: CHOICES }),
+    )
+    assert.equal(quote.max_output_tokens, CHOICES * MAX_TOKENS)
+    assert.equal(quote.lanes[0].max_total_cost, '0.000058')
   })
 
   test('legacy completions: n and best_of count too (native upstream never called)', async () => {

@@ -18,6 +18,7 @@ import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, OfferConfig } from '../../config/config.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { AccountHealth } from '../../gateway/account-health.ts'
+import { choiceCount } from '../../gateway/choice-count.ts'
 import { accountKeyOf, type OfferFilter, type RoutePlanner } from '../../gateway/route-planner.ts'
 import { takeRoutingOptions } from '../../gateway/routing-options.ts'
 import type { OpenAIChatCompletionRequest } from '../../providers/openai-wire.ts'
@@ -71,7 +72,9 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
       )
     }
     const promptTokens = estimatePromptTokens(body, tokenCounter(model.tokenizer))
-    const outputTokens = maxOutputTokens(body, model, promptTokens) ?? null
+    // Every choice (`n`) can produce the output cap: the quote covers what the hold reserves.
+    const cap = maxOutputTokens(body, model, promptTokens)
+    const outputTokens = cap === undefined ? null : cap * choiceCount(body)
     const filter: OfferFilter = {
       preferences: options.preferences,
       denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
