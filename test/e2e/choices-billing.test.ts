@@ -81,7 +81,7 @@ describe('n: the hold counts every choice', () => {
           }),
         ],
         models: [
-          { id: 'm', offers: [offer('fake', { price: { input: '1', output: '1' } })] },
+          { id: 'm', offers: [offer('fake', { price: { input: '1', output: '1' }, published: true })] },
           {
             id: 'instruct',
             capabilities: ['completions'],
