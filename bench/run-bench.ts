@@ -8,7 +8,8 @@
  *
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_WARMUP_S (default 2), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"; add "unbilled" for
- * the gateway with billing off, measured in the same rounds: what reservations and settlements cost),
+ * the gateway with billing off, measured in the same rounds: what reservations and settlements cost; add
+ * "durable" for the gateway with `billing.durable_settlement`, compared with "unbilled" the same way),
  * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
  * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
@@ -294,6 +295,13 @@ async function main(): Promise<void> {
       ])
       targets.push(['unbilled', unbilled.url, { authorization: `Bearer ${unbilled.key}` }])
     }
+    if (only?.includes('durable')) {
+      // The same gateway with durable settlement: every answer's end waits for its charge's commit.
+      const durable = await startSqliteGateway(directory, 'durable', await freePort(), upstreamUrl, [
+        'billing: { durable_settlement: true }',
+      ])
+      targets.push(['durable', durable.url, { authorization: `Bearer ${durable.key}` }])
+    }
     const scaleOut = SCALE_OUT ? await startScaleOut(directory, upstreamUrl) : undefined
     if (scaleOut !== undefined) {
       targets.push(['scaleout', scaleOut.urls.join(' '), { authorization: `Bearer ${scaleOut.key}` }])
@@ -354,6 +362,7 @@ async function main(): Promise<void> {
       }
     }
     const rssMb = peakRssMb(gateway.pid)
+    const floorRssMb = peakRssMb(floor.pid!)
 
     const resultFor = (target: string, mode: Measurement['mode'], connections: number) =>
       results.find((row) => row.target === target && row.mode === mode && row.connections === connections)
@@ -383,23 +392,25 @@ async function main(): Promise<void> {
         )
       }
     }
-    if (results.some((row) => row.target === 'unbilled')) {
+    for (const billed of ['onekey', 'durable']) {
+      if (!results.some((row) => row.target === 'unbilled') || !results.some((row) => row.target === billed))
+        continue
       rows.push(
         '',
-        'What billing costs (reservations, settlements and ledger rows; on against off, in the same rounds):',
+        `What billing costs (${billed === 'onekey' ? 'batched settlements' : 'durable settlement: each answer ends after its commit'}; on against off, in the same rounds):`,
         '',
-        '| mode | conns | unbilled rps | onekey rps | onekey / unbilled | unbilled / onekey CPU µs per request | unbilled / onekey KB allocated per request | added vs unbilled ms |',
-        '|---|---|---|---|---|---|---|---|',
+        `| mode | conns | unbilled rps | ${billed} rps | ${billed} / unbilled | unbilled / ${billed} CPU µs per request | billing's CPU µs per request | unbilled / ${billed} KB allocated per request | added vs unbilled ms |`,
+        '|---|---|---|---|---|---|---|---|---|',
       )
       for (const mode of MODES) {
         for (const connections of CONNECTIONS) {
-          const [unbilled, onekey] = [
+          const [unbilled, on] = [
             resultFor('unbilled', mode, connections),
-            resultFor('onekey', mode, connections),
+            resultFor(billed, mode, connections),
           ]
-          if (unbilled === undefined || onekey === undefined) continue
+          if (unbilled === undefined || on === undefined) continue
           rows.push(
-            `| ${mode} | ${connections} | ${unbilled.rps} | ${onekey.rps} | ${Math.round((onekey.rps / unbilled.rps) * 100)} % | ${unbilled.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${unbilled.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${(onekey.meanMs - unbilled.meanMs).toFixed(3)} |`,
+            `| ${mode} | ${connections} | ${unbilled.rps} | ${on.rps} | ${Math.round((on.rps / unbilled.rps) * 100)} % | ${unbilled.cpuUs.toFixed(0)} / ${on.cpuUs.toFixed(0)} | ${(on.cpuUs - unbilled.cpuUs).toFixed(0)} | ${unbilled.allocKb.toFixed(1)} / ${on.allocKb.toFixed(1)} | ${(on.meanMs - unbilled.meanMs).toFixed(3)} |`,
           )
         }
       }
@@ -423,7 +434,7 @@ async function main(): Promise<void> {
     }
     const errors = results.reduce((sum, row) => sum + row.errors, 0)
     process.stdout.write(
-      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB; median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell, every server first warmed up for ${WARMUP_S} s per mode; errors: ${errors}\n`,
+      `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB (floor: ${floorRssMb} MB); median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell, every server first warmed up for ${WARMUP_S} s per mode; errors: ${errors}\n`,
     )
     if (errors > 0) process.exitCode = 1
   } finally {
