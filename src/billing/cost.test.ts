@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { parseUsdPerMillionTokens } from '../contracts/usd.ts'
 import { costNano, costPico, formatNanoUsd, picoToNano } from './cost.ts'
-import { parseUsdPerMillionTokens } from './usd.ts'
 
 const price = {
   input: parseUsdPerMillionTokens('2.5'),

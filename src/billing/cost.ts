@@ -8,7 +8,7 @@
  * Product spec §5.
  */
 import type { OfferPrice } from '../config/catalog-config.ts'
-import { costOf } from './usd.ts'
+import { costOf } from '../contracts/usd.ts'
 
 export interface TokenUsage {
   promptTokens: number

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compileModelPatterns } from '../auth/key-access.ts'
-import { estimatePromptTokens, maxOutputTokens } from '../billing/estimate-prompt-tokens.ts'
-import { loadTokenizers, tokenCounter } from '../billing/tokenizer.ts'
+import { estimatePromptTokens, maxOutputTokens } from '../tokens/estimate-prompt-tokens.ts'
+import { loadTokenizers, tokenCounter } from '../tokens/tokenizer.ts'
 import { laneModelId, parseModelId } from './model-id.ts'
 
 test('lane prefixes are split off; other slashes belong to the model', () => {

@@ -9,9 +9,9 @@
  * Product spec §2 (lanes), §5 (prices).
  */
 import { z } from 'zod'
-import { TOKENIZERS, type TokenizerName } from '../billing/tokenizer.ts'
-import { parseDecimal, parseUsd, parseUsdPerMillionTokens } from '../billing/usd.ts'
-import type { AccountConfig, ProviderConfig } from './config.ts'
+import { parseDecimal, parseUsd, parseUsdPerMillionTokens } from '../contracts/usd.ts'
+import { TOKENIZERS, type TokenizerName } from '../tokens/tokenizer.ts'
+import type { AccountConfig, ProviderConfig } from './provider-config.ts'
 
 /** The lanes, by the promise each keeps: cost, trust, control. */
 export const LANES = ['cheap', 'resale', 'byok'] as const

@@ -12,27 +12,27 @@ import { GatewayError, toGatewayError } from '../errors/gateway-error.ts'
 import {
   type ChatCompletionProxyDependencies,
   proxyChatCompletion,
-} from '../gateway/proxy-chat-completion.ts'
-import { proxyCompletions } from '../gateway/proxy-completions.ts'
-import { proxyEmbeddings } from '../gateway/proxy-embeddings.ts'
-import { proxyResponses } from '../gateway/proxy-responses.ts'
-import { validateChatCompletionRequest } from '../gateway/validate-chat-request.ts'
-import { validateEmbeddingsRequest } from '../gateway/validate-embeddings-request.ts'
+} from '../gateway/endpoints/proxy-chat-completion.ts'
+import { proxyCompletions } from '../gateway/endpoints/proxy-completions.ts'
+import { proxyEmbeddings } from '../gateway/endpoints/proxy-embeddings.ts'
+import { proxyResponses } from '../gateway/endpoints/proxy-responses.ts'
+import { emptyRequestLog, type RequestContext } from '../gateway/request-context.ts'
+import { buildRequestLogRecord } from '../gateway/request-log-record.ts'
+import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
+import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
 import { describeError, type Logger } from '../logging/logger.ts'
-import { buildRequestLogRecord } from '../logging/request-log-record.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
 import { readJsonObject } from './read-json-body.ts'
-import { emptyRequestLog, type RequestContext } from './request-context.ts'
 import { chooseRequestId } from './request-id.ts'
 import { createKeyRoutes } from './routes/keys.ts'
 import { checkAdminToken, createManagementRoutes, type ManagementDependencies } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
 import { createMoneyRoutes, type MoneyRouteDependencies } from './routes/money.ts'
 import { createQuoteRoute } from './routes/quote.ts'
-import { sendError, sendJson } from './send-response.ts'
+import { answerWriter, sendError, sendJson } from './send-response.ts'
 
 export interface AppDependencies
   extends ChatCompletionProxyDependencies,
@@ -474,6 +474,7 @@ export function createApp(dependencies: AppDependencies): App {
       const url = request.url ?? '/'
       const queryStart = url.indexOf('?')
       const context: RequestContext = {
+        writer: answerWriter,
         requestId: chooseRequestId(request.headers['x-request-id']),
         path: queryStart === -1 ? url : url.slice(0, queryStart),
         startMs: performance.now(),

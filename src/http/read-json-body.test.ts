@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { test } from 'node:test'
-import { MAX_JSON_NESTING } from './json-nesting.ts'
+import { MAX_JSON_NESTING } from '../contracts/json-nesting.ts'
 import { readBody, readJsonObject } from './read-json-body.ts'
 
 /** A request-shaped stream: the body in `chunks`, an optional declared length. */

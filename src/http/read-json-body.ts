@@ -8,8 +8,8 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import { jsonTextNestsDeeperThan, MAX_JSON_NESTING, nestingTooDeep } from '../contracts/json-nesting.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
-import { jsonTextNestsDeeperThan, MAX_JSON_NESTING, nestingTooDeep } from './json-nesting.ts'
 
 function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError('request_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`)

@@ -6,7 +6,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { GatewayError } from '../errors/gateway-error.ts'
-import type { RequestContext } from './request-context.ts'
+import type { AnswerWriter, RequestContext } from '../gateway/request-context.ts'
 
 export function sendJson(
   context: RequestContext,
@@ -48,3 +48,6 @@ export function sendError(
   context.log.errorCode = error.code
   sendJson(context, error.status, JSON.stringify(error.toBody()), { ...errorHeaders(error), ...headers })
 }
+
+/** The writer the HTTP layer hands the pipeline with every request. */
+export const answerWriter: AnswerWriter = { json: sendJson, error: sendError }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { buildConfig } from '../config/config.ts'
-import { MAX_JSON_NESTING } from '../http/json-nesting.ts'
+import { MAX_JSON_NESTING } from '../contracts/json-nesting.ts'
+import type { OpenAIChatCompletionRequest } from '../contracts/openai-wire.ts'
 import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts'
 import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts'
 import { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts'
-import type { OpenAIChatCompletionRequest } from './openai-wire.ts'
 import type { ProviderAdapter, UpstreamTarget } from './provider-adapter.ts'
 
 // The body reader refuses deep bodies first; adapters called directly must not overflow either.

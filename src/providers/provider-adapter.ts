@@ -11,13 +11,13 @@
  * @see ../../docs/adding-a-provider.md
  */
 import type { AccountConfig, ModelConfig, ProviderConfig } from '../config/config.ts'
-import type { GatewayError } from '../errors/gateway-error.ts'
 import type {
   OpenAIChatCompletion,
   OpenAIChatCompletionRequest,
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
-} from './openai-wire.ts'
+} from '../contracts/openai-wire.ts'
+import type { GatewayError } from '../errors/gateway-error.ts'
 import type { StreamTranslator } from './translation/chat-chunk-writer.ts'
 
 /** One concrete place to send a request: a provider, one of its accounts, an upstream model. */
@@ -65,7 +65,7 @@ export interface ProviderCapabilities {
   embeddings: boolean
   /**
    * The upstream cannot fetch image URLs itself: the gateway fetches http(s) images (safely,
-   * see src/gateway/inline-image-urls.ts) and sends them as data URLs.
+   * see src/gateway/attempt/inline-image-urls.ts) and sends them as data URLs.
    */
   inlineImages?: boolean
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
-import { decodeEmbeddingBase64 } from '../../src/gateway/encode-embedding.ts'
+import { decodeEmbeddingBase64 } from '../../src/gateway/deliver/encode-embedding.ts'
 import { fakeEmbedding, startFakeGemini } from '../fakes/fake-gemini.ts'
 import type { FakeProviderServer } from '../fakes/fake-provider-server.ts'
 import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'

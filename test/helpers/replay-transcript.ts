@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { translateUpstreamResponse } from '../../src/gateway/translate-upstream-response.ts'
+import { translateUpstreamResponse } from '../../src/gateway/attempt/translate-upstream-response.ts'
 import type { ResponseTranslation } from '../../src/providers/provider-adapter.ts'
 import { createSseDecoder } from '../../src/streaming/sse-decoder.ts'
 import { assertMatchesOpenAISchema } from './openapi.ts'

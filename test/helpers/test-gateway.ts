@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { parseUsdNano } from '../../src/billing/usd.ts'
+
 import { buildConfig, type GatewayConfig } from '../../src/config/config.ts'
+import { parseUsdNano } from '../../src/contracts/usd.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { type RunningGateway, startGateway } from '../../src/server/start-gateway.ts'
 import { createWorkspaceService, type WorkspaceService } from '../../src/services/workspace-service.ts'

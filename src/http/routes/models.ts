@@ -10,11 +10,11 @@
  */
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import { keyMayUse } from '../../auth/key-access.ts'
-import { formatPicoUsd, formatUsdPerMillionTokens } from '../../billing/usd.ts'
 import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
+import { formatPicoUsd, formatUsdPerMillionTokens } from '../../contracts/usd.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
-import type { RoutePlanner } from '../../gateway/route-planner.ts'
+import type { RoutePlanner } from '../../gateway/route/route-planner.ts'
 
 export const QUOTE_ON_REQUEST = 'quote on request'
 

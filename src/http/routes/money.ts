@@ -18,7 +18,7 @@ import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { BillingService } from '../../billing/billing-service.ts'
 import { formatNanoUsd } from '../../billing/cost.ts'
 import { hashCreditCode, looksLikeCreditCode } from '../../billing/credit-codes.ts'
-import { parseUsdNano } from '../../billing/usd.ts'
+import { parseUsdNano } from '../../contracts/usd.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { RequestLogWriter } from '../../logging/request-log-writer.ts'
 import type {

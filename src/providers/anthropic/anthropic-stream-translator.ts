@@ -7,7 +7,7 @@
  * @module
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-import type { OpenAIChunkDelta } from '../openai-wire.ts'
+import type { OpenAIChunkDelta } from '../../contracts/openai-wire.ts'
 import {
   createChatChunkWriter,
   errorEventData,

@@ -5,7 +5,12 @@
  * @module
  * @see https://docs.anthropic.com/en/api/messages#response-stop-reason
  */
-import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+import type {
+  OpenAIChatCompletion,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from '../../contracts/openai-wire.ts'
 import { buildChatCompletion } from '../translation/build-chat-completion.ts'
 
 export interface AnthropicUsage {

@@ -16,7 +16,7 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency#chain-prompts-for-complex-tasks
  */
-import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../openai-wire.ts'
+import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../../contracts/openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { checkForwardedImageUrl } from '../translation/check-image-url.ts'
 import { type ContentPart, parseToolArguments, readContentParts } from '../translation/openai-content.ts'

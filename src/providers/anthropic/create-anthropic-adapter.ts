@@ -6,8 +6,9 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/api/versioning
  */
+
+import { stringifyBounded } from '../../contracts/json-nesting.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
-import { stringifyBounded } from '../../http/json-nesting.ts'
 import { mapOpenAICompatibleError } from '../openai-compatible/openai-compatible-errors.ts'
 import type { ProviderAdapter, UpstreamHeaders, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'

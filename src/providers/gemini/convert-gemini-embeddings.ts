@@ -5,8 +5,9 @@
  * @module
  * @see https://ai.google.dev/api/embeddings
  */
-import { estimateTextTokens } from '../../billing/estimate-prompt-tokens.ts'
-import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from '../openai-wire.ts'
+
+import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from '../../contracts/openai-wire.ts'
+import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
 
 export function convertToGeminiEmbeddings(
   request: OpenAIEmbeddingsRequest,

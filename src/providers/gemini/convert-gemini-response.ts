@@ -6,7 +6,12 @@
  * @see https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse
  * @see https://ai.google.dev/api/generate-content#FinishReason
  */
-import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+import type {
+  OpenAIChatCompletion,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from '../../contracts/openai-wire.ts'
 import { buildChatCompletion } from '../translation/build-chat-completion.ts'
 
 export interface GeminiUsageMetadata {

@@ -4,7 +4,7 @@
  * - `system`/`developer` → `systemInstruction`; `assistant` → role `model`.
  * - text parts, base64 images → `inlineData`; image URLs → `fileData` only for `gs://` and
  *   Files API URIs (the gateway turns http(s) image URLs into data URLs before calling this,
- *   see `src/gateway/inline-image-urls.ts`).
+ *   see `src/gateway/attempt/inline-image-urls.ts`).
  * - assistant `tool_calls` → `functionCall` parts; `tool` messages → `functionResponse` parts
  *   (named from the call they answer) in one user turn.
  * - `tools` → `functionDeclarations` with `parametersJsonSchema` (full JSON Schema, so nothing
@@ -17,7 +17,7 @@
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  * @see https://ai.google.dev/gemini-api/docs/structured-output
  */
-import type { OpenAIChatCompletionRequest } from '../openai-wire.ts'
+import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { parseToolArguments, readContentParts, readContentText } from '../translation/openai-content.ts'
 import {

@@ -7,7 +7,7 @@
  * @see https://ai.google.dev/api/generate-content
  * @see https://ai.google.dev/api/embeddings
  */
-import { stringifyBounded } from '../../http/json-nesting.ts'
+import { stringifyBounded } from '../../contracts/json-nesting.ts'
 import type { ProviderAdapter, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { convertGeminiEmbeddings, convertToGeminiEmbeddings } from './convert-gemini-embeddings.ts'

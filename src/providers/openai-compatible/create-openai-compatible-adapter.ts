@@ -8,7 +8,7 @@
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
 import type { ProviderConfig } from '../../config/config.ts'
-import { stringifyBounded } from '../../http/json-nesting.ts'
+import { stringifyBounded } from '../../contracts/json-nesting.ts'
 import type { ProviderAdapter, UpstreamRequest, UpstreamTarget } from '../provider-adapter.ts'
 import { checkForwardedImageUrls } from '../translation/check-image-url.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'

@@ -14,25 +14,26 @@
  * @see https://docs.mistral.ai/api/
  * @see https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference
  */
+import {
+  AZURE_DEFAULT_API_VERSION,
+  VENDOR_KINDS,
+  type VendorKind,
+  type VendorKindDefaults,
+} from '../../config/vendor-kinds.ts'
 import type { OpenAICompatibleQuirks } from './create-openai-compatible-adapter.ts'
 
-export interface VendorPreset {
-  /** Used when the provider config has no `base_url` (empty: `base_url` is required). */
-  defaultBaseUrl: string
-  authHeader: 'bearer' | 'api-key'
+export { AZURE_DEFAULT_API_VERSION, type VendorKind }
+
+export interface VendorPreset extends VendorKindDefaults {
   quirks: OpenAICompatibleQuirks
 }
 
-/** Azure OpenAI's data-plane API version used when the provider sets no `api_version`. */
-export const AZURE_DEFAULT_API_VERSION = '2024-10-21'
-
-export const VENDOR_PRESETS = {
-  openai: { defaultBaseUrl: 'https://api.openai.com/v1', authHeader: 'bearer', quirks: {} },
-  'openai-compatible': { defaultBaseUrl: '', authHeader: 'bearer', quirks: {} },
+/** Each vendor's wire quirks (its base URL and auth header come from the config's vendor kinds). */
+const VENDOR_QUIRKS = {
+  openai: { quirks: {} },
+  'openai-compatible': { quirks: {} },
   // Azure: the upstream model is the deployment name; `base_url` is the resource endpoint.
   'azure-openai': {
-    defaultBaseUrl: '',
-    authHeader: 'api-key',
     quirks: {
       chatCompletionsPath: (target) =>
         `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/chat/completions`,
@@ -46,8 +47,6 @@ export const VENDOR_PRESETS = {
   },
   // DeepSeek streams `reasoning_content` beside `content` (passed through); no embeddings API.
   deepseek: {
-    defaultBaseUrl: 'https://api.deepseek.com/v1',
-    authHeader: 'bearer',
     quirks: {
       embeddings: false,
       unsupportedParameters: ['reasoning_effort', 'service_tier', 'store', 'metadata'],
@@ -55,29 +54,21 @@ export const VENDOR_PRESETS = {
   },
   // DashScope compatible mode (Qwen): usage in streams only with stream_options, which the gateway always sets.
   qwen: {
-    defaultBaseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-    authHeader: 'bearer',
     quirks: { unsupportedParameters: ['service_tier', 'store', 'metadata'] },
   },
   moonshot: {
-    defaultBaseUrl: 'https://api.moonshot.ai/v1',
-    authHeader: 'bearer',
     quirks: {
       embeddings: false,
       unsupportedParameters: ['service_tier', 'store', 'metadata', 'reasoning_effort'],
     },
   },
   minimax: {
-    defaultBaseUrl: 'https://api.minimax.io/v1',
-    authHeader: 'bearer',
     quirks: {
       embeddings: false,
       unsupportedParameters: ['service_tier', 'store', 'metadata', 'logit_bias', 'logprobs', 'top_logprobs'],
     },
   },
   zhipu: {
-    defaultBaseUrl: 'https://open.bigmodel.cn/api/paas/v4',
-    authHeader: 'bearer',
     quirks: {
       unsupportedParameters: [
         'service_tier',
@@ -91,22 +82,16 @@ export const VENDOR_PRESETS = {
   },
   // Groq rejects logprobs, logit_bias and n > 1 (n is left for Groq to refuse with its message).
   groq: {
-    defaultBaseUrl: 'https://api.groq.com/openai/v1',
-    authHeader: 'bearer',
     quirks: {
       embeddings: false,
       unsupportedParameters: ['logprobs', 'top_logprobs', 'logit_bias', 'store', 'metadata'],
     },
   },
   together: {
-    defaultBaseUrl: 'https://api.together.xyz/v1',
-    authHeader: 'bearer',
     quirks: { unsupportedParameters: ['store', 'metadata', 'service_tier'] },
   },
   // Mistral refuses unknown fields: it has `max_tokens` and `random_seed`, and sends stream usage unasked.
   mistral: {
-    defaultBaseUrl: 'https://api.mistral.ai/v1',
-    authHeader: 'bearer',
     quirks: {
       unsupportedParameters: [
         'stream_options',
@@ -120,6 +105,12 @@ export const VENDOR_PRESETS = {
       renamedParameters: { max_completion_tokens: 'max_tokens', seed: 'random_seed' },
     },
   },
-} as const satisfies Record<string, VendorPreset>
+} satisfies Record<VendorKind, { quirks: OpenAICompatibleQuirks }>
 
-export type VendorKind = keyof typeof VENDOR_PRESETS
+/** Every OpenAI-format vendor: the config's defaults with the adapter's quirks. */
+export const VENDOR_PRESETS = Object.fromEntries(
+  Object.entries(VENDOR_KINDS).map(([kind, defaults]) => [
+    kind,
+    { ...defaults, quirks: VENDOR_QUIRKS[kind as VendorKind].quirks },
+  ]),
+) as Record<VendorKind, VendorPreset>

@@ -10,13 +10,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { encodeSseEvent, SSE_DONE } from '../../streaming/sse-encoder.ts'
 import type {
   OpenAIChatCompletionRequest,
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
   OpenAIUsage,
-} from '../openai-wire.ts'
+} from '../../contracts/openai-wire.ts'
+import { encodeSseEvent, SSE_DONE } from '../../streaming/sse-encoder.ts'
 import type {
   UpstreamRequest,
   UpstreamResponse,

@@ -5,7 +5,12 @@
  * @module
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
-import type { OpenAIChatCompletion, OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from '../openai-wire.ts'
+import type {
+  OpenAIChatCompletion,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from '../../contracts/openai-wire.ts'
 
 export interface TranslatedAnswer {
   id: string

@@ -7,7 +7,7 @@
  * @module
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-import type { OpenAIChunkDelta, OpenAIFinishReason, OpenAIUsage } from '../openai-wire.ts'
+import type { OpenAIChunkDelta, OpenAIFinishReason, OpenAIUsage } from '../../contracts/openai-wire.ts'
 
 export interface ChatChunkWriter {
   /** A chunk with this delta (the first one also says `role: assistant`). */

@@ -6,7 +6,7 @@
  * metadata service such as `http://169.254.169.254/`), URLs with credentials and anything the
  * WHATWG parser would have to repair are a 400 naming the part, before any upstream call.
  *
- * Images the gateway fetches itself (Gemini, see `src/gateway/fetch-image.ts`) follow that
+ * Images the gateway fetches itself (Gemini, see `src/gateway/attempt/fetch-image.ts`) follow that
  * fetcher's rules instead: `http:` and `https:`, every address checked, the operator's
  * `upstream.image_fetch.allow_hosts` excepted.
  *

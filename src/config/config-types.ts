@@ -1,0 +1,100 @@
+/**
+ * The validated configuration every module receives, and the error that names a bad field.
+ *
+ * @module
+ */
+import type { Lane, ModelConfig } from './catalog-config.ts'
+import type { ProviderConfig } from './provider-config.ts'
+
+/** Limits for images the gateway fetches on a client's behalf (see src/gateway/attempt/fetch-image.ts). */
+export interface ImageFetchConfig {
+  maxBytes: number
+  timeoutMs: number
+  maxRedirects: number
+  maxImages: number
+  allowHosts: readonly string[]
+}
+
+export type StorageConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
+
+/** The validated configuration every module receives. */
+export interface GatewayConfig {
+  source: string
+  server: {
+    host: string
+    port: number
+    bodyLimitBytes: number
+    shutdownGraceMs: number
+    /** listen(2)'s backlog (the kernel caps it at `net.core.somaxconn`). */
+    backlog: number
+  }
+  storage: StorageConfig & { autoMigrate: boolean }
+  redisUrl: string | null
+  redisKeyPrefix: string
+  auth: { cacheTtlMs: number; cacheMaxEntries: number }
+  upstream: {
+    maxAttempts: number
+    connectionsPerOrigin: number
+    failureThreshold: number
+    cooldownMs: number
+    maxCooldownMs: number
+    imageFetch: ImageFetchConfig
+  }
+  log: {
+    level: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+    requests: boolean
+    retentionDays: number
+    flushIntervalMs: number
+  }
+  cache: {
+    enabled: boolean
+    backend: 'memory' | 'redis'
+    ttlMs: number
+    maxEntries: number
+    maxEntryBytes: number
+  }
+  limits: {
+    backend: 'memory' | 'redis'
+    onRedisFailure: 'fail_closed' | 'local'
+    concurrencyLeaseMs: number
+    defaultTier: string
+    tiers: Record<string, TierLimits>
+  }
+  billing: {
+    enabled: boolean
+    holdTtlMs: number
+    sweepIntervalMs: number
+    defaultMaxOutputTokens: number
+    purchaseFeeFixedNano: number
+    /** Thousandths of a percent (5 % = 5000). */
+    purchaseFeePercentMilli: number
+    signupCreditNano: number
+    creditExpiryDays: number
+    /** Headroom asked for with a reservation, in multiples of the request (0: none). */
+    headroomFactor: number
+    headroomIdleMs: number
+    /** Answers end only after their charge is committed. */
+    durableSettlement: boolean
+  }
+  workspaces: { defaultLane: Exclude<Lane, 'byok'> }
+  secrets: {
+    /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
+    masterKey: Buffer | null
+    previousMasterKeys: Buffer[]
+    adminToken: string | null
+  }
+  providers: ProviderConfig[]
+  models: ModelConfig[]
+}
+
+/** Requests and tokens per minute, and requests at once. */
+export interface TierLimits {
+  rpm: number
+  tpm: number
+  concurrency: number
+}
+
+/** A configuration problem, naming the field at fault. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}

@@ -1,0 +1,216 @@
+import type { ModelConfig } from '../../config/config.ts'
+import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from '../../contracts/openai-wire.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
+import { toTransportError } from '../../providers/undici-transport.ts'
+import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
+import { startRequestBilling } from '../admit/request-billing.ts'
+import { recordFailure } from '../attempt/upstream-attempt.ts'
+import { recordUsage } from '../deliver/attempt-outcome.ts'
+import { readAll } from '../deliver/deliver-json-answer.ts'
+import { encodeEmbeddingBase64 } from '../deliver/encode-embedding.ts'
+import type { RequestContext } from '../request-context.ts'
+import { planRequest, stageCandidates, startAttempt } from '../route/plan-stages.ts'
+import type { PlannedAttempt } from '../route/route-planner.ts'
+import { takeRoutingOptions } from '../route/routing-options.ts'
+import { scrubEndUserFields } from '../route/scrub-request.ts'
+import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+/** Whether the catalog says the model embeds (rather than chats). */
+export function isEmbeddingModel(model: ModelConfig): boolean {
+  return model.modalities.output.includes('embedding') || model.capabilities.includes('embeddings')
+}
+
+function isEmbeddingsResponse(value: unknown): value is OpenAIEmbeddingsResponse {
+  const typed = value as OpenAIEmbeddingsResponse | null
+  return (
+    typed !== null &&
+    typeof typed === 'object' &&
+    Array.isArray(typed.data) &&
+    typed.data.every((item) => Array.isArray(item?.embedding) || typeof item?.embedding === 'string')
+  )
+}
+
+async function callUpstream(
+  context: RequestContext,
+  attempt: PlannedAttempt,
+  request: OpenAIEmbeddingsRequest,
+  dependencies: ChatCompletionProxyDependencies,
+): Promise<{ ok: true; body: OpenAIEmbeddingsResponse } | { ok: false; error: GatewayError }> {
+  const { adapter, transport, config } = attempt.provider
+  if (adapter.toEmbeddingsRequest === undefined || !adapter.capabilities.embeddings) {
+    return {
+      ok: false,
+      error: new GatewayError(
+        'unsupported_endpoint',
+        `The \`${config.name}\` upstream cannot serve /v1/embeddings.`,
+        {
+          param: 'model',
+        },
+      ),
+    }
+  }
+  const upstreamRequest = adapter.toEmbeddingsRequest(request, attempt.target)
+  try {
+    const response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })
+    if (response.status < 200 || response.status >= 300) {
+      const text = (await readAll(response.body, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0))).toString(
+        'utf8',
+      )
+      const error = adapter.toGatewayError(response.status, text, response.headers, attempt.target)
+      recordFailure(dependencies.health, attempt.accountKey, error)
+      return { ok: false, error }
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse((await readAll(response.body, MAX_RESPONSE_BYTES)).toString('utf8'))
+    } catch {
+      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not valid JSON.', {
+        provider: config.name,
+      })
+    }
+    const body = upstreamRequest.translate === undefined ? parsed : upstreamRequest.translate(parsed)
+    if (!isEmbeddingsResponse(body))
+      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not an embeddings list.', {
+        provider: config.name,
+      })
+    if (attempt.accountKey !== undefined) dependencies.health.recordSuccess(attempt.accountKey)
+    return { ok: true, body }
+  } catch (error) {
+    const gatewayError = toTransportError(error, config.name)
+    recordFailure(dependencies.health, attempt.accountKey, gatewayError)
+    return { ok: false, error: gatewayError }
+  }
+}
+
+export async function proxyEmbeddings(
+  context: RequestContext,
+  request: OpenAIEmbeddingsRequest & Record<string, unknown>,
+  dependencies: ChatCompletionProxyDependencies,
+): Promise<void> {
+  const key = context.key!
+  const generationId = nextGenerationId()
+  context.log.generationId = generationId
+  const planner = dependencies.planner()
+  const { options, request: body } = takeRoutingOptions(request)
+  const { primary, filter, stages } = await planRequest(
+    context,
+    planner,
+    options,
+    request.model,
+    dependencies.defaultLane,
+    dependencies.byokCredentials,
+    (model) => {
+      if (!isEmbeddingModel(model)) {
+        throw new GatewayError(
+          'unsupported_endpoint',
+          `\`${model.id}\` is not an embedding model; /v1/embeddings needs one (see GET /v1/models).`,
+          { param: 'model' },
+        )
+      }
+    },
+  )
+  // The upstream always answers floats; base64 is encoded here.
+  const wantsBase64 = request.encoding_format === 'base64'
+  const upstreamBody: OpenAIEmbeddingsRequest = {
+    ...(body as unknown as OpenAIEmbeddingsRequest),
+    encoding_format: 'float',
+  }
+  const inputs = typeof request.input === 'string' ? [request.input] : request.input
+  const promptEstimate = inputs.reduce((sum, text) => sum + estimateTextTokens(text), 0)
+  const admission = await dependencies.limits.admit(context, key, promptEstimate)
+  let billing: Awaited<ReturnType<typeof startRequestBilling>>
+  try {
+    billing = await startRequestBilling(context, dependencies.billing, {
+      promptEstimate,
+      candidates: stageCandidates(planner, stages, filter),
+      outputCap: () => 0,
+      forwardStreamUsage: false,
+      durable: dependencies.durableSettlement === true,
+    })
+  } catch (error) {
+    admission.finish(0)
+    throw error
+  }
+  try {
+    let lastError: GatewayError | undefined
+    let attempts = 0
+    outer: for (const stage of stages) {
+      for (;;) {
+        if (attempts >= dependencies.maxAttempts) break outer
+        const attempt = stage.cursor.next()
+        if (attempt === undefined) break
+        attempts++
+        const headers = startAttempt(context, attempt, attempts, generationId)
+        billing.useAttempt(attempt)
+        // Operator accounts get the strict scrub (e.g. no `user`); a workspace's own key the body as sent.
+        const sent =
+          stage.byok === undefined
+            ? scrubEndUserFields(upstreamBody, attempt.offer.forwardFields)
+            : upstreamBody
+        const result = await callUpstream(context, attempt, sent, dependencies)
+        if (context.signal.aborted) return
+        if (!result.ok) {
+          lastError = result.error
+          dependencies.onUpstreamFailure?.(attempt.provider.config.name, lastError.code)
+          if (!lastError.retryable && lastError.code !== 'unsupported_endpoint') break outer
+          continue
+        }
+        const answer = result.body
+        const usage = {
+          prompt_tokens: answer.usage?.prompt_tokens ?? promptEstimate,
+          completion_tokens: 0,
+          total_tokens: 0,
+        }
+        usage.total_tokens = usage.prompt_tokens
+        recordUsage(context, usage, billing.answer)
+        billing.markServed()
+        const decorated: Record<string, unknown> & typeof usage = { ...usage }
+        billing.answer.decorateUsage?.(decorated)
+        if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
+        const data = answer.data.map((item, index) => ({
+          object: 'embedding' as const,
+          index: typeof item.index === 'number' ? item.index : index,
+          embedding:
+            wantsBase64 && Array.isArray(item.embedding)
+              ? encodeEmbeddingBase64(item.embedding)
+              : item.embedding,
+        }))
+        context.writer.json(
+          context,
+          200,
+          JSON.stringify({
+            object: 'list',
+            data,
+            model: answer.model ?? attempt.target.upstreamModel,
+            usage: {
+              prompt_tokens: decorated.prompt_tokens,
+              total_tokens: decorated.total_tokens,
+              cost: decorated.cost,
+              cost_details: decorated.cost_details,
+            },
+          }),
+          headers,
+        )
+        return
+      }
+    }
+    context.writer.error(
+      context,
+      lastError ??
+        new GatewayError(
+          'no_healthy_upstream',
+          `Every offer for \`${primary.id}\` is unavailable; retry later.`,
+          {
+            retryAfterSeconds: 1,
+          },
+        ),
+      { 'x-onekey-generation-id': generationId },
+    )
+  } finally {
+    billing.finish()
+    admission.finish(context.log.promptTokens ?? 0)
+  }
+}
