@@ -31,6 +31,7 @@ import {
 } from './bench-setup.ts'
 import { gcWindow } from './gc-trace.ts'
 import { generateLoad } from './load-generator.ts'
+import { type Measurement, reportRows } from './report.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -97,23 +98,6 @@ function requestBody(mode: Measurement['mode']): string {
     max_tokens: 64,
     ...(mode === 'stream' ? { stream: true } : {}),
   })
-}
-
-interface Measurement {
-  target: string
-  mode: 'non-stream' | 'stream'
-  connections: number
-  rps: number
-  /** CPU time the target's process spent per request (µs): steadier than rps on a shared machine. */
-  cpuUs: number
-  /** Bytes the target's process allocated per request (KB, from `--trace-gc`): steadier still. */
-  allocKb: number
-  /** Garbage-collection pauses per request (µs). */
-  gcUs: number
-  meanMs: number
-  p50Ms: number
-  p99Ms: number
-  errors: number
 }
 
 async function measure(
@@ -364,74 +348,7 @@ async function main(): Promise<void> {
     const rssMb = peakRssMb(gateway.pid)
     const floorRssMb = peakRssMb(floor.pid!)
 
-    const resultFor = (target: string, mode: Measurement['mode'], connections: number) =>
-      results.find((row) => row.target === target && row.mode === mode && row.connections === connections)
-    const rows = [
-      '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey CPU µs per request | floor / onekey KB allocated per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ]
-    for (const mode of MODES) {
-      for (const connections of CONNECTIONS) {
-        const none: Measurement = {
-          target: '-',
-          mode,
-          connections,
-          rps: Number.NaN,
-          cpuUs: Number.NaN,
-          allocKb: Number.NaN,
-          gcUs: Number.NaN,
-          meanMs: Number.NaN,
-          p50Ms: Number.NaN,
-          p99Ms: Number.NaN,
-          errors: 0,
-        }
-        const pick = (target: string) => resultFor(target, mode, connections) ?? none
-        const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
-        rows.push(
-          `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
-        )
-      }
-    }
-    for (const billed of ['onekey', 'durable']) {
-      if (!results.some((row) => row.target === 'unbilled') || !results.some((row) => row.target === billed))
-        continue
-      rows.push(
-        '',
-        `What billing costs (${billed === 'onekey' ? 'batched settlements' : 'durable settlement: each answer ends after its commit'}; on against off, in the same rounds):`,
-        '',
-        `| mode | conns | unbilled rps | ${billed} rps | ${billed} / unbilled | unbilled / ${billed} CPU µs per request | billing's CPU µs per request | unbilled / ${billed} KB allocated per request | added vs unbilled ms |`,
-        '|---|---|---|---|---|---|---|---|---|',
-      )
-      for (const mode of MODES) {
-        for (const connections of CONNECTIONS) {
-          const [unbilled, on] = [
-            resultFor('unbilled', mode, connections),
-            resultFor(billed, mode, connections),
-          ]
-          if (unbilled === undefined || on === undefined) continue
-          rows.push(
-            `| ${mode} | ${connections} | ${unbilled.rps} | ${on.rps} | ${Math.round((on.rps / unbilled.rps) * 100)} % | ${unbilled.cpuUs.toFixed(0)} / ${on.cpuUs.toFixed(0)} | ${(on.cpuUs - unbilled.cpuUs).toFixed(0)} | ${unbilled.allocKb.toFixed(1)} / ${on.allocKb.toFixed(1)} | ${(on.meanMs - unbilled.meanMs).toFixed(3)} |`,
-          )
-        }
-      }
-    }
-    if (scaleOut !== undefined) {
-      rows.push(
-        '',
-        '| mode | conns | one process rps | two processes (PostgreSQL + Redis) rps | two / one | two p50 / p99 ms |',
-        '|---|---|---|---|---|---|',
-      )
-      for (const mode of MODES) {
-        for (const connections of CONNECTIONS) {
-          const one = resultFor('onekey', mode, connections)
-          const two = resultFor('scaleout', mode, connections)
-          if (two === undefined) continue
-          rows.push(
-            `| ${mode} | ${connections} | ${one?.rps ?? '-'} | ${two.rps} | ${one === undefined ? '-' : `${Math.round((two.rps / one.rps) * 100)} %`} | ${two.p50Ms.toFixed(2)} / ${two.p99Ms.toFixed(2)} |`,
-          )
-        }
-      }
-    }
+    const rows = reportRows(results, MODES, CONNECTIONS)
     const errors = results.reduce((sum, row) => sum + row.errors, 0)
     process.stdout.write(
       `\n${rows.join('\n')}\n\nonekey peak RSS: ${rssMb} MB (floor: ${floorRssMb} MB); median of ${ROUNDS} rounds of ${DURATION_S} s (after a 0.5 s warm-up) per cell, every server first warmed up for ${WARMUP_S} s per mode; errors: ${errors}\n`,

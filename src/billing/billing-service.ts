@@ -13,17 +13,18 @@ import { randomBytes } from 'node:crypto'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
-import {
-  type HoldRequest,
-  InsufficientFundsError,
-  type LedgerEntryRecord,
-  type LedgerKind,
-  type LedgerRepository,
-  type NewLedgerEntry,
-  type RequestLogRecord,
-  type Settlement,
+import type {
+  HoldRequest,
+  LedgerEntryRecord,
+  LedgerRepository,
+  RequestLogRecord,
+  Settlement,
 } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
+import { createTopUps, type TopUpInput } from './top-up.ts'
+
+export type { TopUpInput } from './top-up.ts'
+
 import { formatNanoUsd } from './cost.ts'
 
 export interface Hold {
@@ -52,17 +53,6 @@ export interface BillingOptions {
    */
   settleBatchMs?: number
   now?: () => Date
-}
-
-export interface TopUpInput {
-  workspaceId: string
-  amountNano: number
-  /** Replaying the same key never credits twice. */
-  idempotencyKey: string
-  actor: string
-  reason?: string | undefined
-  /** `purchase` (with the purchase fee), `adjustment` (signed, no fee) or `refund`. */
-  kind?: Extract<LedgerKind, 'purchase' | 'adjustment' | 'refund'>
 }
 
 export interface BillingService {
@@ -220,10 +210,6 @@ export function createBillingService(options: BillingOptions): BillingService {
       )
     }
   }
-  const creditExpiresAt = () =>
-    options.creditExpiryDays === 0
-      ? null
-      : new Date(now().getTime() + options.creditExpiryDays * 86_400_000).toISOString()
   const sweep = async () => {
     try {
       for (const entry of await ledger.expireCredits(now().toISOString(), 500)) {
@@ -249,15 +235,9 @@ export function createBillingService(options: BillingOptions): BillingService {
   sweepTimer?.unref()
   if (options.enabled) void track(sweep())
 
-  function purchaseFee(amountNano: number): number {
-    const percentPart = (BigInt(amountNano) * BigInt(options.purchaseFeePercentMilli) + 99_999n) / 100_000n
-    return options.purchaseFeeFixedNano + Number(percentPart)
-  }
-
   return {
     enabled: options.enabled,
-    purchaseFee,
-    creditExpiresAt,
+    ...createTopUps(ledger, options, now, id),
     holdings() {
       let leasedNano = 0
       let usedNano = 0
@@ -372,53 +352,6 @@ export function createBillingService(options: BillingOptions): BillingService {
         ...describeError(error),
       })
       void this.release(hold)
-    },
-    async topUp(input) {
-      const kind = input.kind ?? 'purchase'
-      if (!Number.isSafeInteger(input.amountNano) || input.amountNano === 0) {
-        throw new RangeError('amount must be a non-zero amount of USD with at most 9 decimals')
-      }
-      if (kind !== 'adjustment' && input.amountNano < 0)
-        throw new RangeError('a purchase or refund is positive')
-      const at = now().toISOString()
-      const base: Omit<NewLedgerEntry, 'id' | 'kind' | 'amountNano' | 'idempotencyKey' | 'reason'> = {
-        workspaceId: input.workspaceId,
-        actor: input.actor,
-        requestId: null,
-        createdAt: at,
-      }
-      const entries: NewLedgerEntry[] = [
-        {
-          ...base,
-          id: id('le'),
-          kind,
-          amountNano: input.amountNano,
-          idempotencyKey: input.idempotencyKey,
-          reason: input.reason ?? (kind === 'purchase' ? 'credit purchase' : kind),
-          creditExpiresAt: kind === 'purchase' ? creditExpiresAt() : null,
-        },
-      ]
-      const fee = kind === 'purchase' ? purchaseFee(input.amountNano) : 0
-      if (fee > 0) {
-        entries.push({
-          ...base,
-          id: id('le'),
-          kind: 'purchase_fee',
-          amountNano: -Math.min(fee, input.amountNano),
-          idempotencyKey: `${input.idempotencyKey}:fee`,
-          reason: `purchase fee on $${formatNanoUsd(input.amountNano)}`,
-        })
-      }
-      try {
-        return await ledger.append(entries)
-      } catch (error) {
-        if (error instanceof InsufficientFundsError) {
-          throw new RangeError(
-            `the balance cannot cover this debit ($${formatNanoUsd(error.availableNano)} available)`,
-          )
-        }
-        throw error
-      }
     },
     async close() {
       clearInterval(heartbeatTimer)

@@ -1,0 +1,46 @@
+/**
+ * The options the management commands take (parsed from flags by cli/onekey.ts), and durations
+ * written as `30d`, `12h`, `90m`.
+ *
+ * @module
+ */
+import { ServiceError } from '../services/workspace-service.ts'
+
+export interface ManagementOptions {
+  workspace?: string | undefined
+  name?: string | undefined
+  expiresIn?: string | undefined
+  /** Comma-separated lanes a new key may use. */
+  lanes?: string | undefined
+  /** Comma-separated model ID patterns a new key may use. */
+  models?: string | undefined
+  management?: boolean | undefined
+  defaultLane?: string | undefined
+  denyDataCollection?: boolean | undefined
+  allowDataCollection?: boolean | undefined
+  /** Name of the environment variable holding a BYOK key (else it is read from stdin). */
+  keyEnv?: string | undefined
+  idempotencyKey?: string | undefined
+  amount?: string | undefined
+  count?: string | undefined
+  tier?: string | undefined
+  rpm?: string | undefined
+  tpm?: string | undefined
+  concurrency?: string | undefined
+  kind?: string | undefined
+  reason?: string | undefined
+  json: boolean
+  /** Reads a secret from standard input (injected for tests). */
+  readSecret?: () => Promise<string>
+  env?: Record<string, string | undefined>
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `30d`, `12h`, `90m` → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([mhd])$/.exec(text)
+  if (!match)
+    throw new ServiceError(`--expires-in: expected a number and m, h or d (e.g. 30d), got "${text}"`)
+  return Number(match[1]) * DURATION_UNITS_MS[match[2]!]!
+}

@@ -1,0 +1,39 @@
+/**
+ * What the HTTP layer needs from the rest of the gateway (built by server/start-gateway.ts), and
+ * the shape of a route handler.
+ *
+ * @module
+ */
+import type { Authenticator } from '../auth/authenticator.ts'
+import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
+import type { RequestContext } from '../gateway/request-context.ts'
+import type { Logger } from '../logging/logger.ts'
+import type { RequestLogWriter } from '../logging/request-log-writer.ts'
+import type { GatewayMetrics } from '../metrics/metrics.ts'
+import type { WorkspaceService } from '../services/workspace-service.ts'
+import type { ApiKeyRepository } from '../storage/store.ts'
+import type { ManagementDependencies } from './routes/management.ts'
+import type { MoneyRouteDependencies } from './routes/money.ts'
+
+export interface AppDependencies
+  extends ChatCompletionProxyDependencies,
+    ManagementDependencies,
+    Omit<MoneyRouteDependencies, 'workspaces'> {
+  requestLogs: RequestLogWriter
+  workspaceService: WorkspaceService
+  apiKeys: ApiKeyRepository
+  authenticator: Authenticator
+  logger: Logger
+  bodyLimitBytes: number
+  logRequests: boolean
+  /** Readiness: resolves when the gateway can serve (storage answers, not shutting down). */
+  checkReady(): Promise<void>
+  /** Ready but not at full strength (e.g. limits counted per instance while Redis is down). */
+  degradations(): string[]
+  metrics: GatewayMetrics
+  /** Seconds since epoch reported as `created` for catalog models. */
+  catalogCreatedSeconds: number
+}
+
+/** Answers one request on one route and method. */
+export type Handler = (context: RequestContext) => Promise<void> | void
