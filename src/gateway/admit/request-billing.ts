@@ -257,10 +257,10 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
     this.finish()
     const context = this.#context
     const charge = context.charge
-    if (charge === undefined) return
+    const record = charge === undefined ? undefined : buildRequestLogRecord(context, 200)
+    // Without a row to write (no key or generation ID), the charge waits for the response's end.
+    if (charge === undefined || record === undefined) return
     context.charge = undefined
-    const record = buildRequestLogRecord(context, 200)
-    if (record === undefined) return
     context.logWritten = await charge(record)
   }
 
