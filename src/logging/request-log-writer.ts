@@ -11,8 +11,8 @@ import type { RequestLogRecord, RequestLogRepository } from '../storage/store.ts
 export interface RequestLogWriter {
   add(record: RequestLogRecord): void
   /**
-   * A row that its settlement writes (`settled` resolves true once committed). Until then reads
-   * find it here; if the settlement fails the row is written the ordinary way.
+   * A row that its settlement writes (`settled` resolves true once committed). A read of it waits
+   * for that; if the settlement fails the row is written the ordinary way.
    */
   addCharged(record: RequestLogRecord, settled: Promise<boolean>): void
   /** A row by generation ID, from the buffer or storage, within one workspace. */
@@ -42,7 +42,7 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   let buffer: RequestLogRecord[] = []
   let flushing: Promise<void> | undefined
   /** Rows waiting on their settlement, by generation ID. */
-  const charged = new Map<string, RequestLogRecord>()
+  const charged = new Map<string, { record: RequestLogRecord; settled: Promise<boolean> }>()
 
   async function writeOut(): Promise<void> {
     while (buffer.length > 0) {
@@ -95,15 +95,16 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   return {
     add,
     addCharged(record, settled) {
-      charged.set(record.id, record)
+      charged.set(record.id, { record, settled })
       void settled.then((committed) => {
         charged.delete(record.id)
         if (!committed) add(record)
       })
     },
     async find(workspaceId, id) {
+      // A row its settlement is about to write is read once written, with what was charged.
       const settling = charged.get(id)
-      if (settling !== undefined && settling.workspaceId === workspaceId) return settling
+      if (settling !== undefined && settling.record.workspaceId === workspaceId) await settling.settled
       const pending = buffer.find((record) => record.id === id && record.workspaceId === workspaceId)
       return pending ?? options.repository.find(workspaceId, id)
     },

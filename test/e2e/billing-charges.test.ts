@@ -98,6 +98,13 @@ describe('billing: reserve, settle, 402', () => {
       'quote = charged cost for the same request and usage',
     )
     const generationId = response.headers.get('x-onekey-generation-id')!
+    // Looked up at once, while its settlement may still be queued: the answer waits for it.
+    const early = await readJson(
+      await fetch(`${gateway.url}/api/v1/generation?id=${generationId}`, {
+        headers: { authorization: `Bearer ${gateway.apiKey}` },
+      }),
+    )
+    assert.equal(early.charged, '0.000018')
     await waitFor(
       async () => (await gateway.store.ledger.balance(gateway.workspaceId)).heldNano === 0,
       'settlement',
@@ -114,6 +121,12 @@ describe('billing: reserve, settle, 402', () => {
     )
     assert.equal(generation.id, generationId)
     assert.equal(generation.cost, '0.000018')
+    assert.equal(generation.charged, '0.000018')
+    assert.equal(
+      generation.ledger_entry_id,
+      charge!.id,
+      'the row names the usage entry that holds its charge',
+    )
     assert.equal(generation.lane, 'cheap')
     assert.equal(generation.provider, 'fake')
     assert.equal(generation.prompt_tokens, 8)

@@ -84,6 +84,9 @@ function publicLog(record: RequestLogRecord) {
     cached_tokens: record.cachedTokens,
     usage_source: record.usageSource,
     cost: formatNanoUsd(record.costNano),
+    // What the balance paid (less than `cost` only when it ran out), and the usage entry that holds it.
+    charged: formatNanoUsd(record.chargedNano),
+    ledger_entry_id: record.ledgerEntryId,
     latency_ms: record.latencyMs,
     first_byte_ms: record.firstByteMs,
     finish_reason: record.finishReason,
