@@ -3,17 +3,14 @@
  * process releases it once it has expired (nobody renewed it), and the ledger reconciles.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
+import { onekeyCommand, startServeProcess } from '../helpers/serve-process.ts'
 
-const run = promisify(execFile)
-const NODE = process.execPath
-const CLI = join(import.meta.dirname, '../../src/cli/onekey.ts')
 const directory = mkdtempSync(join(tmpdir(), 'onekey-crash-'))
 const configPath = join(directory, 'onekey.yaml')
 const started: ChildProcess[] = []
@@ -31,22 +28,12 @@ writeFileSync(
   ].join('\n'),
 )
 
-const onekey = async (...args: string[]) =>
-  (await run(NODE, ['--disable-warning=ExperimentalWarning', CLI, ...args, '--config', configPath])).stdout
+const onekey = onekeyCommand(configPath)
 
 async function serve(): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const { child, url } = await startServeProcess(configPath)
   started.push(child)
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  for (let waited = 0; !output.includes('"listening"') && waited < 10_000; waited += 50) await sleep(50)
-  const line = output.split('\n').find((text) => text.includes('"listening"'))
-  assert.ok(line, `server started: ${output}`)
-  return { process: child, url: JSON.parse(line).url }
+  return { process: child, url }
 }
 
 after(() => {

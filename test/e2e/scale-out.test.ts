@@ -4,14 +4,13 @@
  * balances hold across both, exactly.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import {
   dropSchema,
@@ -21,10 +20,8 @@ import {
   TEST_REDIS_URL,
   uniqueSchemaName,
 } from '../helpers/backends.ts'
+import { onekeyCommand, startServeProcess } from '../helpers/serve-process.ts'
 
-const run = promisify(execFile)
-const NODE = process.execPath
-const CLI = join(import.meta.dirname, '../../src/cli/onekey.ts')
 const skip = (await postgresSkipReason()) || (await redisSkipReason())
 
 // "hi" is estimated at 8 prompt tokens; the fake reports 8 + 10: 18 tokens at $1/1M = 18000 nano-USD.
@@ -38,27 +35,15 @@ describe('two gateway processes on PostgreSQL and Redis', { skip }, () => {
   let upstream: FakeUpstream
   let urls: string[] = []
 
-  const onekey = async (...args: string[]) =>
-    (await run(NODE, ['--disable-warning=ExperimentalWarning', CLI, ...args, '--config', configPath])).stdout
+  const onekey = onekeyCommand(configPath)
 
   async function serve(): Promise<string> {
-    const child = spawn(
-      NODE,
-      ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', configPath],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, FAKE_KEY: 'sk-fake-scale-0123456789' },
-      },
-    )
-    processes.push(child)
-    let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
+    const { child, url } = await startServeProcess(configPath, {
+      ...process.env,
+      FAKE_KEY: 'sk-fake-scale-0123456789',
     })
-    for (let waited = 0; !output.includes('"listening"') && waited < 15_000; waited += 50) await sleep(50)
-    const line = output.split('\n').find((text) => text.includes('"listening"'))
-    assert.ok(line, `server started: ${output}`)
-    return JSON.parse(line).url
+    processes.push(child)
+    return url
   }
 
   before(async () => {
