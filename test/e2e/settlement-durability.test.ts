@@ -7,18 +7,15 @@
  * - the default and SIGKILL: at most the answers of the last batch window are lost (README).
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
 import { createStore } from '../../src/storage/create-store.ts'
+import { onekeyCommand, startServeProcess } from '../helpers/serve-process.ts'
 
-const run = promisify(execFile)
-const NODE = process.execPath
-const CLI = join(import.meta.dirname, '../../src/cli/onekey.ts')
 const directories: string[] = []
 const started: ChildProcess[] = []
 
@@ -52,8 +49,7 @@ async function setUp(durable: boolean): Promise<Setup> {
       '  - { id: echo, offers: [{ lane: cheap, provider: sim, price: { input: 1, output: 1 } }] }',
     ].join('\n'),
   )
-  const onekey = async (...args: string[]) =>
-    (await run(NODE, ['--disable-warning=ExperimentalWarning', CLI, ...args, '--config', configPath])).stdout
+  const onekey = onekeyCommand(configPath)
   await onekey('workspace', 'create', 'acme')
   await onekey('credits', 'top-up', 'acme', '100', '--kind', 'adjustment')
   const { key } = JSON.parse(await onekey('key', 'create', '--workspace', 'acme', '--json'))
@@ -61,18 +57,9 @@ async function setUp(durable: boolean): Promise<Setup> {
 }
 
 async function serve(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  started.push(child)
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  for (let waited = 0; !output.includes('"listening"') && waited < 15_000; waited += 50) await sleep(50)
-  const line = output.split('\n').find((text) => text.includes('"listening"'))
-  assert.ok(line, `server started: ${output}`)
-  return { child, url: JSON.parse(line).url }
+  const server = await startServeProcess(configPath)
+  started.push(server.child)
+  return server
 }
 
 /** An answer the client received whole, with what it said it cost. */
