@@ -22,6 +22,7 @@ import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.ts
 import { describeError } from '../logging/logger.ts'
 import { startGateway } from '../server/start-gateway.ts'
 import { ServiceError } from '../services/workspace-service.ts'
+import { StorageUnavailableError } from '../storage/storage-errors.ts'
 import { runManagementCommand } from './management-commands.ts'
 
 const USAGE = `usage: onekey <command> [options]
@@ -188,8 +189,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code
   },
   (error: unknown) => {
+    // Known errors are the operator's to fix: their message says what and how, without a stack.
     const known =
-      error instanceof ConfigError || error instanceof ServiceError || (error as Error).name === 'TypeError'
+      error instanceof ConfigError ||
+      error instanceof ServiceError ||
+      error instanceof StorageUnavailableError ||
+      (error as Error).name === 'TypeError'
     process.stderr.write(`onekey: ${known ? (error as Error).message : String(describeError(error).error)}\n`)
     process.exitCode = 1
   },

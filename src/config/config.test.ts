@@ -204,6 +204,63 @@ test('loadConfig reads YAML and reports syntax errors with the file name', () =>
   )
 })
 
+test('an empty config file says so and points at the example config', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'onekey-config-'))
+  for (const [name, text] of [
+    ['empty.yaml', ''],
+    ['comments.yaml', '# nothing here yet\n'],
+  ] as const) {
+    const path = join(directory, name)
+    writeFileSync(path, text)
+    assert.throws(
+      () => loadConfig({ configPath: path, env: {} }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message.includes(`config file ${path} is empty`) &&
+        error.message.includes('onekey.example.yaml') &&
+        !error.message.includes('expected object'),
+    )
+  }
+  assert.throws(() => buildConfig(null, {}), /the config is empty: start from onekey\.example\.yaml/)
+})
+
+test('an unknown field suggests the closest valid one', () => {
+  const cases: [unknown, string][] = [
+    [{ ...minimal, server: { prot: 8080 } }, 'server.prot: unknown field; did you mean "port"?'],
+    [{ ...minimal, server: { Port: 8080 } }, 'server.Port: unknown field; did you mean "port"?'],
+    [
+      { ...minimal, server: { bodylimitbytes: 1 } },
+      'server.bodylimitbytes: unknown field; did you mean "body_limit_bytes"?',
+    ],
+    [
+      { ...minimal, storage: { url: 'sqlite::memory:', auto_migrat: true } },
+      'storage.auto_migrat: unknown field; did you mean "auto_migrate"?',
+    ],
+    [{ ...minimal, provders: [] }, 'provders: unknown field; did you mean "providers"?'],
+    [
+      { ...minimal, providers: [{ name: 'sim', kind: 'sim', acounts: [] }] },
+      'providers.0.acounts: unknown field; did you mean "accounts"?',
+    ],
+    [
+      { ...minimal, providers: [{ name: 'sim', kind: 'sim', timeouts: { idel_ms: 1 } }] },
+      'providers.0.timeouts.idel_ms: unknown field; did you mean "idle_ms"?',
+    ],
+  ]
+  for (const [document, line] of cases)
+    assert.throws(
+      () => buildConfig(document, {}),
+      (error: Error) =>
+        error.message.split('\n').some((text) => text.trim() === line) || assert.fail(error.message),
+    )
+  // Nothing close: no guess, but the valid fields are listed.
+  assert.throws(
+    () => buildConfig({ ...minimal, server: { wibble: 1 } }, {}),
+    (error: Error) =>
+      /server\.wibble: unknown field; valid fields: host, port,/.test(error.message) &&
+      !error.message.includes('did you mean'),
+  )
+})
+
 test('the shipped example config is valid offline', () => {
   const config = loadConfig({ configPath: 'onekey.example.yaml', env: {} })
   assert.equal(config.providers[0]!.kind, 'sim')

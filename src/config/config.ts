@@ -10,9 +10,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import type { z } from 'zod'
 import { parseDecimal } from '../contracts/usd.ts'
 import { buildCatalogConfig, type ModelConfig } from './catalog-config.ts'
+import { emptyConfigMessage, formatIssues } from './config-messages.ts'
 import { type FileConfig, fileSchema } from './config-schema.ts'
 import { ConfigError, type GatewayConfig, type StorageConfig } from './config-types.ts'
 import type { ProviderConfig } from './provider-config.ts'
@@ -48,10 +48,6 @@ export function parseStorageUrl(url: string): StorageConfig {
   throw new ConfigError(`storage.url: expected sqlite:<path> or postgres://…, got "${url.split(':')[0]}:…"`)
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('\n  ')
-}
-
 /**
  * Validates a parsed config document and resolves secrets from `env`.
  * @throws ConfigError naming every bad field
@@ -63,8 +59,13 @@ export function buildConfig(
   options: { requireSecrets?: boolean } = {},
 ): GatewayConfig {
   const requireSecrets = options.requireSecrets ?? true
+  // An empty file (or one of comments only) parses to null.
+  if (document === null || document === undefined) throw new ConfigError(emptyConfigMessage(source))
   const parsed = fileSchema.safeParse(document)
-  if (!parsed.success) throw new ConfigError(`invalid config (${source}):\n  ${formatIssues(parsed.error)}`)
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid config (${source}):\n  ${formatIssues(parsed.error, fileSchema).join('\n  ')}`,
+    )
   const file: FileConfig = parsed.data
   const problems: string[] = []
 

@@ -16,6 +16,7 @@ import { DialectMigrationProvider } from './migrations/index.ts'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
 import { createRequestLogRepository } from './request-log-repository.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
+import { isConnectionError, postgresUnreachable, sqliteUnopenable } from './storage-errors.ts'
 import type { Store } from './store.ts'
 import { createWorkspaceRepository } from './workspace-repository.ts'
 
@@ -33,6 +34,7 @@ export interface CreateStoreOptions {
 async function createPostgresKysely(
   url: string,
   options: CreateStoreOptions,
+  configuredUrl: string,
 ): Promise<Kysely<DatabaseSchema>> {
   const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')])
   // int8 (count, sums) as JS numbers: every bigint we store stays below 2^53.
@@ -42,7 +44,11 @@ async function createPostgresKysely(
     throw new Error(`invalid schema name ${schema}`)
   if (schema !== undefined) {
     const client = new pg.Client({ connectionString: url })
-    await client.connect()
+    try {
+      await client.connect()
+    } catch (error) {
+      throw isConnectionError(error) ? postgresUnreachable(configuredUrl, error) : error
+    }
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     } finally {
@@ -58,13 +64,21 @@ async function createPostgresKysely(
 }
 
 function createSqliteKysely(path: string, options: CreateStoreOptions): Kysely<DatabaseSchema> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const database = openNodeSqliteDatabase(
-    path,
-    options.sqliteCheckpointMs === undefined
-      ? {}
-      : { backgroundCheckpointMs: options.sqliteCheckpointMs, onCheckpointError: options.onCheckpointError },
-  )
+  let database: ReturnType<typeof openNodeSqliteDatabase>
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    database = openNodeSqliteDatabase(
+      path,
+      options.sqliteCheckpointMs === undefined
+        ? {}
+        : {
+            backgroundCheckpointMs: options.sqliteCheckpointMs,
+            onCheckpointError: options.onCheckpointError,
+          },
+    )
+  } catch (error) {
+    throw sqliteUnopenable(path, error)
+  }
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) })
 }
 
@@ -78,7 +92,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     const url = new URL(config.url)
     schema = options.schema ?? url.searchParams.get('schema') ?? undefined
     url.searchParams.delete('schema')
-    db = await createPostgresKysely(url.toString(), { ...options, schema })
+    db = await createPostgresKysely(url.toString(), { ...options, schema }, config.url)
   } else {
     db = createSqliteKysely(config.path, options)
   }
@@ -99,9 +113,15 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
       })
       const { error, results } = await migrator.migrateToLatest()
       if (error) {
+        // No connection means no migration ran: say which database could not be reached.
+        if (config.kind === 'postgres' && isConnectionError(error))
+          throw postgresUnreachable(config.url, error)
+        if (config.kind === 'sqlite' && /unable to open|readonly|read-only/i.test(String(error)))
+          throw sqliteUnopenable(config.path, error)
         const failed = results?.find((result) => result.status === 'Error')
         throw new Error(
-          `migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`,
+          `${failed === undefined ? 'migrations' : `migration ${failed.migrationName}`} failed: ${(error as Error).message ?? error}`,
+          { cause: error },
         )
       }
     },
