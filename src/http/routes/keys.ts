@@ -7,10 +7,12 @@
  *
  * @module
  */
+import { z } from 'zod'
 import type { AuthenticatedKey, Authenticator } from '../../auth/authenticator.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { ServiceError, type WorkspaceService } from '../../services/workspace-service.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from '../../storage/store.ts'
+import { parseBody } from '../parse-body.ts'
 import { requireManagementKey } from './management.ts'
 
 export interface KeyRouteDependencies {
@@ -34,12 +36,14 @@ function publicKey(record: ApiKeyRecord) {
   }
 }
 
-function stringListOrUndefined(value: unknown, param: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
-    throw new GatewayError('invalid_parameter', `Invalid '${param}': an array of strings.`, { param })
-  return value as string[]
-}
+/** `POST /api/v1/keys`: only these fields; anything else is refused, never ignored. */
+const createKeyBody = z.strictObject({
+  name: z.string().default('api').describe('a string'),
+  expires_in_days: z.number().int().min(1).max(3650).optional().describe('an integer from 1 to 3650'),
+  lanes: z.array(z.string()).nullish().describe('an array of lane names (strings)'),
+  models: z.array(z.string()).nullish().describe('an array of model IDs (strings)'),
+  management: z.boolean().default(false).describe('a boolean'),
+})
 
 export function createKeyRoutes(dependencies: KeyRouteDependencies) {
   return {
@@ -50,27 +54,14 @@ export function createKeyRoutes(dependencies: KeyRouteDependencies) {
     },
     async create(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
       requireManagementKey(key)
-      const { name = 'api', expires_in_days: days, management = false } = body
-      if (typeof name !== 'string')
-        throw new GatewayError('invalid_parameter', "Invalid 'name'.", { param: 'name' })
-      if (
-        days !== undefined &&
-        (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)
-      )
-        throw new GatewayError('invalid_parameter', "Invalid 'expires_in_days': 1 to 3650.", {
-          param: 'expires_in_days',
-        })
-      if (typeof management !== 'boolean')
-        throw new GatewayError('invalid_parameter', "Invalid 'management': a boolean.", {
-          param: 'management',
-        })
+      const { name, expires_in_days: days, lanes, models, management } = parseBody(createKeyBody, body)
       try {
         const created = await dependencies.workspaceService.createApiKey({
           workspace: key.workspaceId,
           name,
           expiresAt: days === undefined ? undefined : new Date(Date.now() + days * 86_400_000),
-          allowedLanes: stringListOrUndefined(body.lanes, 'lanes'),
-          allowedModels: stringListOrUndefined(body.models, 'models'),
+          allowedLanes: lanes ?? undefined,
+          allowedModels: models ?? undefined,
           management,
         })
         return JSON.stringify({ ...publicKey(created.record), key: created.key })

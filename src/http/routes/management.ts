@@ -14,11 +14,23 @@
  * @module
  */
 import { timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { ByokCredentialService, ByokCredentialSummary } from '../../byok/byok-credential-service.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { ServiceError } from '../../services/workspace-service.ts'
 import type { WorkspaceRecord, WorkspaceRepository, WorkspaceSettings } from '../../storage/store.ts'
+import { parseBody } from '../parse-body.ts'
+
+/** `PATCH /api/v1/workspace`: every field optional, nothing else accepted. */
+const workspaceSettingsBody = z.strictObject({
+  default_lane: z.enum(['cheap', 'resale']).optional().describe('"cheap" or "resale"'),
+  deny_data_collection: z.boolean().optional().describe('a boolean'),
+  prompt_cache: z.boolean().optional().describe('a boolean'),
+})
+
+/** `PUT /api/v1/byok/{provider}`. */
+const byokBody = z.strictObject({ api_key: z.string().describe("the provider's API key as a string") })
 
 export interface ManagementDependencies {
   workspaces: WorkspaceRepository
@@ -93,56 +105,13 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
       requireManagementKey(key)
       return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
     },
-    async updateWorkspace(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
+    async updateWorkspace(key: AuthenticatedKey, rawBody: Record<string, unknown>): Promise<string> {
       requireManagementKey(key)
+      const body = parseBody(workspaceSettingsBody, rawBody)
       const settings: Partial<WorkspaceSettings> = {}
-      for (const field of Object.keys(body)) {
-        if (field !== 'default_lane' && field !== 'deny_data_collection' && field !== 'prompt_cache') {
-          throw new GatewayError(
-            'invalid_parameter',
-            `Unknown setting '${field}'; expected default_lane, deny_data_collection or prompt_cache.`,
-            {
-              param: field,
-            },
-          )
-        }
-      }
-      if (body.default_lane !== undefined) {
-        if (body.default_lane !== 'cheap' && body.default_lane !== 'resale') {
-          throw new GatewayError(
-            'invalid_parameter',
-            'Invalid value for \'default_lane\': expected "cheap" or "resale".',
-            {
-              param: 'default_lane',
-            },
-          )
-        }
-        settings.defaultLane = body.default_lane
-      }
-      if (body.deny_data_collection !== undefined) {
-        if (typeof body.deny_data_collection !== 'boolean') {
-          throw new GatewayError(
-            'invalid_parameter',
-            "Invalid type for 'deny_data_collection': expected a boolean.",
-            {
-              param: 'deny_data_collection',
-            },
-          )
-        }
-        settings.denyDataCollection = body.deny_data_collection
-      }
-      if (body.prompt_cache !== undefined) {
-        if (typeof body.prompt_cache !== 'boolean') {
-          throw new GatewayError(
-            'invalid_parameter',
-            "Invalid type for 'prompt_cache': expected a boolean.",
-            {
-              param: 'prompt_cache',
-            },
-          )
-        }
-        settings.promptCache = body.prompt_cache
-      }
+      if (body.default_lane !== undefined) settings.defaultLane = body.default_lane
+      if (body.deny_data_collection !== undefined) settings.denyDataCollection = body.deny_data_collection
+      if (body.prompt_cache !== undefined) settings.promptCache = body.prompt_cache
       await dependencies.workspaces.updateSettings(key.workspaceId, settings)
       dependencies.invalidateWorkspace(key.workspaceId)
       return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
@@ -152,13 +121,13 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
       const credentials = await dependencies.byokCredentials.list(key.workspaceId)
       return JSON.stringify({ object: 'list', data: credentials.map(publicCredential) })
     },
-    async putByok(key: AuthenticatedKey, provider: string, body: Record<string, unknown>): Promise<string> {
+    async putByok(
+      key: AuthenticatedKey,
+      provider: string,
+      rawBody: Record<string, unknown>,
+    ): Promise<string> {
       requireManagementKey(key)
-      if (typeof body.api_key !== 'string') {
-        throw new GatewayError('missing_parameter', "Missing required parameter: 'api_key'.", {
-          param: 'api_key',
-        })
-      }
+      const body = parseBody(byokBody, rawBody)
       const saved = await dependencies.byokCredentials
         .put(key.workspaceId, provider, body.api_key)
         .catch(toServiceFailure)

@@ -14,6 +14,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { BillingService } from '../../billing/billing-service.ts'
 import { formatNanoUsd } from '../../billing/cost.ts'
@@ -28,6 +29,7 @@ import type {
   RequestLogRepository,
   WorkspaceRepository,
 } from '../../storage/store.ts'
+import { parseBody } from '../parse-body.ts'
 import { requireManagementKey } from './management.ts'
 
 export interface MoneyRouteDependencies {
@@ -39,6 +41,27 @@ export interface MoneyRouteDependencies {
 }
 
 const DAY_MS = 86_400_000
+
+/** `POST /api/v1/credits/redeem`. */
+const redeemBody = z.strictObject({
+  code: z.string().refine(looksLikeCreditCode).describe('a credit code, OKC-XXXX-XXXX-XXXX-XXXX'),
+})
+
+/** `POST /api/v1/admin/credits`: only these fields; anything else is refused, never ignored. */
+const adminCreditsBody = z.strictObject({
+  workspace: z.string().describe('a workspace ID or name'),
+  amount: z.union([z.string(), z.number()]).describe('USD as a decimal string, e.g. "10.00"'),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe('1-200 characters, reused only to retry the same top-up'),
+  kind: z
+    .enum(['purchase', 'adjustment', 'refund'])
+    .default('purchase')
+    .describe('purchase, adjustment or refund'),
+  reason: z.string().max(500).optional().describe('a string of at most 500 characters'),
+})
 
 function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_parameter', message, { param })
@@ -164,9 +187,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
     },
     async redeem(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
       requireManagementKey(key)
-      const code = body.code
-      if (typeof code !== 'string' || !looksLikeCreditCode(code))
-        throw invalid('code', "Missing or invalid 'code': expected OKC-XXXX-XXXX-XXXX-XXXX.")
+      const { code } = parseBody(redeemBody, body)
       const result = await dependencies.ledger.redeemCode({
         codeHash: hashCreditCode(code),
         workspaceId: key.workspaceId,
@@ -201,21 +222,16 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
       return JSON.stringify({ object: 'generation', ...publicLog(record) })
     },
     async adminCredits(body: Record<string, unknown>): Promise<string> {
-      const { workspace, amount, idempotency_key: idempotencyKey, kind = 'purchase', reason } = body
-      if (typeof workspace !== 'string')
-        throw invalid('workspace', "Missing or invalid 'workspace': an ID or name.")
-      if (typeof idempotencyKey !== 'string' || idempotencyKey === '' || idempotencyKey.length > 200)
-        throw invalid(
-          'idempotency_key',
-          "Missing or invalid 'idempotency_key': 1-200 characters, reused only to retry the same top-up.",
-        )
-      if (kind !== 'purchase' && kind !== 'adjustment' && kind !== 'refund')
-        throw invalid('kind', "Invalid 'kind': purchase, adjustment or refund.")
-      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500))
-        throw invalid('reason', "Invalid 'reason'.")
+      const {
+        workspace,
+        amount,
+        idempotency_key: idempotencyKey,
+        kind,
+        reason,
+      } = parseBody(adminCreditsBody, body)
       let amountNano: number
       try {
-        const text = typeof amount === 'number' || typeof amount === 'string' ? String(amount).trim() : ''
+        const text = String(amount).trim()
         const negative = text.startsWith('-')
         amountNano = (negative ? -1 : 1) * parseUsdNano(negative ? text.slice(1) : text, 'amount')
       } catch (error) {
