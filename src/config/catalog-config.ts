@@ -40,12 +40,36 @@ const MODALITIES = ['text', 'image', 'audio', 'file', 'embedding'] as const
 const decimal = z.union([z.string(), z.number().nonnegative()])
 const modelIdPattern = /^[A-Za-z0-9][\w.:@+-]*(?:\/[\w.:@+-]+)*$/
 
-const priceSchema = z.strictObject({
-  input: decimal,
-  output: decimal,
-  cached_input: decimal.optional(),
-  request: decimal.optional(),
-})
+/** The file's price names (OpenRouter's, as `/v1/models` shows them), each with its accepted alias. */
+const PRICE_ALIASES = [
+  ['prompt', 'input'],
+  ['completion', 'output'],
+] as const
+
+const priceSchema = z
+  .strictObject({
+    prompt: decimal.optional(),
+    completion: decimal.optional(),
+    cached_input: decimal.optional(),
+    request: decimal.optional(),
+    /** Alias of `prompt`. */
+    input: decimal.optional(),
+    /** Alias of `completion`. */
+    output: decimal.optional(),
+  })
+  .superRefine((price, context) => {
+    for (const [name, alias] of PRICE_ALIASES) {
+      if (price[name] !== undefined && price[alias] !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `give ${name} or its alias ${alias}, not both`,
+        })
+      } else if (price[name] === undefined && price[alias] === undefined) {
+        context.addIssue({ code: 'custom', path: [name], message: `required (or its alias ${alias})` })
+      }
+    }
+  })
 
 const offerSchema = z.strictObject({
   lane: z.enum(LANES),
@@ -141,8 +165,13 @@ type ModelFile = z.infer<typeof modelSchema>
 function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: string[]): OfferPrice {
   const result: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
   try {
-    result.input = parseUsdPerMillionTokens(price.input, `${field}.input`)
-    result.output = parseUsdPerMillionTokens(price.output, `${field}.output`)
+    for (const [name, alias] of PRICE_ALIASES) {
+      // The schema made sure exactly one of the two is given; errors name the one the file used.
+      const given = price[name] !== undefined ? name : alias
+      const value = parseUsdPerMillionTokens(price[given] ?? 0, `${field}.${given}`)
+      if (name === 'prompt') result.input = value
+      else result.output = value
+    }
     result.cachedInput =
       price.cached_input === undefined
         ? result.input

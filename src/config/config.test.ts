@@ -313,6 +313,55 @@ test('resale prices can come from the upstream cost and a margin, exactly', () =
   )
 })
 
+test('prices use prompt/completion; input/output are aliases, never both in one price', () => {
+  const withPrice = (price: Record<string, unknown>, field = 'price') => ({
+    providers: [{ name: 'sim', kind: 'sim' }],
+    models: [
+      {
+        id: 'm',
+        offers: [
+          {
+            lane: 'resale',
+            provider: 'sim',
+            [field]: price,
+            ...(field === 'price' ? {} : { margin_percent: 0 }),
+          },
+        ],
+      },
+    ],
+  })
+  const priceOf = (price: Record<string, unknown>) =>
+    buildConfig(withPrice(price), {}).models[0]!.offers[0]!.price
+  const expected = { input: 100_000, output: 400_000, cachedInput: 50_000, request: 0 }
+  assert.deepEqual(priceOf({ prompt: '0.1', completion: '0.4', cached_input: '0.05' }), expected)
+  assert.deepEqual(priceOf({ input: '0.1', output: '0.4', cached_input: '0.05' }), expected)
+  assert.deepEqual(priceOf({ prompt: '0.1', output: '0.4', cached_input: '0.05' }), expected, 'mixed is fine')
+  const cost = buildConfig(withPrice({ prompt: 1, completion: 2 }, 'upstream_cost'), {}).models[0]!.offers[0]!
+  assert.deepEqual(cost.upstreamCost, {
+    input: 1_000_000,
+    output: 2_000_000,
+    cachedInput: 1_000_000,
+    request: 0,
+  })
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [
+      { prompt: 1, input: 1, completion: 1 },
+      /offers\.0\.price\.prompt: give prompt or its alias input, not both/,
+    ],
+    [
+      { prompt: 1, completion: 1, output: 1 },
+      /offers\.0\.price\.completion: give completion or its alias output/,
+    ],
+    [{ prompt: 1 }, /offers\.0\.price\.completion: required \(or its alias output\)/],
+    [{ prompt: 1, completion: 1, cached_prompt: 1 }, /offers\.0\.price\.cached_prompt: unknown field/],
+    [{ prompt: '0.0000001', completion: 1 }, /offers\.0\.price\.prompt: at most 6 decimal places/],
+    [{ input: 1, output: '0.0000001' }, /offers\.0\.price\.output: at most 6 decimal places/],
+  ]
+  for (const [price, message] of cases) {
+    assert.throws(() => buildConfig(withPrice({ ...price }), {}), message)
+  }
+})
+
 test('the docker-compose config is valid', () => {
   const config = loadConfig({
     configPath: 'deploy/onekey.yaml',
