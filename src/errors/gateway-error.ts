@@ -46,6 +46,7 @@ export const ERROR_CODES = Object.freeze({
   route_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
+  conflict: { status: 409, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: false },
   upstream_rate_limited: { status: 429, type: 'rate_limit_error', retryable: true },

@@ -16,6 +16,7 @@ import { validateChatCompletionRequest } from '../gateway/validate/validate-chat
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { readJsonObject } from './read-json-body.ts'
+import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createKeyRoutes } from './routes/keys.ts'
 import { checkAdminToken, createManagementRoutes } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
@@ -24,7 +25,12 @@ import { createQuoteRoute } from './routes/quote.ts'
 import { sendJson } from './send-response.ts'
 
 /** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
-export const PARAMETER_ROUTES = ['/v1/models/', '/api/v1/byok/', '/api/v1/keys/'] as const
+export const PARAMETER_ROUTES = [
+  '/v1/models/',
+  '/api/v1/byok/',
+  '/api/v1/keys/',
+  '/api/v1/admin/workspaces/',
+] as const
 
 export interface RouteTable {
   routes: Map<string, Map<string, Handler>>
@@ -50,6 +56,9 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   const management = createManagementRoutes(dependencies, () => dependencies.defaultLane)
   const money = createMoneyRoutes(dependencies)
   const keys = createKeyRoutes(dependencies)
+  const adminWorkspaces = createAdminWorkspaceRoutes(dependencies)
+  const admin = (context: RequestContext) =>
+    checkAdminToken(context.request.headers.authorization, dependencies.adminToken())
   const queryOf = (context: RequestContext) => {
     const url = context.request.url ?? ''
     const start = url.indexOf('?')
@@ -214,6 +223,25 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       ]),
     ],
     [
+      '/api/v1/admin/workspaces',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            admin(context)
+            sendJson(context, 200, await adminWorkspaces.list())
+          },
+        ],
+        [
+          'POST',
+          async (context) => {
+            admin(context)
+            sendJson(context, 201, await adminWorkspaces.create(await readBody(context)))
+          },
+        ],
+      ]),
+    ],
+    [
       '/api/v1/admin/reload',
       new Map([
         [
@@ -308,6 +336,20 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
           async (context) => {
             const key = await authenticate(context)
             sendJson(context, 200, await keys.revoke(key, parameterOf(context, '/api/v1/keys/', 'id')))
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/admin/workspaces/',
+      new Map<string, Handler>([
+        [
+          'POST',
+          async (context) => {
+            admin(context)
+            // `{id or name}/keys`, decoded by the route (a parameter followed by a fixed segment).
+            const rest = context.path.slice('/api/v1/admin/workspaces/'.length)
+            sendJson(context, 201, await adminWorkspaces.createKey(rest, await readBody(context)))
           },
         ],
       ]),

@@ -2,7 +2,7 @@
  * The management API refuses what it does not understand: every body-taking `/api/v1/*` route
  * answers an unknown field (e.g. `expires_in` for `expires_in_days`) or a wrong type with a 400 in
  * OpenAI's error envelope naming the field, and changes nothing (no key created, no BYOK key
- * stored, settings and balance unchanged). Valid bodies still work. Shared setup:
+ * stored, no workspace created, settings and balance unchanged). Valid bodies still work. Shared setup:
  * `test/helpers/lanes-setup.ts` (BYOK master key and admin token configured).
  */
 import assert from 'node:assert/strict'
@@ -62,6 +62,7 @@ describe('management API bodies are strict', () => {
       settings: [workspace.defaultLane, workspace.denyDataCollection, workspace.promptCache],
       balance: (await store.ledger.balance(workspaceId)).balanceNano,
       ledger: (await store.ledger.list(workspaceId, { limit: 500 })).length,
+      workspaces: (await store.workspaces.list()).map((item) => item.name).sort(),
     }
   }
 
@@ -124,6 +125,24 @@ describe('management API bodies are strict', () => {
         param: 'kind',
       },
       expected: ['workspace', 'amount', 'idempotency_key', 'kind', 'reason'],
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/admin/workspaces',
+      route: '/api/v1/admin/workspaces',
+      admin: true,
+      unknown: [{ name: 'strict-ws', plan: 'pro' }, { workspace: 'strict-ws' }],
+      wrongType: { body: { name: 42 }, param: 'name' },
+      expected: ['name'],
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/admin/workspaces/test-workspace/keys',
+      route: '/api/v1/admin/workspaces/',
+      admin: true,
+      unknown: [{ expires_in: '30d' }, { name: 'ci', scope: 'all' }],
+      wrongType: { body: { name: 'ci', management: 'yes' }, param: 'management' },
+      expected: ['name', 'expires_in_days', 'lanes', 'models', 'management'],
     },
   ]
 

@@ -45,6 +45,40 @@ const createKeyBody = z.strictObject({
   management: z.boolean().default(false).describe('a boolean'),
 })
 
+/** A key to create, read from a `POST /api/v1/keys` body: everything but the workspace. */
+export type NewKeyRequest = Omit<Parameters<WorkspaceService['createApiKey']>[0], 'workspace'>
+
+/**
+ * Validates a key-creation body (`POST /api/v1/keys`, also the admin API's
+ * `POST /api/v1/admin/workspaces/{workspace}/keys`).
+ * @throws GatewayError 400 naming the field
+ */
+export function parseNewKeyBody(body: Record<string, unknown>): NewKeyRequest {
+  const { name, expires_in_days: days, lanes, models, management } = parseBody(createKeyBody, body)
+  return {
+    name,
+    expiresAt: days === undefined ? undefined : new Date(Date.now() + days * 86_400_000),
+    allowedLanes: lanes ?? undefined,
+    allowedModels: models ?? undefined,
+    management,
+  }
+}
+
+/** Creates the key in `workspaceId`; the JSON answer carries the full key, shown this once. */
+export async function createKeyAnswer(
+  service: WorkspaceService,
+  workspaceId: string,
+  request: NewKeyRequest,
+): Promise<string> {
+  try {
+    const created = await service.createApiKey({ ...request, workspace: workspaceId })
+    return JSON.stringify({ ...publicKey(created.record), key: created.key })
+  } catch (error) {
+    if (error instanceof ServiceError) throw new GatewayError('invalid_request', error.message)
+    throw error
+  }
+}
+
 export function createKeyRoutes(dependencies: KeyRouteDependencies) {
   return {
     async list(key: AuthenticatedKey): Promise<string> {
@@ -54,21 +88,7 @@ export function createKeyRoutes(dependencies: KeyRouteDependencies) {
     },
     async create(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
       requireManagementKey(key)
-      const { name, expires_in_days: days, lanes, models, management } = parseBody(createKeyBody, body)
-      try {
-        const created = await dependencies.workspaceService.createApiKey({
-          workspace: key.workspaceId,
-          name,
-          expiresAt: days === undefined ? undefined : new Date(Date.now() + days * 86_400_000),
-          allowedLanes: lanes ?? undefined,
-          allowedModels: models ?? undefined,
-          management,
-        })
-        return JSON.stringify({ ...publicKey(created.record), key: created.key })
-      } catch (error) {
-        if (error instanceof ServiceError) throw new GatewayError('invalid_request', error.message)
-        throw error
-      }
+      return createKeyAnswer(dependencies.workspaceService, key.workspaceId, parseNewKeyBody(body))
     },
     async revoke(key: AuthenticatedKey, id: string): Promise<string> {
       requireManagementKey(key)
