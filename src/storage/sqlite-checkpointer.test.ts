@@ -24,7 +24,8 @@ async function inTemporaryDirectory(body: (directory: string) => Promise<void>):
   try {
     await body(directory)
   } finally {
-    rmSync(directory, { recursive: true, force: true })
+    // A worker that just stopped may still be closing its files (-wal, -shm): retry, bounded.
+    rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })
   }
 }
 
