@@ -1,5 +1,5 @@
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
-import { createCredentialCipher } from '../byok/credential-cipher.ts'
+import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import { createWorkspaceService, ServiceError } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
@@ -170,10 +170,9 @@ export async function runManagementCommand(
     if (noun === 'byok') {
       const byok = createByokCredentialService({
         store,
-        cipher:
-          config.secrets.masterKey === null
-            ? null
-            : createCredentialCipher(config.secrets.masterKey, config.secrets.previousMasterKeys),
+        cipher: createConfiguredCipher(config.secrets, (path) =>
+          process.stderr.write(`onekey: ${localMasterKeyNotice(path)}\n`),
+        ),
         byokProviders: () =>
           new Set(config.providers.filter((provider) => provider.byok).map((provider) => provider.name)),
         cacheTtlMs: 0,

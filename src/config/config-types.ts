@@ -80,6 +80,11 @@ export interface GatewayConfig {
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
     masterKey: Buffer | null
+    /**
+     * Without a master key in the environment, embedded SQLite on disk outside production keeps
+     * one in this file beside the database (`byok/local-master-key.ts`); null otherwise.
+     */
+    masterKeyFile: string | null
     previousMasterKeys: Buffer[]
     adminToken: string | null
   }

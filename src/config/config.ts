@@ -8,7 +8,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { parseDecimal } from '../contracts/usd.ts'
 import { buildCatalogConfig, type ModelConfig } from './catalog-config.ts'
@@ -132,7 +132,7 @@ export function buildConfig(
   })
 
   const models: ModelConfig[] = buildCatalogConfig(file.models, providers, problems)
-  const secrets = readSecrets(file.secrets, env, problems)
+  const secrets = readSecrets(file.secrets, env, problems, env.ONEKEY_STORAGE_URL ?? file.storage.url)
   const billing = readBilling(file.billing, problems)
   const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
   const redisConfigured = (env.ONEKEY_REDIS_URL ?? file.redis.url) !== null
@@ -255,15 +255,26 @@ function readSecrets(
   file: FileConfig['secrets'],
   env: Record<string, string | undefined>,
   problems: string[],
+  storageUrl: string,
 ): GatewayConfig['secrets'] {
   const current = env[file.master_key_env]
   let masterKey: Buffer | null = null
+  let masterKeyFile: string | null = null
   if (current !== undefined && current !== '') {
     masterKey = parseMasterKey(current) ?? null
     if (masterKey === null)
       problems.push(
         `secrets.master_key_env: ${file.master_key_env} must hold 32 bytes as 64 hex digits or base64`,
       )
+  } else if (env.NODE_ENV !== 'production') {
+    // The embedded default keeps its key beside the database; production brings its own.
+    try {
+      const storage = parseStorageUrl(storageUrl)
+      if (storage.kind === 'sqlite' && storage.path !== ':memory:')
+        masterKeyFile = join(dirname(resolve(storage.path)), 'master.key')
+    } catch {
+      // A bad storage URL is reported with the storage settings.
+    }
   }
   const previousMasterKeys: Buffer[] = []
   for (const [index, text] of (env[file.previous_master_keys_env] ?? '').split(',').entries()) {
@@ -278,7 +289,7 @@ function readSecrets(
   const adminToken = env[file.admin_token_env]
   if (adminToken !== undefined && adminToken !== '' && adminToken.length < 24)
     problems.push(`secrets.admin_token_env: ${file.admin_token_env} must be at least 24 characters`)
-  return { masterKey, previousMasterKeys, adminToken: adminToken ? adminToken : null }
+  return { masterKey, masterKeyFile, previousMasterKeys, adminToken: adminToken ? adminToken : null }
 }
 
 /**

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import { type BillingService, createBillingService } from '../billing/billing-service.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
-import { createCredentialCipher } from '../byok/credential-cipher.ts'
+import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
 import { createCatalog } from '../catalog/catalog.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -94,6 +94,8 @@ export async function startGateway(
   options: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.log.level })
+  // Before anything opens: a refused key file leaves nothing to close.
+  const cipher = createConfiguredCipher(config.secrets, (path) => logger.warn(localMasterKeyNotice(path)))
   // SQLite: WAL checkpoints off the request thread (sqlite-checkpointer.ts).
   const store =
     options.store ??
@@ -138,10 +140,6 @@ export async function startGateway(
   let routing = buildRouting(config)
   const retiredRegistries = new Set<ProviderRegistry>()
 
-  const cipher =
-    config.secrets.masterKey === null
-      ? null
-      : createCredentialCipher(config.secrets.masterKey, config.secrets.previousMasterKeys)
   const byokCredentials = createByokCredentialService({
     store,
     cipher,
