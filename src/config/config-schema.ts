@@ -95,6 +95,11 @@ export const fileSchema = z.strictObject({
       idle_timeout_ms: positiveInteger.default(60_000),
       /** Upstream attempts per request, across accounts and routes. */
       max_attempts: positiveInteger.max(10).default(3),
+      /**
+       * When every alternative is resting or already tried, how long a request may wait for an
+       * account's rest to end (or back off before retrying a 5xx'd account once); 0 disables.
+       */
+      max_retry_wait_ms: nonNegativeInteger.max(60_000).default(2_000),
       connections_per_origin: positiveInteger.default(256),
       /** Consecutive retryable failures that open an account's circuit. */
       failure_threshold: positiveInteger.default(3),

@@ -34,6 +34,8 @@ export interface GatewayConfig {
   auth: { cacheTtlMs: number; cacheMaxEntries: number }
   upstream: {
     maxAttempts: number
+    /** Longest wait for a resting account (or backoff before a 5xx retry) when nothing else is left; 0 disables. */
+    maxRetryWaitMs: number
     connectionsPerOrigin: number
     failureThreshold: number
     cooldownMs: number

@@ -166,6 +166,7 @@ export function buildConfig(
     auth: { cacheTtlMs: file.auth.cache_ttl_ms, cacheMaxEntries: file.auth.cache_max_entries },
     upstream: {
       maxAttempts: file.upstream.max_attempts,
+      maxRetryWaitMs: file.upstream.max_retry_wait_ms,
       connectionsPerOrigin: file.upstream.connections_per_origin,
       failureThreshold: file.upstream.failure_threshold,
       cooldownMs: file.upstream.cooldown_ms,

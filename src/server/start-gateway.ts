@@ -276,6 +276,7 @@ export async function startGateway(
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     durableSettlement: config.billing.durableSettlement,
     maxAttempts: config.upstream.maxAttempts,
+    maxRetryWaitMs: config.upstream.maxRetryWaitMs,
     imageFetch: config.upstream.imageFetch,
     authenticator,
     logger,

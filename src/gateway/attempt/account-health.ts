@@ -18,6 +18,8 @@ interface Circuit {
   openUntilMs: number
   cooldownMs: number
   probeStartedMs: number
+  /** Open because the upstream asked for a pause (429), not because the account failed. */
+  paused: boolean
 }
 
 /** A circuit opening (until a wall-clock time) or closing: what other instances need to know. */
@@ -47,6 +49,11 @@ export interface AccountHealth {
   recordFailure(account: string, kind: FailureKind, retryAfterSeconds?: number): void
   /** Whether the account would be skipped right now (without taking a probe). */
   isAvailable(account: string): boolean
+  /**
+   * When the pause the upstream asked for (a 429's `Retry-After`) ends, wall-clock ms; undefined
+   * when the account is not resting for that reason (usable, or resting after failures).
+   */
+  pauseEndsAtMs(account: string): number | undefined
   snapshot(): AccountHealthSnapshot[]
   /** Applies a transition another instance made; does not call `onTransition`. */
   applyShared(account: string, transition: CircuitTransition): void
@@ -65,6 +72,7 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
         openUntilMs: 0,
         cooldownMs: options.cooldownMs,
         probeStartedMs: 0,
+        paused: false,
       }
       circuits.set(account, circuit)
     }
@@ -73,8 +81,9 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
 
   const onTransition = options.onTransition ?? (() => {})
 
-  function open(account: string, circuit: Circuit, cooldownMs: number): void {
+  function open(account: string, circuit: Circuit, cooldownMs: number, paused = false): void {
     circuit.state = 'open'
+    circuit.paused = paused
     circuit.openUntilMs = now() + cooldownMs
     onTransition(account, { state: 'open', untilMs: circuit.openUntilMs })
   }
@@ -103,6 +112,11 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
         (circuit.state === 'open' && now() >= circuit.openUntilMs)
       )
     },
+    pauseEndsAtMs(account) {
+      const circuit = circuits.get(account)
+      if (circuit === undefined || circuit.state !== 'open' || !circuit.paused) return undefined
+      return circuit.openUntilMs > now() ? circuit.openUntilMs : undefined
+    },
     recordSuccess(account) {
       const circuit = circuits.get(account)
       if (circuit === undefined) return
@@ -123,7 +137,7 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
       } else if (kind === 'rate_limited') {
         // A 429 is the upstream asking for a pause, not a broken account: rest it for as long as asked.
         if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) {
-          open(account, circuit, Math.min(retryAfterSeconds * 1000, options.maxCooldownMs))
+          open(account, circuit, Math.min(retryAfterSeconds * 1000, options.maxCooldownMs), true)
         }
         circuit.consecutiveFailures = 0
       } else if (circuit.consecutiveFailures >= options.failureThreshold) {
@@ -138,6 +152,8 @@ export function createAccountHealth(options: AccountHealthOptions): AccountHealt
         circuit.cooldownMs = options.cooldownMs
       } else if (transition.untilMs > now() && transition.untilMs > circuit.openUntilMs) {
         circuit.state = 'open'
+        // Another instance's reason is not shared: not a pause this instance waits for.
+        circuit.paused = false
         circuit.openUntilMs = transition.untilMs
       }
     },

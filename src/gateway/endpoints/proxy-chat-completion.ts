@@ -31,6 +31,7 @@ import type { ClientFormat } from '../formats/client-format.ts'
 import type { RequestContext } from '../request-context.ts'
 import { planRequest, type Stage, stageCandidates, startAttempt } from '../route/plan-stages.ts'
 import type { ResolvedRoute } from '../route/resolve-route.ts'
+import { type RetryWaitState, waitForRetry } from '../route/retry-wait.ts'
 import type { OfferFilter, PlannedAttempt, RoutePlanner } from '../route/route-planner.ts'
 import { takeRoutingOptions } from '../route/routing-options.ts'
 import { scrubEndUserFields } from '../route/scrub-request.ts'
@@ -57,6 +58,11 @@ export interface ChatCompletionProxyDependencies {
   /** Answers end only after their charge is committed (`billing.durable_settlement`). */
   durableSettlement?: boolean
   maxAttempts: number
+  /**
+   * When every alternative is resting or already tried: the longest wait for a resting account,
+   * or the budget for one retry of a 5xx'd account (`upstream.max_retry_wait_ms`); 0 or unset disables.
+   */
+  maxRetryWaitMs?: number
   /** The lane of plain model IDs for workspaces without their own setting. */
   defaultLane: Exclude<Lane, 'byok'>
 }
@@ -233,12 +239,22 @@ async function attemptAll(
   let lastLane: Lane = route.lane
   let exhausted = true
   attempting: for (const stage of stages) {
+    const retries: RetryWaitState = { failed: [], retried: new Set() }
     for (;;) {
       if (attemptCount >= maxAttempts) {
         exhausted = false
         break attempting
       }
-      const attempt = stage.cursor.next()
+      let attempt = stage.cursor.next()
+      // Nothing left but resting or already tried accounts (and no later stage): wait a little.
+      if (attempt === undefined && stage === stages.at(-1))
+        attempt = await waitForRetry(
+          stage.cursor,
+          retries,
+          health,
+          dependencies.maxRetryWaitMs ?? 0,
+          context.signal,
+        )
       if (attempt === undefined) break
       attemptCount++
       lastLane = attempt.lane
@@ -281,6 +297,7 @@ async function attemptAll(
         exhausted = false
         break attempting
       }
+      retries.failed.push({ attempt, error: lastError })
     }
   }
   if (context.response.headersSent) return

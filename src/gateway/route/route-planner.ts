@@ -36,6 +36,8 @@ export interface PlannedAttempt {
 export interface AttemptCursor {
   /** The next attempt, or undefined when every offer and account was tried or skipped. */
   next(): PlannedAttempt | undefined
+  /** The attempts `next()` passed over so far because their account was resting. */
+  skipped(): readonly PlannedAttempt[]
 }
 
 export interface OfferFilter {
@@ -220,12 +222,15 @@ export function createRoutePlanner(
       let order: readonly PlannedAttempt[] = []
       let attemptIndex = 0
       let model: ModelConfig | undefined
+      const skipped: PlannedAttempt[] = []
       return {
+        skipped: () => skipped,
         next() {
           for (;;) {
             if (attemptIndex < order.length) {
               const attempt = order[attemptIndex++]!
               if (attempt.accountKey === undefined || health.tryAcquire(attempt.accountKey)) return attempt
+              skipped.push(attempt)
               continue
             }
             if (model !== undefined && offerIndex < offers.length) {
