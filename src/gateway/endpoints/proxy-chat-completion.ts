@@ -239,7 +239,8 @@ async function attemptAll(
   let lastLane: Lane = route.lane
   let exhausted = true
   attempting: for (const stage of stages) {
-    const retries: RetryWaitState = { failed: [], retried: new Set() }
+    // Made on the first failure or wait only: the successful path allocates nothing for it.
+    let retries: RetryWaitState | undefined
     for (;;) {
       if (attemptCount >= maxAttempts) {
         exhausted = false
@@ -250,7 +251,7 @@ async function attemptAll(
       if (attempt === undefined && stage === stages.at(-1))
         attempt = await waitForRetry(
           stage.cursor,
-          retries,
+          (retries ??= { failed: [], retried: new Set() }),
           health,
           dependencies.maxRetryWaitMs ?? 0,
           context.signal,
@@ -297,7 +298,7 @@ async function attemptAll(
         exhausted = false
         break attempting
       }
-      retries.failed.push({ attempt, error: lastError })
+      ;(retries ??= { failed: [], retried: new Set() }).failed.push({ attempt, error: lastError })
     }
   }
   if (context.response.headersSent) return

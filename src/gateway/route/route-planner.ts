@@ -21,6 +21,8 @@ import type { AccountHealth } from '../attempt/account-health.ts'
 import type { OfferStats } from '../attempt/offer-stats.ts'
 import type { ProviderPreferences } from './routing-options.ts'
 
+const NO_ATTEMPTS: readonly PlannedAttempt[] = []
+
 export interface PlannedAttempt {
   lane: Lane
   model: ModelConfig
@@ -222,15 +224,16 @@ export function createRoutePlanner(
       let order: readonly PlannedAttempt[] = []
       let attemptIndex = 0
       let model: ModelConfig | undefined
-      const skipped: PlannedAttempt[] = []
+      // Allocated only when an account is skipped (rare): the cursor is made on every request.
+      let skipped: PlannedAttempt[] | undefined
       return {
-        skipped: () => skipped,
+        skipped: () => skipped ?? NO_ATTEMPTS,
         next() {
           for (;;) {
             if (attemptIndex < order.length) {
               const attempt = order[attemptIndex++]!
               if (attempt.accountKey === undefined || health.tryAcquire(attempt.accountKey)) return attempt
-              skipped.push(attempt)
+              ;(skipped ??= []).push(attempt)
               continue
             }
             if (model !== undefined && offerIndex < offers.length) {
