@@ -248,14 +248,16 @@ async function attemptAll(
       }
       let attempt = stage.cursor.next()
       // Nothing left but resting or already tried accounts (and no later stage): wait a little.
-      if (attempt === undefined && stage === stages.at(-1))
+      if (attempt === undefined && stage === stages.at(-1)) {
+        retries ??= { failed: [], retried: new Set() }
         attempt = await waitForRetry(
           stage.cursor,
-          (retries ??= { failed: [], retried: new Set() }),
+          retries,
           health,
           dependencies.maxRetryWaitMs ?? 0,
           context.signal,
         )
+      }
       if (attempt === undefined) break
       attemptCount++
       lastLane = attempt.lane
@@ -298,7 +300,8 @@ async function attemptAll(
         exhausted = false
         break attempting
       }
-      ;(retries ??= { failed: [], retried: new Set() }).failed.push({ attempt, error: lastError })
+      retries ??= { failed: [], retried: new Set() }
+      retries.failed.push({ attempt, error: lastError })
     }
   }
   if (context.response.headersSent) return

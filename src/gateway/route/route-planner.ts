@@ -233,7 +233,8 @@ export function createRoutePlanner(
             if (attemptIndex < order.length) {
               const attempt = order[attemptIndex++]!
               if (attempt.accountKey === undefined || health.tryAcquire(attempt.accountKey)) return attempt
-              ;(skipped ??= []).push(attempt)
+              if (skipped === undefined) skipped = []
+              skipped.push(attempt)
               continue
             }
             if (model !== undefined && offerIndex < offers.length) {
