@@ -1,7 +1,8 @@
 /**
  * Validates values against schemas of the official OpenAI OpenAPI spec
  * (`../shared/spec/openai-openapi.yaml`), so every body and stream chunk the gateway sends is
- * checked against what OpenAI's clients expect.
+ * checked against what OpenAI's clients expect. Without the spec (a clone with nothing beside it)
+ * the checks are skipped with a message, except under `CI=true`.
  *
  * @module
  */
@@ -17,6 +18,23 @@ const SPEC_PATH =
   fileURLToPath(new URL('../../../shared/spec/openai-openapi.yaml', import.meta.url))
 
 let ajv: Ajv2020 | undefined
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1'
+let warnedMissing = false
+
+/**
+ * Whether the spec can be read. A user's clone has no `../shared/`: outside CI the schema checks
+ * are then skipped with one message (the rest of each test still runs); in CI they are mandatory.
+ */
+function specAvailable(): boolean {
+  if (existsSync(SPEC_PATH) || IN_CI) return true
+  if (!warnedMissing) {
+    warnedMissing = true
+    console.warn(
+      `# SKIP OpenAI schema checks: no spec at ${SPEC_PATH} (put shared/ beside the repository or set OPENAI_OPENAPI_SPEC)`,
+    )
+  }
+  return false
+}
 
 /**
  * The spec is OpenAPI 3.1 (JSON Schema 2020-12) but still carries some 3.0-style
@@ -60,6 +78,7 @@ function getAjv(): Ajv2020 {
 
 /** Asserts `value` matches `#/components/schemas/<name>` of the OpenAI spec. */
 export function assertMatchesOpenAISchema(name: string, value: unknown): void {
+  if (!specAvailable()) return
   let validate = validators.get(name)
   if (validate === undefined) {
     validate = getAjv().compile({ $ref: `openai#/components/schemas/${name}` })
