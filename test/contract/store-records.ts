@@ -23,12 +23,12 @@ export function apiKey(
   }
 }
 
-/** The log row a settlement carries (its charge and entry are filled in by the settlement). */
-export function settledRow(id: string, workspaceId: string, costNano: number): RequestLogRecord {
+/** A request-log row of `key_1` in `ws_money`: 10 + 5 tokens, cost 1000 nano-USD, unless overridden. */
+export function logRow(id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
   return {
     id,
     requestId: `req_${id}`,
-    workspaceId,
+    workspaceId: 'ws_money',
     keyId: 'key_1',
     model: 'm',
     lane: 'cheap',
@@ -40,15 +40,21 @@ export function settledRow(id: string, workspaceId: string, costNano: number): R
     promptTokens: 10,
     completionTokens: 5,
     cachedTokens: 0,
-    costNano,
+    costNano: 1_000,
     chargedNano: 0,
     ledgerEntryId: null,
-    latencyMs: 3,
+    latencyMs: 12,
     firstByteMs: null,
     finishReason: 'stop',
     usageSource: 'upstream',
-    createdAt: '2026-11-23T10:00:00.000Z',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    ...overrides,
   }
+}
+
+/** The log row a settlement carries (its charge and entry are filled in by the settlement). */
+export function settledRow(id: string, workspaceId: string, costNano: number): RequestLogRecord {
+  return logRow(id, { workspaceId, costNano, latencyMs: 3, createdAt: '2026-11-23T10:00:00.000Z' })
 }
 
 /** When the ledger tests happen. */

@@ -8,36 +8,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RequestLogRecord, Store } from '../../src/storage/store.ts'
+import { logRow } from './store-records.ts'
 
 /** Registers the request-log tests, in order, against the suite's one store. */
 export function storeRequestLogsContract(getStore: () => Store): void {
   test('request logs: batched insert, workspace-scoped reads, daily activity, retention', async () => {
     const store = getStore()
-    const row = (id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
-      id,
-      requestId: `req_${id}`,
-      workspaceId: 'ws_money',
-      keyId: 'key_1',
-      model: 'm',
-      lane: 'cheap',
-      provider: 'p',
-      upstreamModel: 'u',
-      stream: false,
-      status: 200,
-      errorCode: null,
-      promptTokens: 10,
-      completionTokens: 5,
-      cachedTokens: 0,
-      costNano: 1_000,
-      chargedNano: 0,
-      ledgerEntryId: null,
-      latencyMs: 12,
-      firstByteMs: null,
-      finishReason: 'stop',
-      usageSource: 'upstream',
-      createdAt: '2026-11-22T10:00:00.000Z',
-      ...overrides,
-    })
+    const row = logRow
     await store.requestLogs.insertMany([
       row('g1'),
       row('g2', { lane: 'resale', model: 'n', createdAt: '2026-11-23T09:00:00.000Z' }),
@@ -80,30 +57,17 @@ export function storeRequestLogsContract(getStore: () => Store): void {
   test('request logs: a batch of several statements lands whole or not at all; replays add nothing; long text is cut to fit', async () => {
     const store = getStore()
     // 450 rows: several statements on either engine (64 rows each on SQLite, 200 on PostgreSQL).
-    const rows: RequestLogRecord[] = Array.from({ length: 450 }, (_, index) => ({
-      id: `batch_${index}`,
-      requestId: `req_batch_${index}`,
-      workspaceId: 'ws_batch',
-      keyId: 'key_1',
-      model: 'm',
-      lane: 'cheap',
-      provider: 'p',
-      upstreamModel: 'u',
-      stream: index % 2 === 0,
-      status: 200,
-      errorCode: null,
-      promptTokens: 3,
-      completionTokens: 2,
-      cachedTokens: 0,
-      costNano: 7,
-      chargedNano: 0,
-      ledgerEntryId: null,
-      latencyMs: 1,
-      firstByteMs: null,
-      finishReason: 'stop',
-      usageSource: 'upstream',
-      createdAt: '2026-11-24T08:00:00.000Z',
-    }))
+    const rows: RequestLogRecord[] = Array.from({ length: 450 }, (_, index) =>
+      logRow(`batch_${index}`, {
+        workspaceId: 'ws_batch',
+        stream: index % 2 === 0,
+        promptTokens: 3,
+        completionTokens: 2,
+        costNano: 7,
+        latencyMs: 1,
+        createdAt: '2026-11-24T08:00:00.000Z',
+      }),
+    )
     const count = async () =>
       (await store.requestLogs.activity('ws_batch', '2026-11-01T00:00:00.000Z', 'lane')).map((day) => [
         day.requests,
@@ -130,30 +94,15 @@ export function storeRequestLogsContract(getStore: () => Store): void {
 
   test('request logs: maintain keeps what is inside retention and removes the rest (partitions on PostgreSQL)', async () => {
     const store = getStore()
-    const row = (id: string, createdAt: string): RequestLogRecord => ({
-      id,
-      requestId: `req_${id}`,
-      workspaceId: 'ws_money',
-      keyId: 'key_1',
-      model: 'm',
-      lane: 'cheap',
-      provider: 'p',
-      upstreamModel: 'u',
-      stream: false,
-      status: 200,
-      errorCode: null,
-      promptTokens: 1,
-      completionTokens: 1,
-      cachedTokens: 0,
-      costNano: 1,
-      chargedNano: 0,
-      ledgerEntryId: null,
-      latencyMs: 1,
-      firstByteMs: null,
-      finishReason: null,
-      usageSource: 'upstream',
-      createdAt,
-    })
+    const row = (id: string, createdAt: string): RequestLogRecord =>
+      logRow(id, {
+        promptTokens: 1,
+        completionTokens: 1,
+        costNano: 1,
+        latencyMs: 1,
+        finishReason: null,
+        createdAt,
+      })
     await store.requestLogs.maintain(new Date('2026-11-23T10:00:00.000Z'), 0)
     await store.requestLogs.insertMany([
       row('m_old', '2026-11-20T10:00:00.000Z'),
