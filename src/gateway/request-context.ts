@@ -81,6 +81,15 @@ export interface AnswerWriter {
   error(context: RequestContext, error: GatewayError, headers?: OutgoingHttpHeaders): void
 }
 
+/** A priced request's charge, waiting for its log row. */
+export interface PendingCharge {
+  /**
+   * Settles the hold and writes `record` with the charge, in one transaction. Resolves to what
+   * was charged, or undefined when the settlement failed (the row must then be written alone).
+   */
+  settle(record: RequestLogRecord): Promise<number | undefined>
+}
+
 export interface RequestContext {
   /** Writes JSON answers and errors (the HTTP layer's). */
   writer: AnswerWriter
@@ -96,11 +105,8 @@ export interface RequestContext {
   log: RequestLogFields
   /** Headers every answer to this request carries (rate limits, cache status), merged at writeHead. */
   headers: Record<string, string> | undefined
-  /**
-   * Set when the request is to be charged: settles its hold and writes its log row in one
-   * transaction. Resolves false when the settlement failed (the row must then be written alone).
-   */
-  charge: ((record: RequestLogRecord) => Promise<boolean>) | undefined
+  /** Set when the request is to be charged (by its billing, once priced). */
+  charge: PendingCharge | undefined
   /** The log row was already written (with the charge, before the answer's end: durable settlement). */
   logWritten: boolean
 }

@@ -73,7 +73,8 @@ export function createRequestLogging(
     const record = buildRequestLogRecord(context, context.response.statusCode)
     if (record === undefined) return
     // A charged request's row is written by its settlement, in the same transaction.
-    if (context.charge !== undefined) dependencies.requestLogs.addCharged(record, context.charge(record))
+    if (context.charge !== undefined)
+      dependencies.requestLogs.addCharged(record, context.charge.settle(record))
     else dependencies.requestLogs.add(record)
   }
 }

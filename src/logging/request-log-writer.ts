@@ -11,10 +11,11 @@ import type { RequestLogRecord, RequestLogRepository } from '../storage/store.ts
 export interface RequestLogWriter {
   add(record: RequestLogRecord): void
   /**
-   * A row that its settlement writes (`settled` resolves true once committed). A read of it waits
-   * for that; if the settlement fails the row is written the ordinary way.
+   * A row that its settlement writes (`settled` resolves to what was charged once committed, to
+   * undefined if it failed). A read of it waits for that; if it failed the row is written the
+   * ordinary way.
    */
-  addCharged(record: RequestLogRecord, settled: Promise<boolean>): void
+  addCharged(record: RequestLogRecord, settled: Promise<number | undefined>): void
   /** A row by generation ID, from the buffer or storage, within one workspace. */
   find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
   flush(): Promise<void>
@@ -42,7 +43,7 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   let buffer: RequestLogRecord[] = []
   let flushing: Promise<void> | undefined
   /** Rows waiting on their settlement, by generation ID. */
-  const charged = new Map<string, { record: RequestLogRecord; settled: Promise<boolean> }>()
+  const charged = new Map<string, { record: RequestLogRecord; settled: Promise<number | undefined> }>()
 
   async function writeOut(): Promise<void> {
     while (buffer.length > 0) {
@@ -96,9 +97,9 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
     add,
     addCharged(record, settled) {
       charged.set(record.id, { record, settled })
-      void settled.then((committed) => {
+      void settled.then((chargedNano) => {
         charged.delete(record.id)
-        if (!committed) add(record)
+        if (chargedNano === undefined) add(record)
       })
     },
     async find(workspaceId, id) {

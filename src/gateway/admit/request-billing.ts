@@ -25,8 +25,9 @@ import type { BillingService, Hold } from '../../billing/billing-service.ts'
 import { costNano, formatNanoUsd, type TokenUsage } from '../../billing/cost.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
 import type { OpenAIUsage } from '../../contracts/openai-wire.ts'
+import type { RequestLogRecord } from '../../storage/store.ts'
 import type { AnswerOptions } from '../deliver/attempt-outcome.ts'
-import type { RequestContext } from '../request-context.ts'
+import type { PendingCharge, RequestContext } from '../request-context.ts'
 import { buildRequestLogRecord } from '../request-log-record.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
 
@@ -130,7 +131,7 @@ const price = (offer: OfferConfig, usage: TokenUsage) => costNano(offer.price, u
  * One object per request, which is also the answer's options: it lives as long as the request,
  * so fields and prototype methods rather than a closure per method.
  */
-class RequestBillingState implements RequestBilling, AnswerOptions {
+class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharge {
   readonly forwardStreamUsage: boolean
   expectedObject: AnswerOptions['expectedObject'] = undefined
   clientFormat: AnswerOptions['clientFormat'] = undefined
@@ -138,6 +139,8 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
   current: ServedBy | undefined = undefined
   #served: ServedBy | undefined = undefined
   #finished = false
+  /** What the served answer cost, once priced by finish(). */
+  #nano = 0
   readonly #context: RequestContext
   readonly #billing: BillingService
   readonly #promptEstimate: number
@@ -245,10 +248,13 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
       void this.#billing.release(hold)
       return
     }
-    const billing = this.#billing
-    // Settled when the response has ended, with the request's log row (see app.ts).
-    this.#context.charge = (record) =>
-      billing.settle(hold, nano, record).then((charged) => charged !== undefined)
+    // Settled when the response has ended, with the request's log row (http/request-log.ts).
+    this.#nano = nano
+    this.#context.charge = this
+  }
+
+  settle(record: RequestLogRecord): Promise<number | undefined> {
+    return this.#billing.settle(this.#hold!, this.#nano, record)
   }
 
   /** Durable settlement: the charge and the log row are committed before the answer's end. */
@@ -261,7 +267,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions {
     // Without a row to write (no key or generation ID), the charge waits for the response's end.
     if (charge === undefined || record === undefined) return
     context.charge = undefined
-    context.logWritten = await charge(record)
+    context.logWritten = (await charge.settle(record)) !== undefined
   }
 
   /** The served answer's cost (0 when nothing was served), its usage recorded on the log. */
