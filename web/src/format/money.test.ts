@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { formatCost, formatUsd, isNegative, isZero } from './money.ts'
+
+test('formatUsd truncates to cents and keeps exact digits', () => {
+  const table: [string, string][] = [
+    ['0', '$0.00'],
+    ['12.345678901', '$12.34'],
+    ['12.349999999', '$12.34'],
+    ['1234567.899', '$1,234,567.89'],
+    ['9007199254740993.99', '$9,007,199,254,740,993.99'],
+    ['-3.999', '-$3.99'],
+    ['not money', 'not money'],
+  ]
+  for (const [input, expected] of table) assert.equal(formatUsd(input, 'en-US'), expected, input)
+})
+
+test('formatCost keeps up to nine decimals', () => {
+  const table: [string, string][] = [
+    ['0.000012345', '$0.000012345'],
+    ['0.0000123456789', '$0.000012345'],
+    ['1.5', '$1.50'],
+    ['0', '$0.00'],
+  ]
+  for (const [input, expected] of table) assert.equal(formatCost(input, 'en-US'), expected, input)
+})
+
+test('isZero and isNegative read decimal strings', () => {
+  assert.equal(isZero('0.000'), true)
+  assert.equal(isZero('0.001'), false)
+  assert.equal(isNegative('-0.00'), false)
+  assert.equal(isNegative('-1.5'), true)
+})
