@@ -44,6 +44,8 @@ export interface AuthenticatedKey {
 
 interface CacheEntry {
   key: AuthenticatedKey | null
+  /** The key's workspace is suspended by the operator: refused with 403 until lifted. */
+  suspended: boolean
   fetchedAtMs: number
   refreshing: boolean
 }
@@ -108,15 +110,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const lastUsed = new Map<string, number>()
   const onBackgroundError = options.onBackgroundError ?? (() => {})
 
-  function remember(hash: string, key: AuthenticatedKey | null): CacheEntry {
+  function remember(hash: string, key: AuthenticatedKey | null, suspended: boolean): CacheEntry {
     if (!cache.has(hash) && cache.size >= options.cacheMaxEntries) cache.delete(cache.keys().next().value!)
-    const entry: CacheEntry = { key, fetchedAtMs: now(), refreshing: false }
+    const entry: CacheEntry = { key, suspended, fetchedAtMs: now(), refreshing: false }
     cache.set(hash, entry)
     return entry
   }
 
   async function load(hash: string): Promise<CacheEntry> {
-    return remember(hash, toAuthenticatedKey(await options.apiKeys.findByHash(hash)))
+    const found = await options.apiKeys.findByHash(hash)
+    return remember(hash, toAuthenticatedKey(found), found?.workspace.suspended === true)
   }
 
   function refreshInBackground(hash: string, entry: CacheEntry): void {
@@ -160,6 +163,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (key.revoked) throw invalidKey('This API key has been revoked.')
       if (key.expiresAtMs !== null && key.expiresAtMs <= currentMs)
         throw invalidKey('This API key has expired.')
+      if (entry.suspended) {
+        throw new GatewayError(
+          'workspace_suspended',
+          'This workspace is suspended: its API keys are refused. Contact the operator of this gateway to restore access.',
+        )
+      }
       lastUsed.set(key.keyId, currentMs)
       return key
     },

@@ -41,6 +41,7 @@ export const ERROR_CODES = Object.freeze({
   byok_credential_missing: { status: 403, type: 'permission_error', retryable: false },
   byok_credential_rejected: { status: 403, type: 'permission_error', retryable: false },
   management_not_allowed: { status: 403, type: 'permission_error', retryable: false },
+  workspace_suspended: { status: 403, type: 'permission_error', retryable: false },
   model_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   no_matching_offer: { status: 404, type: 'invalid_request_error', retryable: false },
   route_not_found: { status: 404, type: 'invalid_request_error', retryable: false },

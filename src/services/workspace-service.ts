@@ -82,6 +82,7 @@ export function createWorkspaceService(
         tier: null,
         limits: { rpm: null, tpm: null, concurrency: null },
         promptCache: true,
+        suspended: false,
       }
       await store.workspaces.create(record)
       await store.ledger.open(record.id, record.createdAt)

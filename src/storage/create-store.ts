@@ -14,6 +14,7 @@ import { createByokCredentialRepository } from './byok-credential-repository.ts'
 import { createLedgerRepository } from './ledger-repository.ts'
 import { DialectMigrationProvider } from './migrations/index.ts'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
+import { createOperatorRepository } from './operator-repository.ts'
 import { createRequestLogRepository } from './request-log-repository.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import { isConnectionError, postgresUnreachable, sqliteUnopenable } from './storage-errors.ts'
@@ -103,6 +104,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     byokCredentials: createByokCredentialRepository(db),
     ledger: createLedgerRepository(db, dialect),
     requestLogs: createRequestLogRepository(db, dialect),
+    operator: createOperatorRepository(db, dialect),
     async migrate() {
       // The migration tables live in our schema too: Kysely looks for them by name across schemas,
       // and another deployment's (or test's) tables must not be mistaken for ours.

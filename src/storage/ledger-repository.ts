@@ -92,14 +92,25 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             .executeTakeFirstOrThrow()
           return { status: 'replayed' as const, entry: toEntry(earlier) }
         }
+        if (code.revoked_at !== null) return { status: 'revoked' as const }
         if (code.expires_at !== null && code.expires_at <= at) return { status: 'expired' as const }
+        // Unused and not revoked, checked again in the update: a concurrent revoke or redemption wins once.
         const claimed = await trx
           .updateTable('credit_codes')
           .set({ redeemed_by: workspaceId, redeemed_at: at })
           .where('code_hash', '=', codeHash)
           .where('redeemed_by', 'is', null)
+          .where('revoked_at', 'is', null)
           .executeTakeFirst()
-        if (Number(claimed.numUpdatedRows) === 0) return { status: 'used' as const }
+        if (Number(claimed.numUpdatedRows) === 0) {
+          const after = await trx
+            .selectFrom('credit_codes')
+            .select('revoked_at')
+            .where('code_hash', '=', codeHash)
+            .executeTakeFirst()
+          const revoked = after !== undefined && after.revoked_at !== null
+          return { status: revoked ? ('revoked' as const) : ('used' as const) }
+        }
         const amountNano = Number(code.amount_nano)
         const entry: LedgerEntryRecord = {
           id: entryId,

@@ -22,6 +22,8 @@ export interface WorkspacesTable {
   rpm_limit: number | null
   tpm_limit: number | null
   concurrency_limit: number | null
+  /** 1: the operator suspended the workspace; its API keys are refused. */
+  suspended: Generated<number>
 }
 
 export interface ApiKeysTable {
@@ -125,6 +127,8 @@ export interface CreditCodesTable {
   created_at: string
   redeemed_by: string | null
   redeemed_at: string | null
+  /** Set when the operator revoked the code before it was used: it can no longer be redeemed. */
+  revoked_at: Generated<string | null>
 }
 
 /** One row per API call, metadata only: never prompts or completions. */

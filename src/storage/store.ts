@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { OperatorRepository } from './operator-repository.ts'
 import type { Dialect } from './schema.ts'
 
 export type WorkspaceLane = 'cheap' | 'resale'
@@ -25,6 +26,8 @@ export interface WorkspaceSettings {
   limits: LimitOverrides
   /** Answer from (and store in) the prompt cache. */
   promptCache: boolean
+  /** Suspended by the operator: the workspace's API keys are refused. */
+  suspended: boolean
 }
 
 export interface WorkspaceRecord extends WorkspaceSettings {
@@ -254,7 +257,8 @@ export interface LedgerRepository {
     /** When the credited amount expires (null: never). */
     creditExpiresAt: string | null
   }): Promise<
-    { status: 'redeemed' | 'replayed'; entry: LedgerEntryRecord } | { status: 'unknown' | 'used' | 'expired' }
+    | { status: 'redeemed' | 'replayed'; entry: LedgerEntryRecord }
+    | { status: 'unknown' | 'used' | 'expired' | 'revoked' }
   >
 }
 
@@ -350,6 +354,8 @@ export interface Store {
   readonly byokCredentials: ByokCredentialRepository
   readonly ledger: LedgerRepository
   readonly requestLogs: RequestLogRepository
+  /** The operator's reads and controls across workspaces (overview, credit codes, revenue). */
+  readonly operator: OperatorRepository
   /** Applies pending migrations; safe to run concurrently from several instances. */
   migrate(): Promise<void>
   /** A cheap round trip, for readiness checks. */

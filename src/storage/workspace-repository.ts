@@ -12,6 +12,7 @@ export function toWorkspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRe
     tier: row.tier,
     limits: limitsOf(row),
     promptCache: row.prompt_cache === undefined ? true : Number(row.prompt_cache) === 1,
+    suspended: row.suspended === undefined ? false : Number(row.suspended) === 1,
   }
 }
 
@@ -42,6 +43,7 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
           deny_data_collection: record.denyDataCollection ? 1 : 0,
           tier: record.tier ?? null,
           prompt_cache: record.promptCache === false ? 0 : 1,
+          suspended: record.suspended === true ? 1 : 0,
           rpm_limit: record.limits?.rpm ?? null,
           tpm_limit: record.limits?.tpm ?? null,
           concurrency_limit: record.limits?.concurrency ?? null,
@@ -57,12 +59,14 @@ export function createWorkspaceRepository(db: Kysely<DatabaseSchema>): Workspace
         tpm_limit?: number | null
         concurrency_limit?: number | null
         prompt_cache?: number
+        suspended?: number
       } = {}
       if (settings.defaultLane !== undefined) values.default_lane = settings.defaultLane
       if (settings.denyDataCollection !== undefined)
         values.deny_data_collection = settings.denyDataCollection ? 1 : 0
       if (settings.tier !== undefined) values.tier = settings.tier
       if (settings.promptCache !== undefined) values.prompt_cache = settings.promptCache ? 1 : 0
+      if (settings.suspended !== undefined) values.suspended = settings.suspended ? 1 : 0
       if (settings.limits !== undefined) {
         values.rpm_limit = settings.limits.rpm
         values.tpm_limit = settings.limits.tpm

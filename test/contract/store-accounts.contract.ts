@@ -25,6 +25,7 @@ export function storeAccountsContract(getStore: () => Store): void {
       tier: null,
       limits: { rpm: null, tpm: null, concurrency: null },
       promptCache: true,
+      suspended: false,
     })
     assert.equal((await store.workspaces.find('beta'))?.id, 'ws_b')
     assert.equal(await store.workspaces.find('nope'), undefined)

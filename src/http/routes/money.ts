@@ -201,6 +201,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
           unknown: 'This credit code does not exist.',
           used: 'This credit code has already been redeemed.',
           expired: 'This credit code has expired.',
+          revoked: 'This credit code has been revoked by the operator.',
         }
         throw new GatewayError('invalid_parameter', messages[result.status], { param: 'code' })
       }
