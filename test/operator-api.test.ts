@@ -175,6 +175,7 @@ function describeOperatorApi(
     test('workspaces: every one with money as decimal strings, spend over 30 days', async () => {
       const answer = JSON.parse(await routes.listWorkspaces(new URLSearchParams()))
       assert.equal(answer.default_tier, 'free')
+      assert.deepEqual(answer.tiers, ['free'])
       assert.deepEqual(
         answer.data.map((workspace: { name: string }) => workspace.name),
         ['Acme Corp', 'beta_labs', 'gamma'],

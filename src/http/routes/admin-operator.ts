@@ -3,7 +3,7 @@
  * provider accounts' health; revenue. Handlers run after the caller was checked (the admin token
  * or a signed-in operator): none of them authenticates. Amounts are exact decimal USD strings.
  *
- *   GET    /api/v1/admin/workspaces?search=           → 200 {object: 'list', default_tier, data: [workspace]}
+ *   GET    /api/v1/admin/workspaces?search=           → 200 {object: 'list', tiers, default_tier, data: [workspace]}
  *                                                        workspace: {id, name, created_at, tier (null: default),
  *                                                        suspended, balance, held, available, spend_30d}
  *   PATCH  /api/v1/admin/workspaces/{id or name}      {tier?: string|null, suspended?: boolean} → 200 workspace;
@@ -124,9 +124,12 @@ export function createOperatorRoutes(dependencies: OperatorRouteDependencies) {
         spendSince: spendSince(),
         search: search === '' ? undefined : search,
       })
+      const tiers = dependencies.tiers()
       return JSON.stringify({
         object: 'list',
-        default_tier: dependencies.tiers().defaultTier,
+        // What a PATCH may set: `tier` is one of these, or null for the default.
+        tiers: tiers.names,
+        default_tier: tiers.defaultTier,
         data: rows.map(publicWorkspace),
       })
     },
