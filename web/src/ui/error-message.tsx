@@ -13,9 +13,10 @@ export function ErrorMessage({ error, onRetry }: ErrorMessageProps) {
     return (
       <div className="alert alert-error" role="alert">
         <p>
-          <strong>You don't have permission</strong> to see or change this in this workspace. Ask an owner or
-          admin if you need access.
+          <strong>You don't have permission</strong> to see or change this. Ask a workspace owner or admin if
+          you need access.
         </p>
+        <p className="small">{error.message}</p>
       </div>
     )
   }

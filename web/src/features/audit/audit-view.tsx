@@ -1,0 +1,65 @@
+import type { AuditEntry } from '@contracts/console-api.ts'
+import { formatUtc } from '../../format/dates.ts'
+import { Button } from '../../ui/button.tsx'
+import { EmptyState } from '../../ui/empty-state.tsx'
+import { ErrorMessage } from '../../ui/error-message.tsx'
+import { Skeleton } from '../../ui/skeleton.tsx'
+
+interface AuditViewProps {
+  entries: AuditEntry[] | undefined
+  isPending: boolean
+  error: unknown
+  onRetry: () => void
+  hasMore: boolean
+  loadingMore: boolean
+  onOlder: () => void
+}
+
+export function AuditView({
+  entries,
+  isPending,
+  error,
+  onRetry,
+  hasMore,
+  loadingMore,
+  onOlder,
+}: AuditViewProps) {
+  if (error && entries === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
+  if (isPending || entries === undefined) return <Skeleton lines={8} />
+  if (entries.length === 0) return <EmptyState title="Nothing recorded yet" />
+  return (
+    <>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Audit log, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">IP</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.id}>
+                <th scope="row">{formatUtc(entry.created_at)}</th>
+                <td>{entry.actor}</td>
+                <td className="mono">{entry.action}</td>
+                <td>{entry.target ?? '–'}</td>
+                <td className="mono">{entry.ip ?? '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {error ? <ErrorMessage error={error} /> : null}
+      {hasMore ? (
+        <Button onClick={onOlder} pending={loadingMore}>
+          Older
+        </Button>
+      ) : null}
+    </>
+  )
+}

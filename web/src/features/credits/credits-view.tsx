@@ -1,0 +1,115 @@
+import { formatUtc } from '../../format/dates.ts'
+import { Button } from '../../ui/button.tsx'
+import { EmptyState } from '../../ui/empty-state.tsx'
+import { ErrorMessage } from '../../ui/error-message.tsx'
+import { Money } from '../../ui/money.tsx'
+import { Skeleton } from '../../ui/skeleton.tsx'
+import type { CreditsAnswer, LedgerEntry } from './credits-queries.ts'
+
+interface BalanceViewProps {
+  data: CreditsAnswer | undefined
+  isPending: boolean
+  error: unknown
+  onRetry: () => void
+}
+
+export function BalanceView({ data, isPending, error, onRetry }: BalanceViewProps) {
+  return (
+    <section className="section" aria-labelledby="balance-heading">
+      <h2 id="balance-heading">Balance</h2>
+      {error ? (
+        <ErrorMessage error={error} onRetry={onRetry} />
+      ) : isPending || data === undefined ? (
+        <Skeleton lines={2} />
+      ) : (
+        <dl className="stats">
+          <div className="stat">
+            <dt>Balance</dt>
+            <dd>
+              <Money amount={data.balance} />
+            </dd>
+          </div>
+          <div className="stat">
+            <dt>Held for running requests</dt>
+            <dd>
+              <Money amount={data.held} />
+            </dd>
+          </div>
+          <div className="stat">
+            <dt>Available</dt>
+            <dd>
+              <Money amount={data.available} />
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  )
+}
+
+interface LedgerViewProps {
+  entries: LedgerEntry[] | undefined
+  isPending: boolean
+  error: unknown
+  onRetry: () => void
+  hasMore: boolean
+  loadingMore: boolean
+  onOlder: () => void
+}
+
+export function LedgerView({
+  entries,
+  isPending,
+  error,
+  onRetry,
+  hasMore,
+  loadingMore,
+  onOlder,
+}: LedgerViewProps) {
+  if (error && entries === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
+  if (isPending || entries === undefined) return <Skeleton lines={6} />
+  if (entries.length === 0) return <EmptyState title="No credit movements yet" />
+  return (
+    <>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Ledger entries, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Kind</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col" className="num">
+                Balance after
+              </th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.id}>
+                <th scope="row">{formatUtc(entry.created_at)}</th>
+                <td>{entry.kind}</td>
+                <td className="num">
+                  <Money amount={entry.amount} precision="cost" />
+                </td>
+                <td className="num">
+                  <Money amount={entry.balance_after} />
+                </td>
+                <td>{entry.reason ?? (entry.request_id ? `request ${entry.request_id}` : '–')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {error ? <ErrorMessage error={error} /> : null}
+      {hasMore ? (
+        <Button onClick={onOlder} pending={loadingMore}>
+          Older
+        </Button>
+      ) : null}
+    </>
+  )
+}
