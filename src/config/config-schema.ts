@@ -204,6 +204,42 @@ export const fileSchema = z.strictObject({
       durable_settlement: z.boolean().default(false),
     })
     .prefault({}),
+  console: z
+    .strictObject({
+      /** Serve the console at /console and the account API (/api/v1/auth/*, members, audit). */
+      enabled: z.boolean().default(true),
+      /** Who may sign up: anyone, only people holding an invitation, or nobody. */
+      signup: z.enum(['open', 'invite_only', 'closed']).default('open'),
+      /**
+       * The public address buyers reach (e.g. https://api.example.com): links in emails, the base
+       * URL in snippets, the allowed `Origin`, and `Secure` cookies when https. Default: the
+       * server's own http://host:port.
+       */
+      public_url: z.url().nullable().default(null),
+      /** A session unused this long ends. */
+      session_idle_minutes: positiveInteger.max(525_600).default(720),
+      /** A session ends this long after sign-in, used or not. */
+      session_max_days: positiveInteger.max(365).default(30),
+      /** Failed sign-ins allowed per account, and per IP address, in 15 minutes. */
+      sign_in_attempts: positiveInteger.default(10),
+    })
+    .prefault({}),
+  smtp: z
+    .strictObject({
+      /** smtp://user@host:587 or smtps://…; null: links are written to the log instead. */
+      url: z.string().nullable().default(null),
+      /** Variable holding the SMTP password (kept out of the file). */
+      password_env: z.string().min(1).default('ONEKEY_SMTP_PASSWORD'),
+      from: z.string().min(3).default('OneKey <no-reply@localhost>'),
+    })
+    .prefault({}),
+  site: z
+    .strictObject({
+      /** The brand buyers see in the console and emails. */
+      name: z.string().min(1).max(60).default('OneKey'),
+      support_email: z.email().nullable().default(null),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -79,6 +79,9 @@ export interface GatewayConfig {
     durableSettlement: boolean
   }
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
+  console: ConsoleConfig
+  smtp: { url: string | null; password: string | null; from: string }
+  site: { name: string; supportEmail: string | null }
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
     masterKey: Buffer | null
@@ -92,6 +95,17 @@ export interface GatewayConfig {
   }
   providers: ProviderConfig[]
   models: ModelConfig[]
+}
+
+/** The console and its accounts (`console:` in the file). */
+export interface ConsoleConfig {
+  enabled: boolean
+  signup: 'open' | 'invite_only' | 'closed'
+  /** Where buyers reach the gateway, without a trailing slash (e.g. https://api.example.com). */
+  publicUrl: string
+  sessionIdleMs: number
+  sessionMaxMs: number
+  signInAttempts: number
 }
 
 /** Requests and tokens per minute, and requests at once. */

@@ -195,10 +195,32 @@ export function buildConfig(
     limits,
     billing,
     workspaces: { defaultLane: file.workspaces.default_lane },
+    console: {
+      enabled: file.console.enabled,
+      signup: file.console.signup,
+      publicUrl: (
+        file.console.public_url ?? `http://${publicHost(env.ONEKEY_HOST ?? file.server.host)}:${port}`
+      ).replace(/\/+$/, ''),
+      sessionIdleMs: file.console.session_idle_minutes * 60_000,
+      sessionMaxMs: file.console.session_max_days * 86_400_000,
+      signInAttempts: file.console.sign_in_attempts,
+    },
+    smtp: {
+      url: env.ONEKEY_SMTP_URL ?? file.smtp.url,
+      password: env[file.smtp.password_env] ?? null,
+      from: file.smtp.from,
+    },
+    site: { name: file.site.name, supportEmail: file.site.support_email },
     secrets,
     providers,
     models,
   }
+}
+
+/** A host to put in a URL: a wildcard listen address becomes 127.0.0.1, IPv6 gets brackets. */
+function publicHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
 }
 
 function readLimits(

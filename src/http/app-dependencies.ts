@@ -4,7 +4,10 @@
  *
  * @module
  */
+import type { AccountService } from '../accounts/account-service.ts'
+import type { MembershipService } from '../accounts/membership-service.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
+import type { ConsoleConfig } from '../config/config-types.ts'
 import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -33,6 +36,12 @@ export interface AppDependencies
   metrics: GatewayMetrics
   /** Seconds since epoch reported as `created` for catalog models. */
   catalogCreatedSeconds: number
+  accounts: AccountService
+  memberships: MembershipService
+  console: ConsoleConfig
+  site: { name: string; supportEmail: string | null }
+  /** The console's build (web/dist). */
+  consoleDirectory: string
 }
 
 /** Answers one request on one route and method. */

@@ -14,15 +14,22 @@ import { proxyResponses } from '../gateway/endpoints/proxy-responses.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
+import type { WorkspaceRecord } from '../storage/store.ts'
+import { checkAdminToken } from './admin-token.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
+import { createConsoleStatic } from './console-static.ts'
+import { createManagementRouteTable } from './management-route-table.ts'
 import { readJsonObject } from './read-json-body.ts'
 import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
+import { createConsoleAuthRoutes } from './routes/console-auth.ts'
 import { createKeyRoutes } from './routes/keys.ts'
-import { checkAdminToken, createManagementRoutes } from './routes/management.ts'
+import { createManagementRoutes } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
 import { createMoneyRoutes } from './routes/money.ts'
+import { createOverviewRoutes } from './routes/overview.ts'
 import { createQuoteRoute } from './routes/quote.ts'
 import { sendJson } from './send-response.ts'
+import { createCallerResolver, type WorkspaceCaller } from './workspace-caller.ts'
 
 /** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
 export const PARAMETER_ROUTES = [
@@ -30,7 +37,33 @@ export const PARAMETER_ROUTES = [
   '/api/v1/byok/',
   '/api/v1/keys/',
   '/api/v1/admin/workspaces/',
+  '/api/v1/auth/sessions/',
+  // Before '/api/v1/members/': the first prefix that matches wins.
+  '/api/v1/members/invites/',
+  '/api/v1/members/',
+  '/console/',
 ] as const
+
+/** What a console session sees as its "key" when listing models: the workspace's own settings. */
+function sessionKey(workspace: WorkspaceRecord): AuthenticatedKey {
+  return {
+    keyId: 'session',
+    workspaceId: workspace.id,
+    prefix: '',
+    name: 'console session',
+    expiresAtMs: null,
+    revoked: false,
+    defaultLane: workspace.defaultLane,
+    denyDataCollection: workspace.denyDataCollection,
+    allowedLanes: null,
+    allowedModels: null,
+    management: true,
+    tier: workspace.tier,
+    promptCache: workspace.promptCache,
+    workspaceLimits: workspace.limits,
+    keyLimits: { rpm: null, tpm: null, concurrency: null },
+  }
+}
 
 export interface RouteTable {
   routes: Map<string, Map<string, Handler>>
@@ -57,27 +90,39 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   const money = createMoneyRoutes(dependencies)
   const keys = createKeyRoutes(dependencies)
   const adminWorkspaces = createAdminWorkspaceRoutes(dependencies)
-  const admin = (context: RequestContext) =>
-    checkAdminToken(context.request.headers.authorization, dependencies.adminToken())
-  const queryOf = (context: RequestContext) => {
-    const url = context.request.url ?? ''
-    const start = url.indexOf('?')
-    return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
-  }
-  const workspaceGet = (read: (key: AuthenticatedKey, query: URLSearchParams) => Promise<string>) =>
-    new Map<string, Handler>([
-      [
-        'GET',
-        async (context) => sendJson(context, 200, await read(await authenticate(context), queryOf(context))),
-      ],
-    ])
+  const callers = createCallerResolver(dependencies)
+  const admin = (context: RequestContext) => callers.operator(context)
+  const readBody = (context: RequestContext) => readJsonObject(context.request, dependencies.bodyLimitBytes)
+  const consoleStatic = createConsoleStatic(dependencies.consoleDirectory, () => ({
+    site_name: dependencies.site.name,
+    base_url: `${dependencies.console.publicUrl}/v1`,
+    signup: dependencies.console.signup,
+    support_email: dependencies.site.supportEmail,
+  }))
+  const workspaceTable = createManagementRouteTable({
+    callers,
+    memberships: dependencies.memberships,
+    management,
+    money,
+    keys,
+    overview: createOverviewRoutes(dependencies),
+    readBody,
+    async models(caller: WorkspaceCaller) {
+      if (caller.key !== null) return models.list(caller.key)
+      const workspace = await dependencies.workspaces.find(caller.workspaceId)
+      if (workspace === undefined) throw new GatewayError('not_found', 'The workspace no longer exists.')
+      return models.list(sessionKey(workspace))
+    },
+  })
+  const consoleAuth = dependencies.console.enabled
+    ? createConsoleAuthRoutes({ ...dependencies, callers, readBody })
+    : undefined
 
   async function authenticate(context: RequestContext) {
     const key = await authenticator.authenticate(context.request.headers.authorization)
     context.key = key
     return key
   }
-  const readBody = (context: RequestContext) => readJsonObject(context.request, dependencies.bodyLimitBytes)
 
   function parameterOf(context: RequestContext, prefix: string, param: string): string {
     try {
@@ -155,68 +200,12 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     ['/v1/quote', new Map([['POST', quoteHandler]])],
     ['/api/v1/quote', new Map([['POST', quoteHandler]])],
     [
-      '/api/v1/workspace',
-      new Map<string, Handler>([
-        [
-          'GET',
-          async (context) =>
-            sendJson(context, 200, await management.getWorkspace(await authenticate(context))),
-        ],
-        [
-          'PATCH',
-          async (context) => {
-            const key = await authenticate(context)
-            sendJson(context, 200, await management.updateWorkspace(key, await readBody(context)))
-          },
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/byok',
-      new Map([
-        [
-          'GET',
-          async (context) => sendJson(context, 200, await management.listByok(await authenticate(context))),
-        ],
-      ]),
-    ],
-    ['/api/v1/credits', workspaceGet((key) => money.credits(key))],
-    [
-      '/api/v1/credits/redeem',
-      new Map([
-        [
-          'POST',
-          async (context) => {
-            const key = await authenticate(context)
-            sendJson(context, 200, await money.redeem(key, await readBody(context)))
-          },
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/keys',
-      new Map<string, Handler>([
-        ['GET', async (context) => sendJson(context, 200, await keys.list(await authenticate(context)))],
-        [
-          'POST',
-          async (context) => {
-            const key = await authenticate(context)
-            sendJson(context, 201, await keys.create(key, await readBody(context)))
-          },
-        ],
-      ]),
-    ],
-    ['/api/v1/ledger', workspaceGet(money.ledger)],
-    ['/api/v1/logs', workspaceGet(money.logs)],
-    ['/api/v1/activity', workspaceGet(money.activity)],
-    ['/api/v1/generation', workspaceGet(money.generation)],
-    [
       '/api/v1/admin/credits',
       new Map([
         [
           'POST',
           async (context) => {
-            checkAdminToken(context.request.headers.authorization, dependencies.adminToken())
+            await admin(context)
             sendJson(context, 200, await money.adminCredits(await readBody(context)))
           },
         ],
@@ -228,14 +217,14 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
         [
           'GET',
           async (context) => {
-            admin(context)
+            await admin(context)
             sendJson(context, 200, await adminWorkspaces.list())
           },
         ],
         [
           'POST',
           async (context) => {
-            admin(context)
+            await admin(context)
             sendJson(context, 201, await adminWorkspaces.create(await readBody(context)))
           },
         ],
@@ -246,8 +235,10 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       new Map([
         [
           'POST',
-          async (context) =>
-            sendJson(context, 200, await management.reload(context.request.headers.authorization)),
+          async (context) => {
+            await admin(context)
+            sendJson(context, 200, await management.reload())
+          },
         ],
       ]),
     ],
@@ -305,48 +296,12 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       ]),
     ],
     [
-      '/api/v1/byok/',
-      new Map<string, Handler>([
-        [
-          'PUT',
-          async (context) => {
-            const key = await authenticate(context)
-            const provider = parameterOf(context, '/api/v1/byok/', 'provider')
-            sendJson(context, 200, await management.putByok(key, provider, await readBody(context)))
-          },
-        ],
-        [
-          'DELETE',
-          async (context) => {
-            const key = await authenticate(context)
-            sendJson(
-              context,
-              200,
-              await management.deleteByok(key, parameterOf(context, '/api/v1/byok/', 'provider')),
-            )
-          },
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/keys/',
-      new Map<string, Handler>([
-        [
-          'DELETE',
-          async (context) => {
-            const key = await authenticate(context)
-            sendJson(context, 200, await keys.revoke(key, parameterOf(context, '/api/v1/keys/', 'id')))
-          },
-        ],
-      ]),
-    ],
-    [
       '/api/v1/admin/workspaces/',
       new Map<string, Handler>([
         [
           'POST',
           async (context) => {
-            admin(context)
+            await admin(context)
             // `{id or name}/keys`, decoded by the route (a parameter followed by a fixed segment).
             const rest = context.path.slice('/api/v1/admin/workspaces/'.length)
             sendJson(context, 201, await adminWorkspaces.createKey(rest, await readBody(context)))
@@ -356,5 +311,26 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     ],
   ])
 
+  routes.set('/console', new Map([['GET', (context) => consoleStatic.handle(context)]]))
+  parameterRoutes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
+  routes.set(
+    '/',
+    new Map([
+      [
+        'GET',
+        (context) => {
+          // The public site (its own issue) will take `/`; until then the console is the front door.
+          context.response.writeHead(302, { location: '/console/', 'x-request-id': context.requestId })
+          context.response.end()
+        },
+      ],
+    ]),
+  )
+  for (const [path, methods] of workspaceTable.routes) routes.set(path, methods)
+  for (const [prefix, methods] of workspaceTable.parameterRoutes) parameterRoutes.set(prefix, methods)
+  if (consoleAuth !== undefined) {
+    for (const [path, methods] of consoleAuth.routes) routes.set(path, methods)
+    parameterRoutes.set('/api/v1/auth/sessions/', consoleAuth.sessionRoutes)
+  }
   return { routes, parameterRoutes }
 }

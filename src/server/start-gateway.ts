@@ -33,6 +33,7 @@ import { createWorkspaceService } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
+import { createConsoleServices } from './console-services.ts'
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:8787` */
@@ -248,6 +249,17 @@ export async function startGateway(
     onBackgroundError: (error) => logger.warn('auth background task failed', describeError(error)),
   })
 
+  const workspaceService = createWorkspaceService(store, {
+    signupCreditNano: config.billing.signupCreditNano,
+  })
+  const consoleServices = createConsoleServices({
+    config,
+    store,
+    workspaceService,
+    limiter: sharedLimiter ?? fallbackLimiter,
+    logger,
+  })
+
   let draining = false
   let storageReady = true
   let readyUntilMs = 0
@@ -271,7 +283,10 @@ export async function startGateway(
     requestLogs,
     ledger: store.ledger,
     requestLogRepository: store.requestLogs,
-    workspaceService: createWorkspaceService(store, { signupCreditNano: config.billing.signupCreditNano }),
+    workspaceService,
+    ...consoleServices,
+    audit: (workspaceId, actor, action, target) =>
+      consoleServices.memberships.audit(workspaceId, actor, action, target),
     apiKeys: store.apiKeys,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     durableSettlement: config.billing.durableSettlement,
@@ -344,6 +359,9 @@ export async function startGateway(
   })
   const { port } = server.address() as AddressInfo
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
+  // Listening on port 0 (tests): the default public URL gets the port the system chose.
+  if (config.console.publicUrl.endsWith(':0'))
+    config.console.publicUrl = `${config.console.publicUrl.slice(0, -2)}:${port}`
 
   let closing: Promise<void> | undefined
   async function close(graceMs = config.server.shutdownGraceMs): Promise<void> {

@@ -4,7 +4,9 @@
  *
  * @module
  */
+
 import type { Generated } from 'kysely'
+import type { AccountTables } from './account-schema.ts'
 
 export interface WorkspacesTable {
   id: string
@@ -161,7 +163,7 @@ export interface RequestLogsTable {
   created_at: string
 }
 
-export interface DatabaseSchema {
+export interface DatabaseSchema extends AccountTables {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   byok_credentials: ByokCredentialsTable

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AccountRepository } from './account-repository.ts'
 import type { OperatorRepository } from './operator-repository.ts'
 import type { Dialect } from './schema.ts'
 
@@ -356,6 +357,7 @@ export interface Store {
   readonly requestLogs: RequestLogRepository
   /** The operator's reads and controls across workspaces (overview, credit codes, revenue). */
   readonly operator: OperatorRepository
+  readonly accounts: AccountRepository
   /** Applies pending migrations; safe to run concurrently from several instances. */
   migrate(): Promise<void>
   /** A cheap round trip, for readiness checks. */

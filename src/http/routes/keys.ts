@@ -8,17 +8,19 @@
  * @module
  */
 import { z } from 'zod'
-import type { AuthenticatedKey, Authenticator } from '../../auth/authenticator.ts'
+import type { Authenticator } from '../../auth/authenticator.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { ServiceError, type WorkspaceService } from '../../services/workspace-service.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from '../../storage/store.ts'
 import { parseBody } from '../parse-body.ts'
-import { requireManagementKey } from './management.ts'
+import type { WorkspaceCaller } from '../workspace-caller.ts'
+import type { AuditWriter } from './management.ts'
 
 export interface KeyRouteDependencies {
   workspaceService: WorkspaceService
   apiKeys: ApiKeyRepository
   authenticator: Authenticator
+  audit: AuditWriter
 }
 
 function publicKey(record: ApiKeyRecord) {
@@ -81,23 +83,28 @@ export async function createKeyAnswer(
 
 export function createKeyRoutes(dependencies: KeyRouteDependencies) {
   return {
-    async list(key: AuthenticatedKey): Promise<string> {
-      requireManagementKey(key)
+    async list(key: WorkspaceCaller): Promise<string> {
       const keys = await dependencies.apiKeys.list(key.workspaceId)
       return JSON.stringify({ object: 'list', data: keys.map(publicKey) })
     },
-    async create(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
-      requireManagementKey(key)
-      return createKeyAnswer(dependencies.workspaceService, key.workspaceId, parseNewKeyBody(body))
+    async create(key: WorkspaceCaller, body: Record<string, unknown>): Promise<string> {
+      const answer = await createKeyAnswer(
+        dependencies.workspaceService,
+        key.workspaceId,
+        parseNewKeyBody(body),
+      )
+      const created = JSON.parse(answer) as { id: string; name: string }
+      await dependencies.audit(key.workspaceId, key.actor, 'key.created', `${created.id} (${created.name})`)
+      return answer
     },
-    async revoke(key: AuthenticatedKey, id: string): Promise<string> {
-      requireManagementKey(key)
+    async revoke(key: WorkspaceCaller, id: string): Promise<string> {
       const record = await dependencies.apiKeys.find(id)
       // Another workspace's key is answered exactly like a missing one.
       if (record === undefined || record.workspaceId !== key.workspaceId)
         throw new GatewayError('not_found', `No API key \`${id}\` in this workspace.`)
       if (record.revokedAt === null) await dependencies.apiKeys.revoke(record.id, new Date().toISOString())
       dependencies.authenticator.invalidate(record.hash)
+      await dependencies.audit(key.workspaceId, key.actor, 'key.revoked', `${record.id} (${record.name})`)
       return JSON.stringify(publicKey((await dependencies.apiKeys.find(id))!))
     },
   }

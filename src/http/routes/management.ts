@@ -13,14 +13,14 @@
  *
  * @module
  */
-import { timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
-import type { AuthenticatedKey } from '../../auth/authenticator.ts'
+import type { Actor } from '../../accounts/membership-service.ts'
 import type { ByokCredentialService, ByokCredentialSummary } from '../../byok/byok-credential-service.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { ServiceError } from '../../services/workspace-service.ts'
 import type { WorkspaceRecord, WorkspaceRepository, WorkspaceSettings } from '../../storage/store.ts'
 import { parseBody } from '../parse-body.ts'
+import type { WorkspaceCaller } from '../workspace-caller.ts'
 
 /** `PATCH /api/v1/workspace`: every field optional, nothing else accepted. */
 const workspaceSettingsBody = z.strictObject({
@@ -32,40 +32,23 @@ const workspaceSettingsBody = z.strictObject({
 /** `PUT /api/v1/byok/{provider}`. */
 const byokBody = z.strictObject({ api_key: z.string().describe("the provider's API key as a string") })
 
+/** Writes an audit entry for a management action (accounts/membership-service.ts). */
+export type AuditWriter = (
+  workspaceId: string,
+  actor: Actor,
+  action: string,
+  target: string | null,
+) => Promise<void>
+
 export interface ManagementDependencies {
   workspaces: WorkspaceRepository
+  audit: AuditWriter
   byokCredentials: ByokCredentialService
   /** Drops cached keys of a workspace so new settings apply at once on this instance. */
   invalidateWorkspace(workspaceId: string): void
   adminToken(): string | null
   /** Re-reads the configuration; resolves with a summary of what is now served. */
   reload(): Promise<{ models: number; providers: number }>
-}
-
-export function requireManagementKey(key: AuthenticatedKey): void {
-  if (!key.management) {
-    throw new GatewayError(
-      'management_not_allowed',
-      'This API key cannot manage the workspace: create a management key (onekey key create --management).',
-    )
-  }
-}
-
-/** Compares the bearer token with the admin token in constant time. */
-export function checkAdminToken(authorization: string | undefined, adminToken: string | null): void {
-  if (adminToken === null) {
-    throw new GatewayError(
-      'route_not_found',
-      'Admin endpoints are off: set ONEKEY_ADMIN_TOKEN to enable them.',
-    )
-  }
-  const token =
-    authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ''
-  const given = Buffer.from(token)
-  const expected = Buffer.from(adminToken)
-  if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
-    throw new GatewayError('invalid_api_key', 'Invalid admin token.')
-  }
 }
 
 function toServiceFailure(error: unknown): never {
@@ -94,19 +77,17 @@ function publicWorkspace(workspace: WorkspaceRecord, defaultLane: string) {
 }
 
 export function createManagementRoutes(dependencies: ManagementDependencies, defaultLane: () => string) {
-  async function workspaceOf(key: AuthenticatedKey): Promise<WorkspaceRecord> {
+  async function workspaceOf(key: WorkspaceCaller): Promise<WorkspaceRecord> {
     const workspace = await dependencies.workspaces.find(key.workspaceId)
     if (workspace === undefined) throw new GatewayError('not_found', 'The workspace no longer exists.')
     return workspace
   }
 
   return {
-    async getWorkspace(key: AuthenticatedKey): Promise<string> {
-      requireManagementKey(key)
+    async getWorkspace(key: WorkspaceCaller): Promise<string> {
       return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
     },
-    async updateWorkspace(key: AuthenticatedKey, rawBody: Record<string, unknown>): Promise<string> {
-      requireManagementKey(key)
+    async updateWorkspace(key: WorkspaceCaller, rawBody: Record<string, unknown>): Promise<string> {
       const body = parseBody(workspaceSettingsBody, rawBody)
       const settings: Partial<WorkspaceSettings> = {}
       if (body.default_lane !== undefined) settings.defaultLane = body.default_lane
@@ -114,34 +95,35 @@ export function createManagementRoutes(dependencies: ManagementDependencies, def
       if (body.prompt_cache !== undefined) settings.promptCache = body.prompt_cache
       await dependencies.workspaces.updateSettings(key.workspaceId, settings)
       dependencies.invalidateWorkspace(key.workspaceId)
+      await dependencies.audit(
+        key.workspaceId,
+        key.actor,
+        'settings.changed',
+        Object.keys(rawBody).join(', '),
+      )
       return JSON.stringify(publicWorkspace(await workspaceOf(key), defaultLane()))
     },
-    async listByok(key: AuthenticatedKey): Promise<string> {
-      requireManagementKey(key)
+    async listByok(key: WorkspaceCaller): Promise<string> {
       const credentials = await dependencies.byokCredentials.list(key.workspaceId)
       return JSON.stringify({ object: 'list', data: credentials.map(publicCredential) })
     },
-    async putByok(
-      key: AuthenticatedKey,
-      provider: string,
-      rawBody: Record<string, unknown>,
-    ): Promise<string> {
-      requireManagementKey(key)
+    async putByok(key: WorkspaceCaller, provider: string, rawBody: Record<string, unknown>): Promise<string> {
       const body = parseBody(byokBody, rawBody)
       const saved = await dependencies.byokCredentials
         .put(key.workspaceId, provider, body.api_key)
         .catch(toServiceFailure)
+      await dependencies.audit(key.workspaceId, key.actor, 'byok.stored', `${provider} (${saved.hint})`)
       return JSON.stringify(publicCredential(saved))
     },
-    async deleteByok(key: AuthenticatedKey, provider: string): Promise<string> {
-      requireManagementKey(key)
+    async deleteByok(key: WorkspaceCaller, provider: string): Promise<string> {
       if (!(await dependencies.byokCredentials.delete(key.workspaceId, provider))) {
         throw new GatewayError('not_found', `No BYOK key is stored for provider \`${provider}\`.`)
       }
+      await dependencies.audit(key.workspaceId, key.actor, 'byok.deleted', provider)
       return JSON.stringify({ provider, deleted: true })
     },
-    async reload(authorization: string | undefined): Promise<string> {
-      checkAdminToken(authorization, dependencies.adminToken())
+    /** Re-reads the configuration (the caller was checked as the operator). */
+    async reload(): Promise<string> {
       try {
         return JSON.stringify({ reloaded: true, ...(await dependencies.reload()) })
       } catch (error) {

@@ -15,7 +15,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { BillingService } from '../../billing/billing-service.ts'
 import { formatNanoUsd } from '../../billing/cost.ts'
 import { hashCreditCode, looksLikeCreditCode } from '../../billing/credit-codes.ts'
@@ -30,7 +29,8 @@ import type {
   WorkspaceRepository,
 } from '../../storage/store.ts'
 import { parseBody } from '../parse-body.ts'
-import { requireManagementKey } from './management.ts'
+import type { WorkspaceCaller } from '../workspace-caller.ts'
+import type { AuditWriter } from './management.ts'
 
 export interface MoneyRouteDependencies {
   ledger: LedgerRepository
@@ -38,6 +38,7 @@ export interface MoneyRouteDependencies {
   requestLogs: RequestLogWriter
   requestLogRepository: RequestLogRepository
   workspaces: WorkspaceRepository
+  audit: AuditWriter
 }
 
 const DAY_MS = 86_400_000
@@ -119,8 +120,7 @@ function publicLog(record: RequestLogRecord) {
 
 export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
   return {
-    async credits(key: AuthenticatedKey): Promise<string> {
-      requireManagementKey(key)
+    async credits(key: WorkspaceCaller): Promise<string> {
       const { balanceNano, heldNano } = await dependencies.ledger.balance(key.workspaceId)
       return JSON.stringify({
         object: 'credits',
@@ -130,8 +130,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         available: formatNanoUsd(Math.max(balanceNano - heldNano, 0)),
       })
     },
-    async ledger(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
-      requireManagementKey(key)
+    async ledger(key: WorkspaceCaller, query: URLSearchParams): Promise<string> {
       const limit = limitOf(query)
       const entries = await dependencies.ledger.list(key.workspaceId, {
         limit,
@@ -143,8 +142,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         has_more: entries.length === limit,
       })
     },
-    async logs(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
-      requireManagementKey(key)
+    async logs(key: WorkspaceCaller, query: URLSearchParams): Promise<string> {
       await dependencies.requestLogs.flush()
       const limit = limitOf(query)
       const records = await dependencies.requestLogRepository.list(key.workspaceId, {
@@ -159,8 +157,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         has_more: records.length === limit,
       })
     },
-    async activity(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
-      requireManagementKey(key)
+    async activity(key: WorkspaceCaller, query: URLSearchParams): Promise<string> {
       const days = Number(query.get('days') ?? 30)
       if (!Number.isInteger(days) || days < 1 || days > 366)
         throw invalid('days', "Invalid 'days': an integer from 1 to 366.")
@@ -185,14 +182,13 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         })),
       })
     },
-    async redeem(key: AuthenticatedKey, body: Record<string, unknown>): Promise<string> {
-      requireManagementKey(key)
+    async redeem(key: WorkspaceCaller, body: Record<string, unknown>): Promise<string> {
       const { code } = parseBody(redeemBody, body)
       const result = await dependencies.ledger.redeemCode({
         codeHash: hashCreditCode(code),
         workspaceId: key.workspaceId,
         entryId: `le_${randomBytes(12).toString('base64url')}`,
-        actor: `key:${key.keyId}`,
+        actor: key.actor.name,
         at: new Date().toISOString(),
         creditExpiresAt: dependencies.billing.creditExpiresAt(),
       })
@@ -205,6 +201,13 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         }
         throw new GatewayError('invalid_parameter', messages[result.status], { param: 'code' })
       }
+      if (result.status === 'redeemed')
+        await dependencies.audit(
+          key.workspaceId,
+          key.actor,
+          'credits.redeemed',
+          `${result.entry.amountNano === 0 ? '' : formatNanoUsd(result.entry.amountNano)} (${code.slice(0, 8)}…)`,
+        )
       const { balanceNano } = await dependencies.ledger.balance(key.workspaceId)
       return JSON.stringify({
         redeemed: true,
@@ -213,7 +216,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
         balance: formatNanoUsd(balanceNano),
       })
     },
-    async generation(key: AuthenticatedKey, query: URLSearchParams): Promise<string> {
+    async generation(key: { workspaceId: string }, query: URLSearchParams): Promise<string> {
       const id = query.get('id')
       if (id === null || id === '')
         throw new GatewayError('missing_parameter', "Missing required parameter: 'id'.", { param: 'id' })

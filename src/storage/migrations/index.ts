@@ -10,6 +10,7 @@ import * as workspacesAndKeys from './20261122T200000Z-workspaces-and-keys.ts'
 import * as lanesAndByok from './20261123T000000Z-lanes-and-byok.ts'
 import * as money from './20261123T010000Z-money.ts'
 import * as usageEntries from './20261206T000000Z-usage-entries.ts'
+import * as consoleAccounts from './20261206T120000Z-console-accounts.ts'
 import * as workspaceSuspension from './20261206T130000Z-workspace-suspension.ts'
 
 interface DialectMigration {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261123T010000Z-money': money,
   '20261206T000000Z-usage-entries': usageEntries,
   '20261206T130000Z-workspace-suspension': workspaceSuspension,
+  '20261206T120000Z-console-accounts': consoleAccounts,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */

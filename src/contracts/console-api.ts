@@ -1,0 +1,161 @@
+/**
+ * The console's part of the `/api/v1/*` management API: accounts, sessions, members, invites
+ * and the audit log. Request bodies are strict zod objects (an unknown field is a 400 naming
+ * it), parsed by the server and usable by the web app; answers are described as types. Every
+ * amount is an exact decimal USD string.
+ *
+ *   GET    /api/v1/auth/session                      → SessionAnswer (401 when signed out)
+ *   POST   /api/v1/auth/sign-up                      SignUpBody → SessionAnswer (sets the cookie)
+ *   POST   /api/v1/auth/sign-in                      SignInBody → SessionAnswer (sets the cookie)
+ *   POST   /api/v1/auth/sign-out                     → { signed_out: true }
+ *   POST   /api/v1/auth/sign-out-everywhere          → { signed_out: true, sessions: n }
+ *   GET    /api/v1/auth/sessions                     → { object: 'list', data: SessionSummary[] }
+ *   DELETE /api/v1/auth/sessions/{id}                → { id, revoked: true }
+ *   POST   /api/v1/auth/verify-email                 TokenBody → { verified: true }
+ *   POST   /api/v1/auth/resend-verification          → { sent: true }
+ *   POST   /api/v1/auth/password-reset               EmailBody → { sent: true } (always)
+ *   POST   /api/v1/auth/password-reset/confirm       PasswordResetBody → { reset: true }
+ *   POST   /api/v1/auth/password                     PasswordChangeBody → { changed: true }
+ *   POST   /api/v1/auth/switch-workspace             SwitchWorkspaceBody → SessionAnswer
+ *   POST   /api/v1/auth/accept-invite                TokenBody → SessionAnswer
+ *   POST   /api/v1/workspaces                        CreateWorkspaceBody → SessionAnswer (switched to it)
+ *   GET    /api/v1/members                           → MembersAnswer
+ *   POST   /api/v1/members/invites                   InviteBody → InviteSummary
+ *   DELETE /api/v1/members/invites/{id}              → { id, revoked: true }
+ *   PATCH  /api/v1/members/{user_id}                 RoleBody → MemberSummary
+ *   DELETE /api/v1/members/{user_id}                 → { user_id, removed: true } (yourself: leave)
+ *   POST   /api/v1/members/transfer-ownership        TransferBody → MembersAnswer
+ *   GET    /api/v1/audit?limit=&before=              → { object: 'list', data: AuditEntry[], has_more }
+ *
+ * @module
+ */
+import { z } from 'zod'
+import { ROLES, type Role } from './permissions.ts'
+
+/** Passwords: 10 to 200 characters (NIST SP 800-63B: length, not composition rules). */
+export const PASSWORD_MIN = 10
+export const PASSWORD_MAX = 200
+
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/)
+  .describe('an email address')
+const password = z
+  .string()
+  .min(PASSWORD_MIN)
+  .max(PASSWORD_MAX)
+  .describe(`a password of ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`)
+const token = z.string().min(10).max(200).describe('the token from the link')
+
+export const signUpBody = z.strictObject({
+  email,
+  password,
+  workspace_name: z.string().trim().min(1).max(100).optional().describe('a name of 1 to 100 characters'),
+  invite_token: token.optional(),
+})
+export type SignUpBody = z.infer<typeof signUpBody>
+
+export const signInBody = z.strictObject({
+  email,
+  password: z.string().min(1).max(PASSWORD_MAX).describe('your password'),
+  totp_code: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional()
+    .describe('the 6-digit code from your authenticator app'),
+})
+export type SignInBody = z.infer<typeof signInBody>
+
+export const tokenBody = z.strictObject({ token })
+export const emailBody = z.strictObject({ email })
+export const passwordResetBody = z.strictObject({ token, password })
+export const passwordChangeBody = z.strictObject({
+  current_password: z.string().min(1).max(PASSWORD_MAX).describe('your current password'),
+  new_password: password,
+})
+export const switchWorkspaceBody = z.strictObject({
+  workspace_id: z.string().min(1).max(100).describe('a workspace ID'),
+})
+export const createWorkspaceBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).describe('a name of 1 to 100 characters'),
+})
+const role = z.enum(ROLES).describe(`one of ${ROLES.join(', ')}`)
+const assignableRole = z
+  .enum(['admin', 'developer', 'billing', 'viewer'])
+  .describe('admin, developer, billing or viewer (ownership is transferred, not assigned)')
+export const inviteBody = z.strictObject({ email, role: assignableRole })
+export const roleBody = z.strictObject({ role: assignableRole })
+export const transferBody = z.strictObject({
+  user_id: z.string().min(1).max(100).describe('a member’s user ID'),
+})
+export { role as roleSchema }
+
+export interface UserSummary {
+  id: string
+  email: string
+  email_verified: boolean
+  operator: boolean
+  totp_enabled: boolean
+  created_at: string
+}
+
+export interface WorkspaceMembership {
+  id: string
+  name: string
+  role: Role
+}
+
+export interface SessionAnswer {
+  object: 'session'
+  user: UserSummary
+  /** Send it as `X-CSRF-Token` on every request that changes something. */
+  csrf_token: string
+  /** The workspace this session acts on; null when the user belongs to none. */
+  workspace: WorkspaceMembership | null
+  workspaces: WorkspaceMembership[]
+  expires_at: string
+}
+
+export interface SessionSummary {
+  id: string
+  current: boolean
+  created_at: string
+  last_seen_at: string
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface MemberSummary {
+  user_id: string
+  email: string
+  role: Role
+  joined_at: string
+}
+
+export interface InviteSummary {
+  id: string
+  email: string
+  role: Role
+  expires_at: string
+  created_at: string
+}
+
+export interface MembersAnswer {
+  object: 'members'
+  data: MemberSummary[]
+  invites: InviteSummary[]
+}
+
+export interface AuditEntry {
+  id: string
+  /** `user:<email>`, `key:<key id>` or `operator:<email>`. */
+  actor: string
+  /** e.g. `key.created`, `byok.stored`, `member.invited`, `credits.redeemed`. */
+  action: string
+  /** What it acted on, e.g. a key ID or a member's email. */
+  target: string | null
+  ip: string | null
+  created_at: string
+}

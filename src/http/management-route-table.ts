@@ -1,0 +1,371 @@
+/**
+ * The workspace routes of the management API, each guarded by one action of the permission table:
+ * {@link ROUTE_PERMISSIONS} maps every route and method to the action it needs, and every handler
+ * below asks for exactly that entry (a test walks the whole table with every role). Management
+ * API keys act as admin; console sessions act with the user's role.
+ *
+ * @module
+ */
+import type { MembershipService } from '../accounts/membership-service.ts'
+import { inviteBody, roleBody, transferBody } from '../contracts/console-api.ts'
+import { type Action, can } from '../contracts/permissions.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { RequestContext } from '../gateway/request-context.ts'
+import type { Handler } from './app-dependencies.ts'
+import { parseBody } from './parse-body.ts'
+import type { createKeyRoutes } from './routes/keys.ts'
+import type { createManagementRoutes } from './routes/management.ts'
+import type { createMoneyRoutes } from './routes/money.ts'
+import type { createOverviewRoutes } from './routes/overview.ts'
+import { sendJson } from './send-response.ts'
+import type { CallerResolver, WorkspaceCaller } from './workspace-caller.ts'
+
+/** `METHOD path` (a trailing `{…}` is a path parameter) → the action it needs. */
+export const ROUTE_PERMISSIONS = {
+  'GET /api/v1/workspace': 'workspace.read',
+  'PATCH /api/v1/workspace': 'workspace.update',
+  'GET /api/v1/models': 'workspace.read',
+  'GET /api/v1/overview': 'credits.read',
+  'GET /api/v1/byok': 'byok.read',
+  'PUT /api/v1/byok/{provider}': 'byok.write',
+  'DELETE /api/v1/byok/{provider}': 'byok.write',
+  'GET /api/v1/credits': 'credits.read',
+  'POST /api/v1/credits/redeem': 'credits.redeem',
+  'GET /api/v1/keys': 'keys.read',
+  'POST /api/v1/keys': 'keys.write',
+  'DELETE /api/v1/keys/{id}': 'keys.write',
+  'GET /api/v1/ledger': 'ledger.read',
+  'GET /api/v1/logs': 'logs.read',
+  'GET /api/v1/generation': 'logs.read',
+  'GET /api/v1/activity': 'activity.read',
+  'GET /api/v1/activity.csv': 'activity.read',
+  'GET /api/v1/members': 'members.read',
+  'POST /api/v1/members/invites': 'members.write',
+  'DELETE /api/v1/members/invites/{id}': 'members.write',
+  'PATCH /api/v1/members/{user_id}': 'members.write',
+  // Anyone may remove themselves (leave); removing another member needs members.write (checked inside).
+  'DELETE /api/v1/members/{user_id}': 'members.read',
+  'POST /api/v1/members/transfer-ownership': 'ownership.transfer',
+  'GET /api/v1/audit': 'audit.read',
+} as const satisfies Record<string, Action>
+
+export type PermissionedRoute = keyof typeof ROUTE_PERMISSIONS
+
+export interface ManagementRouteTableDependencies {
+  callers: CallerResolver
+  memberships: MembershipService
+  management: ReturnType<typeof createManagementRoutes>
+  money: ReturnType<typeof createMoneyRoutes>
+  keys: ReturnType<typeof createKeyRoutes>
+  overview: ReturnType<typeof createOverviewRoutes>
+  /** `GET /v1/models` for the caller's workspace (sessions see every model of every lane). */
+  models(caller: WorkspaceCaller): Promise<string>
+  readBody(context: RequestContext): Promise<Record<string, unknown>>
+}
+
+function queryOf(context: RequestContext): URLSearchParams {
+  const url = context.request.url ?? ''
+  const start = url.indexOf('?')
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
+}
+
+/** The path parameter after `prefix`, percent-decoded. */
+export function parameterOf(context: RequestContext, prefix: string, param: string): string {
+  try {
+    return decodeURIComponent(context.path.slice(prefix.length))
+  } catch {
+    throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, {
+      param,
+    })
+  }
+}
+
+function limitOf(query: URLSearchParams): number {
+  const limit = Number(query.get('limit') ?? 50)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new GatewayError('invalid_parameter', "Invalid 'limit': an integer from 1 to 500.", {
+      param: 'limit',
+    })
+  return limit
+}
+
+export function createManagementRouteTable(dependencies: ManagementRouteTableDependencies) {
+  const { callers, management, money, keys, overview, memberships } = dependencies
+  const caller = (context: RequestContext, route: PermissionedRoute) =>
+    callers.workspaceCaller(context, ROUTE_PERMISSIONS[route])
+  const body = dependencies.readBody
+
+  /** A handler answering 200 (or `status`) with what `run` returns. */
+  const on =
+    (
+      route: PermissionedRoute,
+      run: (caller: WorkspaceCaller, context: RequestContext) => Promise<string>,
+      status = 200,
+    ): Handler =>
+    async (context) => {
+      const found = await caller(context, route)
+      if (found.key === null) context.headers = { ...context.headers, 'cache-control': 'no-store' }
+      sendJson(context, status, await run(found, context))
+    }
+
+  const membersAnswer = async (workspaceId: string) => {
+    const { members, invites } = await memberships.list(workspaceId)
+    return JSON.stringify({
+      object: 'members',
+      data: members.map((member) => ({
+        user_id: member.userId,
+        email: member.email,
+        role: member.role,
+        joined_at: member.joinedAt,
+      })),
+      invites: invites.map(publicInvite),
+    })
+  }
+
+  const routes = new Map<string, Map<string, Handler>>([
+    [
+      '/api/v1/workspace',
+      new Map([
+        ['GET', on('GET /api/v1/workspace', (found) => management.getWorkspace(found))],
+        [
+          'PATCH',
+          on('PATCH /api/v1/workspace', async (found, context) =>
+            management.updateWorkspace(found, await body(context)),
+          ),
+        ],
+      ]),
+    ],
+    ['/api/v1/models', new Map([['GET', on('GET /api/v1/models', (found) => dependencies.models(found))]])],
+    ['/api/v1/overview', new Map([['GET', on('GET /api/v1/overview', (found) => overview.overview(found))]])],
+    ['/api/v1/byok', new Map([['GET', on('GET /api/v1/byok', (found) => management.listByok(found))]])],
+    ['/api/v1/credits', new Map([['GET', on('GET /api/v1/credits', (found) => money.credits(found))]])],
+    [
+      '/api/v1/credits/redeem',
+      new Map([
+        [
+          'POST',
+          on('POST /api/v1/credits/redeem', async (found, context) =>
+            money.redeem(found, await body(context)),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/keys',
+      new Map([
+        ['GET', on('GET /api/v1/keys', (found) => keys.list(found))],
+        [
+          'POST',
+          on('POST /api/v1/keys', async (found, context) => keys.create(found, await body(context)), 201),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/ledger',
+      new Map([['GET', on('GET /api/v1/ledger', (found, c) => money.ledger(found, queryOf(c)))]]),
+    ],
+    ['/api/v1/logs', new Map([['GET', on('GET /api/v1/logs', (found, c) => money.logs(found, queryOf(c)))]])],
+    [
+      '/api/v1/activity',
+      new Map([['GET', on('GET /api/v1/activity', (found, c) => money.activity(found, queryOf(c)))]]),
+    ],
+    [
+      '/api/v1/activity.csv',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            const found = await caller(context, 'GET /api/v1/activity.csv')
+            const csv = Buffer.from(await overview.activityCsv(found, queryOf(context)))
+            context.response.writeHead(200, {
+              'content-type': 'text/csv; charset=utf-8',
+              'content-disposition': 'attachment; filename="activity.csv"',
+              'content-length': csv.byteLength,
+              'cache-control': 'no-store',
+              'x-request-id': context.requestId,
+            })
+            context.response.end(csv)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/generation',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            // Any API key of the workspace may look up its own generations; sessions need logs.read.
+            const authorization = context.request.headers.authorization
+            if (authorization !== undefined) {
+              const key = await callers.anyKey(context)
+              sendJson(context, 200, await money.generation(key, queryOf(context)))
+              return
+            }
+            const found = await caller(context, 'GET /api/v1/generation')
+            sendJson(context, 200, await money.generation(found, queryOf(context)))
+          },
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/members',
+      new Map([['GET', on('GET /api/v1/members', (found) => membersAnswer(found.workspaceId))]]),
+    ],
+    [
+      '/api/v1/members/invites',
+      new Map([
+        [
+          'POST',
+          on(
+            'POST /api/v1/members/invites',
+            async (found, context) => {
+              const { email, role } = parseBody(inviteBody, await body(context))
+              if (role === 'admin' && found.actor.role !== 'owner')
+                throw new GatewayError('permission_denied', 'Only the owner invites admins.')
+              return JSON.stringify(
+                publicInvite(await memberships.invite(found.workspaceId, found.actor, email, role)),
+              )
+            },
+            201,
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/members/transfer-ownership',
+      new Map([
+        [
+          'POST',
+          on('POST /api/v1/members/transfer-ownership', async (found, context) => {
+            const { user_id: userId } = parseBody(transferBody, await body(context))
+            await memberships.transferOwnership(found.workspaceId, found.actor, userId)
+            return membersAnswer(found.workspaceId)
+          }),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/audit',
+      new Map([
+        [
+          'GET',
+          on('GET /api/v1/audit', async (found, context) => {
+            const query = queryOf(context)
+            const limit = limitOf(query)
+            const entries = await memberships.listAudit(found.workspaceId, {
+              limit,
+              before: query.get('before') ?? undefined,
+            })
+            return JSON.stringify({
+              object: 'list',
+              data: entries.map((entry) => ({
+                id: entry.id,
+                actor: entry.actor,
+                action: entry.action,
+                target: entry.target,
+                ip: entry.ip,
+                created_at: entry.createdAt,
+              })),
+              has_more: entries.length === limit,
+            })
+          }),
+        ],
+      ]),
+    ],
+  ])
+
+  const parameterRoutes = new Map<string, Map<string, Handler>>([
+    [
+      '/api/v1/byok/',
+      new Map([
+        [
+          'PUT',
+          on('PUT /api/v1/byok/{provider}', async (found, context) =>
+            management.putByok(found, parameterOf(context, '/api/v1/byok/', 'provider'), await body(context)),
+          ),
+        ],
+        [
+          'DELETE',
+          on('DELETE /api/v1/byok/{provider}', (found, context) =>
+            management.deleteByok(found, parameterOf(context, '/api/v1/byok/', 'provider')),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/keys/',
+      new Map([
+        [
+          'DELETE',
+          on('DELETE /api/v1/keys/{id}', (found, context) =>
+            keys.revoke(found, parameterOf(context, '/api/v1/keys/', 'id')),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/members/invites/',
+      new Map([
+        [
+          'DELETE',
+          on('DELETE /api/v1/members/invites/{id}', async (found, context) => {
+            const id = parameterOf(context, '/api/v1/members/invites/', 'id')
+            await memberships.revokeInvite(found.workspaceId, found.actor, id)
+            return JSON.stringify({ id, revoked: true })
+          }),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/members/',
+      new Map([
+        [
+          'PATCH',
+          on('PATCH /api/v1/members/{user_id}', async (found, context) => {
+            const userId = parameterOf(context, '/api/v1/members/', 'user_id')
+            const { role } = parseBody(roleBody, await body(context))
+            const member = await memberships.changeRole(found.workspaceId, found.actor, userId, role)
+            return JSON.stringify({
+              user_id: member.userId,
+              email: member.email,
+              role: member.role,
+              joined_at: member.joinedAt,
+            })
+          }),
+        ],
+        [
+          'DELETE',
+          on('DELETE /api/v1/members/{user_id}', async (found, context) => {
+            const userId = parameterOf(context, '/api/v1/members/', 'user_id')
+            if (userId !== found.actor.userId && !can(found.actor.role, 'members.write'))
+              throw new GatewayError(
+                'permission_denied',
+                `Your role (${found.actor.role}) does not allow this (members.write).`,
+              )
+            await memberships.remove(found.workspaceId, found.actor, userId)
+            return JSON.stringify({ user_id: userId, removed: true })
+          }),
+        ],
+      ]),
+    ],
+  ])
+
+  return { routes, parameterRoutes }
+}
+
+function publicInvite(invite: {
+  id: string
+  email: string
+  role: string
+  expiresAt: string
+  createdAt: string
+}) {
+  return {
+    id: invite.id,
+    email: invite.email,
+    role: invite.role,
+    expires_at: invite.expiresAt,
+    created_at: invite.createdAt,
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Builds the console's account services from the configuration: the mailer (SMTP or the log),
+ * the sign-in throttle over the gateway's rate limiter, accounts and memberships.
+ *
+ * @module
+ */
+import { fileURLToPath } from 'node:url'
+import { createAccountService } from '../accounts/account-service.ts'
+import { createMailer, type Mailer } from '../accounts/mailer.ts'
+import { createMembershipService } from '../accounts/membership-service.ts'
+import { createSignInThrottle } from '../accounts/sign-in-throttle.ts'
+import type { GatewayConfig } from '../config/config.ts'
+import type { Logger } from '../logging/logger.ts'
+import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
+import type { WorkspaceService } from '../services/workspace-service.ts'
+import type { Store } from '../storage/store.ts'
+
+/** The built console (web/dist), beside src/ in the repository. */
+export const CONSOLE_DIRECTORY = fileURLToPath(new URL('../../web/dist', import.meta.url))
+
+export interface ConsoleServicesOptions {
+  config: GatewayConfig
+  store: Store
+  workspaceService: WorkspaceService
+  limiter: RateLimiter
+  logger: Logger
+  /** Replaces the configured mailer (tests). */
+  mailer?: Mailer
+}
+
+export function createConsoleServices(options: ConsoleServicesOptions) {
+  const { config, store, logger } = options
+  const mailer =
+    options.mailer ??
+    createMailer({ url: config.smtp.url, password: config.smtp.password, from: config.smtp.from, logger })
+  const accounts = createAccountService({
+    store,
+    workspaceService: options.workspaceService,
+    mailer,
+    throttle: createSignInThrottle(options.limiter, config.console.signInAttempts),
+    console: config.console,
+    siteName: config.site.name,
+  })
+  const memberships = createMembershipService({
+    store,
+    mailer,
+    siteName: config.site.name,
+    publicUrl: () => config.console.publicUrl,
+  })
+  return {
+    mailer,
+    accounts,
+    memberships,
+    console: config.console,
+    site: config.site,
+    consoleDirectory: CONSOLE_DIRECTORY,
+  }
+}

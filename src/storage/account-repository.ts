@@ -1,0 +1,512 @@
+/**
+ * Console accounts on either dialect: users, sessions, memberships, invitations, single-use email
+ * links and the audit log. Secrets never reach this layer in the clear: passwords arrive hashed
+ * (argon2id), tokens arrive as SHA-256 hashes. Every "use once" operation is one conditional
+ * update, so two concurrent uses of the same link cannot both succeed.
+ *
+ * @module
+ */
+import type { Kysely } from 'kysely'
+import type { DatabaseSchema } from './schema.ts'
+
+export interface UserRecord {
+  id: string
+  email: string
+  passwordHash: string
+  emailVerifiedAt: string | null
+  operator: boolean
+  createdAt: string
+  passwordChangedAt: string
+}
+
+export interface SessionRecord {
+  id: string
+  tokenHash: string
+  userId: string
+  workspaceId: string | null
+  csrfToken: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  ip: string | null
+  userAgent: string | null
+}
+
+export interface MembershipRecord {
+  workspaceId: string
+  workspaceName: string
+  role: string
+}
+
+export interface MemberRecord {
+  userId: string
+  email: string
+  role: string
+  joinedAt: string
+}
+
+export interface InviteRecord {
+  id: string
+  workspaceId: string
+  email: string
+  role: string
+  tokenHash: string
+  invitedBy: string
+  createdAt: string
+  expiresAt: string
+  acceptedAt: string | null
+  revokedAt: string | null
+}
+
+export interface AuditRecord {
+  id: string
+  workspaceId: string
+  actor: string
+  action: string
+  target: string | null
+  ip: string | null
+  createdAt: string
+}
+
+export type EmailTokenPurpose = 'verify' | 'reset'
+
+export interface AccountRepository {
+  /** false when the email is taken. */
+  createUser(user: UserRecord): Promise<boolean>
+  findUser(id: string): Promise<UserRecord | undefined>
+  findUserByEmail(email: string): Promise<UserRecord | undefined>
+  setEmailVerified(userId: string, at: string): Promise<void>
+  setPassword(userId: string, passwordHash: string, at: string): Promise<void>
+  /** false for an unknown email. */
+  setOperator(email: string, operator: boolean): Promise<boolean>
+
+  createSession(session: SessionRecord): Promise<void>
+  findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>
+  touchSession(id: string, lastSeenAt: string): Promise<void>
+  setSessionWorkspace(id: string, workspaceId: string | null): Promise<void>
+  listSessions(userId: string): Promise<SessionRecord[]>
+  /** Deletes one of the user's sessions; false when it is not theirs or gone. */
+  deleteSession(userId: string, id: string): Promise<boolean>
+  /** Deletes every session of the user but `exceptId`; returns how many. */
+  deleteUserSessions(userId: string, exceptId?: string): Promise<number>
+
+  /** The user's workspaces with their role, by name. */
+  membershipsOf(userId: string): Promise<MembershipRecord[]>
+  roleOf(workspaceId: string, userId: string): Promise<string | undefined>
+  addMember(workspaceId: string, userId: string, role: string, at: string): Promise<void>
+  listMembers(workspaceId: string): Promise<MemberRecord[]>
+  setRole(workspaceId: string, userId: string, role: string): Promise<boolean>
+  removeMember(workspaceId: string, userId: string): Promise<boolean>
+  /** In one transaction: `toUserId` becomes owner, `fromUserId` admin. */
+  transferOwnership(workspaceId: string, fromUserId: string, toUserId: string): Promise<void>
+
+  createInvite(invite: InviteRecord): Promise<void>
+  /** Open invitations (not accepted, revoked or expired). */
+  listInvites(workspaceId: string, now: string): Promise<InviteRecord[]>
+  findInviteByTokenHash(tokenHash: string): Promise<InviteRecord | undefined>
+  /**
+   * Accepts an open invitation for `userId` in one transaction: marks it used and adds (or
+   * updates) the membership. Returns the invitation, or undefined when it is not open any more.
+   */
+  acceptInvite(tokenHash: string, userId: string, now: string): Promise<InviteRecord | undefined>
+  revokeInvite(workspaceId: string, id: string, at: string): Promise<boolean>
+
+  createEmailToken(token: {
+    tokenHash: string
+    userId: string
+    purpose: EmailTokenPurpose
+    createdAt: string
+    expiresAt: string
+  }): Promise<void>
+  /** Marks an unexpired, unused token used; returns its user, or undefined. */
+  consumeEmailToken(tokenHash: string, purpose: EmailTokenPurpose, now: string): Promise<string | undefined>
+
+  appendAudit(entry: AuditRecord): Promise<void>
+  /** Newest first; `before` is an entry ID to page from. */
+  listAudit(
+    workspaceId: string,
+    options: { limit: number; before?: string | undefined },
+  ): Promise<AuditRecord[]>
+}
+
+type Row<T extends keyof DatabaseSchema> = DatabaseSchema[T]
+
+function toUser(row: Row<'users'>): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    emailVerifiedAt: row.email_verified_at,
+    operator: Number(row.operator) === 1,
+    createdAt: row.created_at,
+    passwordChangedAt: row.password_changed_at,
+  }
+}
+
+function toSession(row: Row<'sessions'>): SessionRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    workspaceId: row.workspace_id,
+    csrfToken: row.csrf_token,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  }
+}
+
+function toInvite(row: Row<'invites'>): InviteRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    email: row.email,
+    role: row.role,
+    tokenHash: row.token_hash,
+    invitedBy: row.invited_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    acceptedAt: row.accepted_at,
+    revokedAt: row.revoked_at,
+  }
+}
+
+function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+  return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n)
+}
+
+/** Accounts on either dialect. */
+export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepository {
+  return {
+    async createUser(user) {
+      const inserted = await db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          password_hash: user.passwordHash,
+          email_verified_at: user.emailVerifiedAt,
+          operator: user.operator ? 1 : 0,
+          created_at: user.createdAt,
+          password_changed_at: user.passwordChangedAt,
+        })
+        .onConflict((conflict) => conflict.column('email').doNothing())
+        .executeTakeFirst()
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1
+    },
+    async findUser(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return row === undefined ? undefined : toUser(row)
+    },
+    async findUserByEmail(email) {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+      return row === undefined ? undefined : toUser(row)
+    },
+    async setEmailVerified(userId, at) {
+      await db
+        .updateTable('users')
+        .set({ email_verified_at: at })
+        .where('id', '=', userId)
+        .where('email_verified_at', 'is', null)
+        .execute()
+    },
+    async setPassword(userId, passwordHash, at) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash, password_changed_at: at })
+        .where('id', '=', userId)
+        .execute()
+    },
+    async setOperator(email, operator) {
+      const result = await db
+        .updateTable('users')
+        .set({ operator: operator ? 1 : 0 })
+        .where('email', '=', email)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+
+    async createSession(session) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          token_hash: session.tokenHash,
+          user_id: session.userId,
+          workspace_id: session.workspaceId,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt,
+          last_seen_at: session.lastSeenAt,
+          expires_at: session.expiresAt,
+          ip: session.ip,
+          user_agent: session.userAgent,
+        })
+        .execute()
+    },
+    async findSessionByTokenHash(tokenHash) {
+      const row = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      return row === undefined ? undefined : toSession(row)
+    },
+    async touchSession(id, lastSeenAt) {
+      await db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id', '=', id).execute()
+    },
+    async setSessionWorkspace(id, workspaceId) {
+      await db.updateTable('sessions').set({ workspace_id: workspaceId }).where('id', '=', id).execute()
+    },
+    async listSessions(userId) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('last_seen_at', 'desc')
+        .limit(200)
+        .execute()
+      return rows.map(toSession)
+    },
+    async deleteSession(userId, id) {
+      const result = await db
+        .deleteFrom('sessions')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+    async deleteUserSessions(userId, exceptId) {
+      let query = db.deleteFrom('sessions').where('user_id', '=', userId)
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId)
+      return changed(await query.executeTakeFirst())
+    },
+
+    async membershipsOf(userId) {
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
+        .select(['memberships.workspace_id', 'workspaces.name', 'memberships.role'])
+        .where('memberships.user_id', '=', userId)
+        .orderBy('workspaces.name')
+        .execute()
+      return rows.map((row) => ({ workspaceId: row.workspace_id, workspaceName: row.name, role: row.role }))
+    },
+    async roleOf(workspaceId, userId) {
+      const row = await db
+        .selectFrom('memberships')
+        .select('role')
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return row?.role
+    },
+    async addMember(workspaceId, userId, role, at) {
+      await db
+        .insertInto('memberships')
+        .values({ workspace_id: workspaceId, user_id: userId, role, created_at: at })
+        .execute()
+    },
+    async listMembers(workspaceId) {
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['memberships.user_id', 'users.email', 'memberships.role', 'memberships.created_at'])
+        .where('memberships.workspace_id', '=', workspaceId)
+        .orderBy('memberships.created_at')
+        .execute()
+      return rows.map((row) => ({
+        userId: row.user_id,
+        email: row.email,
+        role: row.role,
+        joinedAt: row.created_at,
+      }))
+    },
+    async setRole(workspaceId, userId, role) {
+      const result = await db
+        .updateTable('memberships')
+        .set({ role })
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+    async removeMember(workspaceId, userId) {
+      const result = await db
+        .deleteFrom('memberships')
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+    async transferOwnership(workspaceId, fromUserId, toUserId) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('memberships')
+          .set({ role: 'owner' })
+          .where('workspace_id', '=', workspaceId)
+          .where('user_id', '=', toUserId)
+          .execute()
+        await trx
+          .updateTable('memberships')
+          .set({ role: 'admin' })
+          .where('workspace_id', '=', workspaceId)
+          .where('user_id', '=', fromUserId)
+          .execute()
+      })
+    },
+
+    async createInvite(invite) {
+      await db
+        .insertInto('invites')
+        .values({
+          id: invite.id,
+          workspace_id: invite.workspaceId,
+          email: invite.email,
+          role: invite.role,
+          token_hash: invite.tokenHash,
+          invited_by: invite.invitedBy,
+          created_at: invite.createdAt,
+          expires_at: invite.expiresAt,
+          accepted_at: null,
+          revoked_at: null,
+        })
+        .execute()
+    },
+    async listInvites(workspaceId, now) {
+      const rows = await db
+        .selectFrom('invites')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .limit(500)
+        .execute()
+      return rows.map(toInvite)
+    },
+    async findInviteByTokenHash(tokenHash) {
+      const row = await db
+        .selectFrom('invites')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      return row === undefined ? undefined : toInvite(row)
+    },
+    async acceptInvite(tokenHash, userId, now) {
+      return db.transaction().execute(async (trx) => {
+        const used = await trx
+          .updateTable('invites')
+          .set({ accepted_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('accepted_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst()
+        if (changed(used) !== 1) return undefined
+        const invite = toInvite(
+          await trx
+            .selectFrom('invites')
+            .selectAll()
+            .where('token_hash', '=', tokenHash)
+            .executeTakeFirstOrThrow(),
+        )
+        const existing = await trx
+          .selectFrom('memberships')
+          .select('role')
+          .where('workspace_id', '=', invite.workspaceId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst()
+        // Already a member: the invitation is used up and the current role kept (never a downgrade
+        // of an owner by an old link).
+        if (existing === undefined) {
+          await trx
+            .insertInto('memberships')
+            .values({ workspace_id: invite.workspaceId, user_id: userId, role: invite.role, created_at: now })
+            .execute()
+        }
+        return invite
+      })
+    },
+    async revokeInvite(workspaceId, id, at) {
+      const result = await db
+        .updateTable('invites')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('workspace_id', '=', workspaceId)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+
+    async createEmailToken(token) {
+      await db
+        .insertInto('email_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          user_id: token.userId,
+          purpose: token.purpose,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          used_at: null,
+        })
+        .execute()
+    },
+    async consumeEmailToken(tokenHash, purpose, now) {
+      return db.transaction().execute(async (trx) => {
+        const used = await trx
+          .updateTable('email_tokens')
+          .set({ used_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('purpose', '=', purpose)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst()
+        if (changed(used) !== 1) return undefined
+        const row = await trx
+          .selectFrom('email_tokens')
+          .select('user_id')
+          .where('token_hash', '=', tokenHash)
+          .executeTakeFirstOrThrow()
+        return row.user_id
+      })
+    },
+
+    async appendAudit(entry) {
+      await db
+        .insertInto('audit_log')
+        .values({
+          id: entry.id,
+          workspace_id: entry.workspaceId,
+          actor: entry.actor,
+          action: entry.action,
+          target: entry.target,
+          ip: entry.ip,
+          created_at: entry.createdAt,
+        })
+        .execute()
+    },
+    async listAudit(workspaceId, { limit, before }) {
+      let query = db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+      if (before !== undefined) query = query.where('id', '<', before)
+      const rows = await query.execute()
+      return rows.map((row) => ({
+        id: row.id,
+        workspaceId: row.workspace_id,
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        ip: row.ip,
+        createdAt: row.created_at,
+      }))
+    },
+  }
+}

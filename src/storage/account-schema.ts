@@ -1,0 +1,78 @@
+/**
+ * Table types of the console's accounts (see migrations/20261206T120000Z-console-accounts.ts),
+ * as Kysely sees them. Timestamps are ISO-8601 strings in UTC; booleans are 0/1 integers.
+ *
+ * @module
+ */
+
+export interface UsersTable {
+  id: string
+  email: string
+  password_hash: string
+  email_verified_at: string | null
+  operator: number
+  created_at: string
+  password_changed_at: string
+}
+
+export interface SessionsTable {
+  id: string
+  token_hash: string
+  user_id: string
+  workspace_id: string | null
+  csrf_token: string
+  created_at: string
+  last_seen_at: string
+  expires_at: string
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface MembershipsTable {
+  workspace_id: string
+  user_id: string
+  role: string
+  created_at: string
+}
+
+export interface InvitesTable {
+  id: string
+  workspace_id: string
+  email: string
+  role: string
+  token_hash: string
+  invited_by: string
+  created_at: string
+  expires_at: string
+  accepted_at: string | null
+  revoked_at: string | null
+}
+
+export interface EmailTokensTable {
+  token_hash: string
+  user_id: string
+  purpose: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface AuditLogTable {
+  id: string
+  workspace_id: string
+  actor: string
+  action: string
+  target: string | null
+  ip: string | null
+  created_at: string
+}
+
+/** The account tables, part of the whole schema. */
+export interface AccountTables {
+  users: UsersTable
+  sessions: SessionsTable
+  memberships: MembershipsTable
+  invites: InvitesTable
+  email_tokens: EmailTokensTable
+  audit_log: AuditLogTable
+}
