@@ -165,6 +165,16 @@ export async function runManagementCommand(
         ? json(publicKey(revoked))
         : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
     }
+    if (noun === 'user' && (verb === 'promote' || verb === 'demote')) {
+      if (!argument) throw new ServiceError(`usage: onekey user ${verb} EMAIL`)
+      const email = argument.trim().toLowerCase()
+      if (!(await store.accounts.setOperator(email, verb === 'promote')))
+        throw new ServiceError(`no user with the email ${email} (they sign up in the console first)`)
+      return options.json
+        ? json({ email, operator: verb === 'promote' })
+        : `${email} is ${verb === 'promote' ? 'now an operator' : 'no longer an operator'} (effective at their next request)
+`
+    }
     const money = await runMoneyCommand({ config, words, options, store, service })
     if (money !== undefined) return money
     if (noun === 'byok') {

@@ -52,6 +52,8 @@ commands:
                                          (read from VAR, else from stdin; never an argument)
   byok list WS                           stored BYOK keys (masked hints only)
   byok delete WS PROVIDER                delete a stored BYOK key
+  user promote EMAIL                     make a console user an operator (operator pages, admin API)
+  user demote EMAIL                      take the operator role away
   byok rotate                            re-encrypt every BYOK key with ONEKEY_MASTER_KEY
                                          (the old key in ONEKEY_PREVIOUS_MASTER_KEYS)
 

@@ -115,7 +115,13 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     },
   })
   const consoleAuth = dependencies.console.enabled
-    ? createConsoleAuthRoutes({ ...dependencies, callers, readBody })
+    ? createConsoleAuthRoutes({
+        accounts: dependencies.accounts,
+        memberships: dependencies.memberships,
+        console: dependencies.console,
+        callers,
+        readBody,
+      })
     : undefined
 
   async function authenticate(context: RequestContext) {

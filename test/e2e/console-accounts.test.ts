@@ -209,4 +209,32 @@ describe('console accounts', () => {
     assert.equal((await other.get('/api/v1/auth/session')).status, 401)
     assert.equal((await judy.get('/api/v1/auth/session')).status, 401)
   })
+
+  test('every session route with a body refuses an unknown field with a 400 naming it, and changes nothing', async () => {
+    const kate = client()
+    await kate.signUp('kate@example.test')
+    const routes = [
+      ['POST', '/api/v1/auth/sign-up'],
+      ['POST', '/api/v1/auth/sign-in'],
+      ['POST', '/api/v1/auth/verify-email'],
+      ['POST', '/api/v1/auth/password-reset'],
+      ['POST', '/api/v1/auth/password-reset/confirm'],
+      ['POST', '/api/v1/auth/password'],
+      ['POST', '/api/v1/auth/switch-workspace'],
+      ['POST', '/api/v1/auth/accept-invite'],
+      ['POST', '/api/v1/workspaces'],
+      ['POST', '/api/v1/members/invites'],
+      ['PATCH', '/api/v1/members/usr_x'],
+      ['POST', '/api/v1/members/transfer-ownership'],
+    ] as const
+    const before = (await kate.get('/api/v1/auth/session')).body
+    for (const [method, path] of routes) {
+      const answer = await kate.request(method, path, { surprise_field: true })
+      assert.equal(answer.status, 400, `${method} ${path}: ${JSON.stringify(answer.body)}`)
+      assert.equal(answer.body.error.param, 'surprise_field', `${method} ${path}`)
+      assert.match(answer.body.error.message, /Unknown field 'surprise_field'; expected /)
+    }
+    const afterwards = (await kate.get('/api/v1/auth/session')).body
+    assert.deepEqual(afterwards.workspaces, before.workspaces)
+  })
 })

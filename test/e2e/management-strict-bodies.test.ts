@@ -148,12 +148,29 @@ describe('management API bodies are strict', () => {
 
   test('every POST/PUT/PATCH route under /api/v1 is walked here', () => {
     // The table only stores the dependencies at build time; nothing is called.
-    const dependencies = new Proxy({} as AppDependencies, { get: () => () => undefined })
+    const dependencies = new Proxy({} as AppDependencies, {
+      get: (_target, name) =>
+        name === 'console'
+          ? {
+              enabled: true,
+              publicUrl: 'http://127.0.0.1:1',
+              signup: 'open',
+              sessionMaxMs: 1,
+              sessionIdleMs: 1,
+            }
+          : name === 'site'
+            ? { name: 'x', supportEmail: null }
+            : name === 'consoleDirectory'
+              ? '/nonexistent'
+              : () => undefined,
+    })
     const { routes, parameterRoutes } = createRouteTable(dependencies)
     const found: string[] = []
     for (const table of [routes, parameterRoutes]) {
       for (const [path, methods] of table) {
         if (!path.startsWith('/api/v1/')) continue
+        // Session routes: console-accounts.test.ts walks their bodies with a signed-in browser.
+        if (/^\/api\/v1\/(auth\/|workspaces$|members)/.test(path)) continue
         for (const method of methods.keys()) {
           if (method === 'POST' || method === 'PUT' || method === 'PATCH') found.push(`${method} ${path}`)
         }
