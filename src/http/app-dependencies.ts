@@ -15,13 +15,18 @@ import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
+import type { OperatorRouteDependencies } from './routes/admin-operator.ts'
 import type { ManagementDependencies } from './routes/management.ts'
 import type { MoneyRouteDependencies } from './routes/money.ts'
 
 export interface AppDependencies
   extends ChatCompletionProxyDependencies,
     ManagementDependencies,
-    Omit<MoneyRouteDependencies, 'workspaces'> {
+    Omit<MoneyRouteDependencies, 'workspaces'>,
+    Omit<
+      OperatorRouteDependencies,
+      'workspaces' | 'ledger' | 'health' | 'stats' | 'planner' | 'invalidateWorkspace'
+    > {
   requestLogs: RequestLogWriter
   workspaceService: WorkspaceService
   apiKeys: ApiKeyRepository

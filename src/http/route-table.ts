@@ -19,7 +19,9 @@ import { checkAdminToken } from './admin-token.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { createConsoleStatic } from './console-static.ts'
 import { createManagementRouteTable } from './management-route-table.ts'
+import { createOperatorRouteTable } from './operator-route-table.ts'
 import { readJsonObject } from './read-json-body.ts'
+import { createOperatorRoutes } from './routes/admin-operator.ts'
 import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createConsoleAuthRoutes } from './routes/console-auth.ts'
 import { createKeyRoutes } from './routes/keys.ts'
@@ -37,6 +39,7 @@ export const PARAMETER_ROUTES = [
   '/api/v1/byok/',
   '/api/v1/keys/',
   '/api/v1/admin/workspaces/',
+  '/api/v1/admin/credit-codes/',
   '/api/v1/auth/sessions/',
   // Before '/api/v1/members/': the first prefix that matches wins.
   '/api/v1/members/invites/',
@@ -205,49 +208,6 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     ],
     ['/v1/quote', new Map([['POST', quoteHandler]])],
     ['/api/v1/quote', new Map([['POST', quoteHandler]])],
-    [
-      '/api/v1/admin/credits',
-      new Map([
-        [
-          'POST',
-          async (context) => {
-            await admin(context)
-            sendJson(context, 200, await money.adminCredits(await readBody(context)))
-          },
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/admin/workspaces',
-      new Map<string, Handler>([
-        [
-          'GET',
-          async (context) => {
-            await admin(context)
-            sendJson(context, 200, await adminWorkspaces.list())
-          },
-        ],
-        [
-          'POST',
-          async (context) => {
-            await admin(context)
-            sendJson(context, 201, await adminWorkspaces.create(await readBody(context)))
-          },
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/admin/reload',
-      new Map([
-        [
-          'POST',
-          async (context) => {
-            await admin(context)
-            sendJson(context, 200, await management.reload())
-          },
-        ],
-      ]),
-    ],
     ['/healthz', new Map([['GET', (context) => sendJson(context, 200, '{"status":"ok"}')]])],
     [
       '/metrics',
@@ -301,20 +261,6 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
         ],
       ]),
     ],
-    [
-      '/api/v1/admin/workspaces/',
-      new Map<string, Handler>([
-        [
-          'POST',
-          async (context) => {
-            await admin(context)
-            // `{id or name}/keys`, decoded by the route (a parameter followed by a fixed segment).
-            const rest = context.path.slice('/api/v1/admin/workspaces/'.length)
-            sendJson(context, 201, await adminWorkspaces.createKey(rest, await readBody(context)))
-          },
-        ],
-      ]),
-    ],
   ])
 
   routes.set('/console', new Map([['GET', (context) => consoleStatic.handle(context)]]))
@@ -332,8 +278,18 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       ],
     ]),
   )
-  for (const [path, methods] of workspaceTable.routes) routes.set(path, methods)
-  for (const [prefix, methods] of workspaceTable.parameterRoutes) parameterRoutes.set(prefix, methods)
+  const operatorTable = createOperatorRouteTable({
+    operator: admin,
+    operatorRoutes: createOperatorRoutes(dependencies),
+    adminWorkspaces,
+    money,
+    management,
+    readBody,
+  })
+  for (const table of [workspaceTable, operatorTable]) {
+    for (const [path, methods] of table.routes) routes.set(path, methods)
+    for (const [prefix, methods] of table.parameterRoutes) parameterRoutes.set(prefix, methods)
+  }
   if (consoleAuth !== undefined) {
     for (const [path, methods] of consoleAuth.routes) routes.set(path, methods)
     parameterRoutes.set('/api/v1/auth/sessions/', consoleAuth.sessionRoutes)

@@ -285,6 +285,12 @@ export async function startGateway(
     requestLogRepository: store.requestLogs,
     workspaceService,
     ...consoleServices,
+    operator: store.operator,
+    tiers: () => ({
+      names: Object.keys(routing.config.limits.tiers),
+      defaultTier: routing.config.limits.defaultTier,
+    }),
+    providers: () => routing.config.providers,
     audit: (workspaceId, actor, action, target) =>
       consoleServices.memberships.audit(workspaceId, actor, action, target),
     apiKeys: store.apiKeys,

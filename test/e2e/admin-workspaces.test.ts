@@ -99,10 +99,13 @@ describe('admin API: workspaces and their keys', () => {
     const list = await readJson(listed)
     assert.equal(list.object, 'list')
     assert.deepEqual(list.data.map((item: Json) => item.name).sort(), ['acme', 'test-workspace'])
+    // The list adds the operator's columns (money, tier, suspension) to what creation answered.
+    const listedAcme = list.data.find((item: Json) => item.name === 'acme')
     assert.deepEqual(
-      list.data.find((item: Json) => item.name === 'acme'),
+      { id: listedAcme.id, name: listedAcme.name, created_at: listedAcme.created_at },
       workspace,
     )
+    assert.deepEqual([listedAcme.balance, listedAcme.suspended, listedAcme.tier], ['0', false, null])
 
     // By name, restricted like `POST /api/v1/keys`; then by ID, with defaults.
     const byName = await call('POST', '/api/v1/admin/workspaces/acme/keys', {

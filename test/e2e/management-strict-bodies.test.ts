@@ -144,6 +144,24 @@ describe('management API bodies are strict', () => {
       wrongType: { body: { name: 'ci', management: 'yes' }, param: 'management' },
       expected: ['name', 'expires_in_days', 'lanes', 'models', 'management'],
     },
+    {
+      method: 'POST',
+      path: '/api/v1/admin/credit-codes',
+      route: '/api/v1/admin/credit-codes',
+      admin: true,
+      unknown: [{ amount: '1', count: 1, currency: 'EUR' }],
+      wrongType: { body: { amount: '1', count: 'ten' }, param: 'count' },
+      expected: ['amount', 'count', 'expires_in_days', 'note'],
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v1/admin/workspaces/test-workspace',
+      route: '/api/v1/admin/workspaces/',
+      admin: true,
+      unknown: [{ suspended: true, plan: 'pro' }],
+      wrongType: { body: { suspended: 'yes' }, param: 'suspended' },
+      expected: ['tier', 'suspended'],
+    },
   ]
 
   test('every POST/PUT/PATCH route under /api/v1 is walked here', () => {

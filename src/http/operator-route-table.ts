@@ -1,0 +1,99 @@
+/**
+ * The operator's routes (`/api/v1/admin/*`): every one is for the admin token (`ONEKEY_ADMIN_TOKEN`)
+ * or a console session of a user with the operator flag (`onekey user promote EMAIL`), checked
+ * first; a session's CSRF token and Origin are checked as for any other change.
+ *
+ * @module
+ */
+import type { Actor } from '../accounts/membership-service.ts'
+import type { RequestContext } from '../gateway/request-context.ts'
+import type { Handler } from './app-dependencies.ts'
+import { parameterOf } from './management-route-table.ts'
+import type { createOperatorRoutes } from './routes/admin-operator.ts'
+import type { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
+import type { createManagementRoutes } from './routes/management.ts'
+import type { createMoneyRoutes } from './routes/money.ts'
+import { sendJson } from './send-response.ts'
+
+export interface OperatorRouteTableDependencies {
+  operator(context: RequestContext): Promise<Actor>
+  operatorRoutes: ReturnType<typeof createOperatorRoutes>
+  adminWorkspaces: ReturnType<typeof createAdminWorkspaceRoutes>
+  money: ReturnType<typeof createMoneyRoutes>
+  management: ReturnType<typeof createManagementRoutes>
+  readBody(context: RequestContext): Promise<Record<string, unknown>>
+}
+
+function queryOf(context: RequestContext): URLSearchParams {
+  const url = context.request.url ?? ''
+  const start = url.indexOf('?')
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
+}
+
+export function createOperatorRouteTable(dependencies: OperatorRouteTableDependencies) {
+  const { operatorRoutes, adminWorkspaces, money, management, readBody } = dependencies
+  /** Checks the operator, then answers with what `run` returns. */
+  const on =
+    (run: (context: RequestContext) => Promise<string>, status = 200): Handler =>
+    async (context) => {
+      await dependencies.operator(context)
+      sendJson(context, status, await run(context))
+    }
+
+  const routes = new Map<string, Map<string, Handler>>([
+    ['/api/v1/admin/credits', new Map([['POST', on(async (c) => money.adminCredits(await readBody(c)))]])],
+    [
+      '/api/v1/admin/workspaces',
+      new Map([
+        ['GET', on((c) => operatorRoutes.listWorkspaces(queryOf(c)))],
+        ['POST', on(async (c) => adminWorkspaces.create(await readBody(c)), 201)],
+      ]),
+    ],
+    [
+      '/api/v1/admin/credit-codes',
+      new Map([
+        ['GET', on((c) => operatorRoutes.listCodes(queryOf(c)))],
+        ['POST', on(async (c) => operatorRoutes.createCodes(await readBody(c)), 201)],
+      ]),
+    ],
+    ['/api/v1/admin/providers', new Map([['GET', on(() => operatorRoutes.providers())]])],
+    ['/api/v1/admin/revenue', new Map([['GET', on((c) => operatorRoutes.revenue(queryOf(c)))]])],
+    ['/api/v1/admin/reload', new Map([['POST', on(() => management.reload())]])],
+  ])
+
+  const parameterRoutes = new Map<string, Map<string, Handler>>([
+    [
+      '/api/v1/admin/workspaces/',
+      new Map([
+        [
+          'POST',
+          // `{id or name}/keys`, decoded by the route (a parameter followed by a fixed segment).
+          on(
+            async (c) =>
+              adminWorkspaces.createKey(c.path.slice('/api/v1/admin/workspaces/'.length), await readBody(c)),
+            201,
+          ),
+        ],
+        [
+          'PATCH',
+          on(async (c) =>
+            operatorRoutes.updateWorkspace(
+              parameterOf(c, '/api/v1/admin/workspaces/', 'workspace'),
+              await readBody(c),
+            ),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/admin/credit-codes/',
+      new Map([
+        [
+          'DELETE',
+          on((c) => operatorRoutes.revokeCode(parameterOf(c, '/api/v1/admin/credit-codes/', 'code'))),
+        ],
+      ]),
+    ],
+  ])
+  return { routes, parameterRoutes }
+}
