@@ -271,10 +271,7 @@ function UserMenu({ session }: { session: SessionAnswer }) {
   })
   return (
     <details className="user-menu">
-      <summary>
-        <span className="visually-hidden">User menu: </span>
-        {session.user.email}
-      </summary>
+      <summary title="Account and sign out">{session.user.email}</summary>
       <ul>
         <li>
           <Link to="/account" className="nav-link">

@@ -61,6 +61,7 @@ function DailyChart({ data }: { data: OverviewAnswer }) {
       {
         label: 'Requests',
         kind: 'bars',
+        integer: true,
         scale: 'y',
         values: data.daily.map((row) => row.requests),
         format: (value) => formatCount(value),

@@ -54,7 +54,9 @@ export function QuickStart({ baseUrl, examples, modelsLoading }: QuickStartProps
           label: snippet.label,
           content: (
             <div className="snippet">
-              <pre>
+              {/* Focusable so keyboard users can scroll a long line. */}
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable */}
+              <pre tabIndex={0}>
                 <code>{snippet.code}</code>
               </pre>
               <CopyButton text={snippet.code} label={`Copy ${snippet.label} example`} />

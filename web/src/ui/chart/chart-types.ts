@@ -5,6 +5,8 @@ export interface ChartSeries {
   kind: 'bars' | 'line'
   scale?: 'y' | 'y2'
   format?: (value: number) => string
+  /** Whole numbers (counts): the axis ticks stay integers. */
+  integer?: boolean
 }
 
 export interface ChartProps {

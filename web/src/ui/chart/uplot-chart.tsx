@@ -10,6 +10,11 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { ChartProps } from './chart-types.ts'
 
+/** Tick steps for counts: never a fractional request. */
+const INTEGER_STEPS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+]
+
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
   return value === '' ? fallback : value
@@ -44,7 +49,11 @@ export default function UplotChart({ days, series, stacked = false, summary, hei
       height,
       legend: { show: true, live: !stacked },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        // Half a day of padding each side, so the first and last bars are whole.
+        x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
         {
@@ -53,6 +62,7 @@ export default function UplotChart({ days, series, stacked = false, summary, hei
           ticks: { stroke: grid },
           values: axisFormat('y'),
           size: 60,
+          ...(firstOf('y')?.integer ? { incrs: INTEGER_STEPS } : {}),
         },
         ...(hasY2
           ? [
@@ -63,6 +73,7 @@ export default function UplotChart({ days, series, stacked = false, summary, hei
                 grid: { show: false },
                 values: axisFormat('y2'),
                 size: 60,
+                ...(firstOf('y2')?.integer ? { incrs: INTEGER_STEPS } : {}),
               },
             ]
           : []),
