@@ -86,7 +86,7 @@ function RedeemForm() {
   const formError = redeem.error ? splitServerError(redeem.error, ['code']).form : null
   return (
     <section className="section" aria-labelledby="redeem-heading">
-      <h2 id="redeem-heading">Redeem a credit code</h2>
+      <h2 id="redeem-heading">Redeem credits</h2>
       <form className="inline-form" onSubmit={submit} noValidate>
         <TextField
           label="Code"
