@@ -29,11 +29,17 @@ export function AppLayout() {
   const { data: session } = useQuery(sessionQuery())
   const navigate = useNavigate()
   const pathname = useRouterState({ select: (state) => state.location.pathname })
+  const href = useRouterState({ select: (state) => state.location.href })
   useFocusHeadingOnNavigation()
+  // The session ended (sign-out, expiry, revoked elsewhere): sign in again and come back here.
   useEffect(() => {
-    if (session === null)
-      void navigate({ to: '/sign-in', search: { redirect: undefined, invite: undefined } })
-  }, [session, navigate])
+    if (session === null) {
+      void navigate({
+        to: '/sign-in',
+        search: { redirect: href === '/' ? undefined : href, invite: undefined },
+      })
+    }
+  }, [session, navigate, href])
   if (!session) return null
   const needsWorkspace =
     session.workspace === null && !pathname.startsWith('/account') && !pathname.startsWith('/operator')
