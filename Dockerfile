@@ -1,11 +1,21 @@
-# OneKey gateway image. Node 24 runs the TypeScript sources directly (type stripping), so there is
-# no build step; only production dependencies are installed.
+# OneKey gateway image. Node 24 runs the TypeScript sources directly (type stripping); the only
+# build is the console's (web/ → web/dist), in its own stage so the image keeps production
+# dependencies only.
+FROM node:24-slim AS console
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY web ./web
+COPY src/contracts ./src/contracts
+RUN npm run build:console
+
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
+COPY --from=console /build/web/dist ./web/dist
 COPY onekey.example.yaml ./
 # Node's compile cache, filled at build time (`--help` loads every module `serve` does): the
 # gateway then starts without the TypeScript stripper (~15–25 MB less resident memory).

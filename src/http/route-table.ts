@@ -264,6 +264,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   ])
 
   routes.set('/console', new Map([['GET', (context) => consoleStatic.handle(context)]]))
+  routes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
   parameterRoutes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
   routes.set(
     '/',

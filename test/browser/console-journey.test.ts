@@ -1,0 +1,205 @@
+/**
+ * The buyer's journey through the console in a real browser (Debian's Chromium): sign up, verify
+ * the email received by a local SMTP server, create a key, call the API with the `openai` SDK,
+ * see the request in Logs and Activity with its cost, redeem a code, invite a viewer who cannot
+ * create keys (no button, API 403), an operator tops the workspace up, sign out. Every page is
+ * checked with axe-core and captured at 1280 and 375 px (test-results/screenshots).
+ */
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { after, before, describe, test } from 'node:test'
+import OpenAI from 'openai'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { createCreditCodes } from '../../src/billing/credit-codes.ts'
+import { CONSOLE_DIRECTORY } from '../../src/server/console-services.ts'
+import { browserUnavailable, launchBrowser, screenshots, seriousViolations } from '../helpers/browser.ts'
+import { linkIn, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.ts'
+import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
+
+const skip = browserUnavailable()
+if (skip !== undefined) console.log(`# ${skip}`)
+
+describe('console journey in a real browser', { skip }, () => {
+  let gateway: TestGateway
+  let smtp: SmtpCatcher
+  let browser: Browser
+  const contexts: BrowserContext[] = []
+  const checked = new Set<string>()
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`))
+    return page
+  }
+
+  /** axe-core and screenshots, once per page name. */
+  async function inspect(page: Page, name: string): Promise<void> {
+    if (checked.has(name)) return
+    checked.add(name)
+    await page.waitForLoadState('networkidle')
+    const violations = await seriousViolations(page)
+    assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 1)}`)
+    await screenshots(page, name)
+  }
+
+  async function go(page: Page, link: string, heading: RegExp, name: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+    await inspect(page, name)
+  }
+
+  before(async () => {
+    assert.ok(existsSync(`${CONSOLE_DIRECTORY}/index.html`), 'the console is built (npm run build:console)')
+    smtp = await startSmtpCatcher()
+    gateway = await startTestGateway(
+      {
+        providers: [{ name: 'sim', kind: 'sim' }],
+        models: [{ id: 'sim-echo', offers: [offer('sim')] }],
+        smtp: { url: smtp.url, from: 'Acme <no-reply@acme.test>' },
+        billing: { signup_credit: '1' },
+        site: { name: 'Acme AI', support_email: 'help@acme.test' },
+      },
+      { ONEKEY_ADMIN_TOKEN: 'admin-token-for-tests-0123456789' },
+    )
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {})
+    await browser?.close()
+    await gateway?.close()
+    await smtp?.close()
+  })
+
+  test('sign up → verify → key → request → logs and activity → code → viewer → operator top-up → sign out', async () => {
+    const page = await newPage()
+    await page.goto(`${gateway.url}/`)
+    await page.waitForURL(/\/console\/sign-in/)
+    await inspect(page, 'sign-in')
+    await page.getByRole('link', { name: /sign up|create an account/i }).first().click()
+    await page.getByLabel('Email').fill('buyer@acme.test')
+    await page.getByLabel('Password', { exact: true }).fill('a long enough password')
+    await inspect(page, 'sign-up')
+    await page.getByRole('button', { name: /sign up|create account/i }).click()
+    await page.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
+    await inspect(page, 'overview')
+
+    // The verification link arrives by mail and works in the browser.
+    const mail = await smtp.waitFor('buyer@acme.test', /Confirm your email for Acme AI/)
+    await page.goto(linkIn(mail).url)
+    await page.getByText(/verified|confirmed/i).first().waitFor()
+    await inspect(page, 'verify-email')
+    await page.goto(`${gateway.url}/console/`)
+    await page.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
+
+    // A key, shown once, used by the official SDK.
+    await go(page, 'Keys', /keys/i, 'keys')
+    await page.getByRole('button', { name: 'Create key' }).first().click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Key name').fill('journey')
+    await dialog.getByRole('button', { name: /create/i }).click()
+    const secret = await page.getByLabel(/API key “journey”/).inputValue()
+    assert.match(secret, /^ok[a-z]*-[A-Za-z0-9_-]{20,}/)
+    await inspect(page, 'key-created')
+    await page.getByRole('button', { name: 'I have copied the key' }).click()
+    const openai = new OpenAI({ apiKey: secret.trim(), baseURL: `${gateway.url}/v1`, maxRetries: 0 })
+    const completion = await openai.chat.completions.create({
+      model: 'sim-echo',
+      messages: [{ role: 'user', content: 'hello from the journey' }],
+    })
+    assert.ok(completion.choices[0]?.message.content)
+
+    await go(page, 'Logs', /logs/i, 'logs')
+    await page.getByRole('cell', { name: 'sim-echo' }).first().waitFor()
+    await go(page, 'Activity', /activity/i, 'activity')
+    await page.getByText('sim-echo').first().waitFor()
+
+    // A code redeemed on the Credits page moves the balance.
+    const { codes } = await createCreditCodes(gateway.store.ledger, { amountNano: 7_000_000_000, count: 1, expiresAt: undefined })
+    await go(page, 'Credits', /credits/i, 'credits')
+    await page.getByLabel('Code').fill(codes[0]!)
+    await page.getByRole('button', { name: 'Redeem' }).click()
+    await page.getByText(/\$8\.0\d|\$7\.9\d/).first().waitFor()
+
+    // Other pages of the buyer, checked and captured.
+    await go(page, 'BYOK', /byok|provider keys/i, 'byok')
+    await go(page, 'Settings', /settings/i, 'settings')
+    await go(page, 'Audit log', /audit/i, 'audit')
+    await go(page, 'Members', /members/i, 'members')
+
+    // A viewer joins by the emailed invitation and cannot create a key.
+    await page.getByLabel('Email').fill('viewer@acme.test')
+    await page.getByLabel('Role').selectOption('viewer')
+    await page.getByRole('button', { name: 'Invite' }).click()
+    const invitation = await smtp.waitFor('viewer@acme.test', /invited/)
+    const viewer = await newPage()
+    await viewer.goto(linkIn(invitation).url)
+    await inspect(viewer, 'invite')
+    await viewer.getByRole('link', { name: /sign up|create an account/i }).first().click()
+    await viewer.getByLabel('Email').fill('viewer@acme.test')
+    await viewer.getByLabel('Password', { exact: true }).fill('another long password')
+    await viewer.getByRole('button', { name: /sign up|create account/i }).click()
+    await viewer.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
+    await go(viewer, 'Keys', /keys/i, 'keys-viewer')
+    assert.equal(await viewer.getByRole('button', { name: 'Create key' }).count(), 0)
+    const forged = await viewer.evaluate(async () => {
+      const session = await (await fetch('/api/v1/auth/session')).json()
+      const answer = await fetch('/api/v1/keys', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+        body: JSON.stringify({ name: 'forged' }),
+      })
+      return { status: answer.status, body: await answer.json() }
+    })
+    assert.equal(forged.status, 403)
+    assert.equal(forged.body.error.code, 'permission_denied')
+
+    // An operator tops the workspace up from the operator pages.
+    const operator = await newPage()
+    await operator.goto(`${gateway.url}/console/sign-up`)
+    await operator.getByLabel('Email').fill('operator@acme.test')
+    await operator.getByLabel('Password', { exact: true }).fill('operator password here')
+    await operator.getByRole('button', { name: /sign up|create account/i }).click()
+    await operator.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
+    assert.ok(await gateway.store.accounts.setOperator('operator@acme.test', true))
+    await operator.goto(`${gateway.url}/console/operator/workspaces`)
+    await operator.getByRole('heading', { level: 1, name: /workspaces/i }).waitFor()
+    await inspect(operator, 'operator-workspaces')
+    const buyerWorkspace = (await gateway.store.accounts.findUserByEmail('buyer@acme.test'))!
+    const [membership] = await gateway.store.accounts.membershipsOf(buyerWorkspace.id)
+    const before = (await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano
+    await operator.getByRole('row', { name: new RegExp(membership!.workspaceName) }).getByRole('button', { name: 'Top up' }).click()
+    const topUp = operator.getByRole('dialog')
+    await topUp.getByLabel('Amount').fill('25')
+    await topUp.getByLabel('Reason').fill('journey top-up')
+    await topUp.getByRole('button', { name: /top up|add|save/i }).click()
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if ((await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano > before) break
+      await operator.waitForTimeout(100)
+    }
+    // A purchase credits the amount; the purchase fee is its own entry.
+    const entries = await gateway.store.ledger.list(membership!.workspaceId, { limit: 5 })
+    const purchase = entries.find((entry) => entry.kind === 'purchase')
+    assert.equal(purchase?.amountNano, 25_000_000_000)
+    assert.equal(purchase?.reason, 'journey top-up')
+    const fee = entries.find((entry) => entry.kind === 'purchase_fee')?.amountNano ?? 0
+    assert.equal((await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano - before, 25_000_000_000 + fee)
+    for (const [link, name] of [
+      ['Credit codes', 'operator-codes'],
+      ['Providers', 'operator-providers'],
+      ['Revenue', 'operator-revenue'],
+    ] as const) {
+      await go(operator, link, new RegExp(link.split(' ')[0]!, 'i'), name)
+    }
+
+    // The buyer's account page, then sign out.
+    await page.goto(`${gateway.url}/console/account`)
+    await page.getByRole('heading', { level: 1, name: /account/i }).waitFor()
+    await inspect(page, 'account')
+    await page.getByRole('button', { name: 'Sign out' }).first().click()
+    await page.waitForURL(/\/console\/sign-in/)
+    const after = await page.evaluate(async () => (await fetch('/api/v1/auth/session')).status)
+    assert.equal(after, 401)
+  })
+})
