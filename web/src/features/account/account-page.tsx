@@ -13,6 +13,7 @@ import { TextField } from '../../ui/field.tsx'
 import { type FieldErrors, issuesToFieldErrors, splitServerError } from '../../ui/form-errors.ts'
 import { PageHeader } from '../../ui/page-header.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import { useToast } from '../../ui/toast.tsx'
 import {
   changePasswordMutation,
@@ -196,7 +197,7 @@ function SessionsSection() {
       ) : sessions.data.data.length === 0 ? (
         <EmptyState title="No active sessions" />
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Active sessions">
           <table>
             <thead>
               <tr>
@@ -236,7 +237,7 @@ function SessionsSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   )

@@ -9,6 +9,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import { type ActivityAnswer, chartData } from './activity-queries.ts'
 
 const GROUP_LABELS: Record<GroupBy, string> = {
@@ -124,7 +125,7 @@ function ActivityData({ data }: { data: ActivityAnswer }) {
       </section>
       <section aria-labelledby="activity-table-heading" className="section">
         <h2 id="activity-table-heading">Details</h2>
-        <div className="table-wrap">
+        <TableWrap label="Activity by day">
           <table>
             <thead>
               <tr>
@@ -161,7 +162,7 @@ function ActivityData({ data }: { data: ActivityAnswer }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
     </>
   )

@@ -4,6 +4,7 @@ import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 
 interface AuditViewProps {
   entries: AuditEntry[] | undefined
@@ -29,7 +30,7 @@ export function AuditView({
   if (entries.length === 0) return <EmptyState title="Nothing recorded yet" />
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label="Audit log">
         <table>
           <caption className="visually-hidden">Audit log, newest first</caption>
           <thead>
@@ -53,7 +54,7 @@ export function AuditView({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {error ? <ErrorMessage error={error} /> : null}
       {hasMore ? (
         <Button onClick={onOlder} pending={loadingMore}>

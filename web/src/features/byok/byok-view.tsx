@@ -4,6 +4,7 @@ import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { ByokCredential, ByokTestAnswer } from './byok-queries.ts'
 
 type TestResult = ByokTestAnswer | { error: unknown } | 'pending'
@@ -27,7 +28,7 @@ export function ByokView(props: ByokViewProps) {
     return <EmptyState title="No provider keys stored">Store a key below to use byok/… models.</EmptyState>
   }
   return (
-    <div className="table-wrap">
+    <TableWrap label="Stored provider keys">
       <table>
         <caption className="visually-hidden">Stored provider keys</caption>
         <thead>
@@ -78,7 +79,7 @@ export function ByokView(props: ByokViewProps) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }
 

@@ -4,6 +4,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { CreditsAnswer, LedgerEntry } from './credits-queries.ts'
 
 interface BalanceViewProps {
@@ -71,7 +72,7 @@ export function LedgerView({
   if (entries.length === 0) return <EmptyState title="No credit movements yet" />
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label="Ledger">
         <table>
           <caption className="visually-hidden">Ledger entries, newest first</caption>
           <thead>
@@ -103,7 +104,7 @@ export function LedgerView({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {error ? <ErrorMessage error={error} /> : null}
       {hasMore ? (
         <Button onClick={onOlder} pending={loadingMore}>

@@ -3,6 +3,7 @@ import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { ApiKey } from './keys-queries.ts'
 
 interface KeysViewProps {
@@ -25,7 +26,7 @@ export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }
     )
   }
   return (
-    <div className="table-wrap">
+    <TableWrap label="API keys">
       <table>
         <caption className="visually-hidden">API keys</caption>
         <thead>
@@ -88,6 +89,6 @@ export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   )
 }

@@ -8,6 +8,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { LogRow } from './logs-queries.ts'
 
 interface LogsViewProps {
@@ -83,7 +84,7 @@ export function LogsView(props: LogsViewProps) {
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
+          <TableWrap label="Request log">
             <table className="dense">
               <caption className="visually-hidden">Requests, newest first</caption>
               <thead>
@@ -138,7 +139,7 @@ export function LogsView(props: LogsViewProps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {error ? <ErrorMessage error={error} /> : null}
           {hasMore ? (
             <Button onClick={onOlder} pending={loadingMore}>

@@ -4,6 +4,7 @@ import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import { ASSIGNABLE_ROLES, type AssignableRole } from './members-queries.ts'
 
 interface MembersViewProps {
@@ -33,7 +34,7 @@ export function MembersView(props: MembersViewProps) {
       <section className="section" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         {roleError ? <ErrorMessage error={roleError} /> : null}
-        <div className="table-wrap">
+        <TableWrap label="Members">
           <table>
             <thead>
               <tr>
@@ -114,14 +115,14 @@ export function MembersView(props: MembersViewProps) {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
       <section className="section" aria-labelledby="invites-heading">
         <h2 id="invites-heading">Pending invitations</h2>
         {data.invites.length === 0 ? (
           <EmptyState title="No pending invitations" />
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Pending invitations">
             <table>
               <thead>
                 <tr>
@@ -159,7 +160,7 @@ export function MembersView(props: MembersViewProps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </>

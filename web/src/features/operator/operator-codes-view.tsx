@@ -7,6 +7,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import { type CodeStatus, codeStatus } from './operator-forms.ts'
 import type { CodeBatch, CreditCode } from './operator-queries.ts'
 
@@ -45,7 +46,7 @@ export function CodesList({
   if (codes.length === 0) return <EmptyState title="No credit codes yet">Create a batch above.</EmptyState>
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap label="Credit codes">
         <table>
           <caption className="visually-hidden">Credit codes, newest first</caption>
           <thead>
@@ -106,7 +107,7 @@ export function CodesList({
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {error ? <ErrorMessage error={error} /> : null}
       {hasMore ? (
         <Button onClick={onOlder} pending={loadingMore}>

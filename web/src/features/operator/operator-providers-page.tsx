@@ -5,6 +5,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { PageHeader } from '../../ui/page-header.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import { formatRate, formatThroughput } from './operator-forms.ts'
 import { type ProviderAccount, providersQuery } from './operator-queries.ts'
 
@@ -54,7 +55,7 @@ export function ProvidersView({ accounts, isPending, error, onRetry }: Providers
   return (
     <>
       {error ? <ErrorMessage error={error} onRetry={onRetry} /> : null}
-      <div className="table-wrap">
+      <TableWrap label="Provider accounts">
         <table>
           <caption className="visually-hidden">Provider accounts</caption>
           <thead>
@@ -117,7 +118,7 @@ export function ProvidersView({ accounts, isPending, error, onRetry }: Providers
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   )
 }

@@ -2,6 +2,7 @@ import { formatDay } from '../../format/dates.ts'
 import { formatCount } from '../../format/numbers.ts'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { Money } from '../../ui/money.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { RevenueAnswer, RevenueDay } from './operator-queries.ts'
 
 /** The report's columns in order, with what each means to the operator. */
@@ -46,7 +47,7 @@ export function RevenueReport({ data }: { data: RevenueAnswer }) {
         {lanes.length === 0 ? (
           <EmptyState title="No requests in this period" />
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Revenue totals">
             <table>
               <thead>
                 <tr>
@@ -71,12 +72,12 @@ export function RevenueReport({ data }: { data: RevenueAnswer }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
       <section className="section" aria-labelledby="revenue-days-heading">
         <h2 id="revenue-days-heading">Per day</h2>
-        <div className="table-wrap">
+        <TableWrap label="Revenue by day">
           <table className="dense">
             <caption className="visually-hidden">Revenue per UTC day, newest first</caption>
             <thead>
@@ -111,7 +112,7 @@ export function RevenueReport({ data }: { data: RevenueAnswer }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
     </>
   )

@@ -5,6 +5,7 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { OperatorWorkspace } from './operator-queries.ts'
 
 interface OperatorWorkspacesViewProps {
@@ -46,7 +47,7 @@ export function OperatorWorkspacesView({
   return (
     <>
       {error ? <ErrorMessage error={error} onRetry={onRetry} /> : null}
-      <div className="table-wrap">
+      <TableWrap label="Workspaces">
         <table>
           <caption className="visually-hidden">Workspaces, oldest first</caption>
           <thead>
@@ -119,7 +120,7 @@ export function OperatorWorkspacesView({
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   )
 }

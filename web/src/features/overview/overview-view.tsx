@@ -7,6 +7,7 @@ import type { ChartSeries } from '../../ui/chart/chart-types.ts'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
+import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { OverviewAnswer } from './overview-queries.ts'
 
 interface OverviewViewProps {
@@ -92,7 +93,7 @@ function DailyChart({ data }: { data: OverviewAnswer }) {
       <Chart days={days} series={series} summary={summary} />
       <details className="table-twin">
         <summary>Show the numbers as a table</summary>
-        <div className="table-wrap">
+        <TableWrap label="Daily requests and spend">
           <table>
             <caption className="visually-hidden">Requests and spend per day</caption>
             <thead>
@@ -118,7 +119,7 @@ function DailyChart({ data }: { data: OverviewAnswer }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
     </figure>
   )
