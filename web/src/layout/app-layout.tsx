@@ -29,17 +29,19 @@ export function AppLayout() {
   const { data: session } = useQuery(sessionQuery())
   const navigate = useNavigate()
   const pathname = useRouterState({ select: (state) => state.location.pathname })
-  const href = useRouterState({ select: (state) => state.location.href })
+  const router = useRouter()
   useFocusHeadingOnNavigation()
   // The session ended (sign-out, expiry, revoked elsewhere): sign in again and come back here.
+  const signedOut = session === null
   useEffect(() => {
-    if (session === null) {
-      void navigate({
-        to: '/sign-in',
-        search: { redirect: href === '/' ? undefined : href, invite: undefined },
-      })
-    }
-  }, [session, navigate, href])
+    if (!signedOut) return
+    const { href, pathname: path } = router.state.location
+    if (path === '/sign-in') return
+    void navigate({
+      to: '/sign-in',
+      search: { redirect: href === '/' ? undefined : href, invite: undefined },
+    })
+  }, [signedOut, navigate, router])
   if (!session) return null
   const needsWorkspace =
     session.workspace === null && !pathname.startsWith('/account') && !pathname.startsWith('/operator')
