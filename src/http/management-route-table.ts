@@ -29,6 +29,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/v1/byok': 'byok.read',
   'PUT /api/v1/byok/{provider}': 'byok.write',
   'DELETE /api/v1/byok/{provider}': 'byok.write',
+  'POST /api/v1/byok/{provider}/test': 'byok.write',
   'GET /api/v1/credits': 'credits.read',
   'POST /api/v1/credits/redeem': 'credits.redeem',
   'GET /api/v1/keys': 'keys.read',
@@ -61,6 +62,8 @@ export interface ManagementRouteTableDependencies {
   /** `GET /v1/models` for the caller's workspace (sessions see every model of every lane). */
   models(caller: WorkspaceCaller): Promise<string>
   readBody(context: RequestContext): Promise<Record<string, unknown>>
+  /** One tiny request through the workspace's stored key (gateway/endpoints/test-byok-key.ts). */
+  testByok(workspaceId: string, provider: string): Promise<unknown>
 }
 
 function queryOf(context: RequestContext): URLSearchParams {
@@ -284,6 +287,17 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
           on('PUT /api/v1/byok/{provider}', async (found, context) =>
             management.putByok(found, parameterOf(context, '/api/v1/byok/', 'provider'), await body(context)),
           ),
+        ],
+        [
+          'POST',
+          on('POST /api/v1/byok/{provider}/test', async (found, context) => {
+            const rest = parameterOf(context, '/api/v1/byok/', 'provider')
+            if (!rest.endsWith('/test'))
+              throw new GatewayError('route_not_found', `Invalid URL (POST ${context.path}).`)
+            return JSON.stringify(
+              await dependencies.testByok(found.workspaceId, rest.slice(0, -'/test'.length)),
+            )
+          }),
         ],
         [
           'DELETE',

@@ -11,6 +11,7 @@ import { proxyChatCompletion } from '../gateway/endpoints/proxy-chat-completion.
 import { proxyCompletions } from '../gateway/endpoints/proxy-completions.ts'
 import { proxyEmbeddings } from '../gateway/endpoints/proxy-embeddings.ts'
 import { proxyResponses } from '../gateway/endpoints/proxy-responses.ts'
+import { testByokKey } from '../gateway/endpoints/test-byok-key.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
@@ -110,6 +111,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     keys,
     overview: createOverviewRoutes(dependencies),
     readBody,
+    testByok: (workspaceId, provider) => testByokKey(dependencies, workspaceId, provider),
     async models(caller: WorkspaceCaller) {
       if (caller.key !== null) return models.list(caller.key)
       const workspace = await dependencies.workspaces.find(caller.workspaceId)

@@ -45,7 +45,10 @@ describe('console journey in a real browser', { skip }, () => {
   }
 
   async function go(page: Page, link: string, heading: RegExp, name: string): Promise<void> {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click()
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: link, exact: true })
+      .click()
     await page.getByRole('heading', { level: 1, name: heading }).waitFor()
     await inspect(page, name)
   }
@@ -77,7 +80,10 @@ describe('console journey in a real browser', { skip }, () => {
     await page.goto(`${gateway.url}/`)
     await page.waitForURL(/\/console\/sign-in/)
     await inspect(page, 'sign-in')
-    await page.getByRole('link', { name: /sign up|create an account/i }).first().click()
+    await page
+      .getByRole('link', { name: /sign up|create an account/i })
+      .first()
+      .click()
     await page.getByLabel('Email').fill('buyer@acme.test')
     await page.getByLabel('Password', { exact: true }).fill('a long enough password')
     await inspect(page, 'sign-up')
@@ -88,7 +94,10 @@ describe('console journey in a real browser', { skip }, () => {
     // The verification link arrives by mail and works in the browser.
     const mail = await smtp.waitFor('buyer@acme.test', /Confirm your email for Acme AI/)
     await page.goto(linkIn(mail).url)
-    await page.getByText(/verified|confirmed/i).first().waitFor()
+    await page
+      .getByText(/verified|confirmed/i)
+      .first()
+      .waitFor()
     await inspect(page, 'verify-email')
     await page.goto(`${gateway.url}/console/`)
     await page.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
@@ -116,11 +125,18 @@ describe('console journey in a real browser', { skip }, () => {
     await page.getByText('sim-echo').first().waitFor()
 
     // A code redeemed on the Credits page moves the balance.
-    const { codes } = await createCreditCodes(gateway.store.ledger, { amountNano: 7_000_000_000, count: 1, expiresAt: undefined })
+    const { codes } = await createCreditCodes(gateway.store.ledger, {
+      amountNano: 7_000_000_000,
+      count: 1,
+      expiresAt: undefined,
+    })
     await go(page, 'Credits', /credits/i, 'credits')
     await page.getByLabel('Code').fill(codes[0]!)
     await page.getByRole('button', { name: 'Redeem' }).click()
-    await page.getByText(/\$8\.0\d|\$7\.9\d/).first().waitFor()
+    await page
+      .getByText(/\$8\.0\d|\$7\.9\d/)
+      .first()
+      .waitFor()
 
     // Other pages of the buyer, checked and captured.
     await go(page, 'BYOK', /byok|provider keys/i, 'byok')
@@ -136,7 +152,10 @@ describe('console journey in a real browser', { skip }, () => {
     const viewer = await newPage()
     await viewer.goto(linkIn(invitation).url)
     await inspect(viewer, 'invite')
-    await viewer.getByRole('link', { name: /sign up|create an account/i }).first().click()
+    await viewer
+      .getByRole('link', { name: /sign up|create an account/i })
+      .first()
+      .click()
     await viewer.getByLabel('Email').fill('viewer@acme.test')
     await viewer.getByLabel('Password', { exact: true }).fill('another long password')
     await viewer.getByRole('button', { name: /sign up|create account/i }).click()
@@ -144,13 +163,13 @@ describe('console journey in a real browser', { skip }, () => {
     await go(viewer, 'Keys', /keys/i, 'keys-viewer')
     assert.equal(await viewer.getByRole('button', { name: 'Create key' }).count(), 0)
     const forged = await viewer.evaluate(async () => {
-      const session = await (await fetch('/api/v1/auth/session')).json()
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrf_token: string }
       const answer = await fetch('/api/v1/keys', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
         body: JSON.stringify({ name: 'forged' }),
       })
-      return { status: answer.status, body: await answer.json() }
+      return { status: answer.status, body: (await answer.json()) as { error: { code: string } } }
     })
     assert.equal(forged.status, 403)
     assert.equal(forged.body.error.code, 'permission_denied')
@@ -169,7 +188,10 @@ describe('console journey in a real browser', { skip }, () => {
     const buyerWorkspace = (await gateway.store.accounts.findUserByEmail('buyer@acme.test'))!
     const [membership] = await gateway.store.accounts.membershipsOf(buyerWorkspace.id)
     const before = (await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano
-    await operator.getByRole('row', { name: new RegExp(membership!.workspaceName) }).getByRole('button', { name: 'Top up' }).click()
+    await operator
+      .getByRole('row', { name: new RegExp(membership!.workspaceName) })
+      .getByRole('button', { name: 'Top up' })
+      .click()
     const topUp = operator.getByRole('dialog')
     await topUp.getByLabel('Amount').fill('25')
     await topUp.getByLabel('Reason').fill('journey top-up')
@@ -184,7 +206,10 @@ describe('console journey in a real browser', { skip }, () => {
     assert.equal(purchase?.amountNano, 25_000_000_000)
     assert.equal(purchase?.reason, 'journey top-up')
     const fee = entries.find((entry) => entry.kind === 'purchase_fee')?.amountNano ?? 0
-    assert.equal((await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano - before, 25_000_000_000 + fee)
+    assert.equal(
+      (await gateway.store.ledger.balance(membership!.workspaceId)).balanceNano - before,
+      25_000_000_000 + fee,
+    )
     for (const [link, name] of [
       ['Credit codes', 'operator-codes'],
       ['Providers', 'operator-providers'],

@@ -50,8 +50,10 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
     assert.equal(missing.status, 403)
     assert.equal((await readJson(missing)).error.code, 'byok_credential_missing')
 
-    const refused = await gateway.post('/api/v1/byok/official', undefined as never)
-    assert.equal(refused.status, 405)
+    // POST is only for `{provider}/test`: the bare path is not a route.
+    const refused = await manage('POST', '/api/v1/byok/official')
+    assert.equal(refused.status, 404)
+    assert.equal((await readJson(refused)).error.code, 'route_not_found')
     const inferenceOnly = await fetch(`${gateway.url}/api/v1/byok/official`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${gateway.apiKey}` },
@@ -116,6 +118,37 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
     }
     // the operator's official accounts are untouched by a customer's bad key
     assert.equal(gateway.gateway.health.isAvailable('official/o1'), true)
+  })
+
+  test('"test this key": one tiny call with the stored key only; a rejected key is reported, not an error', async () => {
+    await manage('PUT', '/api/v1/byok/official', { api_key: CUSTOMER_KEY })
+    official.reset()
+    const logged = async () => (await readJson(await manage('GET', '/api/v1/logs?limit=500'))).data.length
+    const logsBefore = await logged()
+    const accepted = await manage('POST', '/api/v1/byok/official/test')
+    assert.equal(accepted.status, 200)
+    const good = await readJson(accepted)
+    assert.equal(good.ok, true)
+    assert.equal(good.status, 200)
+    assert.equal(official.calls.length, 1)
+    assert.equal(bearer(official.calls[0]!), CUSTOMER_KEY)
+    assert.equal(JSON.parse(official.calls[0]!.body).max_tokens, 1)
+    official.reset()
+    official.script({
+      kind: 'json',
+      status: 401,
+      body: { error: { message: 'Incorrect API key provided: sk-cus***' } },
+    })
+    const rejected = await readJson(await manage('POST', '/api/v1/byok/official/test'))
+    assert.deepEqual([rejected.ok, rejected.status], [false, 401])
+    assert.match(rejected.message, /rejected the key/)
+    assert.doesNotMatch(JSON.stringify(rejected), /sk-cus/)
+    assert.equal(pooledCalls(), 0)
+    assert.equal(gateway.gateway.health.isAvailable('official/o1'), true)
+    const missing = await manage('POST', '/api/v1/byok/nobody/test')
+    assert.equal(missing.status, 404)
+    // Nothing was billed or logged for the tests.
+    assert.equal(await logged(), logsBefore)
   })
 
   test('byok_conf: the given key first; on rejection it falls back to the lane (fallback: true) or stops (false)', async () => {
