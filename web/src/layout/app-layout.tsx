@@ -299,7 +299,7 @@ function UserMenu({ session }: { session: SessionAnswer }) {
 function VerifyBanner({ email }: { email: string }) {
   const resend = useMutation(resendVerificationMutation())
   return (
-    <section className="banner" aria-label="Email verification">
+    <aside className="banner" aria-label="Account notice">
       <p>
         Please verify your email address ({email}): open the link we sent you.{' '}
         {resend.isSuccess ? <strong>We sent a new link.</strong> : null}
@@ -313,7 +313,7 @@ function VerifyBanner({ email }: { email: string }) {
         Resend
       </Button>
       {resend.error ? <ErrorMessage error={resend.error} /> : null}
-    </section>
+    </aside>
   )
 }
 
