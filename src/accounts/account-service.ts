@@ -41,6 +41,8 @@ export interface AccountServiceOptions {
   throttle: SignInThrottle
   console: ConsoleConfig
   siteName: string
+  /** Asks a user with two-factor on for a valid code after the password (two-factor.ts). */
+  twoFactor: { check(user: UserRecord, code: string | undefined): Promise<void> }
   now?: () => Date
 }
 
@@ -157,6 +159,9 @@ export function createAccountService(options: AccountServiceOptions) {
         operator: false,
         createdAt: at,
         passwordChangedAt: at,
+        totpSecret: null,
+        totpEnabledAt: null,
+        totpLastStep: null,
       }
       if (!(await accounts.createUser(user))) {
         // Same words for every refusal: an attacker learns nothing from the status alone, but
@@ -191,6 +196,7 @@ export function createAccountService(options: AccountServiceOptions) {
       const user = await accounts.findUserByEmail(email)
       if (!(await verifyPassword(user?.passwordHash, body.password)) || user === undefined)
         throw new GatewayError('invalid_credentials', 'The email or password is not right.')
+      await options.twoFactor.check(user, body.totp_code)
       const memberships = await accounts.membershipsOf(user.id)
       return issueSession(user, memberships[0]?.workspaceId ?? null, meta)
     },

@@ -16,6 +16,9 @@
  *   POST   /api/v1/auth/password-reset               EmailBody → { sent: true } (always)
  *   POST   /api/v1/auth/password-reset/confirm       PasswordResetBody → { reset: true }
  *   POST   /api/v1/auth/password                     PasswordChangeBody → { changed: true }
+ *   POST   /api/v1/auth/two-factor/setup             → { secret, otpauth_url } (not on until enabled)
+ *   POST   /api/v1/auth/two-factor/enable            { code } → { enabled: true }
+ *   POST   /api/v1/auth/two-factor/disable           { password } → { enabled: false }
  *   POST   /api/v1/auth/switch-workspace             SwitchWorkspaceBody → SessionAnswer
  *   POST   /api/v1/auth/accept-invite                TokenBody → SessionAnswer
  *   POST   /api/v1/workspaces                        CreateWorkspaceBody → SessionAnswer (switched to it)
@@ -74,6 +77,15 @@ export const passwordResetBody = z.strictObject({ token, password })
 export const passwordChangeBody = z.strictObject({
   current_password: z.string().min(1).max(PASSWORD_MAX).describe('your current password'),
   new_password: password,
+})
+export const twoFactorEnableBody = z.strictObject({
+  code: z
+    .string()
+    .regex(/^\d{6}$/)
+    .describe('the 6-digit code from your authenticator app'),
+})
+export const twoFactorDisableBody = z.strictObject({
+  password: z.string().min(1).max(PASSWORD_MAX).describe('your password'),
 })
 export const switchWorkspaceBody = z.strictObject({
   workspace_id: z.string().min(1).max(100).describe('a workspace ID'),

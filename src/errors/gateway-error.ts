@@ -37,6 +37,7 @@ export const ERROR_CODES = Object.freeze({
   invalid_api_key: { status: 401, type: 'authentication_error', retryable: false },
   not_signed_in: { status: 401, type: 'authentication_error', retryable: false },
   invalid_credentials: { status: 401, type: 'authentication_error', retryable: false },
+  totp_required: { status: 401, type: 'authentication_error', retryable: false },
   insufficient_credits: { status: 402, type: 'billing_error', retryable: false },
   lane_not_allowed: { status: 403, type: 'permission_error', retryable: false },
   model_not_allowed: { status: 403, type: 'permission_error', retryable: false },

@@ -6,6 +6,7 @@
  */
 import type { AccountService } from '../accounts/account-service.ts'
 import type { MembershipService } from '../accounts/membership-service.ts'
+import type { TwoFactor } from '../accounts/two-factor.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
 import type { ConsoleConfig } from '../config/config-types.ts'
 import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
@@ -43,6 +44,7 @@ export interface AppDependencies
   catalogCreatedSeconds: number
   accounts: AccountService
   memberships: MembershipService
+  twoFactor: TwoFactor
   console: ConsoleConfig
   site: { name: string; supportEmail: string | null }
   /** The console's build (web/dist). */

@@ -22,6 +22,8 @@ export interface OperatorRouteTableDependencies {
   money: ReturnType<typeof createMoneyRoutes>
   management: ReturnType<typeof createManagementRoutes>
   readBody(context: RequestContext): Promise<Record<string, unknown>>
+  /** The workspace's audit log: an operator's top-ups, tier and suspension changes show there. */
+  audit(workspaceId: string, actor: Actor, action: string, target: string | null): Promise<void>
 }
 
 function queryOf(context: RequestContext): URLSearchParams {
@@ -41,7 +43,32 @@ export function createOperatorRouteTable(dependencies: OperatorRouteTableDepende
     }
 
   const routes = new Map<string, Map<string, Handler>>([
-    ['/api/v1/admin/credits', new Map([['POST', on(async (c) => money.adminCredits(await readBody(c)))]])],
+    [
+      '/api/v1/admin/credits',
+      new Map<string, Handler>([
+        [
+          'POST',
+          async (context) => {
+            const actor = await dependencies.operator(context)
+            const answer = await money.adminCredits(await readBody(context))
+            const result = JSON.parse(answer) as {
+              workspace: string
+              replayed: boolean
+              entries: { kind: string; amount: string; reason: string }[]
+            }
+            if (!result.replayed) {
+              const first = result.entries[0]
+              const what =
+                first === undefined
+                  ? ''
+                  : `${first.kind} ${first.amount} USD${first.reason ? ` (${first.reason})` : ''}`
+              await dependencies.audit(result.workspace, actor, 'credits.added', what)
+            }
+            sendJson(context, 200, answer)
+          },
+        ],
+      ]),
+    ],
     [
       '/api/v1/admin/workspaces',
       new Map([

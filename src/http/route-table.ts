@@ -122,6 +122,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   const consoleAuth = dependencies.console.enabled
     ? createConsoleAuthRoutes({
         accounts: dependencies.accounts,
+        twoFactor: dependencies.twoFactor,
         memberships: dependencies.memberships,
         console: dependencies.console,
         callers,
@@ -288,6 +289,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     money,
     management,
     readBody,
+    audit: dependencies.audit,
   })
   for (const table of [workspaceTable, operatorTable]) {
     for (const [path, methods] of table.routes) routes.set(path, methods)

@@ -9,6 +9,8 @@ import { createAccountService } from '../accounts/account-service.ts'
 import { createMailer, type Mailer } from '../accounts/mailer.ts'
 import { createMembershipService } from '../accounts/membership-service.ts'
 import { createSignInThrottle } from '../accounts/sign-in-throttle.ts'
+import { createTwoFactor } from '../accounts/two-factor.ts'
+import type { CredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
@@ -24,6 +26,8 @@ export interface ConsoleServicesOptions {
   workspaceService: WorkspaceService
   limiter: RateLimiter
   logger: Logger
+  /** The master-key cipher (BYOK's), which also seals two-factor secrets; null: none. */
+  cipher: CredentialCipher | null
   /** Replaces the configured mailer (tests). */
   mailer?: Mailer
 }
@@ -33,7 +37,13 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
   const mailer =
     options.mailer ??
     createMailer({ url: config.smtp.url, password: config.smtp.password, from: config.smtp.from, logger })
+  const twoFactor = createTwoFactor({
+    accounts: store.accounts,
+    cipher: options.cipher,
+    issuer: config.site.name,
+  })
   const accounts = createAccountService({
+    twoFactor,
     store,
     workspaceService: options.workspaceService,
     mailer,
@@ -51,6 +61,7 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     mailer,
     accounts,
     memberships,
+    twoFactor,
     console: config.console,
     site: config.site,
     consoleDirectory: CONSOLE_DIRECTORY,

@@ -258,6 +258,7 @@ export async function startGateway(
     workspaceService,
     limiter: sharedLimiter ?? fallbackLimiter,
     logger,
+    cipher,
   })
 
   let draining = false

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Kysely } from 'kysely'
+import { createMembershipQueries } from './membership-repository.ts'
 import type { DatabaseSchema } from './schema.ts'
 
 export interface UserRecord {
@@ -17,6 +18,12 @@ export interface UserRecord {
   operator: boolean
   createdAt: string
   passwordChangedAt: string
+  /** The TOTP secret, encrypted with the master key; null: no two-factor. */
+  totpSecret: string | null
+  /** When two-factor was confirmed; null: set up but not on (or off). */
+  totpEnabledAt: string | null
+  /** The last TOTP time step accepted (a code is never accepted twice). */
+  totpLastStep: number | null
 }
 
 export interface SessionRecord {
@@ -79,6 +86,10 @@ export interface AccountRepository {
   setPassword(userId: string, passwordHash: string, at: string): Promise<void>
   /** false for an unknown email. */
   setOperator(email: string, operator: boolean): Promise<boolean>
+  /** Sets (or clears, with nulls) the user's TOTP secret and when it was confirmed. */
+  setTotp(userId: string, secret: string | null, enabledAt: string | null): Promise<void>
+  /** Records an accepted TOTP step; false when this or a later step was already used (a replay). */
+  useTotpStep(userId: string, step: number): Promise<boolean>
 
   createSession(session: SessionRecord): Promise<void>
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>
@@ -140,6 +151,10 @@ function toUser(row: Row<'users'>): UserRecord {
     operator: Number(row.operator) === 1,
     createdAt: row.created_at,
     passwordChangedAt: row.password_changed_at,
+    totpSecret: row.totp_secret ?? null,
+    totpEnabledAt: row.totp_enabled_at ?? null,
+    totpLastStep:
+      row.totp_last_step === null || row.totp_last_step === undefined ? null : Number(row.totp_last_step),
   }
 }
 
@@ -155,21 +170,6 @@ function toSession(row: Row<'sessions'>): SessionRecord {
     expiresAt: row.expires_at,
     ip: row.ip,
     userAgent: row.user_agent,
-  }
-}
-
-function toInvite(row: Row<'invites'>): InviteRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    email: row.email,
-    role: row.role,
-    tokenHash: row.token_hash,
-    invitedBy: row.invited_by,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    acceptedAt: row.accepted_at,
-    revokedAt: row.revoked_at,
   }
 }
 
@@ -191,6 +191,9 @@ export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepo
           operator: user.operator ? 1 : 0,
           created_at: user.createdAt,
           password_changed_at: user.passwordChangedAt,
+          totp_secret: user.totpSecret,
+          totp_enabled_at: user.totpEnabledAt,
+          totp_last_step: user.totpLastStep,
         })
         .onConflict((conflict) => conflict.column('email').doNothing())
         .executeTakeFirst()
@@ -224,6 +227,22 @@ export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepo
         .updateTable('users')
         .set({ operator: operator ? 1 : 0 })
         .where('email', '=', email)
+        .executeTakeFirst()
+      return changed(result) === 1
+    },
+    async setTotp(userId, secret, enabledAt) {
+      await db
+        .updateTable('users')
+        .set({ totp_secret: secret, totp_enabled_at: enabledAt, totp_last_step: null })
+        .where('id', '=', userId)
+        .execute()
+    },
+    async useTotpStep(userId, step) {
+      const result = await db
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('id', '=', userId)
+        .where((where) => where.or([where('totp_last_step', 'is', null), where('totp_last_step', '<', step)]))
         .executeTakeFirst()
       return changed(result) === 1
     },
@@ -283,165 +302,6 @@ export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepo
       return changed(await query.executeTakeFirst())
     },
 
-    async membershipsOf(userId) {
-      const rows = await db
-        .selectFrom('memberships')
-        .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
-        .select(['memberships.workspace_id', 'workspaces.name', 'memberships.role'])
-        .where('memberships.user_id', '=', userId)
-        .orderBy('workspaces.name')
-        .execute()
-      return rows.map((row) => ({ workspaceId: row.workspace_id, workspaceName: row.name, role: row.role }))
-    },
-    async roleOf(workspaceId, userId) {
-      const row = await db
-        .selectFrom('memberships')
-        .select('role')
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      return row?.role
-    },
-    async addMember(workspaceId, userId, role, at) {
-      await db
-        .insertInto('memberships')
-        .values({ workspace_id: workspaceId, user_id: userId, role, created_at: at })
-        .execute()
-    },
-    async listMembers(workspaceId) {
-      const rows = await db
-        .selectFrom('memberships')
-        .innerJoin('users', 'users.id', 'memberships.user_id')
-        .select(['memberships.user_id', 'users.email', 'memberships.role', 'memberships.created_at'])
-        .where('memberships.workspace_id', '=', workspaceId)
-        .orderBy('memberships.created_at')
-        .execute()
-      return rows.map((row) => ({
-        userId: row.user_id,
-        email: row.email,
-        role: row.role,
-        joinedAt: row.created_at,
-      }))
-    },
-    async setRole(workspaceId, userId, role) {
-      const result = await db
-        .updateTable('memberships')
-        .set({ role })
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      return changed(result) === 1
-    },
-    async removeMember(workspaceId, userId) {
-      const result = await db
-        .deleteFrom('memberships')
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      return changed(result) === 1
-    },
-    async transferOwnership(workspaceId, fromUserId, toUserId) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('memberships')
-          .set({ role: 'owner' })
-          .where('workspace_id', '=', workspaceId)
-          .where('user_id', '=', toUserId)
-          .execute()
-        await trx
-          .updateTable('memberships')
-          .set({ role: 'admin' })
-          .where('workspace_id', '=', workspaceId)
-          .where('user_id', '=', fromUserId)
-          .execute()
-      })
-    },
-
-    async createInvite(invite) {
-      await db
-        .insertInto('invites')
-        .values({
-          id: invite.id,
-          workspace_id: invite.workspaceId,
-          email: invite.email,
-          role: invite.role,
-          token_hash: invite.tokenHash,
-          invited_by: invite.invitedBy,
-          created_at: invite.createdAt,
-          expires_at: invite.expiresAt,
-          accepted_at: null,
-          revoked_at: null,
-        })
-        .execute()
-    },
-    async listInvites(workspaceId, now) {
-      const rows = await db
-        .selectFrom('invites')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', now)
-        .orderBy('created_at', 'desc')
-        .limit(500)
-        .execute()
-      return rows.map(toInvite)
-    },
-    async findInviteByTokenHash(tokenHash) {
-      const row = await db
-        .selectFrom('invites')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst()
-      return row === undefined ? undefined : toInvite(row)
-    },
-    async acceptInvite(tokenHash, userId, now) {
-      return db.transaction().execute(async (trx) => {
-        const used = await trx
-          .updateTable('invites')
-          .set({ accepted_at: now })
-          .where('token_hash', '=', tokenHash)
-          .where('accepted_at', 'is', null)
-          .where('revoked_at', 'is', null)
-          .where('expires_at', '>', now)
-          .executeTakeFirst()
-        if (changed(used) !== 1) return undefined
-        const invite = toInvite(
-          await trx
-            .selectFrom('invites')
-            .selectAll()
-            .where('token_hash', '=', tokenHash)
-            .executeTakeFirstOrThrow(),
-        )
-        const existing = await trx
-          .selectFrom('memberships')
-          .select('role')
-          .where('workspace_id', '=', invite.workspaceId)
-          .where('user_id', '=', userId)
-          .executeTakeFirst()
-        // Already a member: the invitation is used up and the current role kept (never a downgrade
-        // of an owner by an old link).
-        if (existing === undefined) {
-          await trx
-            .insertInto('memberships')
-            .values({ workspace_id: invite.workspaceId, user_id: userId, role: invite.role, created_at: now })
-            .execute()
-        }
-        return invite
-      })
-    },
-    async revokeInvite(workspaceId, id, at) {
-      const result = await db
-        .updateTable('invites')
-        .set({ revoked_at: at })
-        .where('id', '=', id)
-        .where('workspace_id', '=', workspaceId)
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      return changed(result) === 1
-    },
-
     async createEmailToken(token) {
       await db
         .insertInto('email_tokens')
@@ -475,38 +335,6 @@ export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepo
       })
     },
 
-    async appendAudit(entry) {
-      await db
-        .insertInto('audit_log')
-        .values({
-          id: entry.id,
-          workspace_id: entry.workspaceId,
-          actor: entry.actor,
-          action: entry.action,
-          target: entry.target,
-          ip: entry.ip,
-          created_at: entry.createdAt,
-        })
-        .execute()
-    },
-    async listAudit(workspaceId, { limit, before }) {
-      let query = db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .orderBy('id', 'desc')
-        .limit(limit)
-      if (before !== undefined) query = query.where('id', '<', before)
-      const rows = await query.execute()
-      return rows.map((row) => ({
-        id: row.id,
-        workspaceId: row.workspace_id,
-        actor: row.actor,
-        action: row.action,
-        target: row.target,
-        ip: row.ip,
-        createdAt: row.created_at,
-      }))
-    },
+    ...createMembershipQueries(db),
   }
 }

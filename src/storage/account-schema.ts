@@ -13,6 +13,9 @@ export interface UsersTable {
   operator: number
   created_at: string
   password_changed_at: string
+  totp_secret: string | null
+  totp_enabled_at: string | null
+  totp_last_step: number | string | null
 }
 
 export interface SessionsTable {

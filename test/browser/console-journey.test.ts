@@ -42,6 +42,12 @@ describe('console journey in a real browser', { skip }, () => {
     const violations = await seriousViolations(page)
     assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 1)}`)
     await screenshots(page, name)
+    // The dark theme (prefers-color-scheme) passes the same checks.
+    await page.emulateMedia({ colorScheme: 'dark' })
+    const dark = await seriousViolations(page)
+    assert.deepEqual(dark, [], `${name} (dark): ${JSON.stringify(dark, null, 1)}`)
+    await screenshots(page, `${name}-dark`)
+    await page.emulateMedia({ colorScheme: 'light' })
   }
 
   async function go(page: Page, link: string, heading: RegExp, name: string): Promise<void> {
@@ -75,7 +81,10 @@ describe('console journey in a real browser', { skip }, () => {
     await smtp?.close()
   })
 
-  test('sign up → verify → key → request → logs and activity → code → viewer → operator top-up → sign out', async () => {
+  // A whole journey with axe and six screenshots per page: minutes, not the suite's 60 s default.
+  test('sign up → verify → key → request → logs and activity → code → viewer → operator top-up → sign out', {
+    timeout: 300_000,
+  }, async () => {
     const page = await newPage()
     await page.goto(`${gateway.url}/`)
     await page.waitForURL(/\/console\/sign-in/)

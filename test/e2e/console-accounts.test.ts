@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Secret, TOTP } from 'otpauth'
 import { hashSecretToken } from '../../src/accounts/secret-tokens.ts'
 import { ConsoleClient } from '../helpers/console-client.ts'
 import { linkIn, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.ts'
@@ -17,14 +18,17 @@ describe('console accounts', () => {
 
   before(async () => {
     smtp = await startSmtpCatcher()
-    gateway = await startTestGateway({
-      providers: [{ name: 'sim', kind: 'sim' }],
-      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
-      smtp: { url: smtp.url, from: 'Test <no-reply@example.test>' },
-      console: { sign_in_attempts: 4 },
-      billing: { signup_credit: '5' },
-      site: { name: 'Acme AI' },
-    })
+    gateway = await startTestGateway(
+      {
+        providers: [{ name: 'sim', kind: 'sim' }],
+        models: [{ id: 'sim-echo', offers: [offer('sim')] }],
+        smtp: { url: smtp.url, from: 'Test <no-reply@example.test>' },
+        console: { sign_in_attempts: 4 },
+        billing: { signup_credit: '5' },
+        site: { name: 'Acme AI' },
+      },
+      { ONEKEY_MASTER_KEY: 'b2'.repeat(32) },
+    )
   })
   after(async () => {
     await gateway?.close()
@@ -97,8 +101,12 @@ describe('console accounts', () => {
     assert.equal(foreign.status, 403)
     assert.equal(foreign.body.error.code, 'csrf_failed')
     carol.origin = gateway.url
-    const created = await carol.post('/api/v1/keys', { name: 'carol key' })
+    const created = await carol.post('/api/v1/keys', {
+      name: 'carol key',
+      limits: { rpm: 60, concurrency: 2 },
+    })
     assert.equal(created.status, 201, JSON.stringify(created.body))
+    assert.deepEqual(created.body.limits, { rpm: 60, tpm: null, concurrency: 2 })
     assert.match(created.body.key, /^ok/)
     assert.equal((await carol.get('/api/v1/keys')).body.data.length, 1)
     // Sign-in from another site is refused too (login CSRF).
@@ -221,6 +229,8 @@ describe('console accounts', () => {
       ['POST', '/api/v1/auth/password-reset/confirm'],
       ['POST', '/api/v1/auth/password'],
       ['POST', '/api/v1/auth/switch-workspace'],
+      ['POST', '/api/v1/auth/two-factor/enable'],
+      ['POST', '/api/v1/auth/two-factor/disable'],
       ['POST', '/api/v1/auth/accept-invite'],
       ['POST', '/api/v1/workspaces'],
       ['POST', '/api/v1/members/invites'],
@@ -236,5 +246,54 @@ describe('console accounts', () => {
     }
     const afterwards = (await kate.get('/api/v1/auth/session')).body
     assert.deepEqual(afterwards.workspaces, before.workspaces)
+  })
+
+  test('two-factor: set up with an authenticator code, then sign-in needs a fresh code; secrets sealed at rest', async () => {
+    const lena = client()
+    await lena.signUp('lena@example.test')
+    const setup = await lena.post('/api/v1/auth/two-factor/setup')
+    assert.equal(setup.status, 200, JSON.stringify(setup.body))
+    assert.match(setup.body.otpauth_url, /^otpauth:\/\/totp\/Acme%20AI:lena%40example\.test\?/)
+    const stored = await gateway.store.accounts.findUserByEmail('lena@example.test')
+    assert.ok(stored?.totpSecret)
+    assert.doesNotMatch(stored.totpSecret, new RegExp(setup.body.secret), 'the secret is encrypted at rest')
+    const code = (offsetSeconds = 0) =>
+      new TOTP({ secret: Secret.fromBase32(setup.body.secret), digits: 6, period: 30 }).generate({
+        timestamp: Date.now() + offsetSeconds * 1000,
+      })
+    assert.equal(
+      (await lena.post('/api/v1/auth/two-factor/enable', { code: '000000' === code() ? '111111' : '000000' }))
+        .status,
+      400,
+    )
+    assert.equal((await lena.post('/api/v1/auth/two-factor/enable', { code: code() })).status, 200)
+    assert.equal((await lena.get('/api/v1/auth/session')).body.user.totp_enabled, true)
+
+    const withoutCode = await client().signIn('lena@example.test')
+    assert.equal(withoutCode.status, 401)
+    assert.equal(withoutCode.body.error.code, 'totp_required')
+    assert.equal(withoutCode.body.error.param, 'totp_code')
+    const next = code(30)
+    const signedIn = await client().post('/api/v1/auth/sign-in', {
+      email: 'lena@example.test',
+      password: 'correct horse battery',
+      totp_code: next,
+    })
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body))
+    const replayed = await client().post('/api/v1/auth/sign-in', {
+      email: 'lena@example.test',
+      password: 'correct horse battery',
+      totp_code: next,
+    })
+    assert.equal(replayed.status, 401, 'a code is accepted once')
+    assert.equal(
+      (await lena.post('/api/v1/auth/two-factor/disable', { password: 'wrong password!!' })).status,
+      400,
+    )
+    assert.equal(
+      (await lena.post('/api/v1/auth/two-factor/disable', { password: 'correct horse battery' })).status,
+      200,
+    )
+    assert.equal((await client().signIn('lena@example.test')).status, 200)
   })
 })

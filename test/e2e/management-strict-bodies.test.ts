@@ -85,7 +85,7 @@ describe('management API bodies are strict', () => {
       route: '/api/v1/keys',
       unknown: [{ expires_in: '30d' }, { lane: ['cheap'] }, { name: 'ci', models: ['gpt-x'], scope: 'all' }],
       wrongType: { body: { name: 'ci', management: 'yes' }, param: 'management' },
-      expected: ['name', 'expires_in_days', 'lanes', 'models', 'management'],
+      expected: ['name', 'expires_in_days', 'lanes', 'models', 'management', 'limits'],
     },
     {
       method: 'PUT',
@@ -142,7 +142,7 @@ describe('management API bodies are strict', () => {
       admin: true,
       unknown: [{ expires_in: '30d' }, { name: 'ci', scope: 'all' }],
       wrongType: { body: { name: 'ci', management: 'yes' }, param: 'management' },
-      expected: ['name', 'expires_in_days', 'lanes', 'models', 'management'],
+      expected: ['name', 'expires_in_days', 'lanes', 'models', 'management', 'limits'],
     },
     {
       method: 'POST',

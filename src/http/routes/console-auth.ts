@@ -8,6 +8,7 @@
  */
 import type { AccountService, IssuedSession, SignedIn } from '../../accounts/account-service.ts'
 import type { MembershipService } from '../../accounts/membership-service.ts'
+import type { TwoFactor } from '../../accounts/two-factor.ts'
 import type { ConsoleConfig } from '../../config/config-types.ts'
 import {
   createWorkspaceBody,
@@ -19,6 +20,8 @@ import {
   signUpBody,
   switchWorkspaceBody,
   tokenBody,
+  twoFactorDisableBody,
+  twoFactorEnableBody,
 } from '../../contracts/console-api.ts'
 import { asRole } from '../../contracts/permissions.ts'
 import type { RequestContext } from '../../gateway/request-context.ts'
@@ -29,6 +32,7 @@ import { type CallerResolver, clientIp } from '../workspace-caller.ts'
 
 export interface ConsoleAuthDependencies {
   accounts: AccountService
+  twoFactor: TwoFactor
   memberships: MembershipService
   callers: CallerResolver
   console: ConsoleConfig
@@ -63,7 +67,7 @@ export function createConsoleAuthRoutes(dependencies: ConsoleAuthDependencies) {
         email: signedIn.user.email,
         email_verified: signedIn.user.emailVerifiedAt !== null,
         operator: signedIn.user.operator,
-        totp_enabled: false,
+        totp_enabled: signedIn.user.totpEnabledAt !== null,
         created_at: signedIn.user.createdAt,
       },
       csrf_token: signedIn.session.csrfToken,
@@ -234,6 +238,43 @@ export function createConsoleAuthRoutes(dependencies: ConsoleAuthDependencies) {
             const body = parseBody(passwordChangeBody, await dependencies.readBody(context))
             await accounts.changePassword(signedIn, body.current_password, body.new_password, meta(context))
             sendJson(context, 200, '{"changed":true}')
+          }),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/auth/two-factor/setup',
+      new Map([
+        [
+          'POST',
+          signed(async (context, signedIn) => {
+            sendJson(context, 200, JSON.stringify(await dependencies.twoFactor.setup(signedIn)))
+          }),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/auth/two-factor/enable',
+      new Map([
+        [
+          'POST',
+          signed(async (context, signedIn) => {
+            const { code } = parseBody(twoFactorEnableBody, await dependencies.readBody(context))
+            await dependencies.twoFactor.enable(signedIn, code)
+            sendJson(context, 200, '{"enabled":true}')
+          }),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/auth/two-factor/disable',
+      new Map([
+        [
+          'POST',
+          signed(async (context, signedIn) => {
+            const { password } = parseBody(twoFactorDisableBody, await dependencies.readBody(context))
+            await dependencies.twoFactor.disable(signedIn, password)
+            sendJson(context, 200, '{"enabled":false}')
           }),
         ],
       ]),

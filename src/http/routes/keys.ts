@@ -2,7 +2,7 @@
  * A workspace's API keys through the management API (management key required):
  *
  *   GET    /api/v1/keys           list (display prefixes only, never a key or hash)
- *   POST   /api/v1/keys           {name, expires_in_days?, lanes?, models?, management?} → the key, shown once
+ *   POST   /api/v1/keys           {name, expires_in_days?, lanes?, models?, management?, limits?} → the key, shown once
  *   DELETE /api/v1/keys/{id}      revoke (this instance refuses it at once, others within the auth cache TTL)
  *
  * @module
@@ -35,6 +35,7 @@ function publicKey(record: ApiKeyRecord) {
     lanes: record.allowedLanes,
     models: record.allowedModels,
     management: record.management,
+    limits: record.limits,
   }
 }
 
@@ -45,6 +46,14 @@ const createKeyBody = z.strictObject({
   lanes: z.array(z.string()).nullish().describe('an array of lane names (strings)'),
   models: z.array(z.string()).nullish().describe('an array of model IDs (strings)'),
   management: z.boolean().default(false).describe('a boolean'),
+  limits: z
+    .strictObject({
+      rpm: z.number().int().min(1).nullish(),
+      tpm: z.number().int().min(1).nullish(),
+      concurrency: z.number().int().min(1).nullish(),
+    })
+    .optional()
+    .describe('{rpm?, tpm?, concurrency?}: positive integers, stricter than the workspace’s limits'),
 })
 
 /** A key to create, read from a `POST /api/v1/keys` body: everything but the workspace. */
@@ -56,13 +65,17 @@ export type NewKeyRequest = Omit<Parameters<WorkspaceService['createApiKey']>[0]
  * @throws GatewayError 400 naming the field
  */
 export function parseNewKeyBody(body: Record<string, unknown>): NewKeyRequest {
-  const { name, expires_in_days: days, lanes, models, management } = parseBody(createKeyBody, body)
+  const { name, expires_in_days: days, lanes, models, management, limits } = parseBody(createKeyBody, body)
   return {
     name,
     expiresAt: days === undefined ? undefined : new Date(Date.now() + days * 86_400_000),
     allowedLanes: lanes ?? undefined,
     allowedModels: models ?? undefined,
     management,
+    limits:
+      limits === undefined
+        ? undefined
+        : { rpm: limits.rpm ?? null, tpm: limits.tpm ?? null, concurrency: limits.concurrency ?? null },
   }
 }
 

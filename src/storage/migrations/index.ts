@@ -12,6 +12,7 @@ import * as money from './20261123T010000Z-money.ts'
 import * as usageEntries from './20261206T000000Z-usage-entries.ts'
 import * as consoleAccounts from './20261206T120000Z-console-accounts.ts'
 import * as workspaceSuspension from './20261206T130000Z-workspace-suspension.ts'
+import * as twoFactor from './20261206T140000Z-two-factor.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -23,8 +24,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261123T000000Z-lanes-and-byok': lanesAndByok,
   '20261123T010000Z-money': money,
   '20261206T000000Z-usage-entries': usageEntries,
-  '20261206T130000Z-workspace-suspension': workspaceSuspension,
   '20261206T120000Z-console-accounts': consoleAccounts,
+  '20261206T130000Z-workspace-suspension': workspaceSuspension,
+  '20261206T140000Z-two-factor': twoFactor,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */
