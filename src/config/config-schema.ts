@@ -4,8 +4,10 @@
  *
  * @module
  */
+
 import { z } from 'zod'
 import { modelSchema } from './catalog-config.ts'
+import { paymentsSchema } from './payments-config.ts'
 import { PROVIDER_KINDS } from './vendor-kinds.ts'
 
 const positiveInteger = z.number().int().positive()
@@ -224,6 +226,7 @@ export const fileSchema = z.strictObject({
       sign_in_attempts: positiveInteger.default(10),
     })
     .prefault({}),
+  payments: paymentsSchema,
   smtp: z
     .strictObject({
       /** smtp://user@host:587 or smtps://…; null: links are written to the log instead. */

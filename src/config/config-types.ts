@@ -4,6 +4,7 @@
  * @module
  */
 import type { Lane, ModelConfig } from './catalog-config.ts'
+import type { StripeConfig } from './payments-config.ts'
 import type { ProviderConfig } from './provider-config.ts'
 
 /** Limits for images the gateway fetches on a client's behalf (see src/gateway/attempt/fetch-image.ts). */
@@ -81,6 +82,7 @@ export interface GatewayConfig {
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
   console: ConsoleConfig
   smtp: { url: string | null; password: string | null; from: string }
+  payments: { stripe: StripeConfig | null }
   site: { name: string; supportEmail: string | null }
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */

@@ -15,6 +15,7 @@ import { buildCatalogConfig, type ModelConfig } from './catalog-config.ts'
 import { emptyConfigMessage, formatIssues } from './config-messages.ts'
 import { type FileConfig, fileSchema } from './config-schema.ts'
 import { ConfigError, type GatewayConfig, type StorageConfig } from './config-types.ts'
+import { readPayments } from './payments-config.ts'
 import type { ProviderConfig } from './provider-config.ts'
 import { type ProviderKind, VENDOR_KINDS, type VendorKind } from './vendor-kinds.ts'
 
@@ -134,6 +135,7 @@ export function buildConfig(
   const models: ModelConfig[] = buildCatalogConfig(file.models, providers, problems)
   const secrets = readSecrets(file.secrets, env, problems, env.ONEKEY_STORAGE_URL ?? file.storage.url)
   const billing = readBilling(file.billing, problems)
+  const payments = readPayments(file.payments, env, problems)
   const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
   const redisConfigured = (env.ONEKEY_REDIS_URL ?? file.redis.url) !== null
   const cacheBackend =
@@ -211,6 +213,7 @@ export function buildConfig(
       from: file.smtp.from,
     },
     site: { name: file.site.name, supportEmail: file.site.support_email },
+    payments,
     secrets,
     providers,
     models,

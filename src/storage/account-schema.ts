@@ -70,8 +70,39 @@ export interface AuditLogTable {
   created_at: string
 }
 
+export interface PurchasesTable {
+  id: string
+  workspace_id: string
+  session_id: string
+  payment_intent: string | null
+  amount_nano: number | string
+  fee_nano: number | string
+  total_cents: number | string
+  currency: string
+  status: string
+  paid_cents: number | string
+  refunded_cents: number | string
+  taken_back_nano: number | string
+  take_back_target_nano: number | string
+  disputed: number
+  receipt_url: string | null
+  created_by: string
+  created_at: string
+  paid_at: string | null
+  updated_at: string
+}
+
+export interface PaymentEventsTable {
+  event_id: string
+  type: string
+  outcome: string
+  received_at: string
+}
+
 /** The account tables, part of the whole schema. */
 export interface AccountTables {
+  purchases: PurchasesTable
+  payment_events: PaymentEventsTable
   users: UsersTable
   sessions: SessionsTable
   memberships: MembershipsTable

@@ -11,6 +11,7 @@ import { dirname } from 'node:path'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
 import { createAccountRepository } from './account-repository.ts'
+import { createPaymentRepository } from './payment-repository.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
 import { createByokCredentialRepository } from './byok-credential-repository.ts'
 import { createLedgerRepository } from './ledger-repository.ts'
@@ -108,6 +109,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     requestLogs: createRequestLogRepository(db, dialect),
     operator: createOperatorRepository(db, dialect),
     accounts: createAccountRepository(db),
+    payments: createPaymentRepository(db, dialect),
     async migrate() {
       // The migration tables live in our schema too: Kysely looks for them by name across schemas,
       // and another deployment's (or test's) tables must not be mistaken for ours.

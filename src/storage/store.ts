@@ -5,6 +5,7 @@
  * @module
  */
 import type { AccountRepository } from './account-repository.ts'
+import type { PaymentRepository } from './payment-repository.ts'
 import type { OperatorRepository } from './operator-repository.ts'
 import type { Dialect } from './schema.ts'
 
@@ -112,6 +113,10 @@ export const LEDGER_KINDS = [
   /** The charges of one settlement batch in one workspace; each request's share is on its request-log row. */
   'usage',
   'refund',
+  /** Credit taken back because a card payment was refunded to the buyer (negative). */
+  'card_refund',
+  /** Credit taken back because the buyer's bank reversed a card payment (a lost dispute; negative). */
+  'dispute',
   'adjustment',
   'expiry',
 ] as const
@@ -358,6 +363,7 @@ export interface Store {
   /** The operator's reads and controls across workspaces (overview, credit codes, revenue). */
   readonly operator: OperatorRepository
   readonly accounts: AccountRepository
+  readonly payments: PaymentRepository
   /** Applies pending migrations; safe to run concurrently from several instances. */
   migrate(): Promise<void>
   /** A cheap round trip, for readiness checks. */

@@ -13,6 +13,7 @@ import * as usageEntries from './20261206T000000Z-usage-entries.ts'
 import * as consoleAccounts from './20261206T120000Z-console-accounts.ts'
 import * as workspaceSuspension from './20261206T130000Z-workspace-suspension.ts'
 import * as twoFactor from './20261206T140000Z-two-factor.ts'
+import * as purchases from './20261206T150000Z-purchases.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261206T120000Z-console-accounts': consoleAccounts,
   '20261206T130000Z-workspace-suspension': workspaceSuspension,
   '20261206T140000Z-two-factor': twoFactor,
+  '20261206T150000Z-purchases': purchases,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */

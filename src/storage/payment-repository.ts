@@ -1,0 +1,330 @@
+/**
+ * Card purchases on either dialect. Each state change that moves money is one transaction with
+ * its ledger entries, under the workspace's balance lock: a purchase is credited once (its
+ * status moves from open/pending to paid in the same transaction, and the ledger's idempotency
+ * key is the checkout session), and refunds and disputes take back exactly the difference
+ * between what the payment provider reports and what was already taken back, so deliveries
+ * in any order, number or concurrency add up to the same ledger.
+ *
+ * @module
+ */
+import type { Kysely } from 'kysely'
+import { createLedgerSteps } from './ledger-steps.ts'
+import type { Dialect, DatabaseSchema } from './schema.ts'
+import type { LedgerEntryRecord } from './store.ts'
+
+export type PurchaseStatus = 'open' | 'pending' | 'paid' | 'failed' | 'expired'
+
+export interface PurchaseRecord {
+  id: string
+  workspaceId: string
+  sessionId: string
+  paymentIntent: string | null
+  /** Credits bought, nano-USD. */
+  amountNano: number
+  /** The purchase fee, nano-USD (whole cents). */
+  feeNano: number
+  totalCents: number
+  currency: string
+  status: PurchaseStatus
+  paidCents: number
+  refundedCents: number
+  /** Credit taken back by refunds and lost disputes, nano-USD. */
+  takenBackNano: number
+  disputed: boolean
+  receiptUrl: string | null
+  createdBy: string
+  createdAt: string
+  paidAt: string | null
+}
+
+/** What `complete` did. */
+export type CompleteOutcome = 'credited' | 'already_credited' | 'unknown_session'
+
+export interface PaymentRepository {
+  createPurchase(purchase: PurchaseRecord): Promise<void>
+  findBySession(sessionId: string): Promise<PurchaseRecord | undefined>
+  findByPaymentIntent(paymentIntent: string): Promise<PurchaseRecord | undefined>
+  /** Newest first; `before` is a purchase ID to page from. */
+  list(workspaceId: string, options: { limit: number; before?: string | undefined }): Promise<PurchaseRecord[]>
+  /**
+   * Credits a paid purchase once: the purchase entry (its amount) and the fee entry, and the
+   * purchase marked paid, in one transaction.
+   */
+  complete(input: {
+    sessionId: string
+    paidCents: number
+    paymentIntent: string | null
+    at: string
+    creditExpiresAt: string | null
+    /** IDs for the purchase, fee and (when a refund came first) take-back entries. */
+    entryIds: [string, string, string]
+  }): Promise<CompleteOutcome>
+  /** Sets a status that moves no money (pending, failed, expired), never over `paid`. */
+  setStatus(sessionId: string, status: 'pending' | 'failed' | 'expired', at: string): Promise<void>
+  setReceipt(paymentIntent: string, receiptUrl: string, at: string): Promise<void>
+  /**
+   * Takes back credit for a purchase until `takeBackNano` (cumulative, as the provider reports it)
+   * has been taken: writes one entry of `kind` for the difference, if any. The balance may go
+   * below zero (spent credit): the workspace is then refused until it is settled.
+   */
+  takeBack(input: {
+    paymentIntent: string
+    cumulativeNano: number
+    refundedCents?: number
+    disputed?: boolean
+    kind: 'card_refund' | 'dispute'
+    reason: string
+    entryId: string
+    at: string
+  }): Promise<{ entry: LedgerEntryRecord | null; purchase: PurchaseRecord | undefined }>
+  /** Records a webhook event; false when it was recorded before. */
+  recordEvent(eventId: string, type: string, outcome: string, at: string): Promise<boolean>
+}
+
+function toPurchase(row: DatabaseSchema['purchases']): PurchaseRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    sessionId: row.session_id,
+    paymentIntent: row.payment_intent,
+    amountNano: Number(row.amount_nano),
+    feeNano: Number(row.fee_nano),
+    totalCents: Number(row.total_cents),
+    currency: row.currency,
+    status: row.status as PurchaseStatus,
+    paidCents: Number(row.paid_cents),
+    refundedCents: Number(row.refunded_cents),
+    takenBackNano: Number(row.taken_back_nano),
+    disputed: Number(row.disputed) === 1,
+    receiptUrl: row.receipt_url,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    paidAt: row.paid_at,
+  }
+}
+
+export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): PaymentRepository {
+  const steps = createLedgerSteps(dialect)
+  return {
+    async createPurchase(purchase) {
+      await db
+        .insertInto('purchases')
+        .values({
+          id: purchase.id,
+          workspace_id: purchase.workspaceId,
+          session_id: purchase.sessionId,
+          payment_intent: purchase.paymentIntent,
+          amount_nano: purchase.amountNano,
+          fee_nano: purchase.feeNano,
+          total_cents: purchase.totalCents,
+          currency: purchase.currency,
+          status: purchase.status,
+          paid_cents: 0,
+          refunded_cents: 0,
+          taken_back_nano: 0,
+          take_back_target_nano: 0,
+          disputed: 0,
+          receipt_url: null,
+          created_by: purchase.createdBy,
+          created_at: purchase.createdAt,
+          paid_at: null,
+          updated_at: purchase.createdAt,
+        })
+        .execute()
+    },
+    async findBySession(sessionId) {
+      const row = await db.selectFrom('purchases').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
+      return row === undefined ? undefined : toPurchase(row)
+    },
+    async findByPaymentIntent(paymentIntent) {
+      const row = await db
+        .selectFrom('purchases')
+        .selectAll()
+        .where('payment_intent', '=', paymentIntent)
+        .executeTakeFirst()
+      return row === undefined ? undefined : toPurchase(row)
+    },
+    async list(workspaceId, { limit, before }) {
+      let query = db
+        .selectFrom('purchases')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+      if (before !== undefined) {
+        const anchor = await db.selectFrom('purchases').select('created_at').where('id', '=', before).executeTakeFirst()
+        if (anchor !== undefined) query = query.where('created_at', '<', anchor.created_at)
+      }
+      return (await query.execute()).map(toPurchase)
+    },
+
+    async complete({ sessionId, paidCents, paymentIntent, at, creditExpiresAt, entryIds }) {
+      const found = await db.selectFrom('purchases').select('workspace_id').where('session_id', '=', sessionId).executeTakeFirst()
+      if (found === undefined) return 'unknown_session'
+      return db.transaction().execute(async (trx) => {
+        const balance = await steps.lockBalance(trx, found.workspace_id, at)
+        // Under the balance lock: whoever comes second sees `paid` and writes nothing.
+        const claimed = await trx
+          .updateTable('purchases')
+          .set({ status: 'paid', paid_cents: paidCents, payment_intent: paymentIntent, paid_at: at, updated_at: at })
+          .where('session_id', '=', sessionId)
+          .where('status', '!=', 'paid')
+          .executeTakeFirst()
+        if (Number(claimed.numUpdatedRows) === 0) return 'already_credited'
+        const purchase = toPurchase(
+          await trx.selectFrom('purchases').selectAll().where('session_id', '=', sessionId).executeTakeFirstOrThrow(),
+        )
+        let running = balance.balanceNano
+        const entries: [LedgerEntryRecord, string | null][] = []
+        running += purchase.amountNano
+        entries.push([
+          {
+            id: entryIds[0],
+            workspaceId: purchase.workspaceId,
+            kind: 'purchase',
+            amountNano: purchase.amountNano,
+            balanceAfterNano: running,
+            reason: `card payment (${purchase.id})`,
+            actor: 'stripe',
+            idempotencyKey: `stripe:${sessionId}`,
+            requestId: null,
+            createdAt: at,
+          },
+          creditExpiresAt,
+        ])
+        if (purchase.feeNano > 0) {
+          running -= purchase.feeNano
+          entries.push([
+            {
+              id: entryIds[1],
+              workspaceId: purchase.workspaceId,
+              kind: 'purchase_fee',
+              amountNano: -purchase.feeNano,
+              balanceAfterNano: running,
+              reason: `purchase fee (${purchase.id})`,
+              actor: 'stripe',
+              idempotencyKey: `stripe-fee:${sessionId}`,
+              requestId: null,
+              createdAt: at,
+            },
+            null,
+          ])
+        }
+        // A refund or dispute reported before the payment (events arrive in any order) is taken now.
+        const pending = Math.min(Number(
+          (await trx.selectFrom('purchases').select('take_back_target_nano').where('id', '=', purchase.id).executeTakeFirstOrThrow())
+            .take_back_target_nano,
+        ), purchase.amountNano)
+        if (pending > 0) {
+          running -= pending
+          entries.push([
+            {
+              id: entryIds[2],
+              workspaceId: purchase.workspaceId,
+              kind: purchase.disputed ? 'dispute' : 'card_refund',
+              amountNano: -pending,
+              balanceAfterNano: running,
+              reason: `refunded or disputed before it was credited (${purchase.id})`,
+              actor: 'stripe',
+              idempotencyKey: `take-back:${purchase.id}:${pending}`,
+              requestId: null,
+              createdAt: at,
+            },
+            null,
+          ])
+          await trx.updateTable('purchases').set({ taken_back_nano: pending }).where('id', '=', purchase.id).execute()
+        }
+        for (const [entry, expiresAt] of entries) await steps.insertEntry(trx, entry, expiresAt)
+        await steps.writeBalance(trx, purchase.workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
+        return 'credited'
+      })
+    },
+
+    async setStatus(sessionId, status, at) {
+      await db
+        .updateTable('purchases')
+        .set({ status, updated_at: at })
+        .where('session_id', '=', sessionId)
+        .where('status', '!=', 'paid')
+        .execute()
+    },
+    async setReceipt(paymentIntent, receiptUrl, at) {
+      await db
+        .updateTable('purchases')
+        .set({ receipt_url: receiptUrl, updated_at: at })
+        .where('payment_intent', '=', paymentIntent)
+        .execute()
+    },
+
+    async takeBack(input) {
+      const found = await db
+        .selectFrom('purchases')
+        .select('workspace_id')
+        .where('payment_intent', '=', input.paymentIntent)
+        .executeTakeFirst()
+      if (found === undefined) return { entry: null, purchase: undefined }
+      return db.transaction().execute(async (trx) => {
+        const balance = await steps.lockBalance(trx, found.workspace_id, input.at)
+        const purchase = toPurchase(
+          await trx
+            .selectFrom('purchases')
+            .selectAll()
+            .where('payment_intent', '=', input.paymentIntent)
+            .executeTakeFirstOrThrow(),
+        )
+        // Never more than was credited, never the same part twice; before the payment is credited
+        // only the target is kept (complete() takes it).
+        const row = await trx
+          .selectFrom('purchases')
+          .select('take_back_target_nano')
+          .where('id', '=', purchase.id)
+          .executeTakeFirstOrThrow()
+        const target = Math.min(Math.max(input.cumulativeNano, Number(row.take_back_target_nano)), purchase.amountNano)
+        const delta = purchase.status === 'paid' ? target - purchase.takenBackNano : 0
+        await trx
+          .updateTable('purchases')
+          .set({
+            take_back_target_nano: target,
+            taken_back_nano: purchase.takenBackNano + Math.max(delta, 0),
+            refunded_cents: Math.max(input.refundedCents ?? 0, purchase.refundedCents),
+            disputed: input.disputed === true || purchase.disputed ? 1 : 0,
+            updated_at: input.at,
+          })
+          .where('id', '=', purchase.id)
+          .execute()
+        if (delta <= 0) return { entry: null, purchase }
+        const entry: LedgerEntryRecord = {
+          id: input.entryId,
+          workspaceId: purchase.workspaceId,
+          kind: input.kind,
+          amountNano: -delta,
+          balanceAfterNano: balance.balanceNano - delta,
+          reason: input.reason,
+          actor: 'stripe',
+          idempotencyKey: `${input.kind}:${purchase.id}:${target}`,
+          requestId: null,
+          createdAt: input.at,
+        }
+        await steps.insertEntry(trx, entry)
+        await steps.writeBalance(
+          trx,
+          purchase.workspaceId,
+          { balanceNano: entry.balanceAfterNano, heldNano: balance.heldNano },
+          input.at,
+        )
+        return { entry, purchase: { ...purchase, takenBackNano: purchase.takenBackNano + delta } }
+      })
+    },
+
+    async recordEvent(eventId, type, outcome, at) {
+      const inserted = await db
+        .insertInto('payment_events')
+        .values({ event_id: eventId, type, outcome: outcome.slice(0, 200), received_at: at })
+        .onConflict((conflict) => conflict.column('event_id').doNothing())
+        .executeTakeFirst()
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1
+    },
+  }
+}
