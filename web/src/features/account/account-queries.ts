@@ -38,3 +38,39 @@ export function signOutEverywhereMutation(queryClient: QueryClient) {
     onSettled: () => forgetSession(queryClient),
   }
 }
+
+export interface TwoFactorSetup {
+  /** The base32 secret to type into an authenticator app. */
+  secret: string
+  /** The otpauth:// URI an authenticator app opens. */
+  otpauth_url: string
+}
+
+/** Starts two-factor setup: a new secret, not active until `enable` confirms a code. */
+export function twoFactorSetupMutation() {
+  return {
+    mutationFn: () => api<TwoFactorSetup>('/api/v1/auth/two-factor/setup', { method: 'POST' }),
+  }
+}
+
+/** The session answer's `user.totp_enabled` changed: read it again (waits for the answer). */
+export function refreshSession(queryClient: QueryClient) {
+  return queryClient.invalidateQueries({ queryKey: sessionKeys.all, exact: true })
+}
+
+export function twoFactorEnableMutation(queryClient: QueryClient) {
+  return {
+    mutationFn: (body: { code: string }) =>
+      api<{ enabled: true }>('/api/v1/auth/two-factor/enable', { method: 'POST', body }),
+    onSuccess: () => refreshSession(queryClient),
+  }
+}
+
+export function twoFactorDisableMutation(queryClient: QueryClient) {
+  return {
+    // A wrong password is a 400 on the field; a 401 here means the session ended.
+    mutationFn: (body: { password: string }) =>
+      api<{ enabled: false }>('/api/v1/auth/two-factor/disable', { method: 'POST', body }),
+    onSuccess: () => refreshSession(queryClient),
+  }
+}

@@ -1,13 +1,14 @@
 import { signInBody } from '@contracts/console-api.ts'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router'
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { ApiError } from '../../api/api-client.ts'
 import { bootData } from '../../api/boot-data.ts'
 import { Button } from '../../ui/button.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { TextField } from '../../ui/field.tsx'
 import { type FieldErrors, formText, issuesToFieldErrors, splitServerError } from '../../ui/form-errors.ts'
+import { normalizeCode } from '../account/two-factor-format.ts'
 import { signInMutation } from './auth-queries.ts'
 import { AuthShell } from './auth-shell.tsx'
 
@@ -19,6 +20,17 @@ export function SignInPage() {
   const navigate = useNavigate()
   const [errors, setErrors] = useState<FieldErrors>({})
   const [askTotp, setAskTotp] = useState(false)
+  const formRef = useRef<HTMLFormElement>(null)
+  // Bumped to move focus to the authenticator code field (after it is rendered).
+  const [focusTotp, setFocusTotp] = useState(0)
+  useEffect(() => {
+    if (focusTotp === 0) return
+    const input = formRef.current?.elements.namedItem('totp_code')
+    if (input instanceof HTMLInputElement) {
+      input.focus()
+      input.select()
+    }
+  }, [focusTotp])
   const signIn = useMutation({
     ...signInMutation(queryClient),
     onSuccess: (session) => {
@@ -28,9 +40,15 @@ export function SignInPage() {
       else void navigate({ to: '/' })
     },
     onError: (error) => {
-      if (error instanceof ApiError && (error.param === 'totp_code' || error.code === 'totp_required'))
+      const totp =
+        error instanceof ApiError && (error.code === 'totp_required' || error.param === 'totp_code')
+      // The first ask for a code is a prompt, not a mistake: the field and its hint appear.
+      const firstAsk = error instanceof ApiError && error.code === 'totp_required'
+      setErrors(firstAsk ? {} : splitServerError(error, ['email', 'password', 'totp_code']).fields)
+      if (totp) {
         setAskTotp(true)
-      setErrors(splitServerError(error, ['email', 'password', 'totp_code']).fields)
+        setFocusTotp((count) => count + 1)
+      }
     },
   })
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -39,7 +57,7 @@ export function SignInPage() {
     const body = {
       email: formText(data, 'email'),
       password: String(data.get('password') ?? ''),
-      ...(askTotp ? { totp_code: formText(data, 'totp_code') } : {}),
+      ...(askTotp ? { totp_code: normalizeCode(formText(data, 'totp_code')) } : {}),
     }
     const parsed = signInBody.safeParse(body)
     if (!parsed.success) {
@@ -58,7 +76,7 @@ export function SignInPage() {
   const formError = signIn.error && splitServerError(signIn.error, ['email', 'password', 'totp_code']).form
   return (
     <AuthShell title="Sign in">
-      <form onSubmit={submit} noValidate className="stack">
+      <form ref={formRef} onSubmit={submit} noValidate className="stack">
         <TextField
           label="Email"
           name="email"
@@ -81,7 +99,9 @@ export function SignInPage() {
             name="totp_code"
             inputMode="numeric"
             autoComplete="one-time-code"
-            pattern="\d{6}"
+            maxLength={9}
+            className="otp-input"
+            hint="The 6-digit code your authenticator app shows for this account."
             error={errors.totp_code}
           />
         ) : null}
