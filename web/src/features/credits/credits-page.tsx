@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useNavigate, useSearch } from '@tanstack/react-router'
+import { type FormEvent, useEffect, useState } from 'react'
 import { bootData } from '../../api/boot-data.ts'
 import { useCan } from '../../session/use-session.ts'
 import { Button } from '../../ui/button.tsx'
@@ -8,19 +9,32 @@ import { TextField } from '../../ui/field.tsx'
 import { splitServerError } from '../../ui/form-errors.ts'
 import { Money } from '../../ui/money.tsx'
 import { PageHeader } from '../../ui/page-header.tsx'
+import { Skeleton } from '../../ui/skeleton.tsx'
 import { useToast } from '../../ui/toast.tsx'
-import { CODE_PATTERN, creditsQuery, ledgerQuery, normaliseCode, redeemMutation } from './credits-queries.ts'
-import { BalanceView, LedgerView } from './credits-view.tsx'
+import { BuyCreditsForm, CheckoutReturnNotice } from './credits-buy.tsx'
+import { hasCheckoutParams, readCheckoutReturn } from './credits-checkout.ts'
+import {
+  CODE_PATTERN,
+  checkoutPreviewQuery,
+  creditsQuery,
+  ledgerQuery,
+  normaliseCode,
+  purchasesQuery,
+  redeemMutation,
+} from './credits-queries.ts'
+import { BalanceView, LedgerView, ReceiptsView } from './credits-view.tsx'
 
 export function CreditsPage() {
   const canRedeem = useCan('credits.redeem')
   const canLedger = useCan('ledger.read')
   const credits = useQuery(creditsQuery())
   const ledger = useInfiniteQuery({ ...ledgerQuery(), enabled: canLedger })
-  const boot = bootData()
+  const purchases = useInfiniteQuery({ ...purchasesQuery(), enabled: canLedger })
+  const returned = useCheckoutReturn()
   return (
     <>
       <PageHeader title="Credits" />
+      {returned ? <CheckoutReturnNotice returned={returned} canList={canLedger} /> : null}
       <BalanceView
         data={credits.data}
         isPending={credits.isPending}
@@ -28,19 +42,21 @@ export function CreditsPage() {
         onRetry={() => void credits.refetch()}
       />
       {canRedeem ? <RedeemForm /> : null}
-      <section className="section" aria-labelledby="buying-heading">
-        <h2 id="buying-heading">Buying credits</h2>
-        <p>Card payments are not enabled on this deployment yet.</p>
-        <p>
-          To add credits, {canRedeem ? 'redeem a credit code above, or ' : ''}contact{' '}
-          {boot.support_email ? (
-            <a href={`mailto:${boot.support_email}`}>{boot.support_email}</a>
-          ) : (
-            'the operator of this deployment'
-          )}
-          .
-        </p>
-      </section>
+      <BuySection canRedeem={canRedeem} />
+      {canLedger ? (
+        <section className="section" aria-labelledby="receipts-heading">
+          <h2 id="receipts-heading">Receipts</h2>
+          <ReceiptsView
+            purchases={purchases.data?.pages.flatMap((page) => page.data)}
+            isPending={purchases.isPending}
+            error={purchases.error}
+            onRetry={() => void purchases.refetch()}
+            hasMore={purchases.hasNextPage}
+            loadingMore={purchases.isFetchingNextPage}
+            onOlder={() => void purchases.fetchNextPage()}
+          />
+        </section>
+      ) : null}
       {canLedger ? (
         <section className="section" aria-labelledby="ledger-heading">
           <h2 id="ledger-heading">History</h2>
@@ -56,6 +72,73 @@ export function CreditsPage() {
         </section>
       ) : null}
     </>
+  )
+}
+
+/**
+ * Stripe's return (`?checkout=success&purchase=pur_…` or `?checkout=cancelled`), read once on
+ * arrival; the parameters are then cleared so a reload or a shared link does not repeat it.
+ */
+function useCheckoutReturn() {
+  const search: unknown = useSearch({ strict: false })
+  const navigate = useNavigate()
+  const [returned] = useState(() => readCheckoutReturn(search))
+  const clear = hasCheckoutParams(search)
+  useEffect(() => {
+    if (clear) void navigate({ to: '/credits', search: {}, replace: true })
+  }, [clear, navigate])
+  return returned
+}
+
+/** "Buy credits" when card payments are on and the role may buy; otherwise how to get credits. */
+function BuySection({ canRedeem }: { canRedeem: boolean }) {
+  const canBuy = useCan('credits.buy')
+  const limits = useQuery(checkoutPreviewQuery(null))
+  if (limits.error) {
+    return (
+      <section className="section" aria-labelledby="buy-heading">
+        <h2 id="buy-heading">Buy credits</h2>
+        <ErrorMessage error={limits.error} onRetry={() => void limits.refetch()} />
+      </section>
+    )
+  }
+  if (limits.isPending) {
+    return (
+      <section className="section" aria-labelledby="buy-heading">
+        <h2 id="buy-heading">Buy credits</h2>
+        <Skeleton lines={2} />
+      </section>
+    )
+  }
+  if (!limits.data.enabled) return <NoCardPayments canRedeem={canRedeem} />
+  return (
+    <section className="section" aria-labelledby="buy-heading">
+      <h2 id="buy-heading">Buy credits</h2>
+      {canBuy ? (
+        <BuyCreditsForm limits={limits.data} />
+      ) : (
+        <p>Only workspace owners, admins and billing members can buy credits with a card.</p>
+      )}
+    </section>
+  )
+}
+
+function NoCardPayments({ canRedeem }: { canRedeem: boolean }) {
+  const boot = bootData()
+  return (
+    <section className="section" aria-labelledby="buying-heading">
+      <h2 id="buying-heading">Buying credits</h2>
+      <p>Card payments are not enabled on this deployment yet.</p>
+      <p>
+        To add credits, {canRedeem ? 'redeem a credit code above, or ' : ''}contact{' '}
+        {boot.support_email ? (
+          <a href={`mailto:${boot.support_email}`}>{boot.support_email}</a>
+        ) : (
+          'the operator of this deployment'
+        )}
+        .
+      </p>
+    </section>
   )
 }
 

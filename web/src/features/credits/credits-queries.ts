@@ -1,5 +1,6 @@
 import { infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query'
 import { api } from '../../api/api-client.ts'
+import { isWebUrl, type PurchaseStatus } from './credits-checkout.ts'
 
 export interface CreditsAnswer {
   object: 'credits'
@@ -34,12 +35,62 @@ export interface RedeemAnswer {
   balance: string
 }
 
+/** `GET /api/v1/credits/checkout-preview[?amount=]`: limits and fees; fee and total for an amount. */
+export interface CheckoutPreview {
+  object: 'checkout_preview'
+  /** False when card payments are off on this deployment. */
+  enabled: boolean
+  currency: 'usd'
+  minimum: string
+  maximum: string
+  fee_fixed: string
+  fee_percent: string
+  amount: string | null
+  fee: string | null
+  total: string | null
+}
+
+/** `POST /api/v1/credits/checkout`: the Stripe hosted page to go to. */
+export interface CheckoutAnswer {
+  object: 'checkout'
+  purchase_id: string
+  url: string
+  amount: string
+  fee: string
+  total: string
+  currency: 'usd'
+}
+
+export interface Purchase {
+  id: string
+  created_at: string
+  paid_at: string | null
+  amount: string
+  fee: string
+  total: string
+  currency: 'usd'
+  status: PurchaseStatus
+  /** Credit taken back by refunds ("0" when none). */
+  refunded: string
+  disputed: boolean
+  receipt_url: string | null
+}
+
+export interface PurchasePage {
+  object: 'list'
+  data: Purchase[]
+  has_more: boolean
+}
+
 export const LEDGER_PAGE = 50
+export const PURCHASES_PAGE = 20
 
 export const creditsKeys = {
   all: ['credits'] as const,
   balance: () => ['credits', 'balance'] as const,
   ledger: () => ['credits', 'ledger'] as const,
+  preview: (amount: string | null) => ['credits', 'checkout-preview', amount] as const,
+  purchases: () => ['credits', 'purchases'] as const,
 }
 
 export function creditsQuery() {
@@ -57,6 +108,47 @@ export function ledgerQuery() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.has_more ? last.data.at(-1)?.id : undefined),
   })
+}
+
+/** Limits and fees (`amount` null), or the fee and total the API works out for `amount`. */
+export function checkoutPreviewQuery(amount: string | null) {
+  return queryOptions({
+    queryKey: creditsKeys.preview(amount),
+    queryFn: ({ signal }) =>
+      api<CheckoutPreview>('/api/v1/credits/checkout-preview', {
+        query: amount === null ? undefined : { amount },
+        signal,
+      }),
+    staleTime: 60_000,
+  })
+}
+
+export function purchasesQuery() {
+  return infiniteQueryOptions({
+    queryKey: creditsKeys.purchases(),
+    queryFn: ({ pageParam, signal }) =>
+      api<PurchasePage>('/api/v1/credits/purchases', {
+        query: { limit: PURCHASES_PAGE, before: pageParam },
+        signal,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => (last.has_more ? last.data.at(-1)?.id : undefined),
+  })
+}
+
+/** Starts a card checkout (`amount` with two decimals); the caller then leaves for `url`. */
+export function checkoutMutation() {
+  return {
+    mutationFn: async (amount: string) => {
+      const answer = await api<CheckoutAnswer>('/api/v1/credits/checkout', {
+        method: 'POST',
+        body: { amount },
+      })
+      if (!isWebUrl(answer.url))
+        throw new Error('The server sent a payment page address that is not a web page.')
+      return answer
+    },
+  }
 }
 
 /** Credit codes look like OKC-XXXX-XXXX-XXXX-XXXX; typed lower case or with spaces is forgiven. */

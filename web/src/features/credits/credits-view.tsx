@@ -1,11 +1,13 @@
 import { formatUtc } from '../../format/dates.ts'
+import { isZero } from '../../format/money.ts'
 import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
-import type { CreditsAnswer, LedgerEntry } from './credits-queries.ts'
+import { isWebUrl, purchaseStatus } from './credits-checkout.ts'
+import type { CreditsAnswer, LedgerEntry, Purchase } from './credits-queries.ts'
 
 interface BalanceViewProps {
   data: CreditsAnswer | undefined
@@ -102,6 +104,105 @@ export function LedgerView({
                 <td>{entry.reason ?? (entry.request_id ? `request ${entry.request_id}` : '–')}</td>
               </tr>
             ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      {error ? <ErrorMessage error={error} /> : null}
+      {hasMore ? (
+        <Button onClick={onOlder} pending={loadingMore}>
+          Older
+        </Button>
+      ) : null}
+    </>
+  )
+}
+
+interface ReceiptsViewProps {
+  purchases: Purchase[] | undefined
+  isPending: boolean
+  error: unknown
+  onRetry: () => void
+  hasMore: boolean
+  loadingMore: boolean
+  onOlder: () => void
+}
+
+/** Card purchases, newest first, with Stripe's receipt when there is one. */
+export function ReceiptsView({
+  purchases,
+  isPending,
+  error,
+  onRetry,
+  hasMore,
+  loadingMore,
+  onOlder,
+}: ReceiptsViewProps) {
+  if (error && purchases === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
+  if (isPending || purchases === undefined) return <Skeleton lines={3} />
+  if (purchases.length === 0) return <EmptyState title="No purchases yet" />
+  return (
+    <>
+      <TableWrap label="Receipts">
+        <table>
+          <caption className="visually-hidden">Card purchases, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date (UTC)</th>
+              <th scope="col" className="num">
+                Credits
+              </th>
+              <th scope="col" className="num">
+                Fee
+              </th>
+              <th scope="col" className="num">
+                Total
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Refunded
+              </th>
+              <th scope="col">Receipt</th>
+            </tr>
+          </thead>
+          <tbody>
+            {purchases.map((purchase) => {
+              const status = purchaseStatus(purchase.status)
+              return (
+                <tr key={purchase.id}>
+                  <th scope="row">{formatUtc(purchase.created_at)}</th>
+                  <td className="num">
+                    <Money amount={purchase.amount} precision="cost" />
+                  </td>
+                  <td className="num">
+                    <Money amount={purchase.fee} precision="cost" />
+                  </td>
+                  <td className="num">
+                    <Money amount={purchase.total} precision="cost" />
+                  </td>
+                  <td>
+                    <span className={status.badge}>{status.label}</span>
+                    {purchase.disputed ? (
+                      <>
+                        {' '}
+                        <span className="badge badge-error">Disputed</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td className="num">
+                    {isZero(purchase.refunded) ? '–' : <Money amount={purchase.refunded} precision="cost" />}
+                  </td>
+                  <td>
+                    {purchase.receipt_url && isWebUrl(purchase.receipt_url) ? (
+                      <a href={purchase.receipt_url} target="_blank" rel="noopener noreferrer">
+                        Receipt
+                      </a>
+                    ) : (
+                      '–'
+                    )}
+                  </td>
+                </tr>
+              )
+            })}
           </tbody>
         </table>
       </TableWrap>
