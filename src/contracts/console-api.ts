@@ -97,6 +97,13 @@ const role = z.enum(ROLES).describe(`one of ${ROLES.join(', ')}`)
 const assignableRole = z
   .enum(['admin', 'developer', 'billing', 'viewer'])
   .describe('admin, developer, billing or viewer (ownership is transferred, not assigned)')
+/** `POST /api/v1/credits/checkout`: the credits to buy (the purchase fee is added on top). */
+export const checkoutBody = z.strictObject({
+  amount: z
+    .string()
+    .regex(/^\d+(\.\d{1,2})?$/)
+    .describe('USD with at most 2 decimals, e.g. "20.00"'),
+})
 export const inviteBody = z.strictObject({ email, role: assignableRole })
 export const roleBody = z.strictObject({ role: assignableRole })
 export const transferBody = z.strictObject({

@@ -23,6 +23,7 @@ export const ACTIONS = [
   'activity.read',
   'credits.read',
   'credits.redeem',
+  'credits.buy',
   'ledger.read',
   'members.read',
   'members.write',
@@ -51,10 +52,11 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'keys.write',
     'byok.write',
     'credits.redeem',
+    'credits.buy',
     'members.write',
   ]),
   developer: new Set<Action>([...READ, 'keys.write', 'byok.write']),
-  billing: new Set<Action>([...READ, 'credits.redeem']),
+  billing: new Set<Action>([...READ, 'credits.redeem', 'credits.buy']),
   viewer: new Set<Action>(READ),
 }
 

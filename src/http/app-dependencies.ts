@@ -8,6 +8,7 @@ import type { AccountService } from '../accounts/account-service.ts'
 import type { MembershipService } from '../accounts/membership-service.ts'
 import type { TwoFactor } from '../accounts/two-factor.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
+import type { CardPayments } from '../billing/card-payments.ts'
 import type { ConsoleConfig } from '../config/config-types.ts'
 import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
@@ -45,6 +46,7 @@ export interface AppDependencies
   accounts: AccountService
   memberships: MembershipService
   twoFactor: TwoFactor
+  cardPayments: CardPayments
   console: ConsoleConfig
   site: { name: string; supportEmail: string | null }
   /** The console's build (web/dist). */

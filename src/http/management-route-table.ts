@@ -7,7 +7,8 @@
  * @module
  */
 import type { MembershipService } from '../accounts/membership-service.ts'
-import { inviteBody, roleBody, transferBody } from '../contracts/console-api.ts'
+import { type CardPayments, publicPurchase } from '../billing/card-payments.ts'
+import { checkoutBody, inviteBody, roleBody, transferBody } from '../contracts/console-api.ts'
 import { type Action, can } from '../contracts/permissions.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
@@ -32,6 +33,9 @@ export const ROUTE_PERMISSIONS = {
   'POST /api/v1/byok/{provider}/test': 'byok.write',
   'GET /api/v1/credits': 'credits.read',
   'POST /api/v1/credits/redeem': 'credits.redeem',
+  'GET /api/v1/credits/checkout-preview': 'credits.read',
+  'POST /api/v1/credits/checkout': 'credits.buy',
+  'GET /api/v1/credits/purchases': 'ledger.read',
   'GET /api/v1/keys': 'keys.read',
   'POST /api/v1/keys': 'keys.write',
   'DELETE /api/v1/keys/{id}': 'keys.write',
@@ -62,6 +66,7 @@ export interface ManagementRouteTableDependencies {
   /** `GET /v1/models` for the caller's workspace (sessions see every model of every lane). */
   models(caller: WorkspaceCaller): Promise<string>
   readBody(context: RequestContext): Promise<Record<string, unknown>>
+  cardPayments: CardPayments
   /** One tiny request through the workspace's stored key (gateway/endpoints/test-byok-key.ts). */
   testByok(workspaceId: string, provider: string): Promise<unknown>
 }
@@ -160,6 +165,65 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
         [
           'POST',
           on('POST /api/v1/keys', async (found, context) => keys.create(found, await body(context)), 201),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/credits/checkout-preview',
+      new Map([
+        [
+          'GET',
+          on('GET /api/v1/credits/checkout-preview', async (_found, context) =>
+            JSON.stringify(dependencies.cardPayments.preview(queryOf(context).get('amount'))),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/credits/checkout',
+      new Map([
+        [
+          'POST',
+          on(
+            'POST /api/v1/credits/checkout',
+            async (found, context) => {
+              const { amount } = parseBody(checkoutBody, await body(context))
+              const answer = await dependencies.cardPayments.checkout(
+                found.workspaceId,
+                found.actor.name,
+                amount,
+              )
+              await memberships.audit(
+                found.workspaceId,
+                found.actor,
+                'credits.checkout_started',
+                `${answer.amount} USD (${answer.purchase_id})`,
+              )
+              return JSON.stringify(answer)
+            },
+            201,
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/credits/purchases',
+      new Map([
+        [
+          'GET',
+          on('GET /api/v1/credits/purchases', async (found, context) => {
+            const query = queryOf(context)
+            const limit = limitOf(query)
+            const purchases = await dependencies.cardPayments.purchases(found.workspaceId, {
+              limit,
+              before: query.get('before') ?? undefined,
+            })
+            return JSON.stringify({
+              object: 'list',
+              data: purchases.map(publicPurchase),
+              has_more: purchases.length === limit,
+            })
+          }),
         ],
       ]),
     ],

@@ -21,7 +21,7 @@ import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { createConsoleStatic } from './console-static.ts'
 import { createManagementRouteTable } from './management-route-table.ts'
 import { createOperatorRouteTable } from './operator-route-table.ts'
-import { readJsonObject } from './read-json-body.ts'
+import { readJsonObject, readBody as readRawBody } from './read-json-body.ts'
 import { createOperatorRoutes } from './routes/admin-operator.ts'
 import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createConsoleAuthRoutes } from './routes/console-auth.ts'
@@ -111,6 +111,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     keys,
     overview: createOverviewRoutes(dependencies),
     readBody,
+    cardPayments: dependencies.cardPayments,
     testByok: (workspaceId, provider) => testByokKey(dependencies, workspaceId, provider),
     async models(caller: WorkspaceCaller) {
       if (caller.key !== null) return models.list(caller.key)
@@ -266,6 +267,24 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     ],
   ])
 
+  routes.set(
+    '/api/v1/payments/stripe/webhook',
+    new Map([
+      [
+        'POST',
+        async (context) => {
+          // The signature covers the exact bytes: read them raw, never re-serialised JSON.
+          const raw = await readRawBody(context.request, dependencies.bodyLimitBytes)
+          const signature = context.request.headers['stripe-signature']
+          const answer = await dependencies.cardPayments.webhook(
+            raw,
+            typeof signature === 'string' ? signature : undefined,
+          )
+          sendJson(context, answer.status, answer.body)
+        },
+      ],
+    ]),
+  )
   routes.set('/console', new Map([['GET', (context) => consoleStatic.handle(context)]]))
   routes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
   parameterRoutes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))

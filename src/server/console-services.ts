@@ -10,6 +10,8 @@ import { createMailer, type Mailer } from '../accounts/mailer.ts'
 import { createMembershipService } from '../accounts/membership-service.ts'
 import { createSignInThrottle } from '../accounts/sign-in-throttle.ts'
 import { createTwoFactor } from '../accounts/two-factor.ts'
+import type { BillingService } from '../billing/billing-service.ts'
+import { createCardPayments } from '../billing/card-payments.ts'
 import type { CredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -28,6 +30,7 @@ export interface ConsoleServicesOptions {
   logger: Logger
   /** The master-key cipher (BYOK's), which also seals two-factor secrets; null: none. */
   cipher: CredentialCipher | null
+  billing: Pick<BillingService, 'purchaseFee' | 'creditExpiresAt'>
   /** Replaces the configured mailer (tests). */
   mailer?: Mailer
 }
@@ -57,7 +60,16 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     siteName: config.site.name,
     publicUrl: () => config.console.publicUrl,
   })
+  const cardPayments = createCardPayments({
+    stripe: config.payments.stripe,
+    payments: store.payments,
+    purchaseFee: (amountNano) => options.billing.purchaseFee(amountNano),
+    creditExpiresAt: () => options.billing.creditExpiresAt(),
+    publicUrl: () => config.console.publicUrl,
+    logger,
+  })
   return {
+    cardPayments,
     mailer,
     accounts,
     memberships,

@@ -259,6 +259,7 @@ export async function startGateway(
     limiter: sharedLimiter ?? fallbackLimiter,
     logger,
     cipher,
+    billing,
   })
 
   let draining = false

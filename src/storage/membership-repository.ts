@@ -5,7 +5,7 @@
  * @module
  */
 import type { Kysely } from 'kysely'
-import type { AccountRepository, InviteRecord } from './account-repository.ts'
+import type { AccountRepository, InviteRecord } from './account-records.ts'
 import type { DatabaseSchema } from './schema.ts'
 
 type MembershipQueries = Pick<

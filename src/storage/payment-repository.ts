@@ -10,77 +10,11 @@
  */
 import type { Kysely } from 'kysely'
 import { createLedgerSteps } from './ledger-steps.ts'
-import type { Dialect, DatabaseSchema } from './schema.ts'
+import type { CompleteOutcome, PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
+import type { DatabaseSchema, Dialect } from './schema.ts'
 import type { LedgerEntryRecord } from './store.ts'
 
-export type PurchaseStatus = 'open' | 'pending' | 'paid' | 'failed' | 'expired'
-
-export interface PurchaseRecord {
-  id: string
-  workspaceId: string
-  sessionId: string
-  paymentIntent: string | null
-  /** Credits bought, nano-USD. */
-  amountNano: number
-  /** The purchase fee, nano-USD (whole cents). */
-  feeNano: number
-  totalCents: number
-  currency: string
-  status: PurchaseStatus
-  paidCents: number
-  refundedCents: number
-  /** Credit taken back by refunds and lost disputes, nano-USD. */
-  takenBackNano: number
-  disputed: boolean
-  receiptUrl: string | null
-  createdBy: string
-  createdAt: string
-  paidAt: string | null
-}
-
-/** What `complete` did. */
-export type CompleteOutcome = 'credited' | 'already_credited' | 'unknown_session'
-
-export interface PaymentRepository {
-  createPurchase(purchase: PurchaseRecord): Promise<void>
-  findBySession(sessionId: string): Promise<PurchaseRecord | undefined>
-  findByPaymentIntent(paymentIntent: string): Promise<PurchaseRecord | undefined>
-  /** Newest first; `before` is a purchase ID to page from. */
-  list(workspaceId: string, options: { limit: number; before?: string | undefined }): Promise<PurchaseRecord[]>
-  /**
-   * Credits a paid purchase once: the purchase entry (its amount) and the fee entry, and the
-   * purchase marked paid, in one transaction.
-   */
-  complete(input: {
-    sessionId: string
-    paidCents: number
-    paymentIntent: string | null
-    at: string
-    creditExpiresAt: string | null
-    /** IDs for the purchase, fee and (when a refund came first) take-back entries. */
-    entryIds: [string, string, string]
-  }): Promise<CompleteOutcome>
-  /** Sets a status that moves no money (pending, failed, expired), never over `paid`. */
-  setStatus(sessionId: string, status: 'pending' | 'failed' | 'expired', at: string): Promise<void>
-  setReceipt(paymentIntent: string, receiptUrl: string, at: string): Promise<void>
-  /**
-   * Takes back credit for a purchase until `takeBackNano` (cumulative, as the provider reports it)
-   * has been taken: writes one entry of `kind` for the difference, if any. The balance may go
-   * below zero (spent credit): the workspace is then refused until it is settled.
-   */
-  takeBack(input: {
-    paymentIntent: string
-    cumulativeNano: number
-    refundedCents?: number
-    disputed?: boolean
-    kind: 'card_refund' | 'dispute'
-    reason: string
-    entryId: string
-    at: string
-  }): Promise<{ entry: LedgerEntryRecord | null; purchase: PurchaseRecord | undefined }>
-  /** Records a webhook event; false when it was recorded before. */
-  recordEvent(eventId: string, type: string, outcome: string, at: string): Promise<boolean>
-}
+export type { CompleteOutcome, PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
 
 function toPurchase(row: DatabaseSchema['purchases']): PurchaseRecord {
   return {
@@ -134,7 +68,11 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
         .execute()
     },
     async findBySession(sessionId) {
-      const row = await db.selectFrom('purchases').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
+      const row = await db
+        .selectFrom('purchases')
+        .selectAll()
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst()
       return row === undefined ? undefined : toPurchase(row)
     },
     async findByPaymentIntent(paymentIntent) {
@@ -154,37 +92,57 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
         .orderBy('id', 'desc')
         .limit(limit)
       if (before !== undefined) {
-        const anchor = await db.selectFrom('purchases').select('created_at').where('id', '=', before).executeTakeFirst()
+        const anchor = await db
+          .selectFrom('purchases')
+          .select('created_at')
+          .where('id', '=', before)
+          .executeTakeFirst()
         if (anchor !== undefined) query = query.where('created_at', '<', anchor.created_at)
       }
       return (await query.execute()).map(toPurchase)
     },
 
     async complete({ sessionId, paidCents, paymentIntent, at, creditExpiresAt, entryIds }) {
-      const found = await db.selectFrom('purchases').select('workspace_id').where('session_id', '=', sessionId).executeTakeFirst()
+      const found = await db
+        .selectFrom('purchases')
+        .select('workspace_id')
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst()
       if (found === undefined) return 'unknown_session'
       return db.transaction().execute(async (trx) => {
         const balance = await steps.lockBalance(trx, found.workspace_id, at)
         // Under the balance lock: whoever comes second sees `paid` and writes nothing.
         const claimed = await trx
           .updateTable('purchases')
-          .set({ status: 'paid', paid_cents: paidCents, payment_intent: paymentIntent, paid_at: at, updated_at: at })
+          .set({
+            status: 'paid',
+            paid_cents: paidCents,
+            payment_intent: paymentIntent,
+            paid_at: at,
+            updated_at: at,
+          })
           .where('session_id', '=', sessionId)
           .where('status', '!=', 'paid')
           .executeTakeFirst()
         if (Number(claimed.numUpdatedRows) === 0) return 'already_credited'
         const purchase = toPurchase(
-          await trx.selectFrom('purchases').selectAll().where('session_id', '=', sessionId).executeTakeFirstOrThrow(),
+          await trx
+            .selectFrom('purchases')
+            .selectAll()
+            .where('session_id', '=', sessionId)
+            .executeTakeFirstOrThrow(),
         )
+        // What the buyer paid comes in as the purchase, and the fee goes out as its own entry:
+        // the credits are exactly the amount bought.
         let running = balance.balanceNano
         const entries: [LedgerEntryRecord, string | null][] = []
-        running += purchase.amountNano
+        running += purchase.amountNano + purchase.feeNano
         entries.push([
           {
             id: entryIds[0],
             workspaceId: purchase.workspaceId,
             kind: 'purchase',
-            amountNano: purchase.amountNano,
+            amountNano: purchase.amountNano + purchase.feeNano,
             balanceAfterNano: running,
             reason: `card payment (${purchase.id})`,
             actor: 'stripe',
@@ -213,10 +171,18 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
           ])
         }
         // A refund or dispute reported before the payment (events arrive in any order) is taken now.
-        const pending = Math.min(Number(
-          (await trx.selectFrom('purchases').select('take_back_target_nano').where('id', '=', purchase.id).executeTakeFirstOrThrow())
-            .take_back_target_nano,
-        ), purchase.amountNano)
+        const pending = Math.min(
+          Number(
+            (
+              await trx
+                .selectFrom('purchases')
+                .select('take_back_target_nano')
+                .where('id', '=', purchase.id)
+                .executeTakeFirstOrThrow()
+            ).take_back_target_nano,
+          ),
+          purchase.amountNano,
+        )
         if (pending > 0) {
           running -= pending
           entries.push([
@@ -234,10 +200,19 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
             },
             null,
           ])
-          await trx.updateTable('purchases').set({ taken_back_nano: pending }).where('id', '=', purchase.id).execute()
+          await trx
+            .updateTable('purchases')
+            .set({ taken_back_nano: pending })
+            .where('id', '=', purchase.id)
+            .execute()
         }
         for (const [entry, expiresAt] of entries) await steps.insertEntry(trx, entry, expiresAt)
-        await steps.writeBalance(trx, purchase.workspaceId, { balanceNano: running, heldNano: balance.heldNano }, at)
+        await steps.writeBalance(
+          trx,
+          purchase.workspaceId,
+          { balanceNano: running, heldNano: balance.heldNano },
+          at,
+        )
         return 'credited'
       })
     },
@@ -259,11 +234,25 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
     },
 
     async takeBack(input) {
-      const found = await db
+      let found = await db
         .selectFrom('purchases')
         .select('workspace_id')
         .where('payment_intent', '=', input.paymentIntent)
         .executeTakeFirst()
+      if (found === undefined && input.purchaseId !== undefined) {
+        // Events arrive in any order: a refund can name the payment before the checkout's event did.
+        await db
+          .updateTable('purchases')
+          .set({ payment_intent: input.paymentIntent })
+          .where('id', '=', input.purchaseId)
+          .where('payment_intent', 'is', null)
+          .execute()
+        found = await db
+          .selectFrom('purchases')
+          .select('workspace_id')
+          .where('payment_intent', '=', input.paymentIntent)
+          .executeTakeFirst()
+      }
       if (found === undefined) return { entry: null, purchase: undefined }
       return db.transaction().execute(async (trx) => {
         const balance = await steps.lockBalance(trx, found.workspace_id, input.at)
@@ -281,7 +270,10 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
           .select('take_back_target_nano')
           .where('id', '=', purchase.id)
           .executeTakeFirstOrThrow()
-        const target = Math.min(Math.max(input.cumulativeNano, Number(row.take_back_target_nano)), purchase.amountNano)
+        const target = Math.min(
+          Math.max(input.cumulativeNano, Number(row.take_back_target_nano)),
+          purchase.amountNano,
+        )
         const delta = purchase.status === 'paid' ? target - purchase.takenBackNano : 0
         await trx
           .updateTable('purchases')

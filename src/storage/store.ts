@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { AccountRepository } from './account-repository.ts'
-import type { PaymentRepository } from './payment-repository.ts'
+import type { AccountRepository } from './account-records.ts'
 import type { OperatorRepository } from './operator-repository.ts'
+import type { PaymentRepository } from './payment-records.ts'
 import type { Dialect } from './schema.ts'
 
 export type WorkspaceLane = 'cheap' | 'resale'
