@@ -16,7 +16,10 @@ import { offer, startTestGateway, type TestGateway } from '../helpers/test-gatew
 /** Routes outside the workspace table, and why. */
 const ACCOUNT_ROUTES = /^\/api\/v1\/(auth\/|workspaces$)/ // the signed-in user's own account
 const OPERATOR_ROUTES = /^\/api\/v1\/admin\// // admin token or an operator session
-const KEY_ROUTES = new Set(['/api/v1/quote']) // any API key: a price quote for a request
+const KEY_ROUTES = new Set([
+  '/api/v1/quote', // any API key: a price quote for a request
+  '/api/v1/payments/stripe/webhook', // Stripe, authenticated by the signature over the body
+])
 
 describe('permission table', () => {
   let gateway: TestGateway
