@@ -26,6 +26,8 @@ export interface CardPaymentsOptions {
   payments: PaymentRepository
   /** The fee for a purchase of `amountNano` credits, nano-USD (billing-service.ts). */
   purchaseFee(amountNano: number): number
+  /** The fee's terms as the console shows them: a fixed USD part and a percent, decimal strings. */
+  feeTerms: { fixed: string; percent: string }
   creditExpiresAt(): string | null
   publicUrl(): string
   logger: Logger
@@ -237,6 +239,8 @@ export function createCardPayments(options: CardPaymentsOptions) {
         object: 'checkout_preview',
         enabled: config !== null,
         currency: 'usd',
+        fee_fixed: options.feeTerms.fixed,
+        fee_percent: options.feeTerms.percent,
         minimum: config === null ? null : formatNanoUsd(config.minimumNano),
         maximum: config === null ? null : formatNanoUsd(config.maximumNano),
         amount: null as string | null,

@@ -12,6 +12,7 @@ import { createSignInThrottle } from '../accounts/sign-in-throttle.ts'
 import { createTwoFactor } from '../accounts/two-factor.ts'
 import type { BillingService } from '../billing/billing-service.ts'
 import { createCardPayments } from '../billing/card-payments.ts'
+import { formatNanoUsd } from '../billing/cost.ts'
 import type { CredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -64,6 +65,11 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     stripe: config.payments.stripe,
     payments: store.payments,
     purchaseFee: (amountNano) => options.billing.purchaseFee(amountNano),
+    feeTerms: {
+      fixed: formatNanoUsd(config.billing.purchaseFeeFixedNano),
+      // Thousandths of a percent → a decimal string (5000 → "5", 2500 → "2.5").
+      percent: formatNanoUsd(config.billing.purchaseFeePercentMilli * 1_000_000),
+    },
     creditExpiresAt: () => options.billing.creditExpiresAt(),
     publicUrl: () => config.console.publicUrl,
     logger,

@@ -12,6 +12,7 @@ import OpenAI from 'openai'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createCreditCodes } from '../../src/billing/credit-codes.ts'
 import { CONSOLE_DIRECTORY } from '../../src/server/console-services.ts'
+import { type FakeStripe, startFakeStripe } from '../fakes/fake-stripe.ts'
 import { browserUnavailable, launchBrowser, screenshots, seriousViolations } from '../helpers/browser.ts'
 import { linkIn, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.ts'
 import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
@@ -22,6 +23,7 @@ if (skip !== undefined) console.log(`# ${skip}`)
 describe('console journey in a real browser', { skip }, () => {
   let gateway: TestGateway
   let smtp: SmtpCatcher
+  let stripe: FakeStripe
   let browser: Browser
   const contexts: BrowserContext[] = []
   const checked = new Set<string>()
@@ -62,16 +64,23 @@ describe('console journey in a real browser', { skip }, () => {
   before(async () => {
     assert.ok(existsSync(`${CONSOLE_DIRECTORY}/index.html`), 'the console is built (npm run build:console)')
     smtp = await startSmtpCatcher()
+    stripe = await startFakeStripe()
     gateway = await startTestGateway(
       {
+        payments: { stripe: { api_base: stripe.url } },
         providers: [{ name: 'sim', kind: 'sim' }],
         models: [{ id: 'sim-echo', offers: [offer('sim')] }],
         smtp: { url: smtp.url, from: 'Acme <no-reply@acme.test>' },
         billing: { signup_credit: '1' },
         site: { name: 'Acme AI', support_email: 'help@acme.test' },
       },
-      { ONEKEY_ADMIN_TOKEN: 'admin-token-for-tests-0123456789' },
+      {
+        ONEKEY_ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
+        STRIPE_SECRET_KEY: stripe.secretKey,
+        STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+      },
     )
+    stripe.webhookUrl = `${gateway.url}/api/v1/payments/stripe/webhook`
     browser = await launchBrowser()
   })
   after(async () => {
@@ -79,6 +88,7 @@ describe('console journey in a real browser', { skip }, () => {
     await browser?.close()
     await gateway?.close()
     await smtp?.close()
+    await stripe?.close()
   })
 
   // A whole journey with axe and six screenshots per page: minutes, not the suite's 60 s default.
@@ -146,6 +156,28 @@ describe('console journey in a real browser', { skip }, () => {
       .getByText(/\$8\.0\d|\$7\.9\d/)
       .first()
       .waitFor()
+
+    // Buying credits by card: the fee and total first, then (fake) Stripe's page, then the receipt.
+    const buyer = (await gateway.store.accounts.findUserByEmail('buyer@acme.test'))!
+    const buyerWorkspaceId = (await gateway.store.accounts.membershipsOf(buyer.id))[0]!.workspaceId
+    const beforePurchase = (await gateway.store.ledger.balance(buyerWorkspaceId)).balanceNano
+    await page.getByLabel('Amount (USD)').fill('20')
+    await page.getByText(/Total \$21\.35/).waitFor()
+    await inspect(page, 'credits-buy')
+    await page.getByRole('button', { name: 'Pay with card' }).click()
+    await page.waitForURL(new RegExp(`^${stripe.url}/pay/`))
+    await page.getByRole('button', { name: 'Pay $21.35' }).click()
+    await page.waitForURL(/\/console\/credits/)
+    const receipts = page.getByRole('region', { name: 'Receipts' })
+    await receipts
+      .getByRole('link', { name: /receipt/i })
+      .first()
+      .waitFor({ timeout: 30_000 })
+    await inspect(page, 'credits-receipt')
+    assert.equal(
+      (await gateway.store.ledger.balance(buyerWorkspaceId)).balanceNano - beforePurchase,
+      20_000_000_000,
+    )
 
     // Other pages of the buyer, checked and captured.
     await go(page, 'BYOK', /byok|provider keys/i, 'byok')

@@ -50,8 +50,16 @@ describe('card payments through Stripe Checkout', () => {
     const preview = await buyer.get('/api/v1/credits/checkout-preview?amount=20')
     assert.equal(preview.status, 200)
     assert.deepEqual(
-      [preview.body.enabled, preview.body.amount, preview.body.fee, preview.body.total, preview.body.minimum],
-      [true, '20', '1.35', '21.35', '5'],
+      [
+        preview.body.enabled,
+        preview.body.amount,
+        preview.body.fee,
+        preview.body.total,
+        preview.body.minimum,
+        preview.body.fee_fixed,
+        preview.body.fee_percent,
+      ],
+      [true, '20', '1.35', '21.35', '5', '0.35', '5'],
     )
     for (const amount of ['4.99', '500.01', '10.001', 'ten']) {
       const refused = await buyer.post('/api/v1/credits/checkout', { amount })
