@@ -8,8 +8,13 @@
  */
 import type { MembershipService } from '../accounts/membership-service.ts'
 import { type CardPayments, publicPurchase } from '../billing/card-payments.ts'
-import { checkoutBody, inviteBody, roleBody, transferBody } from '../contracts/console-api.ts'
-import { type Action, can } from '../contracts/permissions.ts'
+import { checkoutBody } from '../contracts/console-api.ts'
+import { createMemberRoutes } from './member-routes.ts'
+import { limitOf, parameterOf, queryOf } from './request-query.ts'
+import { type PermissionedRoute, ROUTE_PERMISSIONS } from './route-permissions.ts'
+
+export { ROUTE_PERMISSIONS } from './route-permissions.ts'
+
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Handler } from './app-dependencies.ts'
@@ -20,41 +25,6 @@ import type { createMoneyRoutes } from './routes/money.ts'
 import type { createOverviewRoutes } from './routes/overview.ts'
 import { sendJson } from './send-response.ts'
 import type { CallerResolver, WorkspaceCaller } from './workspace-caller.ts'
-
-/** `METHOD path` (a trailing `{…}` is a path parameter) → the action it needs. */
-export const ROUTE_PERMISSIONS = {
-  'GET /api/v1/workspace': 'workspace.read',
-  'PATCH /api/v1/workspace': 'workspace.update',
-  'GET /api/v1/models': 'workspace.read',
-  'GET /api/v1/overview': 'credits.read',
-  'GET /api/v1/byok': 'byok.read',
-  'PUT /api/v1/byok/{provider}': 'byok.write',
-  'DELETE /api/v1/byok/{provider}': 'byok.write',
-  'POST /api/v1/byok/{provider}/test': 'byok.write',
-  'GET /api/v1/credits': 'credits.read',
-  'POST /api/v1/credits/redeem': 'credits.redeem',
-  'GET /api/v1/credits/checkout-preview': 'credits.read',
-  'POST /api/v1/credits/checkout': 'credits.buy',
-  'GET /api/v1/credits/purchases': 'ledger.read',
-  'GET /api/v1/keys': 'keys.read',
-  'POST /api/v1/keys': 'keys.write',
-  'DELETE /api/v1/keys/{id}': 'keys.write',
-  'GET /api/v1/ledger': 'ledger.read',
-  'GET /api/v1/logs': 'logs.read',
-  'GET /api/v1/generation': 'logs.read',
-  'GET /api/v1/activity': 'activity.read',
-  'GET /api/v1/activity.csv': 'activity.read',
-  'GET /api/v1/members': 'members.read',
-  'POST /api/v1/members/invites': 'members.write',
-  'DELETE /api/v1/members/invites/{id}': 'members.write',
-  'PATCH /api/v1/members/{user_id}': 'members.write',
-  // Anyone may remove themselves (leave); removing another member needs members.write (checked inside).
-  'DELETE /api/v1/members/{user_id}': 'members.read',
-  'POST /api/v1/members/transfer-ownership': 'ownership.transfer',
-  'GET /api/v1/audit': 'audit.read',
-} as const satisfies Record<string, Action>
-
-export type PermissionedRoute = keyof typeof ROUTE_PERMISSIONS
 
 export interface ManagementRouteTableDependencies {
   callers: CallerResolver
@@ -69,32 +39,6 @@ export interface ManagementRouteTableDependencies {
   cardPayments: CardPayments
   /** One tiny request through the workspace's stored key (gateway/endpoints/test-byok-key.ts). */
   testByok(workspaceId: string, provider: string): Promise<unknown>
-}
-
-function queryOf(context: RequestContext): URLSearchParams {
-  const url = context.request.url ?? ''
-  const start = url.indexOf('?')
-  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
-}
-
-/** The path parameter after `prefix`, percent-decoded. */
-export function parameterOf(context: RequestContext, prefix: string, param: string): string {
-  try {
-    return decodeURIComponent(context.path.slice(prefix.length))
-  } catch {
-    throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, {
-      param,
-    })
-  }
-}
-
-function limitOf(query: URLSearchParams): number {
-  const limit = Number(query.get('limit') ?? 50)
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-    throw new GatewayError('invalid_parameter', "Invalid 'limit': an integer from 1 to 500.", {
-      param: 'limit',
-    })
-  return limit
 }
 
 export function createManagementRouteTable(dependencies: ManagementRouteTableDependencies) {
@@ -115,20 +59,6 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
       if (found.key === null) context.headers = { ...context.headers, 'cache-control': 'no-store' }
       sendJson(context, status, await run(found, context))
     }
-
-  const membersAnswer = async (workspaceId: string) => {
-    const { members, invites } = await memberships.list(workspaceId)
-    return JSON.stringify({
-      object: 'members',
-      data: members.map((member) => ({
-        user_id: member.userId,
-        email: member.email,
-        role: member.role,
-        joined_at: member.joinedAt,
-      })),
-      invites: invites.map(publicInvite),
-    })
-  }
 
   const routes = new Map<string, Map<string, Handler>>([
     [
@@ -275,71 +205,6 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
         ],
       ]),
     ],
-    [
-      '/api/v1/members',
-      new Map([['GET', on('GET /api/v1/members', (found) => membersAnswer(found.workspaceId))]]),
-    ],
-    [
-      '/api/v1/members/invites',
-      new Map([
-        [
-          'POST',
-          on(
-            'POST /api/v1/members/invites',
-            async (found, context) => {
-              const { email, role } = parseBody(inviteBody, await body(context))
-              if (role === 'admin' && found.actor.role !== 'owner')
-                throw new GatewayError('permission_denied', 'Only the owner invites admins.')
-              return JSON.stringify(
-                publicInvite(await memberships.invite(found.workspaceId, found.actor, email, role)),
-              )
-            },
-            201,
-          ),
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/members/transfer-ownership',
-      new Map([
-        [
-          'POST',
-          on('POST /api/v1/members/transfer-ownership', async (found, context) => {
-            const { user_id: userId } = parseBody(transferBody, await body(context))
-            await memberships.transferOwnership(found.workspaceId, found.actor, userId)
-            return membersAnswer(found.workspaceId)
-          }),
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/audit',
-      new Map([
-        [
-          'GET',
-          on('GET /api/v1/audit', async (found, context) => {
-            const query = queryOf(context)
-            const limit = limitOf(query)
-            const entries = await memberships.listAudit(found.workspaceId, {
-              limit,
-              before: query.get('before') ?? undefined,
-            })
-            return JSON.stringify({
-              object: 'list',
-              data: entries.map((entry) => ({
-                id: entry.id,
-                actor: entry.actor,
-                action: entry.action,
-                target: entry.target,
-                ip: entry.ip,
-                created_at: entry.createdAt,
-              })),
-              has_more: entries.length === limit,
-            })
-          }),
-        ],
-      ]),
-    ],
   ])
 
   const parameterRoutes = new Map<string, Map<string, Handler>>([
@@ -382,68 +247,10 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
         ],
       ]),
     ],
-    [
-      '/api/v1/members/invites/',
-      new Map([
-        [
-          'DELETE',
-          on('DELETE /api/v1/members/invites/{id}', async (found, context) => {
-            const id = parameterOf(context, '/api/v1/members/invites/', 'id')
-            await memberships.revokeInvite(found.workspaceId, found.actor, id)
-            return JSON.stringify({ id, revoked: true })
-          }),
-        ],
-      ]),
-    ],
-    [
-      '/api/v1/members/',
-      new Map([
-        [
-          'PATCH',
-          on('PATCH /api/v1/members/{user_id}', async (found, context) => {
-            const userId = parameterOf(context, '/api/v1/members/', 'user_id')
-            const { role } = parseBody(roleBody, await body(context))
-            const member = await memberships.changeRole(found.workspaceId, found.actor, userId, role)
-            return JSON.stringify({
-              user_id: member.userId,
-              email: member.email,
-              role: member.role,
-              joined_at: member.joinedAt,
-            })
-          }),
-        ],
-        [
-          'DELETE',
-          on('DELETE /api/v1/members/{user_id}', async (found, context) => {
-            const userId = parameterOf(context, '/api/v1/members/', 'user_id')
-            if (userId !== found.actor.userId && !can(found.actor.role, 'members.write'))
-              throw new GatewayError(
-                'permission_denied',
-                `Your role (${found.actor.role}) does not allow this (members.write).`,
-              )
-            await memberships.remove(found.workspaceId, found.actor, userId)
-            return JSON.stringify({ user_id: userId, removed: true })
-          }),
-        ],
-      ]),
-    ],
   ])
 
+  const members = createMemberRoutes({ on, memberships, body })
+  for (const [path, methods] of members.routes) routes.set(path, methods)
+  for (const [prefix, methods] of members.parameterRoutes) parameterRoutes.set(prefix, methods)
   return { routes, parameterRoutes }
-}
-
-function publicInvite(invite: {
-  id: string
-  email: string
-  role: string
-  expiresAt: string
-  createdAt: string
-}) {
-  return {
-    id: invite.id,
-    email: invite.email,
-    role: invite.role,
-    expires_at: invite.expiresAt,
-    created_at: invite.createdAt,
-  }
 }

@@ -8,7 +8,7 @@
 import type { Actor } from '../accounts/membership-service.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Handler } from './app-dependencies.ts'
-import { parameterOf } from './management-route-table.ts'
+import { parameterOf, queryOf } from './request-query.ts'
 import type { createOperatorRoutes } from './routes/admin-operator.ts'
 import type { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import type { createManagementRoutes } from './routes/management.ts'
@@ -24,12 +24,6 @@ export interface OperatorRouteTableDependencies {
   readBody(context: RequestContext): Promise<Record<string, unknown>>
   /** The workspace's audit log: an operator's top-ups, tier and suspension changes show there. */
   audit(workspaceId: string, actor: Actor, action: string, target: string | null): Promise<void>
-}
-
-function queryOf(context: RequestContext): URLSearchParams {
-  const url = context.request.url ?? ''
-  const start = url.indexOf('?')
-  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1))
 }
 
 export function createOperatorRouteTable(dependencies: OperatorRouteTableDependencies) {

@@ -75,6 +75,7 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     logger,
   })
   return {
+    audit: memberships.audit,
     cardPayments,
     mailer,
     accounts,
@@ -84,4 +85,19 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     site: config.site,
     consoleDirectory: CONSOLE_DIRECTORY,
   }
+}
+
+/** What the operator's routes read from the running configuration (it changes on reload). */
+export function operatorDependencies(store: Store, current: () => GatewayConfig) {
+  return {
+    operator: store.operator,
+    tiers: () => ({ names: Object.keys(current().limits.tiers), defaultTier: current().limits.defaultTier }),
+    providers: () => current().providers,
+  }
+}
+
+/** Listening on port 0 (tests): the default public URL gets the port the system chose. */
+export function settlePublicUrl(config: GatewayConfig, port: number): void {
+  if (config.console.publicUrl.endsWith(':0'))
+    config.console.publicUrl = `${config.console.publicUrl.slice(0, -2)}:${port}`
 }

@@ -33,7 +33,7 @@ import { createWorkspaceService } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
-import { createConsoleServices } from './console-services.ts'
+import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:8787` */
@@ -287,14 +287,7 @@ export async function startGateway(
     requestLogRepository: store.requestLogs,
     workspaceService,
     ...consoleServices,
-    operator: store.operator,
-    tiers: () => ({
-      names: Object.keys(routing.config.limits.tiers),
-      defaultTier: routing.config.limits.defaultTier,
-    }),
-    providers: () => routing.config.providers,
-    audit: (workspaceId, actor, action, target) =>
-      consoleServices.memberships.audit(workspaceId, actor, action, target),
+    ...operatorDependencies(store, () => routing.config),
     apiKeys: store.apiKeys,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     durableSettlement: config.billing.durableSettlement,
@@ -367,9 +360,7 @@ export async function startGateway(
   })
   const { port } = server.address() as AddressInfo
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
-  // Listening on port 0 (tests): the default public URL gets the port the system chose.
-  if (config.console.publicUrl.endsWith(':0'))
-    config.console.publicUrl = `${config.console.publicUrl.slice(0, -2)}:${port}`
+  settlePublicUrl(config, port)
 
   let closing: Promise<void> | undefined
   async function close(graceMs = config.server.shutdownGraceMs): Promise<void> {
