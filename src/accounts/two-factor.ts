@@ -58,7 +58,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
       timestamp,
     })
     const step = Math.floor(timestamp / 1000 / PERIOD_SECONDS) + (delta ?? 0)
-    if (delta === null || !(await options.accounts.useTotpStep(user.id, step)))
+    if (delta === null || !(await options.accounts.recordTotpStep(user.id, step)))
       throw new GatewayError(
         'invalid_parameter',
         'The authenticator code is not right (or was already used).',
@@ -87,7 +87,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
         throw new GatewayError('invalid_request', 'Start two-factor setup first.')
       await accept(user, code, this.secretOf(user), 'code')
       await options.accounts.setTotp(user.id, user.totpSecret, new Date(now()).toISOString())
-      await options.accounts.useTotpStep(user.id, Math.floor(now() / 1000 / PERIOD_SECONDS))
+      await options.accounts.recordTotpStep(user.id, Math.floor(now() / 1000 / PERIOD_SECONDS))
     },
 
     /** Turns two-factor off; needs the password. */

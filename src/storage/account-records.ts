@@ -85,7 +85,7 @@ export interface AccountRepository {
   /** Sets (or clears, with nulls) the user's TOTP secret and when it was confirmed. */
   setTotp(userId: string, secret: string | null, enabledAt: string | null): Promise<void>
   /** Records an accepted TOTP step; false when this or a later step was already used (a replay). */
-  useTotpStep(userId: string, step: number): Promise<boolean>
+  recordTotpStep(userId: string, step: number): Promise<boolean>
 
   createSession(session: SessionRecord): Promise<void>
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>

@@ -119,7 +119,7 @@ export function createAccountRepository(db: Kysely<DatabaseSchema>): AccountRepo
         .where('id', '=', userId)
         .execute()
     },
-    async useTotpStep(userId, step) {
+    async recordTotpStep(userId, step) {
       const result = await db
         .updateTable('users')
         .set({ totp_last_step: step })

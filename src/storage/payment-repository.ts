@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely'
 import { createLedgerSteps } from './ledger-steps.ts'
-import type { CompleteOutcome, PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
+import type { PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import type { LedgerEntryRecord } from './store.ts'
 
