@@ -113,6 +113,14 @@ describe('management API bodies are strict', () => {
     },
     {
       method: 'POST',
+      path: '/api/v1/credits/checkout',
+      route: '/api/v1/credits/checkout',
+      unknown: [{ amount: '20', currency: 'eur' }],
+      wrongType: { body: { amount: 20 }, param: 'amount' },
+      expected: ['amount'],
+    },
+    {
+      method: 'POST',
       path: '/api/v1/admin/credits',
       route: '/api/v1/admin/credits',
       admin: true,
@@ -197,7 +205,13 @@ describe('management API bodies are strict', () => {
     const walked = cases().map((item) => `${item.method} ${item.route}`)
     // Not management bodies: the quote takes a chat completion request, and reload reads no body.
     // Not management bodies: the quote takes a chat completion request; reload and a BYOK key's test read no body.
-    const other = ['POST /api/v1/quote', 'POST /api/v1/admin/reload', 'POST /api/v1/byok/']
+    // The Stripe webhook's body is Stripe's event, verified by its signature.
+    const other = [
+      'POST /api/v1/quote',
+      'POST /api/v1/admin/reload',
+      'POST /api/v1/byok/',
+      'POST /api/v1/payments/stripe/webhook',
+    ]
     assert.deepEqual(found.sort(), [...walked, ...other].sort())
   })
 
