@@ -1,6 +1,8 @@
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
 import type { GatewayConfig } from '../config/config.ts'
+import { testUpstreamAccount } from '../gateway/endpoints/probe-upstream.ts'
+import { createProviderRegistry } from '../providers/registry.ts'
 import { createWorkspaceService, ServiceError } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { ApiKeyRecord } from '../storage/store.ts'
@@ -164,6 +166,29 @@ export async function runManagementCommand(
       return options.json
         ? json(publicKey(revoked))
         : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
+    }
+    if (noun === 'account' && verb === 'test') {
+      const [provider, account, extra] = (argument ?? '').split('/')
+      if (!provider || !account || extra !== undefined)
+        throw new ServiceError('usage: onekey account test PROVIDER/ACCOUNT (e.g. openai/primary)')
+      const registry = createProviderRegistry(config)
+      try {
+        const result = await testUpstreamAccount(
+          config.models,
+          registry.get(provider),
+          provider,
+          account,
+        ).catch((error: unknown) => {
+          throw new ServiceError((error as Error).message)
+        })
+        if (!result.ok) process.exitCode = 1
+        return options.json
+          ? json(result)
+          : `${result.ok ? 'ok' : 'failed'}: ${provider}/${account} on ${result.model}: ${result.message} ` +
+              `(${result.status === null ? 'no answer' : `HTTP ${result.status}`}, ${result.latency_ms} ms)\n`
+      } finally {
+        await registry.close()
+      }
     }
     if (noun === 'user' && (verb === 'promote' || verb === 'demote')) {
       if (!argument) throw new ServiceError(`usage: onekey user ${verb} EMAIL`)

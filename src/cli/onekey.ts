@@ -17,50 +17,20 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.ts'
+import { closestKey } from '../config/config-messages.ts'
 import { describeError } from '../logging/logger.ts'
 import { startGateway } from '../server/start-gateway.ts'
 import { ServiceError } from '../services/workspace-service.ts'
 import { StorageUnavailableError } from '../storage/storage-errors.ts'
+import { checkOptions, commandHelp, findCommand, UsageError, usage } from './command-table.ts'
 import { runManagementCommand } from './management-commands.ts'
 
-const USAGE = `usage: onekey <command> [options]
-
-commands:
-  serve                                  run the gateway
-  migrate                                apply database migrations
-  workspace create NAME                  create a workspace
-  workspace list                         list workspaces
-  workspace set WS [--default-lane cheap|resale] [--deny-data-collection|--allow-data-collection]
-                   [--tier NAME] [--rpm N|tier] [--tpm N|tier] [--concurrency N|tier]
-                                         change a workspace's lane, privacy and rate-limit settings
-  key create --workspace WS [--name N] [--expires-in 30d] [--lanes cheap,resale] [--models 'gpt-4o*,cheap/*'] [--management]
-             [--rpm N] [--tpm N] [--concurrency N]
-                                         create an API key (shown once); restrict lanes/models;
-                                         --management also allows the management API
-  key list [--workspace WS]              list API keys (prefixes only)
-  key revoke KEY_ID                      revoke an API key
-  credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]
-                                         add credits (USD; a purchase adds the purchase fee entry)
-  credits show WS                        balance, held, available and the latest ledger entries
-  codes create --amount USD [--count N] [--expires-in 30d]
-                                         create single-use credit codes (shown once)
-  codes redeem WS CODE                   redeem a code for a workspace
-  ledger verify                          check every balance against its ledger entries and holds
-  byok set WS PROVIDER [--key-env VAR]   store a workspace's own provider key, encrypted
-                                         (read from VAR, else from stdin; never an argument)
-  byok list WS                           stored BYOK keys (masked hints only)
-  byok delete WS PROVIDER                delete a stored BYOK key
-  user promote EMAIL                     make a console user an operator (operator pages, admin API)
-  user demote EMAIL                      take the operator role away
-  byok rotate                            re-encrypt every BYOK key with ONEKEY_MASTER_KEY
-                                         (the old key in ONEKEY_PREVIOUS_MASTER_KEYS)
-
-options:
-  --config FILE   config file (default: $ONEKEY_CONFIG, ./onekey.yaml, ./onekey.example.yaml)
-  --json          machine-readable output
-`
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 
 async function serve(config: GatewayConfig, configPath: string | undefined): Promise<void> {
   const gateway = await startGateway(config, {
@@ -116,46 +86,98 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim()
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      workspace: { type: 'string' },
-      name: { type: 'string' },
-      'expires-in': { type: 'string' },
-      lanes: { type: 'string' },
-      models: { type: 'string' },
-      management: { type: 'boolean' },
-      'default-lane': { type: 'string' },
-      'deny-data-collection': { type: 'boolean' },
-      'allow-data-collection': { type: 'boolean' },
-      'key-env': { type: 'string' },
-      'idempotency-key': { type: 'string' },
-      amount: { type: 'string' },
-      count: { type: 'string' },
-      tier: { type: 'string' },
-      rpm: { type: 'string' },
-      tpm: { type: 'string' },
-      concurrency: { type: 'string' },
-      kind: { type: 'string' },
-      reason: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  const [command, ...rest] = positionals
-  if (values.help || command === undefined) {
-    process.stdout.write(USAGE)
-    return command === undefined && !values.help ? 2 : 0
+/** Every long option any command takes (each command's own are checked by command-table.ts). */
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  workspace: { type: 'string' },
+  name: { type: 'string' },
+  'expires-in': { type: 'string' },
+  lanes: { type: 'string' },
+  models: { type: 'string' },
+  management: { type: 'boolean' },
+  'default-lane': { type: 'string' },
+  'deny-data-collection': { type: 'boolean' },
+  'allow-data-collection': { type: 'boolean' },
+  'key-env': { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  amount: { type: 'string' },
+  count: { type: 'string' },
+  tier: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  concurrency: { type: 'string' },
+  kind: { type: 'string' },
+  reason: { type: 'string' },
+} as const
+
+/** parseArgs' own refusals, as one line with the closest spelling. */
+function parseFailure(error: Error & { code?: string }): UsageError {
+  const option = /'(-{1,2}[^']+)'/.exec(error.message)?.[1] ?? ''
+  if (/^-\d/.test(option))
+    return new UsageError(
+      `\`${option}\` looks like a negative number: put it after \`--\` (e.g. onekey credits top-up WS --kind adjustment -- ${option})`,
+    )
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const close = closestKey(option.replace(/^-+/, ''), Object.keys(OPTIONS))
+    return new UsageError(
+      `unknown option \`${option}\`${close === undefined ? '' : `; did you mean \`--${close}\`?`}`,
+    )
   }
-  const config = loadConfig({ configPath: values.config, requireSecrets: command === 'serve' })
-  if (command === 'serve') {
+  return new UsageError(error.message.split('\n')[0]!)
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>
+  >
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  } catch (error) {
+    throw parseFailure(error as Error & { code?: string })
+  }
+  const { values, positionals } = parsed
+  if (values.version) {
+    process.stdout.write(`onekey ${VERSION}\n`)
+    return 0
+  }
+  if (positionals[0] === 'help') {
+    if (positionals.length === 1) {
+      process.stdout.write(usage())
+      return 0
+    }
+    process.stdout.write(commandHelp(findCommand(positionals.slice(1)).spec))
+    return 0
+  }
+  if (positionals.length === 0) {
+    ;(values.help ? process.stdout : process.stderr).write(usage())
+    return values.help ? 0 : 2
+  }
+  const { spec } = findCommand(positionals)
+  if (values.help) {
+    process.stdout.write(commandHelp(spec))
+    return 0
+  }
+  checkOptions(
+    spec,
+    Object.keys(values).filter(
+      (name) =>
+        values[name as keyof typeof values] !== undefined && !['json', 'help', 'version'].includes(name),
+    ),
+  )
+  const env = { ...process.env }
+  if (values.port !== undefined) env.ONEKEY_PORT = values.port
+  if (values.host !== undefined) env.ONEKEY_HOST = values.host
+  const config = loadConfig({ configPath: values.config, requireSecrets: spec.name === 'serve', env })
+  if (spec.name === 'serve') {
     await serve(config, values.config)
     return -1
   }
-  const output = await runManagementCommand(config, [command, ...rest], {
+  const output = await runManagementCommand(config, positionals, {
     workspace: values.workspace,
     name: values.name,
     expiresIn: values['expires-in'],
@@ -178,10 +200,7 @@ async function main(argv: string[]): Promise<number> {
     json: values.json,
     readSecret: readStdin,
   })
-  if (output === undefined) {
-    process.stderr.write(USAGE)
-    return 2
-  }
+  if (output === undefined) throw new UsageError(`\`${spec.name}\` needs its arguments: onekey ${spec.usage}`)
   process.stdout.write(output)
   return 0
 }
@@ -191,6 +210,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code
   },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`onekey: ${error.message}\n`)
+      process.exitCode = 2
+      return
+    }
     // Known errors are the operator's to fix: their message says what and how, without a stack.
     const known =
       error instanceof ConfigError ||

@@ -15,6 +15,7 @@ import type { RequestContext } from '../gateway/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
+import type { ProviderRegistry } from '../providers/registry.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
 import type { OperatorRouteDependencies } from './routes/admin-operator.ts'
@@ -47,6 +48,8 @@ export interface AppDependencies
   memberships: MembershipService
   twoFactor: TwoFactor
   cardPayments: CardPayments
+  /** The providers now configured (after a reload too). */
+  providerRegistry(): ProviderRegistry
   console: ConsoleConfig
   site: { name: string; supportEmail: string | null }
   /** The console's build (web/dist). */

@@ -3,9 +3,12 @@
  * or a console session of a user with the operator flag (`onekey user promote EMAIL`), checked
  * first; a session's CSRF token and Origin are checked as for any other change.
  *
+ *   POST /api/v1/admin/providers/{provider}/{account}/test   one tiny request through that account
+ *
  * @module
  */
 import type { Actor } from '../accounts/membership-service.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Handler } from './app-dependencies.ts'
 import { parameterOf, queryOf } from './request-query.ts'
@@ -22,6 +25,8 @@ export interface OperatorRouteTableDependencies {
   money: ReturnType<typeof createMoneyRoutes>
   management: ReturnType<typeof createManagementRoutes>
   readBody(context: RequestContext): Promise<Record<string, unknown>>
+  /** One tiny request through `provider/account` (gateway/endpoints/probe-upstream.ts). */
+  testAccount(provider: string, account: string): Promise<unknown>
   /** The workspace's audit log: an operator's top-ups, tier and suspension changes show there. */
   audit(workspaceId: string, actor: Actor, action: string, target: string | null): Promise<void>
 }
@@ -103,6 +108,22 @@ export function createOperatorRouteTable(dependencies: OperatorRouteTableDepende
               await readBody(c),
             ),
           ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/admin/providers/',
+      new Map([
+        [
+          'POST',
+          // `{provider}/{account}/test`
+          on(async (c) => {
+            const match = /^([^/]+)\/([^/]+)\/test$/.exec(
+              parameterOf(c, '/api/v1/admin/providers/', 'account'),
+            )
+            if (match === null) throw new GatewayError('route_not_found', `Invalid URL (POST ${c.path}).`)
+            return JSON.stringify(await dependencies.testAccount(match[1]!, match[2]!))
+          }),
         ],
       ]),
     ],

@@ -7,11 +7,11 @@
  */
 import type { AuthenticatedKey } from '../auth/authenticator.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
+import { testByokKey, testUpstreamAccount } from '../gateway/endpoints/probe-upstream.ts'
 import { proxyChatCompletion } from '../gateway/endpoints/proxy-chat-completion.ts'
 import { proxyCompletions } from '../gateway/endpoints/proxy-completions.ts'
 import { proxyEmbeddings } from '../gateway/endpoints/proxy-embeddings.ts'
 import { proxyResponses } from '../gateway/endpoints/proxy-responses.ts'
-import { testByokKey } from '../gateway/endpoints/test-byok-key.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
@@ -41,6 +41,7 @@ export const PARAMETER_ROUTES = [
   '/api/v1/keys/',
   '/api/v1/admin/workspaces/',
   '/api/v1/admin/credit-codes/',
+  '/api/v1/admin/providers/',
   '/api/v1/auth/sessions/',
   // Before '/api/v1/members/': the first prefix that matches wins.
   '/api/v1/members/invites/',
@@ -309,6 +310,13 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     management,
     readBody,
     audit: dependencies.audit,
+    testAccount: (provider, account) =>
+      testUpstreamAccount(
+        dependencies.planner().catalog.models,
+        dependencies.providerRegistry().get(provider),
+        provider,
+        account,
+      ),
   })
   for (const table of [workspaceTable, operatorTable]) {
     for (const [path, methods] of table.routes) routes.set(path, methods)

@@ -267,6 +267,7 @@ export async function startGateway(
   let readyUntilMs = 0
   const app = createApp({
     planner: () => routing.planner,
+    providerRegistry: () => routing.registry,
     health,
     stats,
     byokCredentials,

@@ -117,7 +117,7 @@ describe('onekey CLI and serve as real processes', () => {
       )
     }
     assert.ok(refused, 'revoked from another process, refused within the cache TTL')
-    assert.match(await onekey('key', 'list', '--json'), /"revokedAt": "20/)
+    assert.match(await onekey('key', 'list', '--json'), /"revoked_at": "20/)
     const shown = JSON.parse(await onekey('credits', 'show', 'acme', '--json'))
     assert.ok(
       shown.entries.some((entry: { kind: string }) => entry.kind === 'usage'),
@@ -136,7 +136,7 @@ describe('onekey CLI and serve as real processes', () => {
     const restricted = JSON.parse(
       await onekey('key', 'create', '--workspace', 'acme', '--lanes', 'byok', '--models', 'sim-*', '--json'),
     )
-    assert.deepEqual(restricted.allowedLanes, ['byok'])
+    assert.deepEqual(restricted.allowed_lanes, ['byok'])
     await assert.rejects(
       onekey('key', 'create', '--workspace', 'acme', '--lanes', 'gold'),
       /unknown lane "gold"/,
@@ -206,11 +206,41 @@ describe('onekey CLI and serve as real processes', () => {
   })
 
   test('unknown commands and bad options fail with usage and exit code 2 or 1', async () => {
-    await assert.rejects(onekey('frobnicate'), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 2)
-      assert.match(error.stderr, /usage: onekey/)
+    const usageError = (pattern: RegExp) => (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2, error.stderr)
+      assert.match(error.stderr, pattern)
+      assert.equal(error.stderr.trim().split('\n').length, 1, 'one line')
       return true
-    })
+    }
+    await assert.rejects(onekey('frobnicate'), usageError(/unknown command `frobnicate`/))
+    await assert.rejects(onekey('wokspace', 'list'), usageError(/did you mean `workspace list`\?/))
+    await assert.rejects(onekey('workspace', 'lst'), usageError(/did you mean `workspace list`\?/))
+    await assert.rejects(
+      onekey('key', 'create', '--workspace', 'acme', '--tier', 'pro'),
+      usageError(/`--tier` is not an option of `key create`/),
+    )
+    await assert.rejects(
+      onekey('key', 'list', '--workspaec', 'acme'),
+      usageError(/did you mean `--workspace`\?/),
+    )
+    await assert.rejects(
+      onekey('credits', 'top-up', 'acme', '-5'),
+      usageError(/negative number: put it after `--`/),
+    )
+    await assert.rejects(onekey('serve', '--bogus'), usageError(/unknown option `--bogus`/))
+    assert.match(await onekey('--version'), /^onekey \d+\.\d+\.\d+\n$/)
+    const help = await onekey('key', 'create', '--help')
+    assert.match(help, /^usage: onekey key create --workspace WS/)
+    assert.equal(await onekey('help', 'key', 'create'), help)
+    assert.match(await onekey('--help'), /account test PROVIDER\/ACCOUNT/)
+    // One tiny request through one configured account (the offline sim's pooled one).
+    assert.match(
+      await onekey('account', 'test', 'sim/pool'),
+      /^ok: sim\/pool on sim-echo: The provider accepted the account\. \(HTTP 200, \d+ ms\)/,
+    )
+    const tested = JSON.parse(await onekey('account', 'test', 'sim/pool', '--json'))
+    assert.deepEqual([tested.ok, tested.status, tested.model], [true, 200, 'sim-echo'])
+    await assert.rejects(onekey('account', 'test', 'sim/nobody'), /No account `sim\/nobody`/)
     await assert.rejects(onekey('key', 'create', '--workspace', 'ghost'), /no workspace "ghost"/)
     await assert.rejects(
       onekey('key', 'create', '--workspace', 'acme', '--expires-in', 'soon'),

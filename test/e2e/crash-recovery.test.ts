@@ -59,18 +59,19 @@ test('SIGKILL mid-stream: on restart the hold is released and the ledger reconci
   const reader = response.body!.getReader()
   await reader.read()
   const held = JSON.parse(await onekey('credits', 'show', 'acme', '--json'))
-  assert.ok(held.heldNano > 0, 'the running stream holds its maximum cost')
+  assert.notEqual(held.held, '0', 'the running stream holds its maximum cost')
   first.process.kill('SIGKILL')
   await reader.read().catch(() => undefined)
 
   await serve()
-  let heldNano = held.heldNano
-  for (let attempt = 0; attempt < 100 && heldNano > 0; attempt++) {
+  // The CLI's JSON is the API's shape: exact decimal USD strings.
+  let stillHeld: string = held.held
+  for (let attempt = 0; attempt < 100 && stillHeld !== '0'; attempt++) {
     await sleep(100)
-    heldNano = JSON.parse(await onekey('credits', 'show', 'acme', '--json')).heldNano
+    stillHeld = JSON.parse(await onekey('credits', 'show', 'acme', '--json')).held
   }
-  assert.equal(heldNano, 0, 'the orphaned hold was released')
+  assert.equal(stillHeld, '0', 'the orphaned hold was released')
   const after = JSON.parse(await onekey('credits', 'show', 'acme', '--json'))
-  assert.equal(after.balanceNano, 1_000_000_000, 'nothing was charged for the killed request')
+  assert.equal(after.balance, '1', 'nothing was charged for the killed request')
   assert.match(await onekey('ledger', 'verify'), /ledger verified/)
 })

@@ -151,6 +151,37 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
     assert.equal(await logged(), logsBefore)
   })
 
+  test('operator "account test": one tiny call through exactly the named account, its verdict reported', async () => {
+    const admin = (path: string) =>
+      fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.ONEKEY_ADMIN_TOKEN}` },
+      })
+    official.reset()
+    const good = await admin('/api/v1/admin/providers/official/o1/test')
+    assert.equal(good.status, 200)
+    const answer = await readJson(good)
+    assert.deepEqual([answer.ok, answer.status], [true, 200])
+    assert.equal(official.calls.length, 1)
+    assert.equal(pooledCalls(), 0)
+    official.reset()
+    official.script({
+      kind: 'json',
+      status: 401,
+      body: { error: { message: 'Incorrect API key provided: sk-off***' } },
+    })
+    const rejected = await readJson(await admin('/api/v1/admin/providers/official/o1/test'))
+    assert.deepEqual([rejected.ok, rejected.status], [false, 401])
+    assert.match(rejected.message, /rejected the account/)
+    assert.equal((await admin('/api/v1/admin/providers/official/nobody/test')).status, 404)
+    assert.equal((await admin('/api/v1/admin/providers/official/o1')).status, 404)
+    const forbidden = await fetch(`${gateway.url}/api/v1/admin/providers/official/o1/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.managementKey}` },
+    })
+    assert.equal(forbidden.status, 401, 'a workspace key is not the operator')
+  })
+
   test('byok_conf: the given key first; on rejection it falls back to the lane (fallback: true) or stops (false)', async () => {
     official.script({ kind: 'json', status: 401, body: { error: { message: 'bad key' } } })
     const fellBack = await gateway.post('/v1/chat/completions', {

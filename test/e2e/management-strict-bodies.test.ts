@@ -204,13 +204,14 @@ describe('management API bodies are strict', () => {
     }
     const walked = cases().map((item) => `${item.method} ${item.route}`)
     // Not management bodies: the quote takes a chat completion request, and reload reads no body.
-    // Not management bodies: the quote takes a chat completion request; reload and a BYOK key's test read no body.
+    // Not management bodies: the quote takes a chat completion request; reload and the key and account tests read no body.
     // The Stripe webhook's body is Stripe's event, verified by its signature.
     const other = [
       'POST /api/v1/quote',
       'POST /api/v1/admin/reload',
       'POST /api/v1/byok/',
       'POST /api/v1/payments/stripe/webhook',
+      'POST /api/v1/admin/providers/',
     ]
     assert.deepEqual(found.sort(), [...walked, ...other].sort())
   })

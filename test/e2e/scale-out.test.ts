@@ -126,13 +126,14 @@ describe('two gateway processes on PostgreSQL and Redis', { skip }, () => {
     const statuses = await Promise.all(Array.from({ length: 16 }, (_, index) => chat(index, key)))
     assert.equal(statuses.filter((status) => status === 200).length, 4)
     assert.equal(statuses.filter((status) => status === 402).length, 12)
-    let shown = { balanceNano: -1, heldNano: -1 }
-    for (let attempt = 0; attempt < 100 && (shown.balanceNano !== 0 || shown.heldNano !== 0); attempt++) {
+    // The CLI's JSON is the API's shape: exact decimal USD strings.
+    let shown = { balance: '-1', held: '-1' }
+    for (let attempt = 0; attempt < 100 && (shown.balance !== '0' || shown.held !== '0'); attempt++) {
       await sleep(50)
       shown = JSON.parse(await onekey('credits', 'show', 'balance', '--json'))
     }
-    assert.equal(shown.balanceNano, 0)
-    assert.equal(shown.heldNano, 0)
+    assert.equal(shown.balance, '0')
+    assert.equal(shown.held, '0')
     assert.match(await onekey('ledger', 'verify'), /ledger verified/)
   })
 
