@@ -1,7 +1,8 @@
 # OneKey gateway image. Node 24 runs the TypeScript sources directly (type stripping); the only
 # build is the console's (web/ → web/dist), in its own stage so the image keeps production
 # dependencies only.
-FROM node:24-slim AS console
+# The base is pinned to the Node version package.json pins (the `node` dev dependency).
+FROM node:24.21.0-slim AS console
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -9,11 +10,12 @@ COPY web ./web
 COPY src/contracts ./src/contracts
 RUN npm run build:console
 
-FROM node:24-slim
+FROM node:24.21.0-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY bin ./bin
 COPY src ./src
 COPY --from=console /build/web/dist ./web/dist
 COPY onekey.example.yaml ./
@@ -28,5 +30,6 @@ ENV ONEKEY_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2
 EXPOSE 8787
 USER node
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8787/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Probes the port the gateway listens on (ONEKEY_PORT when set, else the default 8787).
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.ONEKEY_PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=16", "--heap-growing-percent=30", "src/cli/onekey.ts", "serve"]
