@@ -24,7 +24,7 @@ const packageJson = JSON.parse(read('package.json')) as { devDependencies: Recor
 test('Dockerfile: pinned base image, bin/ and the console in the image, healthcheck on the configured port', () => {
   const dockerfile = DockerfileParser.parse(read('Dockerfile'))
   const instructions = dockerfile.getInstructions()
-  const froms = dockerfile.getFROMs().map((from) => from.getImageName() + ':' + from.getImageTag())
+  const froms = dockerfile.getFROMs().map((from) => `${from.getImageName()}:${from.getImageTag()}`)
   assert.deepEqual(new Set(froms), new Set([`node:${packageJson.devDependencies.node}-slim`]))
   const copies = dockerfile
     .getCOPYs()
