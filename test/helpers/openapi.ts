@@ -8,14 +8,12 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { parse } from 'yaml'
+import { specPath } from './openai-spec-source.ts'
 
-/** The spec ships beside the repository (`../shared/spec/`); `OPENAI_OPENAPI_SPEC` overrides it. */
-const SPEC_PATH =
-  process.env.OPENAI_OPENAPI_SPEC ??
-  fileURLToPath(new URL('../../../shared/spec/openai-openapi.yaml', import.meta.url))
+/** `OPENAI_OPENAPI_SPEC`, `../shared/spec/`, or the pinned copy `npm run spec:fetch` keeps (openai-spec-source.ts). */
+const SPEC_PATH = specPath()
 
 let ajv: Ajv2020 | undefined
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1'
@@ -30,7 +28,7 @@ function specAvailable(): boolean {
   if (!warnedMissing) {
     warnedMissing = true
     console.warn(
-      `# SKIP OpenAI schema checks: no spec at ${SPEC_PATH} (put shared/ beside the repository or set OPENAI_OPENAPI_SPEC)`,
+      `# SKIP OpenAI schema checks: no spec at ${SPEC_PATH} (run npm run spec:fetch, put shared/ beside the repository, or set OPENAI_OPENAPI_SPEC)`,
     )
   }
   return false
