@@ -286,22 +286,26 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       ],
     ]),
   )
-  routes.set('/console', new Map([['GET', (context) => consoleStatic.handle(context)]]))
-  routes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
-  parameterRoutes.set('/console/', new Map([['GET', (context) => consoleStatic.handle(context)]]))
-  routes.set(
-    '/',
-    new Map([
-      [
-        'GET',
-        (context) => {
-          // The public site (its own issue) will take `/`; until then the console is the front door.
-          context.response.writeHead(302, { location: '/console/', 'x-request-id': context.requestId })
-          context.response.end()
-        },
-      ],
-    ]),
-  )
+  // `console.enabled: false` turns the console off: no pages, no account routes, `/` is not a route.
+  if (dependencies.console.enabled) {
+    const page = new Map<string, Handler>([['GET', (context) => consoleStatic.handle(context)]])
+    routes.set('/console', page)
+    routes.set('/console/', page)
+    parameterRoutes.set('/console/', page)
+    routes.set(
+      '/',
+      new Map([
+        [
+          'GET',
+          (context) => {
+            // The public site (its own issue) will take `/`; until then the console is the front door.
+            context.response.writeHead(302, { location: '/console/', 'x-request-id': context.requestId })
+            context.response.end()
+          },
+        ],
+      ]),
+    )
+  }
   const operatorTable = createOperatorRouteTable({
     operator: admin,
     operatorRoutes: createOperatorRoutes(dependencies),

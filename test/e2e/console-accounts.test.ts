@@ -297,3 +297,30 @@ describe('console accounts', () => {
     assert.equal((await client().signIn('lena@example.test')).status, 200)
   })
 })
+
+describe('console turned off', () => {
+  test('console.enabled: false serves no pages and no account routes; management keys still work', async () => {
+    const gateway = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
+      console: { enabled: false },
+    })
+    try {
+      for (const path of ['/', '/console/', '/console/keys']) {
+        const answer = await fetch(`${gateway.url}${path}`, { redirect: 'manual' })
+        assert.equal(answer.status, 404, path)
+        await answer.text()
+      }
+      const signUp = await new ConsoleClient(gateway.url).signUp('nobody@example.test')
+      assert.equal(signUp.status, 404)
+      assert.equal(signUp.body.error.code, 'route_not_found')
+      const key = (
+        await gateway.service.createApiKey({ workspace: gateway.workspaceId, name: 'm', management: true })
+      ).key
+      const keys = await fetch(`${gateway.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } })
+      assert.equal(keys.status, 200)
+    } finally {
+      await gateway.close()
+    }
+  })
+})
