@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { ACTIONS, can, ROLES, type Role } from '../../src/contracts/permissions.ts'
-import type { AppDependencies } from '../../src/http/app.ts'
 import { ROUTE_PERMISSIONS } from '../../src/http/management-route-table.ts'
-import { createRouteTable } from '../../src/http/route-table.ts'
 import { ConsoleClient } from '../helpers/console-client.ts'
+import { routeTableForWalk } from '../helpers/route-table-walk.ts'
 import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 /** Routes outside the workspace table, and why. */
@@ -54,23 +53,7 @@ describe('permission table', () => {
   })
 
   test('every /api/v1 route is in the table or an explicit exception', () => {
-    const dependencies = new Proxy({} as AppDependencies, {
-      get: (_target, name) =>
-        name === 'console'
-          ? {
-              enabled: true,
-              publicUrl: 'http://127.0.0.1:1',
-              signup: 'open',
-              sessionMaxMs: 1,
-              sessionIdleMs: 1,
-            }
-          : name === 'site'
-            ? { name: 'x', supportEmail: null }
-            : name === 'consoleDirectory'
-              ? '/nonexistent'
-              : () => undefined,
-    })
-    const { routes, parameterRoutes } = createRouteTable(dependencies)
+    const { routes, parameterRoutes } = routeTableForWalk()
     const inTable = new Set(Object.keys(ROUTE_PERMISSIONS).map((route) => route.replace(/\{.*$/, '')))
     const missing: string[] = []
     for (const [table, parameter] of [

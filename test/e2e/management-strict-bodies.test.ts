@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createCreditCodes } from '../../src/billing/credit-codes.ts'
-import type { AppDependencies } from '../../src/http/app-dependencies.ts'
-import { createRouteTable } from '../../src/http/route-table.ts'
 import { CUSTOMER_KEY, KEYS, type LanesFixture, startLanesFixture } from '../helpers/lanes-setup.ts'
+import { routeTableForWalk } from '../helpers/route-table-walk.ts'
 import { type Json, readJson, type TestGateway } from '../helpers/test-gateway.ts'
 
 /** A body-taking route, a valid body for it, and how to read the state it changes. */
@@ -174,23 +173,7 @@ describe('management API bodies are strict', () => {
 
   test('every POST/PUT/PATCH route under /api/v1 is walked here', () => {
     // The table only stores the dependencies at build time; nothing is called.
-    const dependencies = new Proxy({} as AppDependencies, {
-      get: (_target, name) =>
-        name === 'console'
-          ? {
-              enabled: true,
-              publicUrl: 'http://127.0.0.1:1',
-              signup: 'open',
-              sessionMaxMs: 1,
-              sessionIdleMs: 1,
-            }
-          : name === 'site'
-            ? { name: 'x', supportEmail: null }
-            : name === 'consoleDirectory'
-              ? '/nonexistent'
-              : () => undefined,
-    })
-    const { routes, parameterRoutes } = createRouteTable(dependencies)
+    const { routes, parameterRoutes } = routeTableForWalk()
     const found: string[] = []
     for (const table of [routes, parameterRoutes]) {
       for (const [path, methods] of table) {
