@@ -109,72 +109,15 @@ export const roleBody = z.strictObject({ role: assignableRole })
 export const transferBody = z.strictObject({
   user_id: z.string().min(1).max(100).describe('a member’s user ID'),
 })
+
+export type {
+  AuditEntry,
+  InviteSummary,
+  MemberSummary,
+  MembersAnswer,
+  SessionAnswer,
+  SessionSummary,
+  UserSummary,
+  WorkspaceMembership,
+} from './console-answers.ts'
 export { role as roleSchema }
-
-export interface UserSummary {
-  id: string
-  email: string
-  email_verified: boolean
-  operator: boolean
-  totp_enabled: boolean
-  created_at: string
-}
-
-export interface WorkspaceMembership {
-  id: string
-  name: string
-  role: Role
-}
-
-export interface SessionAnswer {
-  object: 'session'
-  user: UserSummary
-  /** Send it as `X-CSRF-Token` on every request that changes something. */
-  csrf_token: string
-  /** The workspace this session acts on; null when the user belongs to none. */
-  workspace: WorkspaceMembership | null
-  workspaces: WorkspaceMembership[]
-  expires_at: string
-}
-
-export interface SessionSummary {
-  id: string
-  current: boolean
-  created_at: string
-  last_seen_at: string
-  ip: string | null
-  user_agent: string | null
-}
-
-export interface MemberSummary {
-  user_id: string
-  email: string
-  role: Role
-  joined_at: string
-}
-
-export interface InviteSummary {
-  id: string
-  email: string
-  role: Role
-  expires_at: string
-  created_at: string
-}
-
-export interface MembersAnswer {
-  object: 'members'
-  data: MemberSummary[]
-  invites: InviteSummary[]
-}
-
-export interface AuditEntry {
-  id: string
-  /** `user:<email>`, `key:<key id>` or `operator:<email>`. */
-  actor: string
-  /** e.g. `key.created`, `byok.stored`, `member.invited`, `credits.redeemed`. */
-  action: string
-  /** What it acted on, e.g. a key ID or a member's email. */
-  target: string | null
-  ip: string | null
-  created_at: string
-}
