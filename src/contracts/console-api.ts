@@ -33,7 +33,7 @@
  * @module
  */
 import { z } from 'zod'
-import { ROLES, type Role } from './permissions.ts'
+import { ROLES } from './permissions.ts'
 
 /** Passwords: 10 to 200 characters (NIST SP 800-63B: length, not composition rules). */
 export const PASSWORD_MIN = 10

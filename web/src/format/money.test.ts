@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatCost, formatUsd, isNegative, isZero } from './money.ts'
+import { formatChartUsd, formatCost, formatUsd, isNegative, isZero } from './money.ts'
 
 test('formatUsd truncates to cents and keeps exact digits', () => {
   const table: [string, string][] = [
@@ -30,4 +30,15 @@ test('isZero and isNegative read decimal strings', () => {
   assert.equal(isZero('0.001'), false)
   assert.equal(isNegative('-0.00'), false)
   assert.equal(isNegative('-1.5'), true)
+})
+
+test('formatChartUsd keeps sub-cent ticks apart', () => {
+  const table: [number, string][] = [
+    [0, '$0.00'],
+    [12.3, '$12.30'],
+    [0.01, '$0.01'],
+    [0.000022, '$0.000022'],
+    [0.0000044, '$0.0000044'],
+  ]
+  for (const [input, expected] of table) assert.equal(formatChartUsd(input, 'en-US'), expected, String(input))
 })

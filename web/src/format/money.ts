@@ -58,3 +58,13 @@ export function isZero(amount: string): boolean {
 export function isNegative(amount: string): boolean {
   return amount.startsWith('-') && !isZero(amount)
 }
+
+/**
+ * A chart's axis or tooltip value (a plotted number, never money arithmetic): cents from one cent
+ * up, and below it enough decimals to tell ticks apart ($0.000022, not $0.00).
+ */
+export function formatChartUsd(value: number, locale?: string): string {
+  if (value === 0) return formatUsd('0', locale)
+  if (Math.abs(value) >= 0.01) return formatUsd(value.toFixed(2), locale)
+  return formatCost(value.toFixed(9), locale)
+}

@@ -1,6 +1,6 @@
 import { useId, useMemo } from 'react'
 import { dayRange, formatDay } from '../../format/dates.ts'
-import { formatUsd } from '../../format/money.ts'
+import { formatChartUsd } from '../../format/money.ts'
 import { formatCount } from '../../format/numbers.ts'
 import { ACTIVITY_DAYS, type ActivitySearch, GROUP_BY, type GroupBy } from '../../search-schemas.ts'
 import { Chart } from '../../ui/chart/chart.tsx'
@@ -109,7 +109,7 @@ function ActivityData({ data }: { data: ActivityAnswer }) {
         label: group,
         kind: 'bars',
         values: chart.spend[index] ?? [],
-        format: (value) => formatUsd(value.toFixed(2)),
+        format: (value) => formatChartUsd(value),
       })),
     [chart],
   )

@@ -1,6 +1,6 @@
 import { useMemo } from 'react'
 import { formatDay } from '../../format/dates.ts'
-import { formatUsd } from '../../format/money.ts'
+import { formatChartUsd, formatUsd } from '../../format/money.ts'
 import { formatCount } from '../../format/numbers.ts'
 import { Chart } from '../../ui/chart/chart.tsx'
 import type { ChartSeries } from '../../ui/chart/chart-types.ts'
@@ -73,7 +73,7 @@ function DailyChart({ data }: { data: OverviewAnswer }) {
         scale: 'y2',
         // Plotting only: the amounts shown as text come from the API strings.
         values: data.daily.map((row) => Number(row.spend)),
-        format: (value) => formatUsd(value.toFixed(2)),
+        format: (value) => formatChartUsd(value),
       },
     ],
     [data.daily],
