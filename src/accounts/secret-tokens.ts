@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { randomBase62 } from '../auth/api-key-format.ts'
 
 /** 256 random bits, URL-safe. */
 export function newSecretToken(): string {
@@ -16,9 +17,9 @@ export function hashSecretToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-/** A prefixed random ID, e.g. `usr_…`. */
+/** A prefixed random ID, e.g. `usr_…`, like the gateway's other IDs. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`
+  return `${prefix}_${randomBase62(16)}`
 }
 
 /** An ID that sorts by creation time (for newest-first paging), e.g. `au_…`. */

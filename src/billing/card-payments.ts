@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto'
 import Stripe from 'stripe'
+import { randomBase62 } from '../auth/api-key-format.ts'
 import type { StripeConfig } from '../config/payments-config.ts'
 import { parseDecimal } from '../contracts/usd.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -41,7 +41,7 @@ export interface WebhookAnswer {
 }
 
 function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`
+  return `${prefix}_${randomBase62(16)}`
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
@@ -297,6 +297,7 @@ export function createCardPayments(options: CardPaymentsOptions) {
         paidCents: 0,
         refundedCents: 0,
         takenBackNano: 0,
+        takeBackTargetNano: 0,
         disputed: false,
         receiptUrl: null,
         createdBy: actor,

@@ -52,6 +52,11 @@ function formatScaled(value: bigint, decimals: number): string {
   return `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`
 }
 
+/** An integer of `decimals` fixed decimals → its exact decimal string (5000, 3 → "5"; 2500, 3 → "2.5"). */
+export function formatDecimal(value: number | bigint, decimals: number): string {
+  return formatScaled(BigInt(value), decimals)
+}
+
 /** 1850000 pico-USD → "0.00000185". Exact for any integer. */
 export function formatPicoUsd(pico: number | bigint): string {
   return formatScaled(BigInt(pico), PICO_DECIMALS)

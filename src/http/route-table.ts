@@ -22,6 +22,7 @@ import { createConsoleStatic } from './console-static.ts'
 import { createManagementRouteTable } from './management-route-table.ts'
 import { createOperatorRouteTable } from './operator-route-table.ts'
 import { readJsonObject, readBody as readRawBody } from './read-json-body.ts'
+import { parameterOf } from './request-query.ts'
 import { createOperatorRoutes } from './routes/admin-operator.ts'
 import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createConsoleAuthRoutes } from './routes/console-auth.ts'
@@ -136,16 +137,6 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     const key = await authenticator.authenticate(context.request.headers.authorization)
     context.key = key
     return key
-  }
-
-  function parameterOf(context: RequestContext, prefix: string, param: string): string {
-    try {
-      return decodeURIComponent(context.path.slice(prefix.length))
-    } catch {
-      throw new GatewayError('invalid_parameter', `The ${param} in the URL is not valid percent-encoding.`, {
-        param,
-      })
-    }
   }
 
   const quoteHandler: Handler = async (context) => {

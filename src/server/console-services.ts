@@ -15,6 +15,7 @@ import { createCardPayments } from '../billing/card-payments.ts'
 import { formatNanoUsd } from '../billing/cost.ts'
 import type { CredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
+import { formatDecimal } from '../contracts/usd.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
@@ -68,7 +69,7 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     feeTerms: {
       fixed: formatNanoUsd(config.billing.purchaseFeeFixedNano),
       // Thousandths of a percent → a decimal string (5000 → "5", 2500 → "2.5").
-      percent: formatNanoUsd(config.billing.purchaseFeePercentMilli * 1_000_000),
+      percent: formatDecimal(config.billing.purchaseFeePercentMilli, 3),
     },
     creditExpiresAt: () => options.billing.creditExpiresAt(),
     publicUrl: () => config.console.publicUrl,

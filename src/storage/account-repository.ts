@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { AccountRepository, SessionRecord, UserRecord } from './account-records.ts'
-import { createMembershipQueries } from './membership-repository.ts'
+import { changed, createMembershipQueries } from './membership-repository.ts'
 import type { DatabaseSchema } from './schema.ts'
 
 export type {
@@ -53,10 +53,6 @@ function toSession(row: Row<'sessions'>): SessionRecord {
     ip: row.ip,
     userAgent: row.user_agent,
   }
-}
-
-function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
-  return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n)
 }
 
 /** Accounts on either dialect. */

@@ -41,7 +41,8 @@ function toInvite(row: DatabaseSchema['invites']): InviteRecord {
   }
 }
 
-function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+/** Rows an update or delete touched. */
+export function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
   return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n)
 }
 

@@ -30,6 +30,8 @@ export interface PurchaseRecord {
   refundedCents: number
   /** Credit taken back by refunds and lost disputes, nano-USD. */
   takenBackNano: number
+  /** What refunds and disputes asked to take back so far (may come before the payment). */
+  takeBackTargetNano: number
   disputed: boolean
   receiptUrl: string | null
   createdBy: string

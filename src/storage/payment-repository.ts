@@ -30,6 +30,7 @@ function toPurchase(row: DatabaseSchema['purchases']): PurchaseRecord {
     paidCents: Number(row.paid_cents),
     refundedCents: Number(row.refunded_cents),
     takenBackNano: Number(row.taken_back_nano),
+    takeBackTargetNano: Number(row.take_back_target_nano),
     disputed: Number(row.disputed) === 1,
     receiptUrl: row.receipt_url,
     createdBy: row.created_by,
@@ -57,7 +58,7 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
           paid_cents: 0,
           refunded_cents: 0,
           taken_back_nano: 0,
-          take_back_target_nano: 0,
+          take_back_target_nano: purchase.takeBackTargetNano,
           disputed: 0,
           receipt_url: null,
           created_by: purchase.createdBy,
@@ -171,18 +172,7 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
           ])
         }
         // A refund or dispute reported before the payment (events arrive in any order) is taken now.
-        const pending = Math.min(
-          Number(
-            (
-              await trx
-                .selectFrom('purchases')
-                .select('take_back_target_nano')
-                .where('id', '=', purchase.id)
-                .executeTakeFirstOrThrow()
-            ).take_back_target_nano,
-          ),
-          purchase.amountNano,
-        )
+        const pending = Math.min(purchase.takeBackTargetNano, purchase.amountNano)
         if (pending > 0) {
           running -= pending
           entries.push([
@@ -265,13 +255,8 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
         )
         // Never more than was credited, never the same part twice; before the payment is credited
         // only the target is kept (complete() takes it).
-        const row = await trx
-          .selectFrom('purchases')
-          .select('take_back_target_nano')
-          .where('id', '=', purchase.id)
-          .executeTakeFirstOrThrow()
         const target = Math.min(
-          Math.max(input.cumulativeNano, Number(row.take_back_target_nano)),
+          Math.max(input.cumulativeNano, purchase.takeBackTargetNano),
           purchase.amountNano,
         )
         const delta = purchase.status === 'paid' ? target - purchase.takenBackNano : 0

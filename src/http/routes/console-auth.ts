@@ -107,229 +107,164 @@ export function createConsoleAuthRoutes(dependencies: ConsoleAuthDependencies) {
       await run(context, await callers.requireSession(context))
     }
 
-  const routes = new Map<string, Map<string, Handler>>([
-    [
-      '/api/v1/auth/session',
-      new Map([['GET', signed((context, signedIn) => answerSession(context, 200, signedIn))]]),
-    ],
+  /** Path, method, handler: each account route takes one method. */
+  const entries: [string, string, Handler][] = [
+    ['/api/v1/auth/session', 'GET', signed((context, signedIn) => answerSession(context, 200, signedIn))],
     [
       '/api/v1/auth/sign-up',
-      new Map([
-        [
-          'POST',
-          open(async (context, body) =>
-            startSession(context, 201, await accounts.signUp(parseBody(signUpBody, body), meta(context))),
-          ),
-        ],
-      ]),
+      'POST',
+      open(async (context, body) =>
+        startSession(context, 201, await accounts.signUp(parseBody(signUpBody, body), meta(context))),
+      ),
     ],
     [
       '/api/v1/auth/sign-in',
-      new Map([
-        [
-          'POST',
-          open(async (context, body) =>
-            startSession(context, 200, await accounts.signIn(parseBody(signInBody, body), meta(context))),
-          ),
-        ],
-      ]),
+      'POST',
+      open(async (context, body) =>
+        startSession(context, 200, await accounts.signIn(parseBody(signInBody, body), meta(context))),
+      ),
     ],
     [
       '/api/v1/auth/sign-out',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            await accounts.signOut(signedIn)
-            endCookie(context)
-            sendJson(context, 200, '{"signed_out":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        await accounts.signOut(signedIn)
+        endCookie(context)
+        sendJson(context, 200, '{"signed_out":true}')
+      }),
     ],
     [
       '/api/v1/auth/sign-out-everywhere',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const sessions = await accounts.signOutEverywhere(signedIn)
-            endCookie(context)
-            sendJson(context, 200, JSON.stringify({ signed_out: true, sessions }))
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const sessions = await accounts.signOutEverywhere(signedIn)
+        endCookie(context)
+        sendJson(context, 200, JSON.stringify({ signed_out: true, sessions }))
+      }),
     ],
     [
       '/api/v1/auth/sessions',
-      new Map([
-        [
-          'GET',
-          signed(async (context, signedIn) => {
-            const sessions = await accounts.listSessions(signedIn)
-            const data = sessions.map((session) => ({
-              id: session.id,
-              current: session.id === signedIn.session.id,
-              created_at: session.createdAt,
-              last_seen_at: session.lastSeenAt,
-              ip: session.ip,
-              user_agent: session.userAgent,
-            }))
-            sendJson(context, 200, JSON.stringify({ object: 'list', data }))
-          }),
-        ],
-      ]),
+      'GET',
+      signed(async (context, signedIn) => {
+        const sessions = await accounts.listSessions(signedIn)
+        const data = sessions.map((session) => ({
+          id: session.id,
+          current: session.id === signedIn.session.id,
+          created_at: session.createdAt,
+          last_seen_at: session.lastSeenAt,
+          ip: session.ip,
+          user_agent: session.userAgent,
+        }))
+        sendJson(context, 200, JSON.stringify({ object: 'list', data }))
+      }),
     ],
     [
       '/api/v1/auth/verify-email',
-      new Map([
-        [
-          'POST',
-          open(async (context, body) => {
-            await accounts.verifyEmail(parseBody(tokenBody, body).token)
-            sendJson(context, 200, '{"verified":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      open(async (context, body) => {
+        await accounts.verifyEmail(parseBody(tokenBody, body).token)
+        sendJson(context, 200, '{"verified":true}')
+      }),
     ],
     [
       '/api/v1/auth/resend-verification',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            await accounts.resendVerification(signedIn, meta(context))
-            sendJson(context, 200, '{"sent":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        await accounts.resendVerification(signedIn, meta(context))
+        sendJson(context, 200, '{"sent":true}')
+      }),
     ],
     [
       '/api/v1/auth/password-reset',
-      new Map([
-        [
-          'POST',
-          open(async (context, body) => {
-            await accounts.requestPasswordReset(parseBody(emailBody, body).email, meta(context))
-            sendJson(context, 200, '{"sent":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      open(async (context, body) => {
+        await accounts.requestPasswordReset(parseBody(emailBody, body).email, meta(context))
+        sendJson(context, 200, '{"sent":true}')
+      }),
     ],
     [
       '/api/v1/auth/password-reset/confirm',
-      new Map([
-        [
-          'POST',
-          open(async (context, body) => {
-            const { token, password } = parseBody(passwordResetBody, body)
-            await accounts.confirmPasswordReset(token, password)
-            sendJson(context, 200, '{"reset":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      open(async (context, body) => {
+        const { token, password } = parseBody(passwordResetBody, body)
+        await accounts.confirmPasswordReset(token, password)
+        sendJson(context, 200, '{"reset":true}')
+      }),
     ],
     [
       '/api/v1/auth/password',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const body = parseBody(passwordChangeBody, await dependencies.readBody(context))
-            await accounts.changePassword(signedIn, body.current_password, body.new_password, meta(context))
-            sendJson(context, 200, '{"changed":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const body = parseBody(passwordChangeBody, await dependencies.readBody(context))
+        await accounts.changePassword(signedIn, body.current_password, body.new_password, meta(context))
+        sendJson(context, 200, '{"changed":true}')
+      }),
     ],
     [
       '/api/v1/auth/two-factor/setup',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            sendJson(context, 200, JSON.stringify(await dependencies.twoFactor.setup(signedIn)))
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        sendJson(context, 200, JSON.stringify(await dependencies.twoFactor.setup(signedIn)))
+      }),
     ],
     [
       '/api/v1/auth/two-factor/enable',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const { code } = parseBody(twoFactorEnableBody, await dependencies.readBody(context))
-            await dependencies.twoFactor.enable(signedIn, code)
-            sendJson(context, 200, '{"enabled":true}')
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const { code } = parseBody(twoFactorEnableBody, await dependencies.readBody(context))
+        await dependencies.twoFactor.enable(signedIn, code)
+        sendJson(context, 200, '{"enabled":true}')
+      }),
     ],
     [
       '/api/v1/auth/two-factor/disable',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const { password } = parseBody(twoFactorDisableBody, await dependencies.readBody(context))
-            await dependencies.twoFactor.disable(signedIn, password)
-            sendJson(context, 200, '{"enabled":false}')
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const { password } = parseBody(twoFactorDisableBody, await dependencies.readBody(context))
+        await dependencies.twoFactor.disable(signedIn, password)
+        sendJson(context, 200, '{"enabled":false}')
+      }),
     ],
     [
       '/api/v1/auth/switch-workspace',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const body = parseBody(switchWorkspaceBody, await dependencies.readBody(context))
-            await accounts.switchWorkspace(signedIn, body.workspace_id)
-            await answerSession(context, 200, signedIn)
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const body = parseBody(switchWorkspaceBody, await dependencies.readBody(context))
+        await accounts.switchWorkspace(signedIn, body.workspace_id)
+        await answerSession(context, 200, signedIn)
+      }),
     ],
     [
       '/api/v1/auth/accept-invite',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const body = parseBody(tokenBody, await dependencies.readBody(context))
-            const invite = await accounts.acceptInvite(signedIn, body.token)
-            await dependencies.memberships.audit(
-              invite.workspaceId,
-              {
-                name: `user:${signedIn.user.email}`,
-                userId: signedIn.user.id,
-                role: 'viewer',
-                ip: clientIp(context),
-              },
-              'member.joined',
-              `${signedIn.user.email} as ${invite.role}`,
-            )
-            await answerSession(context, 200, signedIn)
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const body = parseBody(tokenBody, await dependencies.readBody(context))
+        const invite = await accounts.acceptInvite(signedIn, body.token)
+        await dependencies.memberships.audit(
+          invite.workspaceId,
+          {
+            name: `user:${signedIn.user.email}`,
+            userId: signedIn.user.id,
+            role: 'viewer',
+            ip: clientIp(context),
+          },
+          'member.joined',
+          `${signedIn.user.email} as ${invite.role}`,
+        )
+        await answerSession(context, 200, signedIn)
+      }),
     ],
     [
       '/api/v1/workspaces',
-      new Map([
-        [
-          'POST',
-          signed(async (context, signedIn) => {
-            const body = parseBody(createWorkspaceBody, await dependencies.readBody(context))
-            await accounts.createWorkspace(signedIn, body.name)
-            await answerSession(context, 201, signedIn)
-          }),
-        ],
-      ]),
+      'POST',
+      signed(async (context, signedIn) => {
+        const body = parseBody(createWorkspaceBody, await dependencies.readBody(context))
+        await accounts.createWorkspace(signedIn, body.name)
+        await answerSession(context, 201, signedIn)
+      }),
     ],
-  ])
+  ]
+  const routes = new Map(entries.map(([path, method, handler]) => [path, new Map([[method, handler]])]))
 
   const sessionRoutes = new Map<string, Handler>([
     [

@@ -1,20 +1,5 @@
-/**
- * Credits, ledger, logs, activity and generation stats for a workspace, and the operator's
- * top-up. Every workspace read is scoped to the calling key's workspace in the query itself:
- * there is no parameter that could name another workspace. Amounts are exact decimal USD strings.
- *
- *   GET  /api/v1/credits                      balance, held, available (management key)
- *   GET  /api/v1/ledger?limit=&before=        ledger entries, newest first (management key)
- *   GET  /api/v1/logs?limit=&before=&model=&lane=   request logs, metadata only (management key)
- *   GET  /api/v1/activity?days=&group_by=     requests, tokens, spend per day and model|provider|lane|key (management key)
- *   GET  /api/v1/generation?id=gen_…          one request's lane, provider, model, tokens, cost, latency (any key of the workspace)
- *   POST /api/v1/credits/redeem               {code}: redeem a credit code (management key)
- *   POST /api/v1/admin/credits                {workspace, amount, idempotency_key, kind?, reason?} (admin token)
- *
- * @module
- */
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { randomBase62 } from '../../auth/api-key-format.ts'
 import type { BillingService } from '../../billing/billing-service.ts'
 import { formatNanoUsd } from '../../billing/cost.ts'
 import { hashCreditCode, looksLikeCreditCode } from '../../billing/credit-codes.ts'
@@ -29,6 +14,7 @@ import type {
   WorkspaceRepository,
 } from '../../storage/store.ts'
 import { parseBody } from '../parse-body.ts'
+import { limitOf } from '../request-query.ts'
 import type { WorkspaceCaller } from '../workspace-caller.ts'
 import type { AuditWriter } from './management.ts'
 
@@ -66,15 +52,6 @@ const adminCreditsBody = z.strictObject({
 
 function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_parameter', message, { param })
-}
-
-function limitOf(query: URLSearchParams): number {
-  const text = query.get('limit')
-  if (text === null) return 50
-  const limit = Number(text)
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-    throw invalid('limit', "Invalid 'limit': an integer from 1 to 500.")
-  return limit
 }
 
 export function publicEntry(entry: LedgerEntryRecord) {
@@ -187,7 +164,7 @@ export function createMoneyRoutes(dependencies: MoneyRouteDependencies) {
       const result = await dependencies.ledger.redeemCode({
         codeHash: hashCreditCode(code),
         workspaceId: key.workspaceId,
-        entryId: `le_${randomBytes(12).toString('base64url')}`,
+        entryId: `le_${randomBase62(16)}`,
         actor: key.actor.name,
         at: new Date().toISOString(),
         creditExpiresAt: dependencies.billing.creditExpiresAt(),
