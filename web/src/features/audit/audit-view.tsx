@@ -1,19 +1,15 @@
 import type { AuditEntry } from '@contracts/console-api.ts'
 import { formatUtc } from '../../format/dates.ts'
-import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
+import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
 
-interface AuditViewProps {
+interface AuditViewProps extends OlderPagesProps {
   entries: AuditEntry[] | undefined
   isPending: boolean
-  error: unknown
   onRetry: () => void
-  hasMore: boolean
-  loadingMore: boolean
-  onOlder: () => void
 }
 
 export function AuditView({
@@ -55,12 +51,7 @@ export function AuditView({
           </tbody>
         </table>
       </TableWrap>
-      {error ? <ErrorMessage error={error} /> : null}
-      {hasMore ? (
-        <Button onClick={onOlder} pending={loadingMore}>
-          Older
-        </Button>
-      ) : null}
+      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
     </>
   )
 }

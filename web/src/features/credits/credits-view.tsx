@@ -1,9 +1,9 @@
 import { formatUtc } from '../../format/dates.ts'
 import { isZero } from '../../format/money.ts'
-import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
+import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
 import { isWebUrl, purchaseStatus } from './credits-checkout.ts'
@@ -50,14 +50,10 @@ export function BalanceView({ data, isPending, error, onRetry }: BalanceViewProp
   )
 }
 
-interface LedgerViewProps {
+interface LedgerViewProps extends OlderPagesProps {
   entries: LedgerEntry[] | undefined
   isPending: boolean
-  error: unknown
   onRetry: () => void
-  hasMore: boolean
-  loadingMore: boolean
-  onOlder: () => void
 }
 
 export function LedgerView({
@@ -107,24 +103,15 @@ export function LedgerView({
           </tbody>
         </table>
       </TableWrap>
-      {error ? <ErrorMessage error={error} /> : null}
-      {hasMore ? (
-        <Button onClick={onOlder} pending={loadingMore}>
-          Older
-        </Button>
-      ) : null}
+      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
     </>
   )
 }
 
-interface ReceiptsViewProps {
+interface ReceiptsViewProps extends OlderPagesProps {
   purchases: Purchase[] | undefined
   isPending: boolean
-  error: unknown
   onRetry: () => void
-  hasMore: boolean
-  loadingMore: boolean
-  onOlder: () => void
 }
 
 /** Card purchases, newest first, with Stripe's receipt when there is one. */
@@ -206,12 +193,7 @@ export function ReceiptsView({
           </tbody>
         </table>
       </TableWrap>
-      {error ? <ErrorMessage error={error} /> : null}
-      {hasMore ? (
-        <Button onClick={onOlder} pending={loadingMore}>
-          Older
-        </Button>
-      ) : null}
+      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
     </>
   )
 }

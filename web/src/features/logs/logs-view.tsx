@@ -7,20 +7,17 @@ import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
+import type { OlderPagesProps } from '../../ui/older-pages.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { LogRow } from './logs-queries.ts'
 
-interface LogsViewProps {
+interface LogsViewProps extends OlderPagesProps {
   search: LogsSearch
   onSearch: (next: LogsSearch) => void
   rows: LogRow[] | undefined
   isPending: boolean
-  error: unknown
   onRetry: () => void
-  hasMore: boolean
-  loadingMore: boolean
-  onOlder: () => void
 }
 
 export function LogsView(props: LogsViewProps) {

@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/dialog.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
+import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
 import { type CodeStatus, codeStatus } from './operator-forms.ts'
@@ -18,14 +19,10 @@ const STATUS_BADGE: Record<CodeStatus, string> = {
   expired: 'badge badge-error',
 }
 
-interface CodesListProps {
+interface CodesListProps extends OlderPagesProps {
   codes: CreditCode[] | undefined
   isPending: boolean
-  error: unknown
   onRetry: () => void
-  hasMore: boolean
-  loadingMore: boolean
-  onOlder: () => void
   onRevoke: (code: CreditCode) => void
 }
 
@@ -108,12 +105,7 @@ export function CodesList({
           </tbody>
         </table>
       </TableWrap>
-      {error ? <ErrorMessage error={error} /> : null}
-      {hasMore ? (
-        <Button onClick={onOlder} pending={loadingMore}>
-          Older
-        </Button>
-      ) : null}
+      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
     </>
   )
 }
