@@ -40,6 +40,11 @@ export interface AuthenticatedKey {
   promptCache: boolean
   workspaceLimits: LimitOverrides
   keyLimits: LimitOverrides
+  /**
+   * The spend limits its requests count against: the key's ID and/or the workspace's when they
+   * carry limits; null when neither does (holds may then come from the instance's headroom).
+   */
+  budgetScopes: readonly string[] | null
 }
 
 interface CacheEntry {
@@ -77,10 +82,16 @@ export interface Authenticator {
 const MAX_STALE_FACTOR = 6
 
 function toAuthenticatedKey(
-  found: { key: ApiKeyRecord; workspace: WorkspaceRecord } | undefined,
+  found:
+    | { key: ApiKeyRecord; workspace: WorkspaceRecord; budgets: { key: boolean; workspace: boolean } }
+    | undefined,
 ): AuthenticatedKey | null {
   if (found === undefined) return null
-  const { key: record, workspace } = found
+  const { key: record, workspace, budgets } = found
+  const budgetScopes = [
+    ...(budgets.key ? [record.id] : []),
+    ...(budgets.workspace ? [record.workspaceId] : []),
+  ]
   return {
     keyId: record.id,
     workspaceId: record.workspaceId,
@@ -97,6 +108,7 @@ function toAuthenticatedKey(
     promptCache: workspace.promptCache,
     workspaceLimits: workspace.limits,
     keyLimits: record.limits,
+    budgetScopes: budgetScopes.length === 0 ? null : budgetScopes,
   }
 }
 

@@ -3,14 +3,16 @@
  * balance minus open holds cannot cover it), settle the actual cost afterwards and release the
  * rest. Holds are summed per instance and workspace in storage; each instance sends a heartbeat,
  * and when one stops (a crash) any instance's sweeper returns its holds after `hold_ttl_ms`, so
- * nothing stays reserved forever. Top-ups and
+ * nothing stays reserved forever. A key or workspace with a spend limit has each hold checked
+ * against it in storage, in the balance's transaction (never from the instance's headroom), and
+ * each committed settlement batch is reported to `onSpend` (alerts, auto top-up). Top-ups and
  * adjustments go through here too (purchase fee as its own entry, idempotent by key).
  *
  * @module
  * Product spec §5.
  */
 import { randomBytes } from 'node:crypto'
-import { GatewayError } from '../errors/gateway-error.ts'
+import type { SpendObserver } from '../contracts/alert-events.ts'
 import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
 import type {
@@ -18,69 +20,18 @@ import type {
   LedgerEntryRecord,
   LedgerRepository,
   RequestLogRecord,
+  ReserveResult,
   Settlement,
+  SettleResult,
 } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
+import type { BillingOptions, BillingService, Hold } from './billing-types.ts'
+import { sweepHolds } from './hold-sweeper.ts'
+import { refusal } from './reservation-refusal.ts'
 import { createTopUps, type TopUpInput } from './top-up.ts'
 
+export type { BillingOptions, BillingService, Hold } from './billing-types.ts'
 export type { TopUpInput } from './top-up.ts'
-
-import { formatNanoUsd } from './cost.ts'
-
-export interface Hold {
-  id: string
-  workspaceId: string
-  amountNano: number
-}
-
-export interface BillingOptions {
-  ledger: LedgerRepository
-  logger: Logger
-  enabled: boolean
-  holdTtlMs: number
-  sweepIntervalMs: number
-  purchaseFeeFixedNano: number
-  purchaseFeePercentMilli: number
-  /** Purchased and redeemed credit expires this many days later (0: never). */
-  creditExpiryDays: number
-  /** Headroom asked for with a reservation, in multiples of the request (default 64; 0: none). */
-  headroomFactor?: number
-  /** Headroom unused this long goes back to the workspace (default 1 s). */
-  headroomIdleMs?: number
-  /**
-   * Settlements wait this long for company before their transaction (default 20 ms); 0 commits
-   * whatever queued while the last commit ran (group commit, for durable settlement).
-   */
-  settleBatchMs?: number
-  now?: () => Date
-}
-
-export interface BillingService {
-  readonly enabled: boolean
-  /** Reserves `amountNano` or throws 402 `insufficient_credits`. */
-  reserve(workspaceId: string, amountNano: number, describe: () => string): Promise<Hold>
-  /**
-   * Charges the actual cost (capped, never below zero) and releases the rest, writing the
-   * request's log row in the same transaction; never throws. Resolves to what was charged, or
-   * undefined when the settlement failed (the hold stays reserved, the row was not written).
-   */
-  settle(hold: Hold, costNano: number, record: RequestLogRecord): Promise<number | undefined>
-  /** Resolves when every settlement queued so far is committed (or failed). */
-  flushSettlements(): Promise<void>
-  /** Releases a hold without charge; never throws. */
-  release(hold: Hold): Promise<void>
-  /** Releases the hold of a request that could not be priced, and logs why; never throws. */
-  abandon(hold: Hold, requestId: string, error: unknown): void
-  topUp(input: TopUpInput): Promise<{ entries: LedgerEntryRecord[]; replayed: boolean }>
-  /** The purchase fee for an amount, nano-USD. */
-  purchaseFee(amountNano: number): number
-  /** When credit bought or redeemed now expires (null: never). */
-  creditExpiresAt(): string | null
-  /** What this instance holds in storage and how much of it running requests use, nano-USD. */
-  holdings(): { leasedNano: number; usedNano: number }
-  /** Waits for settlements in flight, stops the timers. */
-  close(): Promise<void>
-}
 
 const SETTLE_BATCH_MS = 20
 /**
@@ -158,15 +109,27 @@ export function createBillingService(options: BillingOptions): BillingService {
   // they wait a few milliseconds for company: one transaction settles many requests.
   const headroomFactor = options.headroomFactor ?? HEADROOM_FACTOR
   const headroomIdleMs = options.headroomIdleMs ?? HEADROOM_IDLE_MS
+  const observe = options.onSpend
   const settlements = createBatcher(
     async (items: Settlement[]) => {
+      let settled: SettleResult
       try {
-        return await ledger.settleMany(instanceId, items)
+        settled = await ledger.settleMany(instanceId, items)
       } catch {
         // once more: a settlement must not be lost to one failed round trip (a batch that did
         // commit is not charged twice: its request-log rows are already there, and the retry fails)
-        return ledger.settleMany(instanceId, items)
+        settled = await ledger.settleMany(instanceId, items)
       }
+      if (observe !== undefined) {
+        for (const observation of settled.observations) {
+          try {
+            observe(observation)
+          } catch (error) {
+            logger.warn('a spend observer failed', describeError(error))
+          }
+        }
+      }
+      return settled.charges
     },
     { delayMs: options.settleBatchMs ?? SETTLE_BATCH_MS },
   )
@@ -210,27 +173,39 @@ export function createBillingService(options: BillingOptions): BillingService {
       )
     }
   }
-  const sweep = async () => {
-    try {
-      for (const entry of await ledger.expireCredits(now().toISOString(), 500)) {
-        logger.info('credit expired', {
-          workspace: entry.workspaceId,
-          amount_nano: entry.amountNano,
-          entry: entry.id,
-        })
-      }
-      const staleBefore = new Date(now().getTime() - options.holdTtlMs).toISOString()
-      for (const reclaimed of await ledger.reclaimStale(staleBefore)) {
-        logger.warn('released the holds of a silent gateway instance', {
-          instance: reclaimed.instanceId,
-          workspace: reclaimed.workspaceId,
-          amount_nano: reclaimed.heldNano,
-        })
-      }
-    } catch (error) {
-      logger.warn('sweeping holds failed', describeError(error))
+  /**
+   * A hold under spend limits: always checked in storage with the balance (never from headroom).
+   * Refused by the balance while this instance keeps headroom, it hands the headroom back and
+   * asks once more.
+   */
+  async function reserveLimited(hold: Hold, lease: WorkspaceLease, describe: () => string): Promise<Hold> {
+    const request = {
+      workspaceId: hold.workspaceId,
+      amountNano: hold.amountNano,
+      budgetScopes: hold.budgetScopes,
     }
+    lease.waiting++
+    let result: ReserveResult
+    try {
+      result = await reservations.run(request)
+      const headroom = lease.leaseNano - lease.usedNano
+      if (!result.reserved && result.budget === undefined && headroom > 0) {
+        lease.leaseNano -= headroom
+        await releases.run({ workspaceId: hold.workspaceId, amountNano: headroom })
+        result = await reservations.run(request)
+      }
+    } finally {
+      lease.waiting--
+      lease.touchedMs = Date.now()
+    }
+    if (!result.reserved) throw refusal(result, hold.amountNano, 0, describe)
+    lease.leaseNano += hold.amountNano
+    lease.usedNano += hold.amountNano
+    open.add(hold.id)
+    return hold
   }
+
+  const sweep = () => sweepHolds(ledger, logger, now(), options.holdTtlMs)
   const sweepTimer = options.enabled ? setInterval(sweep, options.sweepIntervalMs) : undefined
   sweepTimer?.unref()
   if (options.enabled) void track(sweep())
@@ -247,10 +222,12 @@ export function createBillingService(options: BillingOptions): BillingService {
       }
       return { leasedNano, usedNano }
     },
-    async reserve(workspaceId, amountNano, describe) {
-      const hold: Hold = { id: id('hold'), workspaceId, amountNano }
+    async reserve(workspaceId, amountNano, describe, budgetScopes = null) {
+      const scopes = budgetScopes !== null && budgetScopes.length > 0 ? budgetScopes : null
+      const hold: Hold = { id: id('hold'), workspaceId, amountNano, budgetScopes: scopes }
       const lease = leaseOf(workspaceId)
       lease.touchedMs = Date.now()
+      if (scopes !== null) return reserveLimited(hold, lease, describe)
       if (lease.usedNano + amountNano <= lease.leaseNano) {
         // Granted from headroom this instance already holds in storage: no round trip.
         lease.usedNano += amountNano
@@ -262,7 +239,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       const fromHeadroom = Math.max(Math.min(lease.leaseNano - lease.usedNano, amountNano), 0)
       lease.usedNano += fromHeadroom
       const needNano = amountNano - fromHeadroom
-      let result: Awaited<ReturnType<typeof reservations.run>>
+      let result: ReserveResult
       lease.waiting++
       try {
         result = await reservations.run({
@@ -286,12 +263,7 @@ export function createBillingService(options: BillingOptions): BillingService {
           return hold
         }
         lease.usedNano -= fromHeadroom
-        throw new GatewayError(
-          'insufficient_credits',
-          `Insufficient credits: this request may cost up to $${formatNanoUsd(amountNano)} (${describe()}), ` +
-            `and $${formatNanoUsd(result.availableNano + fromHeadroom)} is available after open reservations. ` +
-            'Add credits or lower max_tokens.',
-        )
+        throw refusal(result, amountNano, fromHeadroom, describe)
       }
       lease.leaseNano += needNano + result.extraNano
       lease.usedNano += needNano
@@ -307,6 +279,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       return settlements
         .run({
           workspaceId: hold.workspaceId,
+          budgetScopes: hold.budgetScopes,
           holdNano: hold.amountNano,
           entryId: id('le'),
           costNano,
@@ -341,10 +314,12 @@ export function createBillingService(options: BillingOptions): BillingService {
       if (!open.delete(hold.id)) return Promise.resolve()
       leaveLease(hold)
       // Drained by close(), as settlements are.
-      return releases.run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano }).then(
-        () => undefined,
-        (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
-      )
+      return releases
+        .run({ workspaceId: hold.workspaceId, amountNano: hold.amountNano, budgetScopes: hold.budgetScopes })
+        .then(
+          () => undefined,
+          (error: unknown) => logger.warn('releasing a hold failed; the sweeper will', describeError(error)),
+        )
     },
     abandon(hold, requestId, error) {
       logger.error('pricing a request failed; its hold is released uncharged', {

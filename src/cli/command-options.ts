@@ -27,6 +27,11 @@ export interface ManagementOptions {
   rpm?: string | undefined
   tpm?: string | undefined
   concurrency?: string | undefined
+  /** Spend limits (USD, or `none`) of `key budget` / `workspace budget`. */
+  total?: string | undefined
+  day?: string | undefined
+  week?: string | undefined
+  month?: string | undefined
   kind?: string | undefined
   reason?: string | undefined
   json: boolean

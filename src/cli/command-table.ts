@@ -70,6 +70,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'key revoke', usage: 'key revoke KEY_ID', summary: 'revoke an API key', options: [] },
   {
+    name: 'key budget',
+    usage: 'key budget KEY_ID [--total USD|none] [--day USD|none] [--week USD|none] [--month USD|none]',
+    summary: "show or set a key's spend limits (UTC periods); left-out periods keep theirs",
+    options: ['total', 'day', 'week', 'month'],
+  },
+  {
+    name: 'workspace budget',
+    usage: 'workspace budget WS [--month USD|none]',
+    summary: "show or set a workspace's monthly spend limit",
+    options: ['month'],
+  },
+  {
     name: 'credits top-up',
     usage: 'credits top-up WS AMOUNT [--idempotency-key K] [--kind purchase|adjustment|refund] [--reason R]',
     summary: 'add credits (USD; a purchase adds the purchase fee entry; a negative adjustment goes after --)',

@@ -6,6 +6,7 @@ import { createProviderRegistry } from '../providers/registry.ts'
 import { createWorkspaceService, ServiceError } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { ApiKeyRecord } from '../storage/store.ts'
+import { runBudgetCommand } from './budget-commands.ts'
 import { type ManagementOptions, parseDuration } from './command-options.ts'
 import { json, table } from './command-output.ts'
 import { runMoneyCommand } from './money-commands.ts'
@@ -200,6 +201,8 @@ export async function runManagementCommand(
         : `${email} is ${verb === 'promote' ? 'now an operator' : 'no longer an operator'} (effective at their next request)
 `
     }
+    const budget = await runBudgetCommand({ config, words, options, store, service })
+    if (budget !== undefined) return budget
     const money = await runMoneyCommand({ config, words, options, store, service })
     if (money !== undefined) return money
     if (noun === 'byok') {

@@ -39,6 +39,8 @@ export const ERROR_CODES = Object.freeze({
   invalid_credentials: { status: 401, type: 'authentication_error', retryable: false },
   totp_required: { status: 401, type: 'authentication_error', retryable: false },
   insufficient_credits: { status: 402, type: 'billing_error', retryable: false },
+  key_budget_exceeded: { status: 402, type: 'billing_error', retryable: false },
+  workspace_budget_exceeded: { status: 402, type: 'billing_error', retryable: false },
   lane_not_allowed: { status: 403, type: 'permission_error', retryable: false },
   model_not_allowed: { status: 403, type: 'permission_error', retryable: false },
   byok_credential_missing: { status: 403, type: 'permission_error', retryable: false },

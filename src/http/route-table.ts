@@ -26,6 +26,7 @@ import { parameterOf } from './request-query.ts'
 import { createOperatorRoutes } from './routes/admin-operator.ts'
 import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createConsoleAuthRoutes } from './routes/console-auth.ts'
+import { createBudgetRoutes } from './routes/budgets.ts'
 import { createKeyRoutes } from './routes/keys.ts'
 import { createManagementRoutes } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
@@ -47,6 +48,7 @@ export const PARAMETER_ROUTES = [
   // Before '/api/v1/members/': the first prefix that matches wins.
   '/api/v1/members/invites/',
   '/api/v1/members/',
+  '/api/v1/alerts/webhooks/',
   '/console/',
 ] as const
 
@@ -68,6 +70,7 @@ function sessionKey(workspace: WorkspaceRecord): AuthenticatedKey {
     promptCache: workspace.promptCache,
     workspaceLimits: workspace.limits,
     keyLimits: { rpm: null, tpm: null, concurrency: null },
+    budgetScopes: null,
   }
 }
 
@@ -94,7 +97,8 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   })
   const management = createManagementRoutes(dependencies, () => dependencies.defaultLane)
   const money = createMoneyRoutes(dependencies)
-  const keys = createKeyRoutes(dependencies)
+  const budgets = createBudgetRoutes(dependencies)
+  const keys = createKeyRoutes({ ...dependencies, keyBudgets: budgets.keyBudgets })
   const adminWorkspaces = createAdminWorkspaceRoutes(dependencies)
   const callers = createCallerResolver(dependencies)
   const admin = (context: RequestContext) => callers.operator(context)
@@ -111,9 +115,12 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     management,
     money,
     keys,
+    budgets,
     overview: createOverviewRoutes(dependencies),
     readBody,
     cardPayments: dependencies.cardPayments,
+    autoTopUp: dependencies.autoTopUp,
+    alerts: dependencies.alerts,
     testByok: (workspaceId, provider) => testByokKey(dependencies, workspaceId, provider),
     async models(caller: WorkspaceCaller) {
       if (caller.key !== null) return models.list(caller.key)

@@ -50,6 +50,9 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
       const row = await db
         .selectFrom('api_keys')
         .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+        // Whether the key and its workspace carry spend limits (their holds then go through storage).
+        .leftJoin('spend_budgets as key_budget', 'key_budget.scope_id', 'api_keys.id')
+        .leftJoin('spend_budgets as workspace_budget', 'workspace_budget.scope_id', 'api_keys.workspace_id')
         .selectAll('api_keys')
         .select([
           'workspaces.name as workspace_name',
@@ -62,6 +65,8 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           'workspaces.rpm_limit as workspace_rpm_limit',
           'workspaces.tpm_limit as workspace_tpm_limit',
           'workspaces.concurrency_limit as workspace_concurrency_limit',
+          'key_budget.active as key_budget_active',
+          'workspace_budget.active as workspace_budget_active',
         ])
         .where('api_keys.hash', '=', hash)
         .executeTakeFirst()
@@ -81,6 +86,10 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
           tpm_limit: row.workspace_tpm_limit,
           concurrency_limit: row.workspace_concurrency_limit,
         }),
+        budgets: {
+          key: Number(row.key_budget_active ?? 0) === 1,
+          workspace: Number(row.workspace_budget_active ?? 0) === 1,
+        },
       }
     },
     async find(id) {

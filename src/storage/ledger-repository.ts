@@ -7,6 +7,9 @@
  * @module
  */
 import type { Kysely, Selectable } from 'kysely'
+import type { SpendObservation } from '../contracts/alert-events.ts'
+import { activeBudgets, firstRefusal, openBudgets, releaseBudgetHolds, scopesOf } from './budget-holds.ts'
+import { moveInstanceBudgetHeld, readBudgets, writeBudget } from './budget-steps.ts'
 import { checkAmount, createLedgerSteps } from './ledger-steps.ts'
 import { createLedgerUpkeep } from './ledger-upkeep.ts'
 import type { DatabaseSchema, Dialect, LedgerEntriesTable } from './schema.ts'
@@ -16,6 +19,7 @@ import {
   type LedgerKind,
   type LedgerRepository,
   type RequestLogRecord,
+  type ReserveResult,
 } from './store.ts'
 
 function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
@@ -232,32 +236,43 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         checkAmount(hold.extraNano ?? 0, 'headroom')
       }
       return db.transaction().execute(async (trx) => {
-        const results: (
-          | { reserved: true; extraNano: number }
-          | { reserved: false; availableNano: number }
-        )[] = []
+        const results: ReserveResult[] = []
         const indexes = groupBy(
           holds.map((hold, index) => ({ hold, index })),
           (item) => item.hold.workspaceId,
         )
         for (const [workspaceId, list] of indexes) {
           const balance = await steps.lockBalance(trx, workspaceId, at)
+          // Spend limits of the batch's keys and workspace, read under the balance lock.
+          const budgets = await readBudgets(trx, scopesOf(list.map((item) => item.hold)), new Date(at))
+          const budgetHeld = new Map<string, number>()
           let granted = 0
           let headroomGranted = false
           // In arrival order: each hold is granted while what is free covers it.
           for (const { hold, index } of list) {
             const available = balance.balanceNano - balance.heldNano - granted
-            if (hold.amountNano <= available) {
-              // Headroom only where it cannot starve anyone: near the limit, every hold is exact.
-              // Once per workspace and batch: the instance pools it for all its requests.
-              const wanted = headroomGranted ? 0 : (hold.extraNano ?? 0)
-              const extraNano = wanted > 0 && available - hold.amountNano >= 4 * wanted ? wanted : 0
-              if (extraNano > 0) headroomGranted = true
-              granted += hold.amountNano + extraNano
-              results[index] = { reserved: true, extraNano }
-            } else {
+            if (hold.amountNano > available) {
               results[index] = { reserved: false, availableNano: Math.max(available, 0) }
+              continue
             }
+            const limited = activeBudgets(budgets, hold.budgetScopes)
+            const refusal = firstRefusal(limited, hold.amountNano, new Date(at))
+            if (refusal !== undefined) {
+              results[index] = { reserved: false, availableNano: Math.max(available, 0), budget: refusal }
+              continue
+            }
+            for (const budget of limited) {
+              budget.heldNano += hold.amountNano
+              budgetHeld.set(budget.scopeId, (budgetHeld.get(budget.scopeId) ?? 0) + hold.amountNano)
+            }
+            // Headroom only where it cannot starve anyone: near the limit, every hold is exact.
+            // Once per workspace and batch: the instance pools it for all its requests. Never for a
+            // hold under a spend limit: each of those is checked here.
+            const wanted = headroomGranted || limited.length > 0 ? 0 : (hold.extraNano ?? 0)
+            const extraNano = wanted > 0 && available - hold.amountNano >= 4 * wanted ? wanted : 0
+            if (extraNano > 0) headroomGranted = true
+            granted += hold.amountNano + extraNano
+            results[index] = { reserved: true, extraNano }
           }
           if (granted > 0) {
             await steps.writeBalance(
@@ -268,19 +283,24 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
             )
             await steps.raiseInstanceHeld(trx, instanceId, workspaceId, granted, at)
           }
+          for (const [scopeId, amount] of budgetHeld) {
+            await writeBudget(trx, budgets.get(scopeId)!, at)
+            await moveInstanceBudgetHeld(trx, instanceId, workspaceId, scopeId, amount)
+          }
         }
         return results
       })
     },
 
     async settleMany(instanceId, settlements) {
-      if (settlements.length === 0) return []
+      if (settlements.length === 0) return { charges: [], observations: [] }
       for (const settlement of settlements) {
         checkAmount(settlement.costNano, 'cost')
         checkAmount(settlement.holdNano, 'hold')
       }
       return db.transaction().execute(async (trx) => {
         const results: { chargedNano: number }[] = []
+        const observations: SpendObservation[] = []
         const entries: LedgerEntryRecord[] = []
         const rows: RequestLogRecord[] = []
         const groups = groupBy(
@@ -293,6 +313,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           const balance = await steps.lockBalance(trx, workspaceId, at)
           // What this instance still holds here (less if a sweeper reclaimed it meanwhile).
           let instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)
+          const limits = await openBudgets(trx, instanceId, list, at)
           let { balanceNano, heldNano } = balance
           let chargedTotal = 0
           let releasedTotal = 0
@@ -300,9 +321,18 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           let chargedRequest: string | null = null
           for (const { settlement, index } of list) {
             const holdAmount = Math.min(settlement.holdNano, instanceHeld)
-            // Never below zero: at most the hold plus what is free beyond every open hold.
+            // Never below zero: at most the hold plus what is free beyond every open hold; and
+            // never past a spend limit: at most its hold plus what the limit leaves.
             const free = Math.max(balanceNano - heldNano, 0)
-            const chargedNano = Math.max(Math.min(settlement.costNano, holdAmount + free), 0)
+            const chargedNano = Math.max(
+              Math.min(
+                settlement.costNano,
+                holdAmount + free,
+                limits?.cap(settlement) ?? Number.MAX_SAFE_INTEGER,
+              ),
+              0,
+            )
+            limits?.charge(settlement, chargedNano)
             balanceNano -= chargedNano
             heldNano -= holdAmount
             instanceHeld -= holdAmount
@@ -338,10 +368,19 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           }
           await steps.writeBalance(trx, workspaceId, { balanceNano, heldNano }, at)
           if (releasedTotal > 0) await steps.lowerInstanceHeld(trx, instanceId, workspaceId, releasedTotal)
+          observations.push({
+            workspaceId,
+            balanceBeforeNano: balance.balanceNano,
+            balanceAfterNano: balanceNano,
+            heldAfterNano: heldNano,
+            budgets: limits === undefined ? [] : await limits.write(),
+            entryId: first.entryId,
+            at,
+          })
         }
         await steps.insertEntryRows(trx, entries)
         await steps.insertRequestLogRows(trx, rows)
-        return results
+        return { charges: results, observations }
       })
     },
 
@@ -350,6 +389,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       await db.transaction().execute(async (trx) => {
         for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
           const balance = await steps.lockBalance(trx, workspaceId, at)
+          await releaseBudgetHolds(trx, instanceId, workspaceId, list)
           const instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)
           const amount = Math.min(
             list.reduce((sum, hold) => sum + hold.amountNano, 0),

@@ -6,6 +6,7 @@
  * @module
  */
 import { type Kysely, sql } from 'kysely'
+import { reclaimInstanceBudgetHolds } from './budget-steps.ts'
 import type { LedgerSteps } from './ledger-steps.ts'
 import type { DatabaseSchema } from './schema.ts'
 import type { BalanceMismatch, LedgerEntryRecord, LedgerRepository, UsageMismatch } from './store.ts'
@@ -92,6 +93,7 @@ export function createLedgerUpkeep(db: Kysely<DatabaseSchema>, steps: LedgerStep
             .where('instance_id', '=', row.instance_id)
             .where('workspace_id', '=', row.workspace_id)
             .execute()
+          await reclaimInstanceBudgetHolds(trx, row.instance_id, row.workspace_id)
           if (held > 0) {
             await steps.writeBalance(
               trx,

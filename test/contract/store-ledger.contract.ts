@@ -84,10 +84,21 @@ export function storeLedgerContract(getStore: () => Store): void {
       record: settledRow(`gen_${key}`, 'ws_holds', costNano),
       at: T,
     })
-    const [plain, capped] = await store.ledger.settleMany('gw_a', [
+    const { charges, observations } = await store.ledger.settleMany('gw_a', [
       settlement(60, 'c1'),
       settlement(500, 'c2'),
     ])
+    const [plain, capped] = charges
+    // What the batch did to the workspace, for alerts and auto top-up: balance before and after.
+    assert.deepEqual(
+      observations.map((item) => [
+        item.workspaceId,
+        item.balanceBeforeNano,
+        item.balanceAfterNano,
+        item.entryId,
+      ]),
+      [['ws_holds', 1000, 800, 'le_c1']],
+    )
     assert.deepEqual(plain, { chargedNano: 60 })
     // after the first: 940 left, 900 held → free 40; a 500 cost on a 100 hold is capped at 140
     assert.deepEqual(capped, { chargedNano: 140 })
@@ -127,7 +138,7 @@ export function storeLedgerContract(getStore: () => Store): void {
     assert.equal(reclaimed[0]!.heldNano, 500)
     assert.equal(held, 200, "gw_a's two remaining holds")
     // A settlement from the reclaimed instance is still charged, from the free balance only.
-    const [late] = await store.ledger.settleMany('gw_b', [settlement(50, 'c3')])
+    const [late] = (await store.ledger.settleMany('gw_b', [settlement(50, 'c3')])).charges
     assert.deepEqual(late, { chargedNano: 50 })
     assert.deepEqual(await store.ledger.balance('ws_holds'), { balanceNano: 750, heldNano: held })
     assert.deepEqual(

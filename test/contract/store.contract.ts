@@ -10,6 +10,8 @@
 import { after, before, describe, test } from 'node:test'
 import type { Store } from '../../src/storage/store.ts'
 import { storeAccountsContract } from './store-accounts.contract.ts'
+import { storeAlertsContract } from './store-alerts.contract.ts'
+import { storeBudgetsContract } from './store-budgets.contract.ts'
 import { storeLedgerContract } from './store-ledger.contract.ts'
 import { storeRequestLogsContract } from './store-request-logs.contract.ts'
 
@@ -41,5 +43,7 @@ export function describeStoreContract(
     storeAccountsContract(getStore)
     storeLedgerContract(getStore)
     storeRequestLogsContract(getStore)
+    storeBudgetsContract(getStore)
+    storeAlertsContract(getStore)
   })
 }

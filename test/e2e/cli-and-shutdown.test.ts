@@ -105,6 +105,29 @@ describe('onekey CLI and serve as real processes', () => {
     })
     assert.equal(completion.choices[0]?.message.content, 'You said: hi')
 
+    // A spend limit set from another process reaches the running server within the cache TTL.
+    assert.match(await onekey('key', 'budget', created.id, '--total', '0'), /limits of key .* set/)
+    const shownBudget = JSON.parse(await onekey('key', 'budget', created.id, '--json'))
+    assert.equal(shownBudget.periods[0].limit, '0')
+    assert.notEqual(shownBudget.periods[0].spent, '0', 'what the key spent so far, from the request log')
+    let limited = false
+    for (let attempt = 0; attempt < 40 && !limited; attempt++) {
+      await client.chat.completions
+        .create({ model: 'sim-echo', messages: [{ role: 'user', content: 'hi' }] })
+        .then(
+          () => sleep(50),
+          (error: unknown) => {
+            limited =
+              error instanceof OpenAI.APIError && error.status === 402 && error.code === 'key_budget_exceeded'
+          },
+        )
+    }
+    assert.ok(limited, 'refused by its limit, with its own code')
+    assert.match(await onekey('key', 'budget', created.id, '--total', 'none'), /total\s+none/)
+    assert.match(await onekey('workspace', 'budget', 'acme', '--month', '5'), /month\s+5\s/)
+    await assert.rejects(onekey('workspace', 'budget', 'acme', '--day', '5'), /--day/)
+    await assert.rejects(onekey('key', 'budget', created.id, '--day', 'lots'), /USD, e\.g\. 25/)
+
     assert.match(await onekey('key', 'revoke', created.id), /revoked API key/)
     await assert.rejects(onekey('key', 'revoke', created.id), /already revoked/)
     let refused = false

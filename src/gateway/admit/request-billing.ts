@@ -118,6 +118,7 @@ export async function startRequestBilling(
         key.workspaceId,
         maxNano,
         () => `about ${promptEstimate} prompt tokens and up to ${outputCap} output tokens`,
+        key.budgetScopes,
       )
     }
   }

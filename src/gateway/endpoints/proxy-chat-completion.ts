@@ -15,6 +15,7 @@ import type { BillingService } from '../../billing/billing-service.ts'
 import type { ByokCredentialService } from '../../byok/byok-credential-service.ts'
 import { laneModelId } from '../../catalog/model-id.ts'
 import type { ImageFetchConfig, Lane, ModelConfig } from '../../config/config.ts'
+import type { AlertSink } from '../../contracts/alert-events.ts'
 import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
@@ -22,6 +23,7 @@ import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { type RequestBilling, startRequestBilling } from '../admit/request-billing.ts'
 import type { LimitGate } from '../admit/request-limits.ts'
 import type { AccountHealth } from '../attempt/account-health.ts'
+import { alertRejectedByokKey } from '../attempt/byok-rejected-alert.ts'
 import { hasRemoteImages, inlineImageUrls } from '../attempt/inline-image-urls.ts'
 import type { OfferStats } from '../attempt/offer-stats.ts'
 import { type BuildUpstreamRequest, runUpstreamAttempt } from '../attempt/upstream-attempt.ts'
@@ -65,6 +67,8 @@ export interface ChatCompletionProxyDependencies {
   maxRetryWaitMs?: number
   /** The lane of plain model IDs for workspaces without their own setting. */
   defaultLane: Exclude<Lane, 'byok'>
+  /** Where a rejected stored BYOK key is reported (the workspace's alerts). */
+  alertSink?: AlertSink | undefined
 }
 
 // Generation IDs: a random per-process part and a counter (unique across instances, no random
@@ -291,6 +295,14 @@ async function attemptAll(
       if (context.response.headersSent) return
       if (stage.byok !== undefined && lastError.code === 'upstream_auth_failed') {
         lastError = credentialRejected(attempt.provider.config.name, stage.byok)
+        if (stage.byok === 'stored') {
+          alertRejectedByokKey(
+            dependencies.alertSink,
+            dependencies.byokCredentials,
+            context.key!.workspaceId,
+            attempt.provider.config.name,
+          )
+        }
         // The same key fails for every model: fall back (byok_conf) or stop, never retry it.
         if (stage.byok === 'request' && stages.length > 1) continue attempting
         exhausted = false

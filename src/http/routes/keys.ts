@@ -21,9 +21,11 @@ export interface KeyRouteDependencies {
   apiKeys: ApiKeyRepository
   authenticator: Authenticator
   audit: AuditWriter
+  /** Every limited key's budget view in a workspace (routes/budgets.ts). */
+  keyBudgets?(workspaceId: string): Promise<Map<string, unknown>>
 }
 
-function publicKey(record: ApiKeyRecord) {
+function publicKey(record: ApiKeyRecord, budget: unknown = null) {
   return {
     id: record.id,
     name: record.name,
@@ -36,6 +38,8 @@ function publicKey(record: ApiKeyRecord) {
     models: record.allowedModels,
     management: record.management,
     limits: record.limits,
+    /** The key's spend limits and spending per period (routes/budgets.ts), or null: none. */
+    budget,
   }
 }
 
@@ -98,7 +102,11 @@ export function createKeyRoutes(dependencies: KeyRouteDependencies) {
   return {
     async list(key: WorkspaceCaller): Promise<string> {
       const keys = await dependencies.apiKeys.list(key.workspaceId)
-      return JSON.stringify({ object: 'list', data: keys.map(publicKey) })
+      const budgets = (await dependencies.keyBudgets?.(key.workspaceId)) ?? new Map<string, unknown>()
+      return JSON.stringify({
+        object: 'list',
+        data: keys.map((record) => publicKey(record, budgets.get(record.id) ?? null)),
+      })
     },
     async create(key: WorkspaceCaller, body: Record<string, unknown>): Promise<string> {
       const answer = await createKeyAnswer(
