@@ -44,7 +44,11 @@ export function activeBudgets(
 }
 
 /** The first limit `amountNano` more would pass, or undefined when every one leaves room. */
-export function firstRefusal(budgets: readonly BudgetRecord[], amountNano: number, at: Date): BudgetRefusal | undefined {
+export function firstRefusal(
+  budgets: readonly BudgetRecord[],
+  amountNano: number,
+  at: Date,
+): BudgetRefusal | undefined {
   for (const budget of budgets) {
     const refusal = budgetRefusal(budget, amountNano, at)
     if (refusal !== undefined) return refusal

@@ -54,7 +54,10 @@ export function storeBudgetsContract(getStore: () => Store): void {
     ).flat()
     const granted = results.filter((result) => result.reserved)
     assert.equal(granted.length, 5, 'exactly what the daily limit covers')
-    assert.ok(granted.every((result) => result.reserved && result.extraNano === 0), 'no headroom under a limit')
+    assert.ok(
+      granted.every((result) => result.reserved && result.extraNano === 0),
+      'no headroom under a limit',
+    )
     assert.deepEqual(
       results.find((result) => !result.reserved),
       {
@@ -99,12 +102,14 @@ export function storeBudgetsContract(getStore: () => Store): void {
     const { charges, observations } = await store.ledger.settleMany('gw_a', [settlement('b_s1', 150)])
     assert.deepEqual(charges, [{ chargedNano: 100 }])
     const observed = observations[0]!
+    assert.deepEqual([observed.balanceBeforeNano, observed.balanceAfterNano], [10_000, 9_900])
     assert.deepEqual(
-      [observed.balanceBeforeNano, observed.balanceAfterNano],
-      [10_000, 9_900],
-    )
-    assert.deepEqual(
-      observed.budgets.map((item) => [item.period, item.limitNano, item.spentBeforeNano, item.spentAfterNano]),
+      observed.budgets.map((item) => [
+        item.period,
+        item.limitNano,
+        item.spentBeforeNano,
+        item.spentAfterNano,
+      ]),
       [
         ['total', 2_000, 70, 170],
         ['day', 500, 0, 100],

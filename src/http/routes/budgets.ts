@@ -111,8 +111,18 @@ export function createBudgetRoutes(dependencies: BudgetRouteDependencies) {
         at: at.toISOString(),
       })
       authenticator.invalidate(record.hash)
-      await audit(caller.workspaceId, caller.actor, 'key.budget_set', `${record.id} (${record.name}): ${describeLimits(limits)}`)
-      return JSON.stringify({ object: 'budget', scope: 'key', id: record.id, ...publicBudget(budget, undefined, at) })
+      await audit(
+        caller.workspaceId,
+        caller.actor,
+        'key.budget_set',
+        `${record.id} (${record.name}): ${describeLimits(limits)}`,
+      )
+      return JSON.stringify({
+        object: 'budget',
+        scope: 'key',
+        id: record.id,
+        ...publicBudget(budget, undefined, at),
+      })
     },
 
     /** `GET /api/v1/workspace/budget` */
@@ -148,7 +158,8 @@ export function createBudgetRoutes(dependencies: BudgetRouteDependencies) {
       const at = now()
       const views = new Map<string, ReturnType<typeof publicBudget>>()
       for (const budget of await budgets.list(workspaceId, at.toISOString())) {
-        if (budget.scope === 'key' && budget.active) views.set(budget.scopeId, publicBudget(budget, undefined, at))
+        if (budget.scope === 'key' && budget.active)
+          views.set(budget.scopeId, publicBudget(budget, undefined, at))
       }
       return views
     },
