@@ -182,6 +182,66 @@ describe('spend limits: one instance on SQLite', () => {
   })
 })
 
+describe('spend limits on every endpoint', () => {
+  let gateway: TestGateway
+  let keyId: string
+  before(async () => {
+    gateway = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim', sim: { latency_ms: 0 } }],
+      models: [
+        {
+          id: 'chat-model',
+          offers: [{ lane: 'resale', provider: 'sim', model: 'sim-echo', price: { input: 1, output: 1 } }],
+        },
+        {
+          id: 'sim-embed',
+          modalities: { output: ['embedding'] },
+          offers: [
+            { lane: 'resale', provider: 'sim', model: 'sim-embed', price: { input: 0.01, output: 0 } },
+          ],
+        },
+      ],
+      workspaces: { default_lane: 'resale' },
+    })
+    keyId = await keyIdOf(gateway)
+  })
+  after(() => gateway.close())
+
+  const calls: [string, string, Record<string, unknown>][] = [
+    ['chat', '/v1/chat/completions', { model: 'chat-model', messages, max_tokens: 5 }],
+    ['chat stream', '/v1/chat/completions', { model: 'chat-model', messages, max_tokens: 5, stream: true }],
+    ['completions', '/v1/completions', { model: 'chat-model', prompt: 'hi', max_tokens: 5 }],
+    ['responses', '/v1/responses', { model: 'chat-model', input: 'hi', max_output_tokens: 16 }],
+    ['embeddings', '/v1/embeddings', { model: 'sim-embed', input: 'hi' }],
+  ]
+
+  test('chat, streams, completions, Responses and embeddings are all refused past the limit, and served within it', async () => {
+    const { key: management } = await gateway.service.createApiKey({
+      workspace: gateway.workspaceId,
+      name: 'admin',
+      management: true,
+    })
+    const limit = async (total: string) =>
+      assert.equal(
+        (await send(gateway.url, management, 'PUT', `/api/v1/keys/${keyId}/budget`, { total })).status,
+        200,
+      )
+    await limit('0')
+    for (const [name, path, body] of calls) {
+      const response = await gateway.post(path, body)
+      const answer = (await readJson(response)) as Json
+      assert.equal(response.status, 402, `${name}: ${JSON.stringify(answer)}`)
+      assert.equal((answer.error as Json).code, 'key_budget_exceeded', name)
+    }
+    await limit('1')
+    for (const [name, path, body] of calls) {
+      const response = await gateway.post(path, body)
+      await response.arrayBuffer()
+      assert.equal(response.status, 200, name)
+    }
+  })
+})
+
 const skipPostgres = await postgresSkipReason()
 
 describe('spend limits on PostgreSQL shared by two gateway instances', { skip: skipPostgres }, () => {
