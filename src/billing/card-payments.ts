@@ -4,21 +4,46 @@
  * only from the signed webhook (`checkout.session.completed` when paid, or
  * `checkout.session.async_payment_succeeded` for delayed methods), never from the success
  * redirect, for the amount Stripe reports as paid. Refunds (`charge.refunded`) and lost disputes
- * (`charge.dispute.closed`) take credit back. Every event is applied at most once whatever the
+ * (`charge.dispute.closed`) take credit back, and raise an alert once the take-back commits. A
+ * checkout may save the card for auto top-up (auto-top-up.ts), whose off-session charges report
+ * through the same webhook (`payment_intent.*`). Every event is applied at most once whatever the
  * order, number or concurrency of deliveries (storage/payment-repository.ts).
  *
  * @module
  */
-import Stripe from 'stripe'
-import { randomBase62 } from '../auth/api-key-format.ts'
+import type Stripe from 'stripe'
 import type { StripeConfig } from '../config/payments-config.ts'
-import { parseDecimal } from '../contracts/usd.ts'
+import type { AlertSink } from '../contracts/alert-events.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { PaymentRepository, PurchaseRecord } from '../storage/payment-repository.ts'
 import { formatNanoUsd } from './cost.ts'
+import {
+  creditPaidPurchase,
+  idOf,
+  lazyStripeClient,
+  NANO_PER_CENT,
+  newId,
+  parsePurchaseAmount,
+  pricePurchase,
+} from './stripe-purchases.ts'
 
-const NANO_PER_CENT = 10_000_000
+/**
+ * What auto top-up (auto-top-up.ts) adds to card payments: the workspace's Stripe customer for a
+ * checkout that saves its card, remembering that card once the checkout is paid, and the outcome
+ * of its off-session charges.
+ */
+export interface SavedCardHooks {
+  /** The workspace's Stripe customer, created on first use. */
+  customerFor(workspaceId: string): Promise<string>
+  /** A paid checkout asked to save its card: remembers the PaymentIntent's payment method. */
+  rememberCard(workspaceId: string, customerId: string, paymentIntent: string): Promise<void>
+  /** `payment_intent.succeeded` or `payment_intent.payment_failed`; answers the outcome to record. */
+  onPaymentIntent(
+    type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+    intent: Stripe.PaymentIntent,
+  ): Promise<string>
+}
 
 export interface CardPaymentsOptions {
   /** null: card payments are off on this deployment. */
@@ -31,6 +56,10 @@ export interface CardPaymentsOptions {
   creditExpiresAt(): string | null
   publicUrl(): string
   logger: Logger
+  /** Told of refunds and lost disputes once their take-back committed. */
+  alerts?: AlertSink
+  /** Saved cards and auto top-up; absent: `save_card` is refused. */
+  autoTopUp?: SavedCardHooks
   now?: () => Date
 }
 
@@ -40,23 +69,10 @@ export interface WebhookAnswer {
   body: string
 }
 
-function newId(prefix: string): string {
-  return `${prefix}_${randomBase62(16)}`
-}
-
-function idOf(value: string | { id: string } | null | undefined): string | null {
-  if (value === null || value === undefined) return null
-  return typeof value === 'string' ? value : value.id
-}
-
-/** Whole cents of a fee in nano-USD, rounded up (never less than the configured fee). */
-function feeCents(feeNano: number): number {
-  return Math.ceil(feeNano / NANO_PER_CENT)
-}
-
 export function publicPurchase(purchase: PurchaseRecord) {
   return {
     id: purchase.id,
+    kind: purchase.kind,
     created_at: purchase.createdAt,
     paid_at: purchase.paidAt,
     amount: formatNanoUsd(purchase.amountNano),
@@ -75,59 +91,16 @@ export type CardPayments = ReturnType<typeof createCardPayments>
 export function createCardPayments(options: CardPaymentsOptions) {
   const config = options.stripe
   const now = options.now ?? (() => new Date())
-  let client: Stripe | undefined
-  function stripe(): Stripe {
-    if (config === null)
-      throw new GatewayError('route_not_found', 'Card payments are not enabled on this deployment.')
-    if (client === undefined) {
-      const base = config.apiBase === null ? undefined : new URL(config.apiBase)
-      client = new Stripe(config.secretKey, {
-        maxNetworkRetries: 2,
-        timeout: 20_000,
-        ...(base === undefined
-          ? {}
-          : {
-              host: base.hostname,
-              port: base.port || (base.protocol === 'https:' ? 443 : 80),
-              protocol: base.protocol === 'http:' ? 'http' : 'https',
-            }),
-      })
-    }
-    return client
-  }
-
-  /** The credits asked for, checked against the limits. */
-  function amountOf(text: string): number {
-    if (config === null)
-      throw new GatewayError('route_not_found', 'Card payments are not enabled on this deployment.')
-    let nano: number
-    try {
-      nano = parseDecimal(text, 2, 'amount') * NANO_PER_CENT
-    } catch {
-      throw new GatewayError(
-        'invalid_parameter',
-        'Invalid \'amount\': USD with at most 2 decimals, e.g. "20.00".',
-        {
-          param: 'amount',
-        },
-      )
-    }
-    if (nano < config.minimumNano || nano > config.maximumNano)
-      throw new GatewayError(
-        'invalid_parameter',
-        `Invalid 'amount': from ${formatNanoUsd(config.minimumNano)} to ${formatNanoUsd(config.maximumNano)} USD.`,
-        { param: 'amount' },
-      )
-    return nano
-  }
-
-  function priced(amountNano: number) {
-    const feeNano = feeCents(options.purchaseFee(amountNano)) * NANO_PER_CENT
-    return { amountNano, feeNano, totalCents: (amountNano + feeNano) / NANO_PER_CENT }
+  const stripe = lazyStripeClient(config)
+  const priced = (amountNano: number) => pricePurchase(amountNano, options.purchaseFee)
+  const amountOf = (text: string) => parsePurchaseAmount(config, text)
+  const credit = {
+    payments: options.payments,
+    logger: options.logger,
+    creditExpiresAt: options.creditExpiresAt,
   }
 
   async function onSessionPaid(session: Stripe.Checkout.Session): Promise<string> {
-    const at = now().toISOString()
     const purchase = await options.payments.findBySession(session.id)
     if (purchase === undefined) {
       options.logger.warn('stripe: a paid checkout session of no purchase of ours (nothing credited)', {
@@ -135,34 +108,49 @@ export function createCardPayments(options: CardPaymentsOptions) {
       })
       return 'unknown session'
     }
-    if (session.currency !== purchase.currency || session.amount_total === null) {
-      options.logger.error(
-        'stripe: a paid session in another currency or without an amount (nothing credited)',
-        {
-          session: session.id,
-          currency: session.currency,
-        },
-      )
-      return 'currency mismatch'
-    }
-    // Credit what Stripe says was paid, never more than was asked for.
-    if (session.amount_total < purchase.totalCents) {
-      options.logger.error('stripe: paid less than the purchase total (nothing credited)', {
-        session: session.id,
-        paid_cents: session.amount_total,
-        total_cents: purchase.totalCents,
-      })
-      return 'underpaid'
-    }
-    const outcome = await options.payments.complete({
-      sessionId: session.id,
-      paidCents: session.amount_total,
-      paymentIntent: idOf(session.payment_intent),
-      at,
-      creditExpiresAt: options.creditExpiresAt(),
-      entryIds: [newId('le'), newId('le'), newId('le')],
+    const paymentIntent = idOf(session.payment_intent)
+    const outcome = await creditPaidPurchase(credit, purchase, {
+      cents: session.amount_total,
+      currency: session.currency,
+      paymentIntent,
+      at: now().toISOString(),
     })
+    // The card is saved once the payment is credited (again on a replay, in case saving failed).
+    const customer = idOf(session.customer)
+    if (
+      session.metadata?.save_card === 'true' &&
+      (outcome === 'credited' || outcome === 'already_credited') &&
+      customer !== null &&
+      paymentIntent !== null
+    )
+      await options.autoTopUp?.rememberCard(purchase.workspaceId, customer, paymentIntent)
     return outcome
+  }
+
+  /** Tells the workspace that card credit was taken back (once per Stripe event). */
+  function alertTakenBack(
+    event: Stripe.Event,
+    kind: 'payment.refunded' | 'payment.disputed',
+    result: Awaited<ReturnType<PaymentRepository['takeBack']>>,
+  ) {
+    const purchase = result.purchase
+    if (purchase === undefined || (result.entry === null && purchase.status === 'paid')) return
+    const takenNano = result.entry === null ? 0 : -result.entry.amountNano
+    const what = kind === 'payment.refunded' ? 'refunded' : 'disputed and lost'
+    options.alerts?.raise({
+      workspaceId: purchase.workspaceId,
+      kind,
+      dedupeKey: event.id,
+      summary: `A card payment of ${formatNanoUsd(purchase.totalCents * NANO_PER_CENT)} USD was ${what}: ${formatNanoUsd(takenNano)} USD of credit taken back`,
+      data: {
+        purchase_id: purchase.id,
+        total: formatNanoUsd(purchase.totalCents * NANO_PER_CENT),
+        taken_back: formatNanoUsd(takenNano),
+        balance_after: result.entry === null ? null : formatNanoUsd(result.entry.balanceAfterNano),
+        stripe_event: event.id,
+      },
+      at: now().toISOString(),
+    })
   }
 
   async function apply(event: Stripe.Event): Promise<string> {
@@ -206,6 +194,7 @@ export function createCardPayments(options: CardPaymentsOptions) {
           at: now().toISOString(),
         })
         if (result.purchase === undefined) return 'unknown payment'
+        alertTakenBack(event, 'payment.refunded', result)
         return result.entry === null ? 'refund: nothing more to take back' : 'refund taken back'
       }
       case 'charge.dispute.closed': {
@@ -223,8 +212,14 @@ export function createCardPayments(options: CardPaymentsOptions) {
           entryId: newId('le'),
           at: now().toISOString(),
         })
+        alertTakenBack(event, 'payment.disputed', result)
         return result.entry === null ? 'dispute: nothing more to take back' : 'dispute taken back'
       }
+      case 'payment_intent.succeeded':
+      case 'payment_intent.payment_failed':
+        return options.autoTopUp === undefined
+          ? 'ignored'
+          : options.autoTopUp.onPaymentIntent(event.type, event.data.object)
       default:
         return 'ignored'
     }
@@ -257,10 +252,22 @@ export function createCardPayments(options: CardPaymentsOptions) {
       }
     },
 
-    /** Creates the Checkout Session and its purchase; answers where to send the buyer. */
-    async checkout(workspaceId: string, actor: string, amountText: string) {
+    /**
+     * Creates the Checkout Session and its purchase; answers where to send the buyer. `saveCard`:
+     * the session charges the workspace's Stripe customer and keeps the card for off-session use
+     * (auto top-up); the card is remembered when the webhook credits the purchase.
+     */
+    async checkout(workspaceId: string, actor: string, amountText: string, saveCard = false) {
       const { amountNano, feeNano, totalCents } = priced(amountOf(amountText))
+      if (saveCard && (options.autoTopUp === undefined || !config!.paymentMethods.includes('card')))
+        throw new GatewayError(
+          'invalid_parameter',
+          "Invalid 'save_card': saving a card is not available on this deployment.",
+          { param: 'save_card' },
+        )
+      const customer = saveCard ? await options.autoTopUp!.customerFor(workspaceId) : null
       const purchaseId = newId('pur')
+      const metadata = { workspace_id: workspaceId, purchase_id: purchaseId }
       const base = `${options.publicUrl()}/console/credits`
       const line = (name: string, cents: number) => ({
         quantity: 1,
@@ -270,13 +277,16 @@ export function createCardPayments(options: CardPaymentsOptions) {
         {
           mode: 'payment',
           client_reference_id: workspaceId,
-          allowed_payment_method_types: [...config!.paymentMethods],
+          // Only cards are kept for off-session charges.
+          allowed_payment_method_types: saveCard ? ['card'] : [...config!.paymentMethods],
           line_items: [
             line(`Credits (${formatNanoUsd(amountNano)} USD)`, amountNano / NANO_PER_CENT),
             ...(feeNano > 0 ? [line('Purchase fee', feeNano / NANO_PER_CENT)] : []),
           ],
-          metadata: { workspace_id: workspaceId, purchase_id: purchaseId },
-          payment_intent_data: { metadata: { workspace_id: workspaceId, purchase_id: purchaseId } },
+          metadata: saveCard ? { ...metadata, save_card: 'true' } : metadata,
+          payment_intent_data:
+            customer === null ? { metadata } : { metadata, setup_future_usage: 'off_session' },
+          ...(customer === null ? {} : { customer }),
           success_url: `${base}?checkout=success&purchase=${purchaseId}`,
           cancel_url: `${base}?checkout=cancelled&purchase=${purchaseId}`,
         },
@@ -287,6 +297,7 @@ export function createCardPayments(options: CardPaymentsOptions) {
       await options.payments.createPurchase({
         id: purchaseId,
         workspaceId,
+        kind: 'checkout',
         sessionId: session.id,
         paymentIntent: idOf(session.payment_intent),
         amountNano,

@@ -31,6 +31,20 @@ export const paymentsSchema = z
         api_base: z.url().nullable().default(null),
         /** How old a webhook's signature timestamp may be, in seconds. */
         webhook_tolerance_seconds: z.number().int().min(10).max(3600).default(300),
+        /** Charging a workspace's saved card when its balance runs low (each workspace opts in). */
+        auto_top_up: z
+          .strictObject({
+            /** At most one charge per workspace in this many seconds (across instances). */
+            min_interval_seconds: z
+              .number()
+              .int()
+              .min(1)
+              .max(86_400 * 7)
+              .default(3600),
+            /** Consecutive failed charges after which auto top-up switches itself off. */
+            max_failures: z.number().int().min(1).max(20).default(3),
+          })
+          .prefault({}),
       })
       .nullable()
       .default(null),
@@ -47,6 +61,7 @@ export interface StripeConfig {
   paymentMethods: readonly ('card' | 'alipay' | 'wechat_pay')[]
   apiBase: string | null
   toleranceSeconds: number
+  autoTopUp: { minIntervalMs: number; maxFailures: number }
 }
 
 /** Reads `payments:`; problems go to `problems` (each names its field). */
@@ -88,6 +103,10 @@ export function readPayments(
       paymentMethods: stripe.payment_methods,
       apiBase: stripe.api_base,
       toleranceSeconds: stripe.webhook_tolerance_seconds,
+      autoTopUp: {
+        minIntervalMs: stripe.auto_top_up.min_interval_seconds * 1000,
+        maxFailures: stripe.auto_top_up.max_failures,
+      },
     },
   }
 }

@@ -10,11 +10,13 @@ import { createMailer, type Mailer } from '../accounts/mailer.ts'
 import { createMembershipService } from '../accounts/membership-service.ts'
 import { createSignInThrottle } from '../accounts/sign-in-throttle.ts'
 import { createTwoFactor } from '../accounts/two-factor.ts'
+import { createAutoTopUp } from '../billing/auto-top-up.ts'
 import type { BillingService } from '../billing/billing-service.ts'
 import { createCardPayments } from '../billing/card-payments.ts'
 import { formatNanoUsd } from '../billing/cost.ts'
 import type { CredentialCipher } from '../byok/credential-cipher.ts'
 import type { GatewayConfig } from '../config/config.ts'
+import type { AlertSink } from '../contracts/alert-events.ts'
 import { formatDecimal } from '../contracts/usd.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
@@ -35,6 +37,8 @@ export interface ConsoleServicesOptions {
   billing: Pick<BillingService, 'purchaseFee' | 'creditExpiresAt'>
   /** Replaces the configured mailer (tests). */
   mailer?: Mailer
+  /** Where card payments raise refund, dispute and auto top-up failure alerts. */
+  alerts?: AlertSink
 }
 
 export function createConsoleServices(options: ConsoleServicesOptions) {
@@ -62,8 +66,19 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
     siteName: config.site.name,
     publicUrl: () => config.console.publicUrl,
   })
+  const autoTopUp = createAutoTopUp({
+    stripe: config.payments.stripe,
+    settings: store.autoTopUp,
+    payments: store.payments,
+    purchaseFee: (amountNano) => options.billing.purchaseFee(amountNano),
+    creditExpiresAt: () => options.billing.creditExpiresAt(),
+    logger,
+    ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+  })
   const cardPayments = createCardPayments({
     stripe: config.payments.stripe,
+    autoTopUp,
+    ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
     payments: store.payments,
     purchaseFee: (amountNano) => options.billing.purchaseFee(amountNano),
     feeTerms: {
@@ -78,6 +93,8 @@ export function createConsoleServices(options: ConsoleServicesOptions) {
   return {
     audit: memberships.audit,
     cardPayments,
+    /** Its `observeSpend` belongs in the billing service's `onSpend`. */
+    autoTopUp,
     mailer,
     accounts,
     memberships,

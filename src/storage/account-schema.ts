@@ -90,6 +90,8 @@ export interface PurchasesTable {
   created_at: string
   paid_at: string | null
   updated_at: string
+  /** `checkout` or `auto_top_up` (migration 20261206T171000Z). */
+  kind: string
 }
 
 export interface PaymentEventsTable {

@@ -14,9 +14,14 @@ export interface TakenBack {
 
 export type PurchaseStatus = 'open' | 'pending' | 'paid' | 'failed' | 'expired'
 
+/** How a purchase was paid: a Checkout Session, or an off-session charge of the saved card. */
+export type PurchaseKind = 'checkout' | 'auto_top_up'
+
 export interface PurchaseRecord {
   id: string
   workspaceId: string
+  kind: PurchaseKind
+  /** The Checkout Session; an auto top-up's is its own ID (it has no session). */
   sessionId: string
   paymentIntent: string | null
   /** Credits bought, nano-USD. */

@@ -10,16 +10,23 @@
  */
 import type { Kysely } from 'kysely'
 import { createLedgerSteps } from './ledger-steps.ts'
-import type { PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
+import type { PaymentRepository, PurchaseKind, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import type { LedgerEntryRecord } from './store.ts'
 
-export type { CompleteOutcome, PaymentRepository, PurchaseRecord, PurchaseStatus } from './payment-records.ts'
+export type {
+  CompleteOutcome,
+  PaymentRepository,
+  PurchaseKind,
+  PurchaseRecord,
+  PurchaseStatus,
+} from './payment-records.ts'
 
 function toPurchase(row: DatabaseSchema['purchases']): PurchaseRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
+    kind: row.kind as PurchaseKind,
     sessionId: row.session_id,
     paymentIntent: row.payment_intent,
     amountNano: Number(row.amount_nano),
@@ -48,6 +55,7 @@ export function createPaymentRepository(db: Kysely<DatabaseSchema>, dialect: Dia
         .values({
           id: purchase.id,
           workspace_id: purchase.workspaceId,
+          kind: purchase.kind,
           session_id: purchase.sessionId,
           payment_intent: purchase.paymentIntent,
           amount_nano: purchase.amountNano,
