@@ -62,6 +62,10 @@ describe('management API bodies are strict', () => {
       balance: (await store.ledger.balance(workspaceId)).balanceNano,
       ledger: (await store.ledger.list(workspaceId, { limit: 500 })).length,
       workspaces: (await store.workspaces.list()).map((item) => item.name).sort(),
+      alerts: [
+        await store.alerts.settings(workspaceId),
+        (await store.alerts.listWebhooks(workspaceId)).length,
+      ],
     }
   }
 
@@ -117,6 +121,22 @@ describe('management API bodies are strict', () => {
       unknown: [{ amount: '20', currency: 'eur' }],
       wrongType: { body: { amount: 20 }, param: 'amount' },
       expected: ['amount'],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/alerts/settings',
+      route: '/api/v1/alerts/settings',
+      unknown: [{ balance_below: '5', email: true, threshold: '5' }],
+      wrongType: { body: { balance_below: 5, email: true }, param: 'balance_below' },
+      expected: ['balance_below', 'email'],
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/alerts/webhooks',
+      route: '/api/v1/alerts/webhooks',
+      unknown: [{ url: 'https://example.com/hook', secret: 'mine' }],
+      wrongType: { body: { url: 42 }, param: 'url' },
+      expected: ['url', 'events'],
     },
     {
       method: 'POST',
@@ -195,6 +215,8 @@ describe('management API bodies are strict', () => {
       'POST /api/v1/byok/',
       'POST /api/v1/payments/stripe/webhook',
       'POST /api/v1/admin/providers/',
+      // Sends a test alert; reads no body.
+      'POST /api/v1/alerts/webhooks/',
     ]
     assert.deepEqual(found.sort(), [...walked, ...other].sort())
   })
