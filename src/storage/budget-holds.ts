@@ -73,8 +73,9 @@ export async function openBudgets(
   list: readonly { settlement: Settlement }[],
   at: string,
 ): Promise<OpenBudgets | undefined> {
+  // Most batches have no limited key: no allocation, no query.
+  if (!list.some((item) => (item.settlement.budgetScopes?.length ?? 0) > 0)) return undefined
   const scopes = scopesOf(list.map((item) => item.settlement))
-  if (scopes.length === 0) return undefined
   const workspaceId = list[0]!.settlement.workspaceId
   const budgets = await readBudgets(trx, scopes, new Date(at))
   if (budgets.size === 0) return undefined

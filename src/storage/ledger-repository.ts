@@ -9,6 +9,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { SpendObservation } from '../contracts/alert-events.ts'
 import { activeBudgets, firstRefusal, openBudgets, releaseBudgetHolds, scopesOf } from './budget-holds.ts'
+import type { BudgetRecord } from './budget-records.ts'
 import { moveInstanceBudgetHeld, readBudgets, writeBudget } from './budget-steps.ts'
 import { checkAmount, createLedgerSteps } from './ledger-steps.ts'
 import { createLedgerUpkeep } from './ledger-upkeep.ts'
@@ -36,6 +37,8 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
     createdAt: row.created_at,
   }
 }
+
+const NO_BUDGETS: ReadonlyMap<string, BudgetRecord> = new Map<string, BudgetRecord>()
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>()
@@ -244,7 +247,9 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         for (const [workspaceId, list] of indexes) {
           const balance = await steps.lockBalance(trx, workspaceId, at)
           // Spend limits of the batch's keys and workspace, read under the balance lock.
-          const budgets = await readBudgets(trx, scopesOf(list.map((item) => item.hold)), new Date(at))
+          const budgets = list.some((item) => (item.hold.budgetScopes?.length ?? 0) > 0)
+            ? await readBudgets(trx, scopesOf(list.map((item) => item.hold)), new Date(at))
+            : NO_BUDGETS
           const budgetHeld = new Map<string, number>()
           let granted = 0
           let headroomGranted = false
