@@ -17,6 +17,7 @@ const ACCOUNT_ROUTES = /^\/api\/v1\/(auth\/|workspaces$)/ // the signed-in user'
 const OPERATOR_ROUTES = /^\/api\/v1\/admin\// // admin token or an operator session
 const KEY_ROUTES = new Set([
   '/api/v1/quote', // any API key: a price quote for a request
+  '/api/v1/key', // any API key: its own spend limits and usage
   '/api/v1/payments/stripe/webhook', // Stripe, authenticated by the signature over the body
 ])
 
