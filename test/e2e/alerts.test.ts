@@ -1,103 +1,35 @@
 /**
- * Alerts against a real webhook receiver and a real SMTP server on 127.0.0.1, over SQLite (and
- * PostgreSQL shared by two service instances): each event fires once, deliveries are signed as
- * docs/alerts.md says (its snippet verifies them), failures are retried with backoff, a slow
- * receiver never slows a request, spend crossings alert once, emails reach owner, admin and
- * billing members only, private targets are refused, and the routes work through HTTP with
- * workspaces isolated.
+ * Alerts against a real webhook receiver and a real SMTP server on 127.0.0.1, over SQLite: each
+ * event fires once (also raised at once by two service instances sharing the store), deliveries
+ * are signed as docs/alerts.md says (its snippet verifies them), failures are retried with
+ * backoff and end delivered or failed, a slow receiver never makes raise() wait, spend crossings
+ * alert once, emails reach verified owner, admin and billing members only, and private targets
+ * are refused. The routes through HTTP and PostgreSQL: alert-routes.test.ts.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { pathToFileURL } from 'node:url'
 import { createMailer } from '../../src/accounts/mailer.ts'
 import { type AlertService, createAlertService } from '../../src/alerts/alert-service.ts'
 import type { AlertsConfig } from '../../src/config/config.ts'
-import type { AlertEvent, SpendObservation } from '../../src/contracts/alert-events.ts'
-import {
-  alertDeliveriesAnswer,
-  alertSettingsAnswer,
-  alertTestAnswer,
-  alertWebhookCreatedAnswer,
-  alertWebhooksAnswer,
-} from '../../src/contracts/console-answers.ts'
+import type { SpendObservation } from '../../src/contracts/alert-events.ts'
 import { parseUsdNano } from '../../src/contracts/usd.ts'
 import { GatewayError } from '../../src/errors/gateway-error.ts'
-import { createLogger } from '../../src/logging/logger.ts'
 import { createWorkspaceService } from '../../src/services/workspace-service.ts'
 import type { DeliveryLogRecord } from '../../src/storage/alert-records.ts'
 import { createStore } from '../../src/storage/create-store.ts'
 import type { Store } from '../../src/storage/store.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts'
-import { dropSchema, postgresSkipReason, TEST_POSTGRES_URL, uniqueSchemaName } from '../helpers/backends.ts'
-import { ConsoleClient } from '../helpers/console-client.ts'
+import {
+  documentedVerifier,
+  event,
+  FAST,
+  noMail,
+  silent,
+  sleep,
+  spend,
+  waitFor,
+} from '../helpers/alert-helpers.ts'
 import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.ts'
-import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
-
-const FAST: AlertsConfig = {
-  pollIntervalMs: 20,
-  retryBaseMs: 60,
-  retryForMs: 60_000,
-  timeoutMs: 400,
-  allowPrivateWebhookTargets: true,
-}
-const silent = createLogger({ level: 'silent' })
-const noMail = { send: async () => {} }
-
-type Verify = (rawBody: string, header: string, secret: string, toleranceSeconds?: number) => boolean
-
-/** The verification snippet of docs/alerts.md, loaded as a module: what integrators copy is what is tested. */
-async function documentedVerifier(): Promise<Verify> {
-  const doc = await readFile(new URL('../../docs/alerts.md', import.meta.url), 'utf8')
-  const code = /```js\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## Verifying the signature')))?.[1]
-  assert.ok(code, 'docs/alerts.md has a js snippet under "Verifying the signature"')
-  const directory = await mkdtemp(join(tmpdir(), 'onekey-alerts-'))
-  const file = join(directory, 'verify.mjs')
-  await writeFile(file, `${code}\nexport { verifyOneKeySignature }\n`)
-  try {
-    return (await import(pathToFileURL(file).href)).verifyOneKeySignature as Verify
-  } finally {
-    await rm(directory, { recursive: true, force: true })
-  }
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, ms = 5_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function event(workspaceId: string, key: string, extra: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    workspaceId,
-    kind: 'payment.refunded',
-    dedupeKey: key,
-    summary: `Payment refunded (${key})`,
-    data: { purchase: 'pur_1', amount: '10' },
-    at: new Date().toISOString(),
-    ...extra,
-  }
-}
-
-function spend(workspaceId: string, entryId: string, before: number, after: number): SpendObservation {
-  return {
-    workspaceId,
-    balanceBeforeNano: before,
-    balanceAfterNano: after,
-    heldAfterNano: 0,
-    budgets: [],
-    entryId,
-    at: new Date().toISOString(),
-  }
-}
 
 describe('alerts on SQLite', () => {
   let store: Store
@@ -424,219 +356,5 @@ describe('alerts on SQLite', () => {
     )
     assert.match(delivery!.lastError!, /^refused: /)
     assert.equal(receiver.calls.length, start, 'nothing reached the receiver')
-  })
-})
-
-describe('alert routes through HTTP', () => {
-  let gateway: TestGateway
-  let receiver: WebhookReceiver
-  let owner: ConsoleClient
-  let stranger: ConsoleClient
-
-  before(async () => {
-    receiver = await startWebhookReceiver()
-    gateway = await startTestGateway(
-      {
-        providers: [{ name: 'sim', kind: 'sim' }],
-        models: [{ id: 'sim-echo', offers: [offer('sim')] }],
-        alerts: {
-          poll_interval_ms: 20,
-          retry_base_ms: 100,
-          timeout_ms: 1_500,
-          allow_private_webhook_targets: true,
-        },
-      },
-      {},
-      { credit: '10' },
-    )
-    owner = new ConsoleClient(gateway.url)
-    await owner.signUp('alerts-owner@example.test')
-    stranger = new ConsoleClient(gateway.url)
-    await stranger.signUp('alerts-stranger@example.test')
-  })
-  after(async () => {
-    await gateway?.close()
-    await receiver?.close()
-  })
-
-  function parses(
-    schema: { safeParse(value: unknown): { success: boolean; error?: unknown } },
-    answer: { status: number; body: unknown },
-  ) {
-    const result = schema.safeParse(answer.body)
-    assert.ok(
-      result.success,
-      `${answer.status} ${JSON.stringify(answer.body)} ${JSON.stringify(result.error)}`,
-    )
-  }
-
-  test('settings: defaults, a strict PUT, exact amounts', async () => {
-    const initial = await owner.get('/api/v1/alerts/settings')
-    assert.equal(initial.status, 200)
-    parses(alertSettingsAnswer, initial)
-    assert.deepEqual(initial.body, { object: 'alert_settings', balance_below: null, email: true })
-    const put = await owner.request('PUT', '/api/v1/alerts/settings', { balance_below: '5.25', email: false })
-    assert.equal(put.status, 200, JSON.stringify(put.body))
-    assert.deepEqual(put.body, { object: 'alert_settings', balance_below: '5.25', email: false })
-    assert.deepEqual((await owner.get('/api/v1/alerts/settings')).body, put.body)
-    for (const [body, param] of [
-      [{ balance_below: '5', email: true, surprise: 1 }, 'surprise'],
-      [{ balance_below: 5, email: true }, 'balance_below'],
-      [{ balance_below: '-1', email: true }, 'balance_below'],
-      [{ balance_below: '5' }, 'email'],
-    ] as const) {
-      const refused = await owner.request('PUT', '/api/v1/alerts/settings', body)
-      assert.equal(refused.status, 400, JSON.stringify(refused.body))
-      assert.equal(refused.body.error.param, param)
-    }
-  })
-
-  test('webhooks: created with a secret shown once, tested, listed, isolated, deleted; the delivery log', async () => {
-    const verify = await documentedVerifier()
-    const created = await owner.post('/api/v1/alerts/webhooks', {
-      url: receiver.url,
-      events: ['balance.low'],
-    })
-    assert.equal(created.status, 201, JSON.stringify(created.body))
-    parses(alertWebhookCreatedAnswer, created)
-    const { id, secret } = created.body
-    const listed = await owner.get('/api/v1/alerts/webhooks')
-    parses(alertWebhooksAnswer, listed)
-    assert.deepEqual(
-      listed.body.data.map((each: { id: string }) => each.id),
-      [id],
-    )
-    assert.ok(!JSON.stringify(listed.body).includes(secret), 'the secret is never listed')
-
-    for (const [body, param] of [
-      [{ url: receiver.url, extra: true }, 'extra'],
-      [{ url: receiver.url, events: ['balance.high'] }, 'events.0'],
-      [{}, 'url'],
-      [{ url: 'ftp://example.com/hook' }, 'url'],
-    ] as const) {
-      const refused = await owner.post('/api/v1/alerts/webhooks', body)
-      assert.equal(refused.status, 400, JSON.stringify(refused.body))
-      assert.equal(refused.body.error.param, param)
-    }
-
-    const start = receiver.calls.length
-    const tested = await owner.post(`/api/v1/alerts/webhooks/${id}/test`)
-    assert.equal(tested.status, 200, JSON.stringify(tested.body))
-    parses(alertTestAnswer, tested)
-    const [call] = (await receiver.waitForCalls(start + 1)).slice(start)
-    assert.equal(JSON.parse(call!.body).type, 'alert.test')
-    assert.equal(verify(call!.body, String(call!.headers['onekey-signature']), secret), true)
-    const log = await waitFor(
-      'the test delivery',
-      () => owner.get('/api/v1/alerts/deliveries?limit=10'),
-      (answer) => answer.body.data?.[0]?.status === 'delivered',
-    )
-    parses(alertDeliveriesAnswer, log)
-    assert.equal(log.body.data[0].event, 'alert.test')
-    assert.equal(log.body.data[0].target, receiver.url)
-    assert.equal(log.body.data[0].attempts, 1)
-
-    // Another workspace's webhook answers exactly like a missing one.
-    const missing = await stranger.request('DELETE', '/api/v1/alerts/webhooks/wh_missing')
-    const foreign = await stranger.request('DELETE', `/api/v1/alerts/webhooks/${id}`)
-    assert.equal(foreign.status, 404)
-    assert.deepEqual(foreign.body, missing.body)
-    assert.equal((await stranger.post(`/api/v1/alerts/webhooks/${id}/test`)).status, 404)
-    assert.deepEqual((await stranger.get('/api/v1/alerts/webhooks')).body.data, [])
-    assert.deepEqual((await stranger.get('/api/v1/alerts/deliveries')).body.data, [])
-
-    const deleted = await owner.request('DELETE', `/api/v1/alerts/webhooks/${id}`)
-    assert.deepEqual(deleted.body, { id, deleted: true })
-    assert.deepEqual((await owner.get('/api/v1/alerts/webhooks')).body.data, [])
-    assert.equal((await owner.request('DELETE', `/api/v1/alerts/webhooks/${id}`)).status, 404)
-    const audit = (await owner.get('/api/v1/audit')).body.data.map(
-      (entry: { action: string }) => entry.action,
-    )
-    for (const action of [
-      'alerts.webhook_created',
-      'alerts.webhook_tested',
-      'alerts.webhook_deleted',
-      'alerts.settings_updated',
-    ])
-      assert.ok(audit.includes(action), `${action} in ${audit}`)
-  })
-
-  test('a settlement crossing the threshold alerts once, and a receiver that never answers slows no request', async () => {
-    const alerts = gateway.gateway.alerts
-    // The test workspace holds $10: every request's charge takes it below $10.
-    await alerts.updateSettings(gateway.workspaceId, { balanceBelowNano: parseUsdNano('10'), email: false })
-    await alerts.createWebhook(gateway.workspaceId, receiver.url, null)
-    receiver.script({ hang: true }, { hang: true }, { hang: true })
-    const start = receiver.calls.length
-    const durations: number[] = []
-    for (let index = 0; index < 6; index++) {
-      const began = performance.now()
-      const response = await gateway.post('/v1/chat/completions', {
-        model: 'sim-echo',
-        messages: [{ role: 'user', content: `hello ${index}` }],
-      })
-      assert.equal(response.status, 200)
-      await response.text()
-      durations.push(performance.now() - began)
-      await sleep(60) // settlement batches commit; the alert is raised after the first
-    }
-    await receiver.waitForCalls(start + 1)
-    assert.ok(Math.max(...durations) < 1_000, `request durations ${durations.map(Math.round)} ms`)
-    const list = await gateway.store.alerts.listDeliveries(gateway.workspaceId, { limit: 10 })
-    assert.equal(list.length, 1, 'one balance alert for the whole descent')
-    assert.equal(list[0]!.kind, 'balance.low')
-  })
-})
-
-const skip = await postgresSkipReason()
-
-describe('alerts on PostgreSQL, two instances', { skip }, () => {
-  let store: Store
-  let schema: string
-  let receiver: WebhookReceiver
-
-  before(async () => {
-    schema = uniqueSchemaName('alerts')
-    store = await createStore({ kind: 'postgres', url: TEST_POSTGRES_URL }, { schema, maxConnections: 20 })
-    await store.migrate()
-    receiver = await startWebhookReceiver()
-  })
-  after(async () => {
-    await store?.close()
-    await dropSchema(schema)
-    await receiver?.close()
-  })
-
-  test('raised at once by two instances: one event and one delivery per target, each sent once', async () => {
-    const workspaceId = (await createWorkspaceService(store, { signupCreditNano: 0 }).createWorkspace('pg'))
-      .id
-    const make = () =>
-      createAlertService({ store, mailer: noMail, logger: silent, config: FAST, siteName: 'OneKey' })
-    const one = make()
-    const two = make()
-    one.start()
-    two.start()
-    try {
-      await one.createWebhook(workspaceId, receiver.url, null)
-      await one.createWebhook(workspaceId, `${receiver.url}?second`, null)
-      for (let index = 0; index < 15; index++) {
-        one.raise(event(workspaceId, `pg:${index}`))
-        two.raise(event(workspaceId, `pg:${index}`))
-      }
-      const list = await waitFor(
-        '30 delivered',
-        () => store.alerts.listDeliveries(workspaceId, { limit: 100 }),
-        (rows) => rows.length === 30 && rows.every((row) => row.status === 'delivered'),
-        10_000,
-      )
-      await sleep(200)
-      assert.equal(receiver.calls.length, 30, 'each delivery sent once')
-      assert.ok(list.every((row) => row.attempts === 1))
-      const pairs = new Set(receiver.calls.map((call) => `${call.headers['onekey-event-id']}`))
-      assert.equal(pairs.size, 15)
-    } finally {
-      await one.close()
-      await two.close()
-    }
   })
 })
