@@ -11,7 +11,7 @@ const LAYERS = [
   ['storage'],
   ['logging', 'catalog'],
   ['auth', 'services', 'byok', 'ratelimit'],
-  ['billing', 'providers', 'accounts'],
+  ['billing', 'providers', 'accounts', 'alerts'],
   ['gateway'],
   ['http'],
   ['server'],

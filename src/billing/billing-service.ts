@@ -12,23 +12,13 @@
  * Product spec §5.
  */
 import { randomBytes } from 'node:crypto'
-import type { SpendObserver } from '../contracts/alert-events.ts'
-import type { Logger } from '../logging/logger.ts'
 import { describeError } from '../logging/logger.ts'
-import type {
-  HoldRequest,
-  LedgerEntryRecord,
-  LedgerRepository,
-  RequestLogRecord,
-  ReserveResult,
-  Settlement,
-  SettleResult,
-} from '../storage/store.ts'
+import type { HoldRequest, ReserveResult, Settlement, SettleResult } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
 import type { BillingOptions, BillingService, Hold } from './billing-types.ts'
 import { sweepHolds } from './hold-sweeper.ts'
 import { refusal } from './reservation-refusal.ts'
-import { createTopUps, type TopUpInput } from './top-up.ts'
+import { createTopUps } from './top-up.ts'
 
 export type { BillingOptions, BillingService, Hold } from './billing-types.ts'
 export type { TopUpInput } from './top-up.ts'

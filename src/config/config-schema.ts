@@ -226,6 +226,20 @@ export const fileSchema = z.strictObject({
       sign_in_attempts: positiveInteger.default(10),
     })
     .prefault({}),
+  alerts: z
+    .strictObject({
+      /** How often each instance looks for alert deliveries that are due. */
+      poll_interval_ms: positiveInteger.max(60_000).default(1_000),
+      /** The first retry's delay; each next one doubles (capped at an hour, with jitter). */
+      retry_base_ms: positiveInteger.max(3_600_000).default(30_000),
+      /** A delivery still failing this long after its alert is marked failed. */
+      retry_for_hours: z.number().positive().max(720).default(24),
+      /** A webhook receiver must answer within this. */
+      timeout_ms: positiveInteger.max(120_000).default(10_000),
+      /** Let webhooks reach private, loopback and link-local addresses (and loopback over http). */
+      allow_private_webhook_targets: z.boolean().default(false),
+    })
+    .prefault({}),
   payments: paymentsSchema,
   smtp: z
     .strictObject({

@@ -83,6 +83,7 @@ export interface GatewayConfig {
   console: ConsoleConfig
   smtp: { url: string | null; password: string | null; from: string }
   payments: { stripe: StripeConfig | null }
+  alerts: AlertsConfig
   site: { name: string; supportEmail: string | null }
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
@@ -108,6 +109,17 @@ export interface ConsoleConfig {
   sessionIdleMs: number
   sessionMaxMs: number
   signInAttempts: number
+}
+
+/** Alert deliveries (`alerts:` in the file). */
+export interface AlertsConfig {
+  pollIntervalMs: number
+  retryBaseMs: number
+  /** How long after its alert a delivery is retried before it is marked failed. */
+  retryForMs: number
+  timeoutMs: number
+  /** Webhooks may reach private, loopback and link-local addresses (and loopback over http). */
+  allowPrivateWebhookTargets: boolean
 }
 
 /** Requests and tokens per minute, and requests at once. */

@@ -21,6 +21,7 @@ import { type ProviderKind, VENDOR_KINDS, type VendorKind } from './vendor-kinds
 
 export type { Lane, ModelConfig, OfferConfig } from './catalog-config.ts'
 export {
+  type AlertsConfig,
   ConfigError,
   type GatewayConfig,
   type ImageFetchConfig,
@@ -214,6 +215,13 @@ export function buildConfig(
     },
     site: { name: file.site.name, supportEmail: file.site.support_email },
     payments,
+    alerts: {
+      pollIntervalMs: file.alerts.poll_interval_ms,
+      retryBaseMs: file.alerts.retry_base_ms,
+      retryForMs: Math.round(file.alerts.retry_for_hours * 3_600_000),
+      timeoutMs: file.alerts.timeout_ms,
+      allowPrivateWebhookTargets: file.alerts.allow_private_webhook_targets,
+    },
     secrets,
     providers,
     models,

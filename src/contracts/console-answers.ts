@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod'
+import { ALERT_KINDS } from './alert-events.ts'
 import { ROLES } from './permissions.ts'
 
 const time = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)
@@ -131,6 +132,8 @@ export const checkoutPreviewAnswer = z.strictObject({
 
 export const purchaseSummary = z.strictObject({
   id: z.string(),
+  /** `auto_top_up`: an off-session charge of the saved card. */
+  kind: z.enum(['checkout', 'auto_top_up']),
   created_at: time,
   paid_at: time.nullable(),
   amount: usd,
@@ -147,12 +150,40 @@ export const purchasesAnswer = z.strictObject({
   data: z.array(purchaseSummary),
   has_more: z.boolean(),
 })
+/** `GET`/`PUT /api/v1/credits/auto-top-up`, `DELETE …/card`: the workspace's auto top-up. */
+export const autoTopUpAnswer = z.strictObject({
+  object: z.literal('auto_top_up'),
+  enabled: z.boolean(),
+  threshold: usd.nullable(),
+  amount: usd.nullable(),
+  card: z.strictObject({ brand: z.string(), last4: z.string() }).nullable(),
+  last_attempt_at: time.nullable(),
+  failures: z.number().int(),
+  disabled_reason: z.string().nullable(),
+})
+export type AutoTopUpAnswer = z.infer<typeof autoTopUpAnswer>
 
 const limits = z.strictObject({
   rpm: z.number().nullable(),
   tpm: z.number().nullable(),
   concurrency: z.number().nullable(),
 })
+/** A key's or workspace's spend limits and spending per period (routes/budgets.ts). */
+export const budgetView = z.strictObject({
+  held: usd,
+  periods: z.array(
+    z.strictObject({
+      period: z.enum(['total', 'day', 'week', 'month']),
+      limit: usd.nullable(),
+      spent: usd,
+      remaining: usd.nullable(),
+      resets_at: time.nullable(),
+    }),
+  ),
+})
+export const budgetAnswer = budgetView
+  .extend({ object: z.literal('budget'), scope: z.enum(['key', 'workspace']), id: z.string() })
+  .strict()
 export const keySummary = z.strictObject({
   id: z.string(),
   name: z.string(),
@@ -165,8 +196,11 @@ export const keySummary = z.strictObject({
   models: z.array(z.string()).nullable(),
   management: z.boolean(),
   limits,
+  budget: budgetView.nullable(),
 })
 export const keysAnswer = z.strictObject({ object: z.literal('list'), data: z.array(keySummary) })
+export type BudgetView = z.infer<typeof budgetView>
+export type BudgetAnswer = z.infer<typeof budgetAnswer>
 export const keyCreatedAnswer = keySummary.extend({ key: z.string() }).strict()
 
 export const workspaceAnswer = z.strictObject({
@@ -176,4 +210,60 @@ export const workspaceAnswer = z.strictObject({
   default_lane: z.enum(['cheap', 'resale']),
   deny_data_collection: z.boolean(),
   prompt_cache: z.boolean(),
+})
+
+export const alertSettingsAnswer = z.strictObject({
+  object: z.literal('alert_settings'),
+  /** Alert when the balance falls below this (USD); null: no balance alert. */
+  balance_below: usd.nullable(),
+  /** Email the owner, admins and billing members. */
+  email: z.boolean(),
+})
+
+export const alertWebhookSummary = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  /** The alert kinds it receives; null: every kind. */
+  events: z.array(z.enum(ALERT_KINDS)).nullable(),
+  disabled: z.boolean(),
+  created_at: time,
+})
+export type AlertWebhookSummary = z.infer<typeof alertWebhookSummary>
+export const alertWebhooksAnswer = z.strictObject({
+  object: z.literal('list'),
+  data: z.array(alertWebhookSummary),
+})
+/** The signing secret is in this answer only: it is never shown again. */
+export const alertWebhookCreatedAnswer = alertWebhookSummary
+  .extend({ secret: z.string().regex(/^whsec_[0-9A-Za-z]{32,}$/) })
+  .strict()
+export const alertTestAnswer = z.strictObject({
+  object: z.literal('alert_test'),
+  webhook_id: z.string(),
+  event_id: z.string(),
+})
+
+export const alertDeliverySummary = z.strictObject({
+  id: z.string(),
+  event_id: z.string(),
+  /** The alert's kind (`alert.test` for a test). */
+  event: z.string(),
+  summary: z.string(),
+  channel: z.enum(['webhook', 'email']),
+  /** The webhook's URL or the email address. */
+  target: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  /** The receiver's last HTTP status (webhooks). */
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: time.nullable(),
+  delivered_at: time.nullable(),
+  created_at: time,
+})
+export type AlertDeliverySummary = z.infer<typeof alertDeliverySummary>
+export const alertDeliveriesAnswer = z.strictObject({
+  object: z.literal('list'),
+  data: z.array(alertDeliverySummary),
+  has_more: z.boolean(),
 })

@@ -29,10 +29,18 @@
  *   DELETE /api/v1/members/{user_id}                 → { user_id, removed: true } (yourself: leave)
  *   POST   /api/v1/members/transfer-ownership        TransferBody → MembersAnswer
  *   GET    /api/v1/audit?limit=&before=              → { object: 'list', data: AuditEntry[], has_more }
+ *   GET    /api/v1/alerts/settings                   → alert settings
+ *   PUT    /api/v1/alerts/settings                   AlertSettingsBody → alert settings
+ *   GET    /api/v1/alerts/webhooks                   → { object: 'list', data: webhooks (no secrets) }
+ *   POST   /api/v1/alerts/webhooks                   AlertWebhookBody → the webhook and its secret (once)
+ *   DELETE /api/v1/alerts/webhooks/{id}              → { id, deleted: true }
+ *   POST   /api/v1/alerts/webhooks/{id}/test         → { object: 'alert_test', webhook_id, event_id }
+ *   GET    /api/v1/alerts/deliveries?limit=&before=  → { object: 'list', data: deliveries, has_more }
  *
  * @module
  */
 import { z } from 'zod'
+import { ALERT_KINDS } from './alert-events.ts'
 import { ROLES } from './permissions.ts'
 
 /** Passwords: 10 to 200 characters (NIST SP 800-63B: length, not composition rules). */
@@ -97,12 +105,56 @@ const role = z.enum(ROLES).describe(`one of ${ROLES.join(', ')}`)
 const assignableRole = z
   .enum(['admin', 'developer', 'billing', 'viewer'])
   .describe('admin, developer, billing or viewer (ownership is transferred, not assigned)')
-/** `POST /api/v1/credits/checkout`: the credits to buy (the purchase fee is added on top). */
+const usdLimit = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,9})?$/)
+  .nullish()
+  .describe('USD as a decimal string, e.g. "25.00", or null (or absent) for no limit')
+/** `PUT /api/v1/keys/{id}/budget`: the key's spend limits per period (UTC); absent or null: none. */
+export const keyBudgetBody = z.strictObject({
+  total: usdLimit,
+  day: usdLimit,
+  week: usdLimit,
+  month: usdLimit,
+})
+/** `PUT /api/v1/workspace/budget`: the workspace's monthly spend limit (UTC month); null: none. */
+export const workspaceBudgetBody = z.strictObject({ month: usdLimit })
+const cents = z
+  .string()
+  .regex(/^\d+(\.\d{1,2})?$/)
+  .describe('USD with at most 2 decimals, e.g. "20.00"')
+/**
+ * `POST /api/v1/credits/checkout`: the credits to buy (the purchase fee is added on top);
+ * `save_card`: keep the card for auto top-up.
+ */
 export const checkoutBody = z.strictObject({
-  amount: z
+  amount: cents,
+  save_card: z.boolean().optional().describe('true or false'),
+})
+/** `PUT /api/v1/credits/auto-top-up`: charge the saved card for `amount` when the available balance is below `threshold`. */
+export const autoTopUpBody = z.strictObject({
+  enabled: z.boolean().describe('true or false'),
+  threshold: cents,
+  amount: cents,
+})
+/** `PUT /api/v1/alerts/settings`: the balance alert's threshold and whether to email. */
+export const alertSettingsBody = z.strictObject({
+  balance_below: z
     .string()
-    .regex(/^\d+(\.\d{1,2})?$/)
-    .describe('USD with at most 2 decimals, e.g. "20.00"'),
+    .regex(/^\d{1,9}(\.\d{1,9})?$/)
+    .nullable()
+    .describe('USD as a decimal string, e.g. "5.00", or null for no balance alert'),
+  email: z.boolean().describe('true or false (email the owner, admins and billing members)'),
+})
+/** `POST /api/v1/alerts/webhooks`: where to send alerts, and which (default: every kind). */
+export const alertWebhookBody = z.strictObject({
+  url: z.string().trim().min(1).max(2000).describe('an https URL of at most 2000 characters'),
+  events: z
+    .array(z.enum(ALERT_KINDS))
+    .min(1)
+    .max(ALERT_KINDS.length)
+    .optional()
+    .describe(`a list of alert kinds (${ALERT_KINDS.join(', ')})`),
 })
 export const inviteBody = z.strictObject({ email, role: assignableRole })
 export const roleBody = z.strictObject({ role: assignableRole })

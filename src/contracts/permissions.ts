@@ -29,6 +29,9 @@ export const ACTIONS = [
   'members.write',
   'ownership.transfer',
   'audit.read',
+  'budgets.write',
+  'alerts.read',
+  'alerts.write',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -41,6 +44,7 @@ const READ: Action[] = [
   'credits.read',
   'ledger.read',
   'members.read',
+  'alerts.read',
 ]
 
 /** Role → the actions it may take. Viewer is read only; owner alone reads the audit log. */
@@ -54,9 +58,11 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'credits.redeem',
     'credits.buy',
     'members.write',
+    'budgets.write',
+    'alerts.write',
   ]),
   developer: new Set<Action>([...READ, 'keys.write', 'byok.write']),
-  billing: new Set<Action>([...READ, 'credits.redeem', 'credits.buy']),
+  billing: new Set<Action>([...READ, 'credits.redeem', 'credits.buy', 'budgets.write', 'alerts.write']),
   viewer: new Set<Action>(READ),
 }
 

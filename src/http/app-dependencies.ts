@@ -7,7 +7,9 @@
 import type { AccountService } from '../accounts/account-service.ts'
 import type { MembershipService } from '../accounts/membership-service.ts'
 import type { TwoFactor } from '../accounts/two-factor.ts'
+import type { AlertManagement } from '../alerts/alert-service.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
+import type { AutoTopUp } from '../billing/auto-top-up.ts'
 import type { CardPayments } from '../billing/card-payments.ts'
 import type { ConsoleConfig } from '../config/config-types.ts'
 import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
@@ -17,6 +19,7 @@ import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { ProviderRegistry } from '../providers/registry.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
+import type { BudgetRepository } from '../storage/budget-records.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
 import type { OperatorRouteDependencies } from './routes/admin-operator.ts'
 import type { ManagementDependencies } from './routes/management.ts'
@@ -33,6 +36,8 @@ export interface AppDependencies
   requestLogs: RequestLogWriter
   workspaceService: WorkspaceService
   apiKeys: ApiKeyRepository
+  /** Spend limits of keys and workspaces. */
+  budgets: BudgetRepository
   authenticator: Authenticator
   logger: Logger
   bodyLimitBytes: number
@@ -48,6 +53,10 @@ export interface AppDependencies
   memberships: MembershipService
   twoFactor: TwoFactor
   cardPayments: CardPayments
+  /** Auto top-up: settings, the saved card, and charges when the balance runs low. */
+  autoTopUp: AutoTopUp
+  /** Alert settings, webhooks and the delivery log. */
+  alerts: AlertManagement
   /** The providers now configured (after a reload too). */
   providerRegistry(): ProviderRegistry
   console: ConsoleConfig

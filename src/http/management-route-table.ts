@@ -7,8 +7,12 @@
  * @module
  */
 import type { MembershipService } from '../accounts/membership-service.ts'
+import type { AlertManagement } from '../alerts/alert-service.ts'
+import type { AutoTopUp } from '../billing/auto-top-up.ts'
 import { type CardPayments, publicPurchase } from '../billing/card-payments.ts'
 import { checkoutBody } from '../contracts/console-api.ts'
+import { createAlertRoutes } from './alert-routes.ts'
+import { createAutoTopUpRoutes } from './auto-top-up-routes.ts'
 import { createMemberRoutes } from './member-routes.ts'
 import { limitOf, parameterOf, queryOf } from './request-query.ts'
 import { type PermissionedRoute, ROUTE_PERMISSIONS } from './route-permissions.ts'
@@ -19,6 +23,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Handler } from './app-dependencies.ts'
 import { parseBody } from './parse-body.ts'
+import type { createBudgetRoutes } from './routes/budgets.ts'
 import type { createKeyRoutes } from './routes/keys.ts'
 import type { createManagementRoutes } from './routes/management.ts'
 import type { createMoneyRoutes } from './routes/money.ts'
@@ -32,17 +37,22 @@ export interface ManagementRouteTableDependencies {
   management: ReturnType<typeof createManagementRoutes>
   money: ReturnType<typeof createMoneyRoutes>
   keys: ReturnType<typeof createKeyRoutes>
+  budgets: ReturnType<typeof createBudgetRoutes>
   overview: ReturnType<typeof createOverviewRoutes>
   /** `GET /v1/models` for the caller's workspace (sessions see every model of every lane). */
   models(caller: WorkspaceCaller): Promise<string>
   readBody(context: RequestContext): Promise<Record<string, unknown>>
+  /** Alert settings, webhooks and the delivery log (alerts/alert-service.ts). */
+  alerts: AlertManagement
   cardPayments: CardPayments
+  /** Auto top-up settings and the saved card (billing/auto-top-up.ts). */
+  autoTopUp: AutoTopUp
   /** One tiny request through the workspace's stored key (gateway/endpoints/test-byok-key.ts). */
   testByok(workspaceId: string, provider: string): Promise<unknown>
 }
 
 export function createManagementRouteTable(dependencies: ManagementRouteTableDependencies) {
-  const { callers, management, money, keys, overview, memberships } = dependencies
+  const { callers, management, money, keys, budgets, overview, memberships } = dependencies
   const caller = (context: RequestContext, route: PermissionedRoute) =>
     callers.workspaceCaller(context, ROUTE_PERMISSIONS[route])
   const body = dependencies.readBody
@@ -70,6 +80,31 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
           on('PATCH /api/v1/workspace', async (found, context) =>
             management.updateWorkspace(found, await body(context)),
           ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/workspace/budget',
+      new Map([
+        ['GET', on('GET /api/v1/workspace/budget', (found) => budgets.workspaceBudget(found))],
+        [
+          'PUT',
+          on('PUT /api/v1/workspace/budget', async (found, context) =>
+            budgets.setWorkspaceBudget(found, await body(context)),
+          ),
+        ],
+      ]),
+    ],
+    [
+      '/api/v1/key',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            // The calling API key's own spending and limits (any key of the workspace; no session).
+            const key = await callers.anyKey(context)
+            sendJson(context, 200, await budgets.ownKey(key))
+          },
         ],
       ]),
     ],
@@ -117,17 +152,18 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
           on(
             'POST /api/v1/credits/checkout',
             async (found, context) => {
-              const { amount } = parseBody(checkoutBody, await body(context))
+              const { amount, save_card } = parseBody(checkoutBody, await body(context))
               const answer = await dependencies.cardPayments.checkout(
                 found.workspaceId,
                 found.actor.name,
                 amount,
+                save_card === true,
               )
               await memberships.audit(
                 found.workspaceId,
                 found.actor,
                 'credits.checkout_started',
-                `${answer.amount} USD (${answer.purchase_id})`,
+                `${answer.amount} USD (${answer.purchase_id})${save_card === true ? ', saving the card' : ''}`,
               )
               return JSON.stringify(answer)
             },
@@ -245,6 +281,15 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
             keys.revoke(found, parameterOf(context, '/api/v1/keys/', 'id')),
           ),
         ],
+        [
+          'PUT',
+          on('PUT /api/v1/keys/{id}/budget', async (found, context) => {
+            const rest = parameterOf(context, '/api/v1/keys/', 'id')
+            if (!rest.endsWith('/budget'))
+              throw new GatewayError('route_not_found', `Invalid URL (PUT ${context.path}).`)
+            return budgets.setKeyBudget(found, rest.slice(0, -'/budget'.length), await body(context))
+          }),
+        ],
       ]),
     ],
   ])
@@ -252,5 +297,10 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
   const members = createMemberRoutes({ on, memberships, body })
   for (const [path, methods] of members.routes) routes.set(path, methods)
   for (const [prefix, methods] of members.parameterRoutes) parameterRoutes.set(prefix, methods)
+  const autoTopUp = { on, autoTopUp: dependencies.autoTopUp, audit: memberships.audit, body }
+  for (const [path, methods] of createAutoTopUpRoutes(autoTopUp)) routes.set(path, methods)
+  const alerts = createAlertRoutes({ on, alerts: dependencies.alerts, memberships, body })
+  for (const [path, methods] of alerts.routes) routes.set(path, methods)
+  for (const [prefix, methods] of alerts.parameterRoutes) parameterRoutes.set(prefix, methods)
   return { routes, parameterRoutes }
 }

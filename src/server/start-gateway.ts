@@ -7,7 +7,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createMailer } from '../accounts/mailer.ts'
+import { type AlertService, createAlertService } from '../alerts/alert-service.ts'
 import { createAuthenticator } from '../auth/authenticator.ts'
+import type { AutoTopUp } from '../billing/auto-top-up.ts'
 import { type BillingService, createBillingService } from '../billing/billing-service.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
@@ -44,6 +47,10 @@ export interface RunningGateway {
   health: AccountHealth
   stats: OfferStats
   billing: BillingService
+  /** Raises alerts (its `raise` is the AlertSink) and observes spend; settings and webhooks. */
+  alerts: AlertService
+  /** Charges saved cards when balances run low (told of every settlement batch). */
+  autoTopUp: AutoTopUp
   requestLogs: RequestLogWriter
   logger: Logger
   /**
@@ -179,6 +186,20 @@ export async function startGateway(
     return summary
   }
 
+  // Alerts: emailed through the console's mailer (SMTP or the log), told of every settlement batch.
+  const mailer = createMailer({
+    url: config.smtp.url,
+    password: config.smtp.password,
+    from: config.smtp.from,
+    logger,
+  })
+  const alerts = createAlertService({
+    store,
+    mailer,
+    logger,
+    config: config.alerts,
+    siteName: config.site.name,
+  })
   const billing = createBillingService({
     ledger: store.ledger,
     logger,
@@ -192,6 +213,11 @@ export async function startGateway(
     headroomIdleMs: config.billing.headroomIdleMs,
     // Durable: group commit, no timer (the answer's end waits for it).
     settleBatchMs: config.billing.durableSettlement ? 0 : undefined,
+    onSpend: (observation) => {
+      alerts.observeSpend(observation)
+      // Settlements start after the server listens, when the console services exist.
+      consoleServices.autoTopUp.observeSpend(observation)
+    },
   })
   const requestLogs = createRequestLogWriter({
     repository: store.requestLogs,
@@ -260,6 +286,8 @@ export async function startGateway(
     logger,
     cipher,
     billing,
+    mailer,
+    alerts,
   })
 
   let draining = false
@@ -288,8 +316,11 @@ export async function startGateway(
     requestLogRepository: store.requestLogs,
     workspaceService,
     ...consoleServices,
+    alerts,
+    alertSink: alerts,
     ...operatorDependencies(store, () => routing.config),
     apiKeys: store.apiKeys,
+    budgets: store.budgets,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
     durableSettlement: config.billing.durableSettlement,
     maxAttempts: config.upstream.maxAttempts,
@@ -362,6 +393,7 @@ export async function startGateway(
   const { port } = server.address() as AddressInfo
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
   settlePublicUrl(config, port)
+  alerts.start()
 
   let closing: Promise<void> | undefined
   async function close(graceMs = config.server.shutdownGraceMs): Promise<void> {
@@ -374,6 +406,10 @@ export async function startGateway(
     }
     server.closeAllConnections()
     await billing.close()
+    // After billing: its last settlements may start a charge or raise alerts.
+    await consoleServices.autoTopUp.idle()
+    await alerts.close()
+    mailer.close()
     await requestLogs.close()
     await authenticator
       .close()
@@ -396,6 +432,8 @@ export async function startGateway(
     health,
     stats,
     billing,
+    alerts,
+    autoTopUp: consoleServices.autoTopUp,
     requestLogs,
     logger,
     reload,

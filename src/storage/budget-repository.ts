@@ -36,7 +36,7 @@ export function createBudgetRepository(db: Kysely<DatabaseSchema>, dialect: Dial
           week_limit_nano: limits.week,
           month_limit_nano: limits.month,
         }
-        if (existing !== undefined && existing.active) {
+        if (existing?.active) {
           // Already counting: only the limits change.
           await trx
             .updateTable('spend_budgets')

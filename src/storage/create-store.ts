@@ -11,7 +11,10 @@ import { dirname } from 'node:path'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
 import { createAccountRepository } from './account-repository.ts'
+import { createAlertRepository } from './alert-repository.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
+import { createAutoTopUpRepository } from './auto-top-up-repository.ts'
+import { createBudgetRepository } from './budget-repository.ts'
 import { createByokCredentialRepository } from './byok-credential-repository.ts'
 import { createLedgerRepository } from './ledger-repository.ts'
 import { DialectMigrationProvider } from './migrations/index.ts'
@@ -110,6 +113,9 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     operator: createOperatorRepository(db, dialect),
     accounts: createAccountRepository(db),
     payments: createPaymentRepository(db, dialect),
+    autoTopUp: createAutoTopUpRepository(db),
+    budgets: createBudgetRepository(db, dialect),
+    alerts: createAlertRepository(db),
     async migrate() {
       // The migration tables live in our schema too: Kysely looks for them by name across schemas,
       // and another deployment's (or test's) tables must not be mistaken for ours.

@@ -163,7 +163,40 @@ export interface RequestLogsTable {
   created_at: string
 }
 
-export interface DatabaseSchema extends AccountTables {
+/** A key's or workspace's spend limits and counters (migration 20261206T160000Z). */
+export interface SpendBudgetsTable {
+  scope_id: string
+  workspace_id: string
+  scope: string
+  active: number
+  held_nano: number
+  total_limit_nano: number | null
+  total_spent_nano: number
+  total_start: string
+  day_limit_nano: number | null
+  day_spent_nano: number
+  day_start: string
+  week_limit_nano: number | null
+  week_spent_nano: number
+  week_start: string
+  month_limit_nano: number | null
+  month_spent_nano: number
+  month_start: string
+  updated_at: string
+}
+
+/** How much of a budget's holds one gateway instance holds. */
+export interface InstanceBudgetHoldsTable {
+  instance_id: string
+  scope_id: string
+  workspace_id: string
+  held_nano: number
+}
+
+export interface DatabaseSchema extends AccountTables, AlertTables {
+  spend_budgets: SpendBudgetsTable
+  auto_top_ups: AutoTopUpsTable
+  instance_budget_holds: InstanceBudgetHoldsTable
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   byok_credentials: ByokCredentialsTable
@@ -176,3 +209,84 @@ export interface DatabaseSchema extends AccountTables {
 }
 
 export type Dialect = 'sqlite' | 'postgres'
+
+/** A workspace's alert settings (migration 20261206T170000Z-alerts). */
+export interface AlertSettingsTable {
+  workspace_id: string
+  /** Alert when the balance falls below this, nano-USD; null: never. */
+  balance_below_nano: number | null
+  /** 1: email the owner, admins and billing members. */
+  email: number
+  updated_at: string
+}
+
+/** A webhook a workspace registered for its alerts. */
+export interface AlertWebhooksTable {
+  id: string
+  workspace_id: string
+  url: string
+  /** Signs every delivery (HMAC-SHA256); shown once, when the webhook is created. */
+  secret: string
+  /** Comma-separated alert kinds; null: every kind. */
+  events: string | null
+  created_at: string
+  disabled: number
+}
+
+/** One alert raised; `dedupe_key` is unique (one alert per event and threshold crossing). */
+export interface AlertEventsTable {
+  id: string
+  workspace_id: string
+  kind: string
+  dedupe_key: string
+  summary: string
+  /** JSON object. */
+  data: string
+  created_at: string
+}
+
+/** One alert to one target (a webhook or an email address), and how sending it went. */
+export interface AlertDeliveriesTable {
+  id: string
+  event_id: string
+  workspace_id: string
+  channel: string
+  webhook_id: string | null
+  target: string
+  /** `pending`, `delivered` or `failed`. */
+  status: string
+  attempts: number
+  next_attempt_at: string | null
+  last_status: number | null
+  last_error: string | null
+  delivered_at: string | null
+  claimed_until: string | null
+  created_at: string
+}
+
+export interface AlertTables {
+  alert_settings: AlertSettingsTable
+  alert_webhooks: AlertWebhooksTable
+  alert_events: AlertEventsTable
+  alert_deliveries: AlertDeliveriesTable
+}
+
+/** A workspace's auto top-up: its settings, saved card and attempts (migration 20261206T171000Z). */
+export interface AutoTopUpsTable {
+  workspace_id: string
+  /** 1: charge the saved card when the available balance falls below the threshold. */
+  enabled: Generated<number>
+  threshold_nano: number | string | null
+  amount_nano: number | string | null
+  customer_id: string | null
+  payment_method: string | null
+  card_brand: string | null
+  card_last4: string | null
+  /** When the last charge was claimed (at most one per interval); its purchase ID. */
+  last_attempt_at: string | null
+  last_attempt_id: string | null
+  /** Failed charges in a row (a success resets it). */
+  failures: Generated<number>
+  disabled_reason: string | null
+  updated_at: string
+}

@@ -4,7 +4,11 @@
  *
  * @module
  */
+import type { BudgetPeriod, SpendObservation } from '../contracts/alert-events.ts'
 import type { AccountRepository } from './account-records.ts'
+import type { AlertRepository } from './alert-records.ts'
+import type { AutoTopUpRepository } from './auto-top-up-repository.ts'
+import type { BudgetRepository } from './budget-records.ts'
 import type { OperatorRepository } from './operator-repository.ts'
 import type { PaymentRepository } from './payment-records.ts'
 import type { Dialect } from './schema.ts'
@@ -80,8 +84,16 @@ export interface WorkspaceRepository {
 
 export interface ApiKeyRepository {
   create(record: ApiKeyRecord): Promise<void>
-  /** The key and its workspace in one round trip (authentication reads both). */
-  findByHash(hash: string): Promise<{ key: ApiKeyRecord; workspace: WorkspaceRecord } | undefined>
+  /**
+   * The key and its workspace in one round trip (authentication reads both), and whether each
+   * carries a spend limit.
+   */
+  findByHash(
+    hash: string,
+  ): Promise<
+    | { key: ApiKeyRecord; workspace: WorkspaceRecord; budgets: { key: boolean; workspace: boolean } }
+    | undefined
+  >
   find(id: string): Promise<ApiKeyRecord | undefined>
   list(workspaceId?: string): Promise<ApiKeyRecord[]>
   /** Sets `revoked_at` once; returns false when the key does not exist or was already revoked. */
@@ -157,10 +169,42 @@ export interface HoldRequest {
    * request): the instance then grants the next requests from it without a database round trip.
    */
   extraNano?: number
+  /**
+   * The spend limits this hold counts against (the key's ID, the workspace's ID), checked in the
+   * same locked transaction as the balance; such holds never get headroom.
+   */
+  budgetScopes?: readonly string[] | null
+}
+
+/** A reservation refused by a spend limit: which one, and where it stands. */
+export interface BudgetRefusal {
+  scope: 'key' | 'workspace'
+  scopeId: string
+  period: BudgetPeriod
+  limitNano: number
+  /** Spent in the current period. */
+  spentNano: number
+  /** Held by running requests. */
+  heldNano: number
+  /** When the period's counter starts again (null: `total` never does). */
+  resetsAt: string | null
+}
+
+/** What a reservation got: granted (with any headroom), or refused by the balance or a limit. */
+export type ReserveResult =
+  | { reserved: true; extraNano: number }
+  | { reserved: false; availableNano: number; budget?: BudgetRefusal }
+
+/** What a settlement batch charged, in input order, and what it did to each workspace. */
+export interface SettleResult {
+  charges: { chargedNano: number }[]
+  observations: SpendObservation[]
 }
 
 export interface Settlement {
   workspaceId: string
+  /** The spend limits its hold counted against (as reserved). */
+  budgetScopes?: readonly string[] | null
   /** What the request reserved. */
   holdNano: number
   /** What it cost; the charge is at most this. */
@@ -219,17 +263,15 @@ export interface LedgerRepository {
    * each is granted while the balance minus open holds covers it (the check and the hold are one
    * locked update, so concurrent reservations on any instance never overspend). Results in input order.
    */
-  reserveMany(
-    instanceId: string,
-    holds: readonly HoldRequest[],
-    at: string,
-  ): Promise<({ reserved: true; extraNano: number } | { reserved: false; availableNano: number })[]>
+  reserveMany(instanceId: string, holds: readonly HoldRequest[], at: string): Promise<ReserveResult[]>
   /**
    * Settles many requests in one transaction: each charge is at most its cost and never takes
    * the balance below zero; each hold is released; per workspace the charges are one `usage`
-   * entry, and each request's log row (with its charge) is written. Results in input order.
+   * entry, and each request's log row (with its charge) is written. A hold that counted against
+   * spend limits is charged at most what they leave, and their counters move with the balance.
+   * Charges in input order, and per workspace what the batch did (for alerts and auto top-up).
    */
-  settleMany(instanceId: string, settlements: readonly Settlement[]): Promise<{ chargedNano: number }[]>
+  settleMany(instanceId: string, settlements: readonly Settlement[]): Promise<SettleResult>
   /** Releases holds without charge. */
   releaseMany(instanceId: string, holds: readonly HoldRequest[], at: string): Promise<void>
   /** Marks the instance alive (its holds are not reclaimed). */
@@ -364,6 +406,12 @@ export interface Store {
   readonly operator: OperatorRepository
   readonly accounts: AccountRepository
   readonly payments: PaymentRepository
+  /** Auto top-up: settings, saved cards and the once-per-interval claim. */
+  readonly autoTopUp: AutoTopUpRepository
+  /** Spend limits of keys and workspaces (checked in the ledger's reservations). */
+  readonly budgets: BudgetRepository
+  /** Alert settings, webhooks, events and their deliveries. */
+  readonly alerts: AlertRepository
   /** Applies pending migrations; safe to run concurrently from several instances. */
   migrate(): Promise<void>
   /** A cheap round trip, for readiness checks. */

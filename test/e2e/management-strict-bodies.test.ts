@@ -66,6 +66,10 @@ describe('management API bodies are strict', () => {
         await store.alerts.settings(workspaceId),
         (await store.alerts.listWebhooks(workspaceId)).length,
       ],
+      budgets: (await store.budgets.list(workspaceId, '2026-12-06T00:00:00.000Z')).map(
+        (item) => item.scopeId,
+      ),
+      autoTopUp: await store.autoTopUp.find(workspaceId),
     }
   }
 
@@ -121,6 +125,30 @@ describe('management API bodies are strict', () => {
       unknown: [{ amount: '20', currency: 'eur' }],
       wrongType: { body: { amount: 20 }, param: 'amount' },
       expected: ['amount'],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/keys/key_any/budget',
+      route: '/api/v1/keys/',
+      unknown: [{ daily: '1.00' }, { day: '1', total: '5', currency: 'usd' }],
+      wrongType: { body: { day: 5 }, param: 'day' },
+      expected: ['total', 'day', 'week', 'month'],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/workspace/budget',
+      route: '/api/v1/workspace/budget',
+      unknown: [{ month: '100', day: '5' }],
+      wrongType: { body: { month: 100 }, param: 'month' },
+      expected: ['month'],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/credits/auto-top-up',
+      route: '/api/v1/credits/auto-top-up',
+      unknown: [{ enabled: false, threshold: '5', amount: '20', card: 'pm_x' }],
+      wrongType: { body: { enabled: 'yes', threshold: '5', amount: '20' }, param: 'enabled' },
+      expected: ['enabled', 'threshold', 'amount'],
     },
     {
       method: 'PUT',

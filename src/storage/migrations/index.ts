@@ -14,6 +14,9 @@ import * as consoleAccounts from './20261206T120000Z-console-accounts.ts'
 import * as workspaceSuspension from './20261206T130000Z-workspace-suspension.ts'
 import * as twoFactor from './20261206T140000Z-two-factor.ts'
 import * as purchases from './20261206T150000Z-purchases.ts'
+import * as spendBudgets from './20261206T160000Z-spend-budgets.ts'
+import * as alerts from './20261206T170000Z-alerts.ts'
+import * as autoTopUp from './20261206T171000Z-auto-top-up.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -29,6 +32,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261206T130000Z-workspace-suspension': workspaceSuspension,
   '20261206T140000Z-two-factor': twoFactor,
   '20261206T150000Z-purchases': purchases,
+  '20261206T160000Z-spend-budgets': spendBudgets,
+  '20261206T170000Z-alerts': alerts,
+  '20261206T171000Z-auto-top-up': autoTopUp,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */
