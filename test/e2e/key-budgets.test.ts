@@ -13,6 +13,7 @@ import { startGateway } from '../../src/server/start-gateway.ts'
 import { createStore } from '../../src/storage/create-store.ts'
 import type { Store } from '../../src/storage/store.ts'
 import { startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { startWebhookReceiver } from '../fakes/webhook-receiver.ts'
 import { dropSchema, postgresSkipReason, TEST_POSTGRES_URL, uniqueSchemaName } from '../helpers/backends.ts'
 import {
   type BillingFixture,
@@ -238,6 +239,62 @@ describe('spend limits on every endpoint', () => {
       const response = await gateway.post(path, body)
       await response.arrayBuffer()
       assert.equal(response.status, 200, name)
+    }
+  })
+})
+
+describe('spend limits raise alerts', () => {
+  test('a key limit alerts once at 80 % and once at 100 %, through real requests, to a signed webhook', async () => {
+    const upstream = await startFakeUpstream({ kind: 'json', body: completion(exactUsage) })
+    const receiver = await startWebhookReceiver()
+    const gateway = await startTestGateway(
+      document(upstream, {
+        alerts: { poll_interval_ms: 20, retry_base_ms: 100, allow_private_webhook_targets: true },
+      }),
+      {},
+      { credit: '1' },
+    )
+    try {
+      const keyId = await keyIdOf(gateway)
+      await gateway.gateway.alerts.updateSettings(gateway.workspaceId, {
+        balanceBelowNano: null,
+        email: false,
+      })
+      await gateway.gateway.alerts.createWebhook(gateway.workspaceId, receiver.url, null)
+      await gateway.store.budgets.set({
+        scope: 'key',
+        scopeId: keyId,
+        workspaceId: gateway.workspaceId,
+        limits: { total: 5 * COST_NANO, day: null, week: null, month: null },
+        at: new Date().toISOString(),
+      })
+      const statuses: number[] = []
+      for (let index = 0; index < 8; index++) {
+        statuses.push(...(await concurrencyRun([gateway], gateway.apiKey, 1)))
+        // Each settlement commits before the next request (its batch is the one that crosses).
+        await waitFor(
+          async () => (await gateway.store.ledger.balance(gateway.workspaceId)).heldNano === 0,
+          'settled',
+        )
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 402, 402, 402])
+      await receiver.waitForCalls(2)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const alerts = receiver.calls.map((call) => JSON.parse(call.body) as Json)
+      assert.deepEqual(
+        alerts.map((alert) => [alert.type, (alert.data as Json).percent]),
+        [
+          ['budget.threshold', 80],
+          ['budget.threshold', 100],
+        ],
+        'once per threshold: the refused requests alert nothing more',
+      )
+      assert.equal((alerts[0]!.data as Json).scope_id ?? (alerts[0]!.data as Json).key_id, keyId)
+      assert.match(String(receiver.calls[0]!.headers['onekey-signature']), /^t=\d+,v1=[0-9a-f]{64}$/)
+    } finally {
+      await gateway.close()
+      await receiver.close()
+      await upstream.close()
     }
   })
 })
