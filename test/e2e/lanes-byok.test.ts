@@ -95,6 +95,16 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
 
   test('byok: a rejected key is a clear 403 and no other key is ever tried', async () => {
     await manage('PUT', '/api/v1/byok/official', { api_key: CUSTOMER_KEY })
+    // A webhook to see the workspace's alerts by (its target is never reached: private address).
+    await gateway.store.alerts.createWebhook({
+      id: 'wh_byok',
+      workspaceId: gateway.workspaceId,
+      url: 'https://alerts.example.test/hook',
+      secret: 'whsec_test',
+      events: ['byok.rejected'],
+      createdAt: new Date().toISOString(),
+      disabled: false,
+    })
     for (const stream of [false, true]) {
       official.reset()
       official.script({
@@ -118,6 +128,19 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
     }
     // the operator's official accounts are untouched by a customer's bad key
     assert.equal(gateway.gateway.health.isAvailable('official/o1'), true)
+    // Two rejections of the same stored key: one `byok.rejected` alert.
+    let alerts: { kind: string }[] = []
+    for (let attempt = 0; attempt < 100 && alerts.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      alerts = await gateway.store.alerts.listDeliveries(gateway.workspaceId, { limit: 10 })
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    alerts = await gateway.store.alerts.listDeliveries(gateway.workspaceId, { limit: 10 })
+    assert.deepEqual(
+      alerts.map((alert) => alert.kind),
+      ['byok.rejected'],
+    )
+    await gateway.store.alerts.deleteWebhook(gateway.workspaceId, 'wh_byok')
   })
 
   test('"test this key": one tiny call with the stored key only; a rejected key is reported, not an error', async () => {
