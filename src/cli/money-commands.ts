@@ -167,13 +167,15 @@ export async function runMoneyCommand({
     const mismatches = await store.ledger.verify({ usageSince })
     if (options.json) return json({ ok: mismatches.length === 0, mismatches })
     if (mismatches.length === 0)
-      return 'ledger verified: every balance equals the sum of its entries, every held amount its open holds, every usage entry the charges on its request-log rows\n'
+      return 'ledger verified: every balance equals the sum of its entries, every held amount its open holds, every usage entry the charges on its request-log rows, every spend limit’s held amount its open holds\n'
     throw new ServiceError(
       `ledger mismatch (${mismatches.length}):\n${mismatches
         .map((row) =>
           row.kind === 'balance'
             ? `  ${row.workspaceId}: balance ${row.balanceNano} vs ledger ${row.ledgerSumNano}; held ${row.heldNano} vs open holds ${row.openHoldsNano}; credit lots ${row.lotsRemainingNano} (nano-USD)`
-            : `  ${row.workspaceId}: usage entry ${row.entryId} debited ${row.entryNano} vs ${row.rowsNano} charged on its request-log rows (nano-USD)`,
+            : row.kind === 'budget'
+              ? `  ${row.workspaceId}: spend limit ${row.scopeId} holds ${row.heldNano} vs ${row.openHoldsNano} on the instances' open holds (nano-USD)`
+              : `  ${row.workspaceId}: usage entry ${row.entryId} debited ${row.entryNano} vs ${row.rowsNano} charged on its request-log rows (nano-USD)`,
         )
         .join('\n')}`,
     )

@@ -12,7 +12,7 @@ import { BUDGET_PERIODS, periodResetsAt, periodStart } from '../contracts/budget
 import type { BudgetRecord } from './budget-records.ts'
 import type { Database } from './ledger-steps.ts'
 import type { SpendBudgetsTable } from './schema.ts'
-import type { BudgetRefusal } from './store.ts'
+import type { BudgetMismatch, BudgetRefusal } from './store.ts'
 
 /** A budget row as stored, read into numbers, with the counters of ended periods at zero. */
 export function toBudgetRecord(row: SpendBudgetsTable, at: Date): BudgetRecord {
@@ -196,4 +196,31 @@ export async function reclaimInstanceBudgetHolds(
     .where('instance_id', '=', instanceId)
     .where('workspace_id', '=', workspaceId)
     .execute()
+}
+
+/** Spend limits whose held amount differs from the sum of the instances' holds on them. */
+export async function verifyBudgetHolds(db: Database): Promise<BudgetMismatch[]> {
+  const rows = await db
+    .selectFrom('spend_budgets as budgets')
+    .select([
+      'budgets.scope_id',
+      'budgets.workspace_id',
+      'budgets.held_nano',
+      (eb) =>
+        eb
+          .selectFrom('instance_budget_holds')
+          .select((inner) => inner.fn.coalesce(inner.fn.sum<number>('held_nano'), inner.lit(0)).as('total'))
+          .whereRef('instance_budget_holds.scope_id', '=', 'budgets.scope_id')
+          .as('open_holds'),
+    ])
+    .execute()
+  return rows
+    .map((row) => ({
+      kind: 'budget' as const,
+      workspaceId: row.workspace_id,
+      scopeId: row.scope_id,
+      heldNano: Number(row.held_nano),
+      openHoldsNano: Number(row.open_holds ?? 0),
+    }))
+    .filter((row) => row.heldNano !== row.openHoldsNano)
 }

@@ -6,10 +6,16 @@
  * @module
  */
 import { type Kysely, sql } from 'kysely'
-import { reclaimInstanceBudgetHolds } from './budget-steps.ts'
+import { reclaimInstanceBudgetHolds, verifyBudgetHolds } from './budget-steps.ts'
 import type { LedgerSteps } from './ledger-steps.ts'
 import type { DatabaseSchema } from './schema.ts'
-import type { BalanceMismatch, LedgerEntryRecord, LedgerRepository, UsageMismatch } from './store.ts'
+import type {
+  BalanceMismatch,
+  BudgetMismatch,
+  LedgerEntryRecord,
+  LedgerRepository,
+  UsageMismatch,
+} from './store.ts'
 
 type Upkeep = Pick<LedgerRepository, 'heartbeat' | 'reclaimStale' | 'expireCredits' | 'verify'>
 
@@ -214,7 +220,7 @@ export function createLedgerUpkeep(db: Kysely<DatabaseSchema>, steps: LedgerStep
               .as('lots_remaining'),
         ])
         .execute()
-      const balances: (BalanceMismatch | UsageMismatch)[] = rows
+      const balances: (BalanceMismatch | UsageMismatch | BudgetMismatch)[] = rows
         .map((row) => ({
           kind: 'balance' as const,
           workspaceId: row.workspace_id,
@@ -231,7 +237,7 @@ export function createLedgerUpkeep(db: Kysely<DatabaseSchema>, steps: LedgerStep
             // a balance at or above zero is exactly what is left of its credit lots
             (row.balanceNano >= 0 && row.lotsRemainingNano !== row.balanceNano),
         )
-      return [...balances, ...(await verifyUsage(options.usageSince ?? ''))]
+      return [...balances, ...(await verifyUsage(options.usageSince ?? '')), ...(await verifyBudgetHolds(db))]
     },
   }
 }

@@ -230,6 +230,15 @@ export interface BalanceMismatch {
   lotsRemainingNano: number
 }
 
+/** A spend limit whose held amount is not what the instances' open holds on it add up to. */
+export interface BudgetMismatch {
+  kind: 'budget'
+  workspaceId: string
+  scopeId: string
+  heldNano: number
+  openHoldsNano: number
+}
+
 /** A usage entry whose amount is not the sum of the charges on its request-log rows. */
 export interface UsageMismatch {
   kind: 'usage'
@@ -288,7 +297,9 @@ export interface LedgerRepository {
    * after `usageSince`, default all: older request-log rows may have gone with retention)
    * against the charges on their request-log rows.
    */
-  verify(options?: { usageSince?: string | undefined }): Promise<(BalanceMismatch | UsageMismatch)[]>
+  verify(options?: {
+    usageSince?: string | undefined
+  }): Promise<(BalanceMismatch | UsageMismatch | BudgetMismatch)[]>
   /** Creates the workspace's balance row (zero); safe to call twice. */
   open(workspaceId: string, at: string): Promise<void>
   createCodes(codes: readonly CreditCodeRecord[]): Promise<void>
