@@ -108,6 +108,7 @@ export const logDetailRoute = createRoute({
 })
 const keysRoute = page('/keys', () => import('./features/keys/keys-page.tsx'), 'KeysPage')
 const creditsRoute = page('/credits', () => import('./features/credits/credits-page.tsx'), 'CreditsPage')
+const alertsRoute = page('/alerts', () => import('./features/alerts/alerts-page.tsx'), 'AlertsPage')
 const byokRoute = page('/byok', () => import('./features/byok/byok-page.tsx'), 'ByokPage')
 const settingsRoute = page('/settings', () => import('./features/settings/settings-page.tsx'), 'SettingsPage')
 const membersRoute = page('/members', () => import('./features/members/members-page.tsx'), 'MembersPage')
@@ -147,6 +148,7 @@ const routeTree = rootRoute.addChildren([
     logDetailRoute,
     keysRoute,
     creditsRoute,
+    alertsRoute,
     byokRoute,
     settingsRoute,
     membersRoute,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatChartUsd, formatCost, formatUsd, isNegative, isZero } from './money.ts'
+import { formatChartUsd, formatCost, formatUsd, isNegative, isZero, parseUsdInput } from './money.ts'
 
 test('formatUsd truncates to cents and keeps exact digits', () => {
   const table: [string, string][] = [
@@ -41,4 +41,12 @@ test('formatChartUsd keeps sub-cent ticks apart', () => {
     [0.0000044, '$0.0000044'],
   ]
   for (const [input, expected] of table) assert.equal(formatChartUsd(input, 'en-US'), expected, String(input))
+})
+
+test('typed dollar amounts become decimal strings', () => {
+  assert.deepEqual(parseUsdInput(' $ 25 '), { kind: 'ok', amount: '25' })
+  assert.deepEqual(parseUsdInput('.5'), { kind: 'ok', amount: '0.5' })
+  assert.deepEqual(parseUsdInput(''), { kind: 'empty' })
+  assert.deepEqual(parseUsdInput('1,000'), { kind: 'invalid' })
+  assert.deepEqual(parseUsdInput('-3'), { kind: 'invalid' })
 })

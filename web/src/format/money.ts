@@ -68,3 +68,16 @@ export function formatChartUsd(value: number, locale?: string): string {
   if (Math.abs(value) >= 0.01) return formatUsd(value.toFixed(2), locale)
   return formatCost(value.toFixed(9), locale)
 }
+
+/**
+ * A dollar amount typed into a form, as the decimal string the API takes: "$ 25" → "25",
+ * ".5" → "0.5"; empty stays empty; at most 9 whole digits and 9 decimals.
+ */
+export function parseUsdInput(
+  text: string,
+): { kind: 'empty' } | { kind: 'invalid' } | { kind: 'ok'; amount: string } {
+  const trimmed = text.trim().replace(/^\$\s*/, '')
+  if (trimmed === '') return { kind: 'empty' }
+  const amount = trimmed.startsWith('.') ? `0${trimmed}` : trimmed
+  return /^\d{1,9}(\.\d{1,9})?$/.test(amount) ? { kind: 'ok', amount } : { kind: 'invalid' }
+}

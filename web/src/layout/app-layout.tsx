@@ -97,6 +97,7 @@ function Sidebar({ session }: { session: SessionAnswer }) {
     { to: '/logs', label: 'Logs', show: allowed('logs.read') },
     { to: '/keys', label: 'Keys', show: allowed('keys.read') },
     { to: '/credits', label: 'Credits', show: allowed('credits.read') },
+    { to: '/alerts', label: 'Budgets & alerts', show: allowed('alerts.read') },
     { to: '/byok', label: 'BYOK', show: allowed('byok.read') },
     { to: '/settings', label: 'Settings', show: allowed('workspace.read') },
     { to: '/members', label: 'Members', show: allowed('members.read') },

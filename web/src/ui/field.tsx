@@ -81,17 +81,30 @@ export function SelectField({ label, error, hint, options, ...select }: SelectFi
 interface CheckboxProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> {
   label: ReactNode
   hint?: ReactNode
+  error?: string | undefined
 }
 
-export function Checkbox({ label, hint, ...input }: CheckboxProps) {
+export function Checkbox({ label, hint, error, ...input }: CheckboxProps) {
   const id = useId()
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ')
   return (
     <div className="checkbox">
-      <input type="checkbox" id={id} {...input} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input
+        type="checkbox"
+        id={id}
+        {...input}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={error ? true : undefined}
+      />
       <label htmlFor={id}>{label}</label>
       {hint ? (
         <p className="field-hint" id={`${id}-hint`}>
           {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
         </p>
       ) : null}
     </div>

@@ -3,7 +3,7 @@ import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'rea
 import { formatUsd, isZero } from '../../format/money.ts'
 import { Button } from '../../ui/button.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
-import { TextField } from '../../ui/field.tsx'
+import { Checkbox, TextField } from '../../ui/field.tsx'
 import { splitServerError } from '../../ui/form-errors.ts'
 import { Money } from '../../ui/money.tsx'
 import { useToast } from '../../ui/toast.tsx'
@@ -40,6 +40,7 @@ function useDebounced<T>(value: T, delay: number): T {
  */
 export function BuyCreditsForm({ limits }: { limits: CheckoutPreview }) {
   const [text, setText] = useState('')
+  const [saveCard, setSaveCard] = useState(false)
   const [leaving, setLeaving] = useState(false)
   const input = parseAmount(text)
   const wanted = input.kind === 'ok' ? input.amount : null
@@ -67,7 +68,7 @@ export function BuyCreditsForm({ limits }: { limits: CheckoutPreview }) {
   const settling = wanted !== settled
   const previewError = settled !== null && !settling ? preview.error : null
   const previewSplit = previewError ? splitServerError(previewError, ['amount']) : null
-  const checkoutSplit = checkout.error ? splitServerError(checkout.error, ['amount']) : null
+  const checkoutSplit = checkout.error ? splitServerError(checkout.error, ['amount', 'save_card']) : null
   const fieldError =
     input.kind === 'invalid'
       ? input.message
@@ -78,7 +79,7 @@ export function BuyCreditsForm({ limits }: { limits: CheckoutPreview }) {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     if (!ready || wanted === null || checkout.isPending || leaving) return
-    checkout.mutate(wanted)
+    checkout.mutate({ amount: wanted, saveCard })
   }
 
   return (
@@ -114,6 +115,17 @@ export function BuyCreditsForm({ limits }: { limits: CheckoutPreview }) {
       <QuoteLine
         quote={quote}
         loading={wanted !== null && fieldError === undefined && (settling || preview.isFetching)}
+      />
+      <Checkbox
+        name="save_card"
+        label="Save this card for auto top-up"
+        checked={saveCard}
+        onChange={(event) => {
+          setSaveCard(event.currentTarget.checked)
+          if (checkout.error) checkout.reset()
+        }}
+        hint="Stripe keeps the card; we keep only its brand and last four digits. Pay by card to save it."
+        error={checkoutSplit?.fields.save_card}
       />
       {previewSplit?.form ? (
         <ErrorMessage error={previewSplit.form} onRetry={() => void preview.refetch()} />
@@ -197,6 +209,11 @@ function PaymentWait({ purchaseId, canList }: { purchaseId: string | null; canLi
       notify(`Payment confirmed: ${formatUsd(purchase.amount)} in credits added.`)
       void queryClient.invalidateQueries({ queryKey: creditsKeys.all })
       void queryClient.invalidateQueries({ queryKey: ['overview'] })
+      // A card saved for auto top-up is stored just after the credit: read it again shortly.
+      window.setTimeout(
+        () => void queryClient.invalidateQueries({ queryKey: creditsKeys.autoTopUp() }),
+        POLL_EVERY_MS,
+      )
     }
   }, [purchase, notify, queryClient])
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   type AmountInput,
+  buildAutoTopUpBody,
+  cardLabel,
   hasCheckoutParams,
   isWebUrl,
   parseAmount,
@@ -95,4 +97,19 @@ test('only web addresses are followed', () => {
   assert.equal(isWebUrl('javascript:alert(1)'), false)
   assert.equal(isWebUrl('/relative'), false)
   assert.equal(isWebUrl(''), false)
+})
+
+test('saved cards read as brand and last four digits', () => {
+  assert.equal(cardLabel({ brand: 'visa', last4: '4242' }), 'Visa •••• 4242')
+  assert.equal(cardLabel({ brand: 'amex', last4: '0005' }), 'American Express •••• 0005')
+  assert.equal(cardLabel({ brand: 'card', last4: '' }), 'Card')
+})
+
+test('the auto top-up form sends two-decimal amounts, or names its bad fields', () => {
+  assert.deepEqual(buildAutoTopUpBody({ enabled: true, threshold: '5', amount: '$20.5' }), {
+    body: { enabled: true, threshold: '5.00', amount: '20.50' },
+  })
+  const bad = buildAutoTopUpBody({ enabled: false, threshold: '', amount: '1.234' })
+  assert.ok('errors' in bad)
+  assert.deepEqual(Object.keys(bad.errors).sort(), ['amount', 'threshold'])
 })

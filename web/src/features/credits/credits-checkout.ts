@@ -93,3 +93,27 @@ export function isWebUrl(text: string): boolean {
 /** Polling on return from Stripe: every 2 s, for at most 60 s. */
 export const POLL_EVERY_MS = 2_000
 export const POLL_FOR_MS = 60_000
+
+/** A saved card for display: "Visa •••• 4242". */
+export function cardLabel(card: { brand: string; last4: string }): string {
+  const brand =
+    card.brand === 'amex' ? 'American Express' : card.brand.charAt(0).toUpperCase() + card.brand.slice(1)
+  return card.last4 === '' ? brand : `${brand} •••• ${card.last4}`
+}
+
+/** The auto top-up body from its form (threshold and amount with two decimals), or errors by field. */
+export function buildAutoTopUpBody(input: {
+  enabled: boolean
+  threshold: string
+  amount: string
+}): { body: { enabled: boolean; threshold: string; amount: string } } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {}
+  const threshold = parseAmount(input.threshold)
+  const amount = parseAmount(input.amount)
+  if (threshold.kind !== 'ok')
+    errors.threshold = threshold.kind === 'invalid' ? threshold.message : 'Enter a threshold, like 5.00.'
+  if (amount.kind !== 'ok')
+    errors.amount = amount.kind === 'invalid' ? amount.message : 'Enter an amount to buy, like 20.00.'
+  if (threshold.kind !== 'ok' || amount.kind !== 'ok') return { errors }
+  return { body: { enabled: input.enabled, threshold: threshold.amount, amount: amount.amount } }
+}

@@ -11,6 +11,7 @@ import { Money } from '../../ui/money.tsx'
 import { PageHeader } from '../../ui/page-header.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { useToast } from '../../ui/toast.tsx'
+import { AutoTopUpSection } from './auto-top-up-section.tsx'
 import { BuyCreditsForm, CheckoutReturnNotice } from './credits-buy.tsx'
 import { hasCheckoutParams, readCheckoutReturn } from './credits-checkout.ts'
 import {
@@ -112,14 +113,17 @@ function BuySection({ canRedeem }: { canRedeem: boolean }) {
   }
   if (!limits.data.enabled) return <NoCardPayments canRedeem={canRedeem} />
   return (
-    <section className="section" aria-labelledby="buy-heading">
-      <h2 id="buy-heading">Buy credits</h2>
-      {canBuy ? (
-        <BuyCreditsForm limits={limits.data} />
-      ) : (
-        <p>Only workspace owners, admins and billing members can buy credits with a card.</p>
-      )}
-    </section>
+    <>
+      <section className="section" aria-labelledby="buy-heading">
+        <h2 id="buy-heading">Buy credits</h2>
+        {canBuy ? (
+          <BuyCreditsForm limits={limits.data} />
+        ) : (
+          <p>Only workspace owners, admins and billing members can buy credits with a card.</p>
+        )}
+      </section>
+      <AutoTopUpSection limits={limits.data} canBuy={canBuy} />
+    </>
   )
 }
 

@@ -1,3 +1,4 @@
+import type { AutoTopUpAnswer } from '@contracts/console-answers.ts'
 import { infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query'
 import { api } from '../../api/api-client.ts'
 import { isWebUrl, type PurchaseStatus } from './credits-checkout.ts'
@@ -82,6 +83,15 @@ export interface PurchasePage {
   has_more: boolean
 }
 
+export type AutoTopUp = AutoTopUpAnswer
+
+export interface AutoTopUpBody {
+  enabled: boolean
+  /** USD with two decimals. */
+  threshold: string
+  amount: string
+}
+
 export const LEDGER_PAGE = 50
 export const PURCHASES_PAGE = 20
 
@@ -91,6 +101,7 @@ export const creditsKeys = {
   ledger: () => ['credits', 'ledger'] as const,
   preview: (amount: string | null) => ['credits', 'checkout-preview', amount] as const,
   purchases: () => ['credits', 'purchases'] as const,
+  autoTopUp: () => ['credits', 'auto-top-up'] as const,
 }
 
 export function creditsQuery() {
@@ -136,13 +147,16 @@ export function purchasesQuery() {
   })
 }
 
-/** Starts a card checkout (`amount` with two decimals); the caller then leaves for `url`. */
+/**
+ * Starts a card checkout (`amount` with two decimals; `saveCard` keeps the card for auto top-up);
+ * the caller then leaves for `url`.
+ */
 export function checkoutMutation() {
   return {
-    mutationFn: async (amount: string) => {
+    mutationFn: async ({ amount, saveCard }: { amount: string; saveCard: boolean }) => {
       const answer = await api<CheckoutAnswer>('/api/v1/credits/checkout', {
         method: 'POST',
-        body: { amount },
+        body: saveCard ? { amount, save_card: true } : { amount },
       })
       if (!isWebUrl(answer.url))
         throw new Error('The server sent a payment page address that is not a web page.')
@@ -165,6 +179,35 @@ export function redeemMutation(queryClient: QueryClient) {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: creditsKeys.all })
       void queryClient.invalidateQueries({ queryKey: ['overview'] })
+      void queryClient.invalidateQueries({ queryKey: ['audit'] })
+    },
+  }
+}
+
+export function autoTopUpQuery() {
+  return queryOptions({
+    queryKey: creditsKeys.autoTopUp(),
+    queryFn: ({ signal }) => api<AutoTopUp>('/api/v1/credits/auto-top-up', { signal }),
+  })
+}
+
+export function updateAutoTopUpMutation(queryClient: QueryClient) {
+  return {
+    mutationFn: (body: AutoTopUpBody) =>
+      api<AutoTopUp>('/api/v1/credits/auto-top-up', { method: 'PUT', body }),
+    onSuccess: (saved: AutoTopUp) => {
+      queryClient.setQueryData(creditsKeys.autoTopUp(), saved)
+      void queryClient.invalidateQueries({ queryKey: ['audit'] })
+    },
+  }
+}
+
+/** Forgets the saved card (auto top-up switches off with it). */
+export function forgetCardMutation(queryClient: QueryClient) {
+  return {
+    mutationFn: () => api<AutoTopUp>('/api/v1/credits/auto-top-up/card', { method: 'DELETE' }),
+    onSuccess: (saved: AutoTopUp) => {
+      queryClient.setQueryData(creditsKeys.autoTopUp(), saved)
       void queryClient.invalidateQueries({ queryKey: ['audit'] })
     },
   }

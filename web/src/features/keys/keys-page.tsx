@@ -5,18 +5,21 @@ import { Button } from '../../ui/button.tsx'
 import { ConfirmDialog } from '../../ui/dialog.tsx'
 import { PageHeader } from '../../ui/page-header.tsx'
 import { useToast } from '../../ui/toast.tsx'
+import { KeyBudgetDialog } from '../budgets/key-budget-dialog.tsx'
 import { CreateKeyDialog, ShowKeyDialog } from './key-dialogs.tsx'
 import { type ApiKey, type CreatedKey, keysQuery, revokeKeyMutation } from './keys-queries.ts'
 import { KeysView } from './keys-view.tsx'
 
 export function KeysPage() {
   const canWrite = useCan('keys.write')
+  const canBudget = useCan('budgets.write')
   const queryClient = useQueryClient()
   const notify = useToast()
   const keys = useQuery(keysQuery())
   const [creating, setCreating] = useState(false)
   const [created, setCreated] = useState<CreatedKey | null>(null)
   const [revoking, setRevoking] = useState<ApiKey | null>(null)
+  const [limiting, setLimiting] = useState<ApiKey | null>(null)
   const revoke = useMutation({
     ...revokeKeyMutation(queryClient),
     onSuccess: (key) => {
@@ -40,6 +43,8 @@ export function KeysPage() {
         error={keys.error}
         onRetry={() => void keys.refetch()}
         canWrite={canWrite}
+        canBudget={canBudget}
+        onSetLimit={setLimiting}
         onRevoke={(key) => {
           revoke.reset()
           setRevoking(key)
@@ -55,6 +60,7 @@ export function KeysPage() {
           }}
         />
       ) : null}
+      {canBudget ? <KeyBudgetDialog target={limiting} onClose={() => setLimiting(null)} /> : null}
       <ShowKeyDialog created={created} onClose={() => setCreated(null)} />
       <ConfirmDialog
         open={revoking !== null}

@@ -1,3 +1,4 @@
+import type { BudgetView } from '@contracts/console-answers.ts'
 import { type QueryClient, queryOptions } from '@tanstack/react-query'
 import { api } from '../../api/api-client.ts'
 import { parseOptionalInteger } from '../../format/numbers.ts'
@@ -13,6 +14,9 @@ export interface ApiKey {
   lanes: string[] | null
   models: string[] | null
   management: boolean
+  limits: { rpm: number | null; tpm: number | null; concurrency: number | null }
+  /** The key's spend limits and spending per period; null: no spend limit. */
+  budget: BudgetView | null
 }
 
 export interface CreatedKey extends ApiKey {

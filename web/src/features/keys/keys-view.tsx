@@ -4,6 +4,8 @@ import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
+import { BudgetMeter } from '../budgets/budget-meter.tsx'
+import { limitedPeriods, PERIOD_ADJECTIVE, tightestLimit } from '../budgets/budgets-queries.ts'
 import type { ApiKey } from './keys-queries.ts'
 
 interface KeysViewProps {
@@ -12,10 +14,22 @@ interface KeysViewProps {
   error: unknown
   onRetry: () => void
   canWrite: boolean
+  /** May set spend limits (budgets.write). */
+  canBudget: boolean
   onRevoke: (key: ApiKey) => void
+  onSetLimit: (key: ApiKey) => void
 }
 
-export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }: KeysViewProps) {
+export function KeysView({
+  keys,
+  isPending,
+  error,
+  onRetry,
+  canWrite,
+  canBudget,
+  onRevoke,
+  onSetLimit,
+}: KeysViewProps) {
   if (error) return <ErrorMessage error={error} onRetry={onRetry} />
   if (isPending || keys === undefined) return <Skeleton lines={5} />
   if (keys.length === 0) {
@@ -39,7 +53,8 @@ export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }
             <th scope="col">Last used</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
-            {canWrite ? (
+            <th scope="col">Spend limit</th>
+            {canWrite || canBudget ? (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -70,17 +85,33 @@ export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }
                     <span className="badge badge-ok">active</span>
                   )}
                 </td>
-                {canWrite ? (
+                <td className="budget-cell">
+                  <SpendLimit budget={key.budget} />
+                </td>
+                {canWrite || canBudget ? (
                   <td>
                     {key.revoked_at ? null : (
-                      <Button
-                        size="small"
-                        variant="danger"
-                        onClick={() => onRevoke(key)}
-                        aria-label={`Revoke ${key.name}`}
-                      >
-                        Revoke
-                      </Button>
+                      <div className="row-actions">
+                        {canBudget ? (
+                          <Button
+                            size="small"
+                            onClick={() => onSetLimit(key)}
+                            aria-label={`Set spend limit of ${key.name}`}
+                          >
+                            Set limit
+                          </Button>
+                        ) : null}
+                        {canWrite ? (
+                          <Button
+                            size="small"
+                            variant="danger"
+                            onClick={() => onRevoke(key)}
+                            aria-label={`Revoke ${key.name}`}
+                          >
+                            Revoke
+                          </Button>
+                        ) : null}
+                      </div>
                     )}
                   </td>
                 ) : null}
@@ -90,5 +121,22 @@ export function KeysView({ keys, isPending, error, onRetry, canWrite, onRevoke }
         </tbody>
       </table>
     </TableWrap>
+  )
+}
+
+/** The tightest of a key's limits with its meter, and which other periods are limited. */
+function SpendLimit({ budget }: { budget: ApiKey['budget'] }) {
+  const tightest = tightestLimit(budget)
+  if (tightest === null) return <span className="muted">No limit</span>
+  const others = limitedPeriods(budget).filter((period) => period.period !== tightest.period)
+  return (
+    <>
+      <BudgetMeter period={tightest} />
+      {others.length > 0 ? (
+        <span className="muted small">
+          Also limited: {others.map((period) => PERIOD_ADJECTIVE[period.period]).join(', ')}
+        </span>
+      ) : null}
+    </>
   )
 }

@@ -22,6 +22,7 @@ export function SettingsPage() {
   const canUpdate = useCan('workspace.update')
   const canMembers = useCan('members.read')
   const canAudit = useCan('audit.read')
+  const canAlerts = useCan('alerts.read')
   return (
     <>
       <PageHeader title="Settings" />
@@ -32,10 +33,16 @@ export function SettingsPage() {
       ) : (
         <SettingsView settings={settings.data} canUpdate={canUpdate} />
       )}
-      {canMembers || canAudit ? (
+      {canMembers || canAudit || canAlerts ? (
         <section className="section" aria-labelledby="more-heading">
           <h2 id="more-heading">More</h2>
           <ul>
+            {canAlerts ? (
+              <li>
+                <Link to="/alerts">Budgets and alerts</Link>: the monthly spend limit, alert thresholds and
+                webhooks
+              </li>
+            ) : null}
             {canMembers ? (
               <li>
                 <Link to="/members">Members and invitations</Link>
