@@ -1,0 +1,122 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useId, useState } from 'react'
+import { Button } from '../../ui/button.tsx'
+import { Dialog } from '../../ui/dialog.tsx'
+import { ErrorMessage } from '../../ui/error-message.tsx'
+import { TextField } from '../../ui/field.tsx'
+import { type FieldErrors, formText, splitServerError } from '../../ui/form-errors.ts'
+import { useToast } from '../../ui/toast.tsx'
+import {
+  type BudgetView,
+  buildKeyBudgetBody,
+  limitFieldValue,
+  PERIOD_LABEL,
+  PERIODS,
+  setKeyBudgetMutation,
+} from './budgets-queries.ts'
+
+const FIELDS = ['total', 'day', 'week', 'month']
+
+export interface BudgetTarget {
+  id: string
+  name: string
+  budget: BudgetView | null
+}
+
+interface KeyBudgetDialogProps {
+  target: BudgetTarget | null
+  onClose: () => void
+}
+
+/** "Spend limit" of one key: four optional USD amounts (empty: no limit for that period). */
+export function KeyBudgetDialog({ target, onClose }: KeyBudgetDialogProps) {
+  const queryClient = useQueryClient()
+  const notify = useToast()
+  const formId = useId()
+  const explainId = useId()
+  const [errors, setErrors] = useState<FieldErrors>({})
+  const save = useMutation({
+    ...setKeyBudgetMutation(queryClient),
+    onSuccess: (_saved, { body }) => {
+      setKeyBudgetMutation(queryClient).onSuccess()
+      const none = Object.values(body).every((value) => value === null)
+      notify(none ? `Spend limits removed from “${target?.name}”` : `Spend limit saved for “${target?.name}”`)
+      setErrors({})
+      onClose()
+    },
+    onError: (error) => setErrors(splitServerError(error, FIELDS).fields),
+  })
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    if (target === null) return
+    const data = new FormData(event.currentTarget)
+    const result = buildKeyBudgetBody({
+      total: formText(data, 'total'),
+      day: formText(data, 'day'),
+      week: formText(data, 'week'),
+      month: formText(data, 'month'),
+    })
+    if ('errors' in result) {
+      setErrors(result.errors)
+      return
+    }
+    setErrors({})
+    save.mutate({ id: target.id, body: result.body })
+  }
+  const close = () => {
+    save.reset()
+    setErrors({})
+    onClose()
+  }
+  const formError = save.error ? splitServerError(save.error, FIELDS).form : null
+  const current = (period: (typeof PERIODS)[number]) =>
+    limitFieldValue(target?.budget?.periods.find((entry) => entry.period === period)?.limit ?? null)
+  return (
+    <Dialog
+      open={target !== null}
+      title={`Spend limit for “${target?.name ?? ''}”`}
+      onClose={close}
+      locked={save.isPending}
+      footer={
+        <>
+          <Button onClick={close} disabled={save.isPending}>
+            Cancel
+          </Button>
+          <Button type="submit" form={formId} variant="primary" pending={save.isPending}>
+            Save limit
+          </Button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={submit} noValidate className="stack" aria-describedby={explainId}>
+        <div id={explainId} className="small">
+          <p>
+            Requests with this key are refused (HTTP 402, <code>key_budget_exceeded</code>) once a limit is
+            reached. Leave a field empty for no limit in that period.
+          </p>
+          <p className="muted">
+            Periods are in UTC: a day from midnight, a week from Monday, a month from the 1st. Requests that
+            are still running count against the limit with what they may cost, so a limit can never be
+            overshot.
+          </p>
+        </div>
+        <div className="grid-2">
+          {PERIODS.map((period) => (
+            <TextField
+              key={`${target?.id}-${period}`}
+              label={`${PERIOD_LABEL[period]} (USD)`}
+              name={period}
+              inputMode="decimal"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="No limit"
+              defaultValue={current(period)}
+              error={errors[period]}
+            />
+          ))}
+        </div>
+        {formError ? <ErrorMessage error={formError} /> : null}
+      </form>
+    </Dialog>
+  )
+}
