@@ -2,11 +2,17 @@
  * The buyer's journey through the console in a real browser (Debian's Chromium): sign up, verify
  * the email received by a local SMTP server, create a key, call the API with the `openai` SDK,
  * see the request in Logs and Activity with its cost, redeem a code, invite a viewer who cannot
- * create keys (no button, API 403), an operator tops the workspace up, sign out. Every page is
+ * create keys (no button, API 403), an operator tops the workspace up, sign out. On the way: a
+ * key's daily spend limit, the card saved for auto top-up and auto top-up switched on, the
+ * workspace's monthly limit, a balance alert, and a webhook (on a local receiver) whose test
+ * delivery is signed with the secret shown once and appears in the delivery log. Every page is
  * checked with axe-core and captured at 1280 and 375 px (test-results/screenshots).
  */
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import OpenAI from 'openai'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -20,7 +26,27 @@ import { offer, startTestGateway, type TestGateway } from '../helpers/test-gatew
 const skip = browserUnavailable()
 if (skip !== undefined) console.log(`# ${skip}`)
 
+/** A webhook receiver on 127.0.0.1 that answers 200 and keeps what it received. */
+async function startReceiver(): Promise<{
+  url: string
+  calls: { headers: IncomingHttpHeaders; body: string }[]
+  server: Server
+}> {
+  const calls: { headers: IncomingHttpHeaders; body: string }[] = []
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      calls.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') })
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server }
+}
+
 describe('console journey in a real browser', { skip }, () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>
   let gateway: TestGateway
   let smtp: SmtpCatcher
   let stripe: FakeStripe
@@ -65,9 +91,12 @@ describe('console journey in a real browser', { skip }, () => {
     assert.ok(existsSync(`${CONSOLE_DIRECTORY}/index.html`), 'the console is built (npm run build:console)')
     smtp = await startSmtpCatcher()
     stripe = await startFakeStripe()
+    receiver = await startReceiver()
     gateway = await startTestGateway(
       {
         payments: { stripe: { api_base: stripe.url } },
+        // The journey's webhook receiver listens on 127.0.0.1 over http.
+        alerts: { allow_private_webhook_targets: true, poll_interval_ms: 200 },
         providers: [{ name: 'sim', kind: 'sim' }],
         models: [{ id: 'sim-echo', offers: [offer('sim')] }],
         smtp: { url: smtp.url, from: 'Acme <no-reply@acme.test>' },
@@ -89,6 +118,7 @@ describe('console journey in a real browser', { skip }, () => {
     await gateway?.close()
     await smtp?.close()
     await stripe?.close()
+    receiver?.server.close()
   })
 
   // A whole journey with axe and six screenshots per page: minutes, not the suite's 60 s default.
@@ -138,6 +168,17 @@ describe('console journey in a real browser', { skip }, () => {
     })
     assert.ok(completion.choices[0]?.message.content)
 
+    // A daily spend limit on the key, set in its dialog and shown in the list.
+    await page.getByRole('button', { name: 'Set spend limit of journey' }).click()
+    const limitDialog = page.getByRole('dialog', { name: /spend limit for “journey”/i })
+    await limitDialog.getByLabel('Per day (USD)').fill('2')
+    await inspect(page, 'key-limit-dialog')
+    await limitDialog.getByRole('button', { name: 'Save limit' }).click()
+    await limitDialog.waitFor({ state: 'hidden' })
+    const keyRow = page.getByRole('row', { name: /journey/ })
+    await keyRow.getByText(/of \$2\.00 today/).waitFor()
+    await inspect(page, 'keys-limit')
+
     await go(page, 'Logs', /logs/i, 'logs')
     await page.getByRole('cell', { name: 'sim-echo' }).first().waitFor()
     await go(page, 'Activity', /activity/i, 'activity')
@@ -163,6 +204,7 @@ describe('console journey in a real browser', { skip }, () => {
     const beforePurchase = (await gateway.store.ledger.balance(buyerWorkspaceId)).balanceNano
     await page.getByLabel('Amount (USD)').fill('20')
     await page.getByText(/Total \$21\.35/).waitFor()
+    await page.getByLabel('Save this card for auto top-up').check()
     await inspect(page, 'credits-buy')
     await page.getByRole('button', { name: 'Pay with card' }).click()
     await page.waitForURL(new RegExp(`^${stripe.url}/pay/`))
@@ -178,6 +220,65 @@ describe('console journey in a real browser', { skip }, () => {
       (await gateway.store.ledger.balance(buyerWorkspaceId)).balanceNano - beforePurchase,
       20_000_000_000,
     )
+
+    // The card paid with is saved for auto top-up, which is then switched on.
+    const autoTopUp = page.getByRole('region', { name: 'Auto top-up' })
+    await autoTopUp.getByText('Visa •••• 4242').waitFor({ timeout: 30_000 })
+    await autoTopUp.getByLabel('When available is below (USD)').fill('5')
+    await autoTopUp.getByLabel('Buy this much (USD)').fill('20')
+    await autoTopUp.getByLabel('Top up automatically').check()
+    await autoTopUp.getByRole('button', { name: 'Save auto top-up' }).click()
+    await autoTopUp.getByText('on', { exact: true }).waitFor()
+    await inspect(page, 'credits-auto-top-up')
+
+    // Budgets and alerts: the workspace's monthly limit, a balance alert, and a webhook.
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Budgets & alerts', exact: true })
+      .click()
+    await page.getByRole('heading', { level: 1, name: /budgets and alerts/i }).waitFor()
+    await page.getByText('No webhooks yet').waitFor()
+    await inspect(page, 'alerts-empty')
+    const monthly = page.getByRole('region', { name: 'Monthly spend limit' })
+    await monthly.getByLabel('Monthly limit (USD)').fill('50')
+    await monthly.getByRole('button', { name: 'Save limit' }).click()
+    await monthly.getByText(/of \$50\.00 this month/).waitFor()
+    const alertSettings = page.getByRole('region', { name: 'Alerts', exact: true })
+    await alertSettings.getByLabel('Alert when the balance falls below (USD)').fill('5')
+    await alertSettings.getByRole('button', { name: 'Save alerts' }).click()
+    await page.getByText('Alert settings saved').waitFor()
+    const savedAlerts = (await page.evaluate(async () =>
+      (await fetch('/api/v1/alerts/settings')).json(),
+    )) as {
+      balance_below: string | null
+      email: boolean
+    }
+    assert.match(String(savedAlerts.balance_below), /^5(\.0+)?$/)
+    assert.equal(savedAlerts.email, true)
+
+    await page.getByRole('button', { name: 'Add webhook' }).click()
+    const addWebhook = page.getByRole('dialog', { name: 'Add webhook' })
+    await addWebhook.getByLabel('Endpoint URL').fill(receiver.url)
+    await inspect(page, 'webhook-add')
+    await addWebhook.getByRole('button', { name: 'Add webhook' }).click()
+    const signingSecret = await page.getByLabel('Signing secret').inputValue()
+    assert.match(signingSecret, /^whsec_/)
+    await inspect(page, 'webhook-secret')
+    await page.getByRole('button', { name: 'I have copied the secret' }).click()
+    // Shown once: the list and the page no longer carry it.
+    assert.equal(await page.getByText(signingSecret).count(), 0)
+    assert.doesNotMatch(await page.content(), new RegExp(signingSecret))
+
+    await page.getByRole('button', { name: `Send a test alert to ${receiver.url}` }).click()
+    const log = page.getByRole('region', { name: 'Delivery log' })
+    await log.getByText('delivered', { exact: true }).first().waitFor({ timeout: 30_000 })
+    await log.getByText('alert.test').first().waitFor()
+    const call = receiver.calls.find((received) => received.body.includes('alert.test'))
+    assert.ok(call, 'the receiver got the test alert')
+    const signature = String(call.headers['onekey-signature'])
+    const [, timestamp, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(signature) ?? []
+    assert.equal(v1, createHmac('sha256', signingSecret).update(`${timestamp}.${call.body}`).digest('hex'))
+    await inspect(page, 'alerts')
 
     // Other pages of the buyer, checked and captured.
     await go(page, 'BYOK', /byok|provider keys/i, 'byok')
@@ -203,6 +304,10 @@ describe('console journey in a real browser', { skip }, () => {
     await viewer.getByRole('heading', { level: 1, name: /overview/i }).waitFor()
     await go(viewer, 'Keys', /keys/i, 'keys-viewer')
     assert.equal(await viewer.getByRole('button', { name: 'Create key' }).count(), 0)
+    assert.equal(await viewer.getByRole('button', { name: /set spend limit/i }).count(), 0)
+    await viewer.getByText(/of \$2\.00 today/).waitFor()
+    await go(viewer, 'Budgets & alerts', /budgets and alerts/i, 'alerts-viewer')
+    assert.equal(await viewer.getByRole('button', { name: 'Add webhook' }).count(), 0)
     const forged = await viewer.evaluate(async () => {
       const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrf_token: string }
       const answer = await fetch('/api/v1/keys', {
