@@ -202,7 +202,7 @@ describe('console journey in a real browser', { skip }, () => {
     const buyer = (await gateway.store.accounts.findUserByEmail('buyer@acme.test'))!
     const buyerWorkspaceId = (await gateway.store.accounts.membershipsOf(buyer.id))[0]!.workspaceId
     const beforePurchase = (await gateway.store.ledger.balance(buyerWorkspaceId)).balanceNano
-    await page.getByLabel('Amount (USD)').fill('20')
+    await page.getByLabel('Amount (USD)', { exact: true }).fill('20')
     await page.getByText(/Total \$21\.35/).waitFor()
     await page.getByLabel('Save this card for auto top-up').check()
     await inspect(page, 'credits-buy')
@@ -224,8 +224,8 @@ describe('console journey in a real browser', { skip }, () => {
     // The card paid with is saved for auto top-up, which is then switched on.
     const autoTopUp = page.getByRole('region', { name: 'Auto top-up' })
     await autoTopUp.getByText('Visa •••• 4242').waitFor({ timeout: 30_000 })
-    await autoTopUp.getByLabel('When available is below (USD)').fill('5')
-    await autoTopUp.getByLabel('Buy this much (USD)').fill('20')
+    await autoTopUp.getByLabel('Top-up threshold (USD)').fill('5')
+    await autoTopUp.getByLabel('Top-up amount (USD)').fill('20')
     await autoTopUp.getByLabel('Top up automatically').check()
     await autoTopUp.getByRole('button', { name: 'Save auto top-up' }).click()
     await autoTopUp.getByText('on', { exact: true }).waitFor()

@@ -59,7 +59,7 @@ export function WebhooksView({
         <tbody>
           {webhooks.map((webhook) => (
             <tr key={webhook.id}>
-              <th scope="row" className="mono break">
+              <th scope="row" className="mono break url-cell">
                 {webhook.url}
               </th>
               <td>{webhook.events === null ? 'all' : webhook.events.join(', ')}</td>
@@ -154,11 +154,11 @@ export function DeliveriesView({
             {deliveries.map((delivery) => (
               <tr key={delivery.id}>
                 <th scope="row">{formatUtc(delivery.created_at)}</th>
-                <td>
+                <td className="wide-cell">
                   <code>{delivery.event}</code>
                   <span className="cell-note">{delivery.summary}</span>
                 </td>
-                <td>
+                <td className="url-cell">
                   {delivery.channel === 'email' ? 'Email' : 'Webhook'}
                   <span className="cell-note mono break">{delivery.target}</span>
                 </td>

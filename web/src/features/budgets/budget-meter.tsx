@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../format/dates.ts'
+import { formatUtc } from '../../format/dates.ts'
 import { Money } from '../../ui/money.tsx'
 import { type BudgetPeriodView, meterTone, PERIOD_SPAN, percentUsed } from './budgets-queries.ts'
 
@@ -27,7 +27,7 @@ export function BudgetMeter({ period, showReset = false }: BudgetMeterProps) {
         <span className="budget-meter-fill" style={{ width: `${Math.min(percent, 100)}%` }} />
       </span>
       {showReset && period.resets_at ? (
-        <span className="muted small">Starts again {formatDateTime(period.resets_at)}</span>
+        <span className="muted small">Starts again {formatUtc(period.resets_at)}</span>
       ) : null}
     </div>
   )

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
-import { formatDateTime } from '../../format/dates.ts'
+import { formatUtc } from '../../format/dates.ts'
 import { Button } from '../../ui/button.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { TextField } from '../../ui/field.tsx'
@@ -85,7 +85,7 @@ function WorkspaceBudgetView({ budget, canWrite }: { budget: BudgetAnswer; canWr
         </div>
         <div className="stat">
           <dt>Resets</dt>
-          <dd className="stat-text">{formatDateTime(month.resets_at)}</dd>
+          <dd className="stat-text">{formatUtc(month.resets_at)}</dd>
         </div>
       </dl>
       {limit !== null ? <BudgetMeter period={{ ...month, limit }} /> : null}

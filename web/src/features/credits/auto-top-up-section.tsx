@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { ApiError } from '../../api/api-client.ts'
-import { formatDateTime } from '../../format/dates.ts'
+import { formatUtc } from '../../format/dates.ts'
 import { Button } from '../../ui/button.tsx'
 import { ConfirmDialog } from '../../ui/dialog.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
@@ -103,7 +103,7 @@ function AutoTopUpView({
   }
   const formError = update.error ? friendlyErrors(update.error).form : null
   return (
-    <>
+    <div className="stack">
       <dl className="details-list">
         <div>
           <dt>Status</dt>
@@ -128,7 +128,7 @@ function AutoTopUpView({
         {settings.last_attempt_at ? (
           <div>
             <dt>Last attempt</dt>
-            <dd>{formatDateTime(settings.last_attempt_at)}</dd>
+            <dd>{formatUtc(settings.last_attempt_at)}</dd>
           </div>
         ) : null}
       </dl>
@@ -158,16 +158,17 @@ function AutoTopUpView({
           />
           <div className="grid-2 grid-narrow">
             <TextField
-              label="When available is below (USD)"
+              label="Top-up threshold (USD)"
               name="threshold"
               inputMode="decimal"
               autoComplete="off"
               placeholder="5.00"
               defaultValue={settings.threshold ?? ''}
+              hint="Top up when the available balance falls below this."
               error={errors.threshold}
             />
             <TextField
-              label="Buy this much (USD)"
+              label="Top-up amount (USD)"
               name="amount"
               inputMode="decimal"
               autoComplete="off"
@@ -175,7 +176,7 @@ function AutoTopUpView({
               defaultValue={settings.amount ?? ''}
               hint={
                 <>
-                  Between <Money amount={limits.minimum} precision="cost" /> and{' '}
+                  Credits to buy each time: <Money amount={limits.minimum} precision="cost" /> to{' '}
                   <Money amount={limits.maximum} precision="cost" />, plus the purchase fee.
                 </>
               }
@@ -217,6 +218,6 @@ function AutoTopUpView({
           top-up switches off. You can save a card again with your next purchase.
         </p>
       </ConfirmDialog>
-    </>
+    </div>
   )
 }
