@@ -229,6 +229,10 @@ describe('console journey in a real browser', { skip }, () => {
     await autoTopUp.getByLabel('Top up automatically').check()
     await autoTopUp.getByRole('button', { name: 'Save auto top-up' }).click()
     await autoTopUp.getByText('on', { exact: true }).waitFor()
+    // The confirmations fade first, so the screenshots show the whole card.
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+      timeout: 15_000,
+    })
     await inspect(page, 'credits-auto-top-up')
 
     // Budgets and alerts: the workspace's monthly limit, a balance alert, and a webhook.
@@ -278,6 +282,9 @@ describe('console journey in a real browser', { skip }, () => {
     const signature = String(call.headers['onekey-signature'])
     const [, timestamp, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(signature) ?? []
     assert.equal(v1, createHmac('sha256', signingSecret).update(`${timestamp}.${call.body}`).digest('hex'))
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+      timeout: 15_000,
+    })
     await inspect(page, 'alerts')
 
     // Other pages of the buyer, checked and captured.

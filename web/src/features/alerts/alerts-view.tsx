@@ -63,7 +63,7 @@ export function WebhooksView({
                 {webhook.url}
               </th>
               <td>{webhook.events === null ? 'all' : webhook.events.join(', ')}</td>
-              <td>{formatUtc(webhook.created_at)}</td>
+              <td className="nowrap">{formatUtc(webhook.created_at)}</td>
               <td>
                 {webhook.disabled ? (
                   <span className="badge badge-error">disabled</span>
@@ -147,32 +147,33 @@ export function DeliveriesView({
                 Attempts
               </th>
               <th scope="col">Last error</th>
-              <th scope="col">Next attempt (UTC)</th>
+              <th scope="col">Next attempt</th>
             </tr>
           </thead>
           <tbody>
             {deliveries.map((delivery) => (
               <tr key={delivery.id}>
-                <th scope="row">{formatUtc(delivery.created_at)}</th>
+                <th scope="row" className="nowrap">
+                  {formatUtc(delivery.created_at)}
+                </th>
                 <td className="wide-cell">
                   <code>{delivery.event}</code>
                   <span className="cell-note">{delivery.summary}</span>
                 </td>
-                <td className="url-cell">
+                <td className="wide-cell">
                   {delivery.channel === 'email' ? 'Email' : 'Webhook'}
                   <span className="cell-note mono break">{delivery.target}</span>
                 </td>
                 <td>
                   <span className={STATUS_BADGE[delivery.status]}>{delivery.status}</span>
-                  {delivery.delivered_at ? (
-                    <span className="cell-note muted small">{formatUtc(delivery.delivered_at)}</span>
-                  ) : null}
                 </td>
                 <td className="num">{delivery.attempts}</td>
                 <td>
                   <LastError delivery={delivery} />
                 </td>
-                <td>{delivery.next_attempt_at ? formatUtc(delivery.next_attempt_at) : '–'}</td>
+                <td className="nowrap">
+                  {delivery.next_attempt_at ? formatUtc(delivery.next_attempt_at) : '–'}
+                </td>
               </tr>
             ))}
           </tbody>
