@@ -45,6 +45,19 @@ async function startReceiver(): Promise<{
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server }
 }
 
+/** Waits until the page shows no toast (so a screenshot shows what is under them). */
+async function toastsFaded(page: Page): Promise<void> {
+  await page.waitForFunction(
+    // Runs in the page (the tests' types have no DOM).
+    () =>
+      (
+        globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } } }
+      ).document.querySelectorAll('.toast').length === 0,
+    null,
+    { timeout: 15_000 },
+  )
+}
+
 describe('console journey in a real browser', { skip }, () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>
   let gateway: TestGateway
@@ -230,9 +243,7 @@ describe('console journey in a real browser', { skip }, () => {
     await autoTopUp.getByRole('button', { name: 'Save auto top-up' }).click()
     await autoTopUp.getByText('on', { exact: true }).waitFor()
     // The confirmations fade first, so the screenshots show the whole card.
-    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
-      timeout: 15_000,
-    })
+    await toastsFaded(page)
     await inspect(page, 'credits-auto-top-up')
 
     // Budgets and alerts: the workspace's monthly limit, a balance alert, and a webhook.
@@ -282,9 +293,7 @@ describe('console journey in a real browser', { skip }, () => {
     const signature = String(call.headers['onekey-signature'])
     const [, timestamp, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(signature) ?? []
     assert.equal(v1, createHmac('sha256', signingSecret).update(`${timestamp}.${call.body}`).digest('hex'))
-    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
-      timeout: 15_000,
-    })
+    await toastsFaded(page)
     await inspect(page, 'alerts')
 
     // Other pages of the buyer, checked and captured.
