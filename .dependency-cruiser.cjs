@@ -6,7 +6,7 @@
 const LAYERS = [
   ['errors'],
   ['contracts'],
-  ['tokens', 'streaming', 'metrics'],
+  ['tokens', 'streaming', 'metrics', 'net'],
   ['config'],
   ['storage'],
   ['logging', 'catalog'],

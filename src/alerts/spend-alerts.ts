@@ -7,7 +7,9 @@
  *
  * @module
  */
+
 import type { AlertEvent, BudgetObservation, SpendObservation } from '../contracts/alert-events.ts'
+import { periodAdjective } from '../contracts/budget-periods.ts'
 import { formatDecimal } from '../contracts/usd.ts'
 
 /** Percent of a budget's limit at which it alerts. */
@@ -29,13 +31,6 @@ export function dollarsOf(nano: number): string {
 /** The smallest spend at or past `percent` % of `limitNano` (exact for any limit). */
 export function thresholdOf(limitNano: number, percent: number): number {
   return Number((BigInt(limitNano) * BigInt(percent) + 99n) / 100n)
-}
-
-const PERIOD_WORDS: Record<BudgetObservation['period'], string> = {
-  total: 'total',
-  day: 'daily',
-  week: 'weekly',
-  month: 'monthly',
 }
 
 function balanceLow(observation: SpendObservation, thresholdNano: number): AlertEvent {
@@ -60,7 +55,7 @@ function budgetCrossed(
   percent: number,
 ): AlertEvent {
   const what = budget.scope === 'key' ? `Key ${budget.scopeId}` : 'The workspace'
-  const period = PERIOD_WORDS[budget.period]
+  const period = periodAdjective(budget.period)
   return {
     workspaceId: observation.workspaceId,
     kind: 'budget.threshold',

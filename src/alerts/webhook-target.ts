@@ -6,61 +6,19 @@
  * and the address is checked again in the socket's own DNS lookup at every send, so a name that
  * later resolves elsewhere (rebinding) is refused too.
  *
- * The ranges are those of gateway/attempt/fetch-image.ts (a layer above, so not importable here).
+ * The ranges are net/public-address.ts's, as for fetched image URLs.
  *
  * @module
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { lookup as dnsLookupAsync } from 'node:dns/promises'
-import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { isIP, type LookupFunction } from 'node:net'
 import { GatewayError } from '../errors/gateway-error.ts'
-
-const BLOCKED = new BlockList()
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  BLOCKED.addSubnet(network, prefix, 'ipv4')
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  BLOCKED.addSubnet(network, prefix, 'ipv6')
-
-function unmapped(address: string): string {
-  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address
-}
-
-/** Whether an IP address is on the public internet. */
-export function isPublicAddress(address: string): boolean {
-  const plain = unmapped(address)
-  const family = isIP(plain)
-  if (family === 0) return false
-  return !BLOCKED.check(plain, family === 4 ? 'ipv4' : 'ipv6')
-}
+import { isPublicAddress, unmappedAddress } from '../net/public-address.ts'
 
 function isLoopbackAddress(address: string): boolean {
-  const plain = unmapped(address)
+  const plain = unmappedAddress(address)
   return plain === '::1' || (isIP(plain) === 4 && plain.startsWith('127.'))
 }
 
