@@ -20,7 +20,13 @@ import type { AutoTopUpRepository, AutoTopUpSettings } from '../storage/auto-top
 import type { PaymentRepository, PurchaseRecord } from '../storage/payment-repository.ts'
 import { createAutoTopUpSettings } from './auto-top-up-settings.ts'
 import { formatNanoUsd } from './cost.ts'
-import { creditPaidPurchase, lazyStripeClient, newId, pricePurchase } from './stripe-purchases.ts'
+import {
+  creditPaidPurchase,
+  lazyStripeClient,
+  newId,
+  openPurchase,
+  pricePurchase,
+} from './stripe-purchases.ts'
 
 /** How long a workspace's settings are trusted from memory (the claim re-checks them in the database). */
 const SETTINGS_CACHE_MS = 10_000
@@ -122,7 +128,7 @@ export function createAutoTopUp(options: AutoTopUpOptions) {
     const stripe = config!
     const amountNano = claimed.amountNano ?? 0
     const { feeNano, totalCents } = pricePurchase(amountNano, options.purchaseFee)
-    const purchase: PurchaseRecord = {
+    const purchase = openPurchase({
       id: attemptId,
       workspaceId: claimed.workspaceId,
       kind: 'auto_top_up',
@@ -133,17 +139,9 @@ export function createAutoTopUp(options: AutoTopUpOptions) {
       feeNano,
       totalCents,
       currency: stripe.currency,
-      status: 'open',
-      paidCents: 0,
-      refundedCents: 0,
-      takenBackNano: 0,
-      takeBackTargetNano: 0,
-      disputed: false,
-      receiptUrl: null,
       createdBy: 'auto-top-up',
       createdAt: at,
-      paidAt: null,
-    }
+    })
     await options.payments.createPurchase(purchase)
     if (amountNano < stripe.minimumNano || amountNano > stripe.maximumNano) {
       await fail(purchase, null, 'amount_outside_limits')

@@ -24,6 +24,7 @@ import {
   lazyStripeClient,
   NANO_PER_CENT,
   newId,
+  openPurchase,
   parsePurchaseAmount,
   pricePurchase,
 } from './stripe-purchases.ts'
@@ -294,27 +295,21 @@ export function createCardPayments(options: CardPaymentsOptions) {
       )
       if (session.url === null)
         throw new GatewayError('upstream_error', 'Stripe did not return a checkout page.')
-      await options.payments.createPurchase({
-        id: purchaseId,
-        workspaceId,
-        kind: 'checkout',
-        sessionId: session.id,
-        paymentIntent: idOf(session.payment_intent),
-        amountNano,
-        feeNano,
-        totalCents,
-        currency: config!.currency,
-        status: 'open',
-        paidCents: 0,
-        refundedCents: 0,
-        takenBackNano: 0,
-        takeBackTargetNano: 0,
-        disputed: false,
-        receiptUrl: null,
-        createdBy: actor,
-        createdAt: now().toISOString(),
-        paidAt: null,
-      })
+      await options.payments.createPurchase(
+        openPurchase({
+          id: purchaseId,
+          workspaceId,
+          kind: 'checkout',
+          sessionId: session.id,
+          paymentIntent: idOf(session.payment_intent),
+          amountNano,
+          feeNano,
+          totalCents,
+          currency: config!.currency,
+          createdBy: actor,
+          createdAt: now().toISOString(),
+        }),
+      )
       return {
         object: 'checkout',
         purchase_id: purchaseId,

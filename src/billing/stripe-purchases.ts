@@ -129,3 +129,33 @@ export async function creditPaidPurchase(
     entryIds: [newId('le'), newId('le'), newId('le')],
   })
 }
+
+/** A purchase about to be paid: what was asked for, nothing paid, refunded or disputed yet. */
+export function openPurchase(
+  fields: Pick<
+    PurchaseRecord,
+    | 'id'
+    | 'workspaceId'
+    | 'kind'
+    | 'sessionId'
+    | 'paymentIntent'
+    | 'amountNano'
+    | 'feeNano'
+    | 'totalCents'
+    | 'currency'
+    | 'createdBy'
+    | 'createdAt'
+  >,
+): PurchaseRecord {
+  return {
+    ...fields,
+    status: 'open',
+    paidCents: 0,
+    refundedCents: 0,
+    takenBackNano: 0,
+    takeBackTargetNano: 0,
+    disputed: false,
+    receiptUrl: null,
+    paidAt: null,
+  }
+}

@@ -7,13 +7,11 @@
  * @module
  */
 import { formatNanoUsd } from '../billing/cost.ts'
-import type { GatewayConfig } from '../config/config.ts'
 import { BUDGET_PERIODS, type BudgetPeriod, periodResetsAt } from '../contracts/budget-periods.ts'
 import { parseUsdNano } from '../contracts/usd.ts'
-import { ServiceError, type WorkspaceService } from '../services/workspace-service.ts'
+import { ServiceError } from '../services/workspace-service.ts'
 import type { BudgetLimits, BudgetRecord } from '../storage/budget-records.ts'
-import type { Store } from '../storage/store.ts'
-import type { ManagementOptions } from './command-options.ts'
+import type { CommandInput } from './command-options.ts'
 import { json, table } from './command-output.ts'
 
 function limitOption(value: string | undefined, period: BudgetPeriod): number | null | undefined {
@@ -48,13 +46,7 @@ export async function runBudgetCommand({
   options,
   store,
   service,
-}: {
-  config: GatewayConfig
-  words: string[]
-  options: ManagementOptions
-  store: Store
-  service: WorkspaceService
-}): Promise<string | undefined> {
+}: CommandInput): Promise<string | undefined> {
   const [noun, verb, argument] = words
   if (verb !== 'budget' || (noun !== 'key' && noun !== 'workspace')) return undefined
   if (!argument)

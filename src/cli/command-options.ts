@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { ServiceError } from '../services/workspace-service.ts'
+import type { GatewayConfig } from '../config/config.ts'
+import { ServiceError, type WorkspaceService } from '../services/workspace-service.ts'
+import type { Store } from '../storage/store.ts'
 
 export interface ManagementOptions {
   workspace?: string | undefined
@@ -38,6 +40,15 @@ export interface ManagementOptions {
   /** Reads a secret from standard input (injected for tests). */
   readSecret?: () => Promise<string>
   env?: Record<string, string | undefined>
+}
+
+/** What a group of commands (money, budgets) runs with: the words, the options, and the open store. */
+export interface CommandInput {
+  config: GatewayConfig
+  words: string[]
+  options: ManagementOptions
+  store: Store
+  service: WorkspaceService
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }

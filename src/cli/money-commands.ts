@@ -7,12 +7,10 @@ import { randomUUID } from 'node:crypto'
 import { createBillingService } from '../billing/billing-service.ts'
 import { formatNanoUsd } from '../billing/cost.ts'
 import { createCreditCodes, hashCreditCode, looksLikeCreditCode } from '../billing/credit-codes.ts'
-import type { GatewayConfig } from '../config/config.ts'
 import { parseUsdNano } from '../contracts/usd.ts'
 import { createLogger } from '../logging/logger.ts'
-import { ServiceError, type WorkspaceService } from '../services/workspace-service.ts'
-import type { Store } from '../storage/store.ts'
-import { type ManagementOptions, parseDuration } from './command-options.ts'
+import { ServiceError } from '../services/workspace-service.ts'
+import { type CommandInput, parseDuration } from './command-options.ts'
 import { json, table } from './command-output.ts'
 
 /** Runs a money command and returns its output, or undefined when the words name another command. */
@@ -22,13 +20,7 @@ export async function runMoneyCommand({
   options,
   store,
   service,
-}: {
-  config: GatewayConfig
-  words: string[]
-  options: ManagementOptions
-  store: Store
-  service: WorkspaceService
-}): Promise<string | undefined> {
+}: CommandInput): Promise<string | undefined> {
   const [noun, verb, argument] = words
   if (noun === 'credits' && (verb === 'top-up' || verb === 'show')) {
     const name = options.workspace ?? argument

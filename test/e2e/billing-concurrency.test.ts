@@ -7,23 +7,19 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLogger } from '../../src/logging/logger.ts'
-import { startGateway } from '../../src/server/start-gateway.ts'
 import { createStore } from '../../src/storage/create-store.ts'
 import type { Store } from '../../src/storage/store.ts'
-import { type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import type { FakeUpstream } from '../fakes/fake-upstream.ts'
 import { dropSchema, postgresSkipReason, TEST_POSTGRES_URL, uniqueSchemaName } from '../helpers/backends.ts'
 import {
   type BillingFixture,
   COST_NANO,
-  completion,
   concurrencyRun,
-  document,
-  exactUsage,
   startBillingFixture,
   waitFor,
+  withTwoInstances,
 } from '../helpers/billing-setup.ts'
-import { startTestGateway, type TestGateway, testConfig } from '../helpers/test-gateway.ts'
+import type { TestGateway } from '../helpers/test-gateway.ts'
 
 describe('billing: reserve, settle, 402', () => {
   let upstream: FakeUpstream
@@ -85,20 +81,11 @@ describe('billing on PostgreSQL shared by two gateway instances', { skip: skipPo
   })
 
   test('a balance for exactly N requests across two instances: exactly N succeed', async () => {
-    const upstream = await startFakeUpstream({ kind: 'json', body: completion(exactUsage) })
-    let one: TestGateway | undefined
-    let twoGateway: Awaited<ReturnType<typeof startGateway>> | undefined
-    try {
-      one = await startTestGateway(document(upstream), {}, { credit: '0', store })
-      twoGateway = await startGateway(testConfig(document(upstream)), {
-        store,
-        logger: createLogger({ level: 'silent' }),
-      })
-      const two = { url: twoGateway.url } as TestGateway
+    await withTwoInstances(store, async (one, two) => {
       const workspaceId = one.workspaceId
       const N = 8
       await one.gateway.billing.topUp({
-        workspaceId: one.workspaceId,
+        workspaceId,
         amountNano: N * COST_NANO,
         idempotencyKey: 'pg-n',
         actor: 'test',
@@ -110,10 +97,6 @@ describe('billing on PostgreSQL shared by two gateway instances', { skip: skipPo
       await waitFor(async () => (await store.ledger.balance(workspaceId)).heldNano === 0, 'settlements')
       assert.deepEqual(await store.ledger.balance(workspaceId), { balanceNano: 0, heldNano: 0 })
       assert.deepEqual(await store.ledger.verify(), [])
-    } finally {
-      await twoGateway?.close(1_000)
-      await one?.close()
-      await upstream.close()
-    }
+    })
   })
 })

@@ -8,8 +8,6 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLogger } from '../../src/logging/logger.ts'
-import { startGateway } from '../../src/server/start-gateway.ts'
 import { createStore } from '../../src/storage/create-store.ts'
 import type { Store } from '../../src/storage/store.ts'
 import { startFakeUpstream } from '../fakes/fake-upstream.ts'
@@ -26,14 +24,9 @@ import {
   messages,
   startBillingFixture,
   waitFor,
+  withTwoInstances,
 } from '../helpers/billing-setup.ts'
-import {
-  type Json,
-  readJson,
-  startTestGateway,
-  type TestGateway,
-  testConfig,
-} from '../helpers/test-gateway.ts'
+import { type Json, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 /** `n` requests' worth of USD, as the API takes it. */
 const usdFor = (n: number) => ((n * COST_NANO) / 1e9).toFixed(9)
@@ -314,16 +307,7 @@ describe('spend limits on PostgreSQL shared by two gateway instances', { skip: s
   })
 
   test('a key limit for exactly N requests across two instances: exactly N succeed', async () => {
-    const upstream = await startFakeUpstream({ kind: 'json', body: completion(exactUsage) })
-    let one: TestGateway | undefined
-    let twoGateway: Awaited<ReturnType<typeof startGateway>> | undefined
-    try {
-      one = await startTestGateway(document(upstream), {}, { credit: '0', store })
-      twoGateway = await startGateway(testConfig(document(upstream)), {
-        store,
-        logger: createLogger({ level: 'silent' }),
-      })
-      const two = { url: twoGateway.url } as TestGateway
+    await withTwoInstances(store, async (one, two) => {
       const N = 8
       await one.gateway.billing.topUp({
         workspaceId: one.workspaceId,
@@ -343,7 +327,7 @@ describe('spend limits on PostgreSQL shared by two gateway instances', { skip: s
       const statuses = await concurrencyRun([one, two], one.apiKey, 10 * N)
       assert.equal(statuses.filter((status) => status === 200).length, N)
       assert.equal(statuses.filter((status) => status === 402).length, 9 * N)
-      await waitFor(async () => (await store.ledger.balance(one!.workspaceId)).heldNano === 0, 'settlements')
+      await waitFor(async () => (await store.ledger.balance(one.workspaceId)).heldNano === 0, 'settlements')
       const budget = (await store.budgets.find([keyId], new Date().toISOString())).get(keyId)!
       assert.deepEqual([budget.periods.total.spentNano, budget.heldNano], [N * COST_NANO, 0])
       assert.deepEqual(await store.ledger.balance(one.workspaceId), {
@@ -351,10 +335,6 @@ describe('spend limits on PostgreSQL shared by two gateway instances', { skip: s
         heldNano: 0,
       })
       assert.deepEqual(await store.ledger.verify(), [])
-    } finally {
-      await twoGateway?.close(1_000)
-      await one?.close()
-      await upstream.close()
-    }
+    })
   })
 })

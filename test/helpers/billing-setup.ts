@@ -9,7 +9,17 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
-import { fakeProvider, type Json, readJson, startTestGateway, type TestGateway } from './test-gateway.ts'
+import { createLogger } from '../../src/logging/logger.ts'
+import { startGateway } from '../../src/server/start-gateway.ts'
+import type { Store } from '../../src/storage/store.ts'
+import {
+  fakeProvider,
+  type Json,
+  readJson,
+  startTestGateway,
+  type TestGateway,
+  testConfig,
+} from './test-gateway.ts'
 
 // "hi" is estimated at 3 + 4 + 1 = 8 prompt tokens; the fake reports exactly that and max_tokens
 // of output, so a request's cost equals its hold: 18 tokens at $1/1M = 18000 nano-USD.
@@ -124,5 +134,28 @@ export async function startBillingFixture(): Promise<BillingFixture> {
       await gateway.close()
       await upstream.close()
     },
+  }
+}
+
+/**
+ * Two gateway instances sharing `store`, in front of one fake upstream answering `exactUsage`:
+ * `one` with a test workspace and key (no credit), `two` a second instance (its URL only).
+ * Everything is closed after `run`, whatever it does.
+ */
+export async function withTwoInstances(
+  store: Store,
+  run: (one: TestGateway, two: TestGateway) => Promise<void>,
+): Promise<void> {
+  const upstream = await startFakeUpstream({ kind: 'json', body: completion(exactUsage) })
+  let one: TestGateway | undefined
+  let two: Awaited<ReturnType<typeof startGateway>> | undefined
+  try {
+    one = await startTestGateway(document(upstream), {}, { credit: '0', store })
+    two = await startGateway(testConfig(document(upstream)), { store, logger: createLogger({ level: 'silent' }) })
+    await run(one, { url: two.url } as TestGateway)
+  } finally {
+    await two?.close(1_000)
+    await one?.close()
+    await upstream.close()
   }
 }

@@ -97,19 +97,23 @@ export function createBudgetRoutes(dependencies: BudgetRouteDependencies) {
     return publicBudget(budget, charged, at)
   }
 
+  async function setLimits(
+    scope: 'key' | 'workspace',
+    scopeId: string,
+    workspaceId: string,
+    limits: BudgetLimits,
+  ) {
+    const at = now()
+    const budget = await budgets.set({ scope, scopeId, workspaceId, limits, at: at.toISOString() })
+    return { budget, at }
+  }
+
   return {
     /** `PUT /api/v1/keys/{id}/budget` */
     async setKeyBudget(caller: WorkspaceCaller, id: string, body: Record<string, unknown>): Promise<string> {
       const limits = limitsFrom(parseBody(keyBudgetBody, body))
       const record = await keyOf(caller, id)
-      const at = now()
-      const budget = await budgets.set({
-        scope: 'key',
-        scopeId: record.id,
-        workspaceId: record.workspaceId,
-        limits,
-        at: at.toISOString(),
-      })
+      const { budget, at } = await setLimits('key', record.id, record.workspaceId, limits)
       authenticator.invalidate(record.hash)
       await audit(
         caller.workspaceId,
@@ -135,14 +139,7 @@ export function createBudgetRoutes(dependencies: BudgetRouteDependencies) {
     /** `PUT /api/v1/workspace/budget` */
     async setWorkspaceBudget(caller: WorkspaceCaller, body: Record<string, unknown>): Promise<string> {
       const limits = limitsFrom(parseBody(workspaceBudgetBody, body))
-      const at = now()
-      const budget = await budgets.set({
-        scope: 'workspace',
-        scopeId: caller.workspaceId,
-        workspaceId: caller.workspaceId,
-        limits,
-        at: at.toISOString(),
-      })
+      const { budget, at } = await setLimits('workspace', caller.workspaceId, caller.workspaceId, limits)
       authenticator.invalidateWorkspace(caller.workspaceId)
       await audit(caller.workspaceId, caller.actor, 'workspace.budget_set', describeLimits(limits))
       return JSON.stringify({
