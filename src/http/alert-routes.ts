@@ -24,7 +24,7 @@ import type { RequestContext } from '../gateway/request-context.ts'
 import type { AlertWebhookRecord, DeliveryLogRecord } from '../storage/alert-records.ts'
 import type { Handler } from './app-dependencies.ts'
 import { parseBody } from './parse-body.ts'
-import { limitOf, parameterOf, queryOf } from './request-query.ts'
+import { pagedList, parameterOf } from './request-query.ts'
 import type { PermissionedRoute } from './route-permissions.ts'
 import type { WorkspaceCaller } from './workspace-caller.ts'
 
@@ -158,19 +158,9 @@ export function createAlertRoutes(dependencies: AlertRouteDependencies) {
       new Map([
         [
           'GET',
-          on('GET /api/v1/alerts/deliveries', async (found, context) => {
-            const query = queryOf(context)
-            const limit = limitOf(query)
-            const deliveries = await alerts.deliveries(found.workspaceId, {
-              limit,
-              before: query.get('before') ?? undefined,
-            })
-            return JSON.stringify({
-              object: 'list',
-              data: deliveries.map(publicDelivery),
-              has_more: deliveries.length === limit,
-            })
-          }),
+          on('GET /api/v1/alerts/deliveries', (found, context) =>
+            pagedList(context, (page) => alerts.deliveries(found.workspaceId, page), publicDelivery),
+          ),
         ],
       ]),
     ],

@@ -14,7 +14,7 @@ import { checkoutBody } from '../contracts/console-api.ts'
 import { createAlertRoutes } from './alert-routes.ts'
 import { createAutoTopUpRoutes } from './auto-top-up-routes.ts'
 import { createMemberRoutes } from './member-routes.ts'
-import { limitOf, parameterOf, queryOf } from './request-query.ts'
+import { pagedList, parameterOf, queryOf } from './request-query.ts'
 import { type PermissionedRoute, ROUTE_PERMISSIONS } from './route-permissions.ts'
 
 export { ROUTE_PERMISSIONS } from './route-permissions.ts'
@@ -177,19 +177,13 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
       new Map([
         [
           'GET',
-          on('GET /api/v1/credits/purchases', async (found, context) => {
-            const query = queryOf(context)
-            const limit = limitOf(query)
-            const purchases = await dependencies.cardPayments.purchases(found.workspaceId, {
-              limit,
-              before: query.get('before') ?? undefined,
-            })
-            return JSON.stringify({
-              object: 'list',
-              data: purchases.map(publicPurchase),
-              has_more: purchases.length === limit,
-            })
-          }),
+          on('GET /api/v1/credits/purchases', (found, context) =>
+            pagedList(
+              context,
+              (page) => dependencies.cardPayments.purchases(found.workspaceId, page),
+              publicPurchase,
+            ),
+          ),
         ],
       ]),
     ],

@@ -19,7 +19,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Handler } from './app-dependencies.ts'
 import { parseBody } from './parse-body.ts'
-import { limitOf, parameterOf, queryOf } from './request-query.ts'
+import { pagedList, parameterOf } from './request-query.ts'
 import type { PermissionedRoute } from './route-permissions.ts'
 import type { WorkspaceCaller } from './workspace-caller.ts'
 
@@ -109,26 +109,20 @@ export function createMemberRoutes(dependencies: MemberRouteDependencies) {
       new Map([
         [
           'GET',
-          on('GET /api/v1/audit', async (found, context) => {
-            const query = queryOf(context)
-            const limit = limitOf(query)
-            const entries = await memberships.listAudit(found.workspaceId, {
-              limit,
-              before: query.get('before') ?? undefined,
-            })
-            return JSON.stringify({
-              object: 'list',
-              data: entries.map((entry) => ({
+          on('GET /api/v1/audit', (found, context) =>
+            pagedList(
+              context,
+              (page) => memberships.listAudit(found.workspaceId, page),
+              (entry) => ({
                 id: entry.id,
                 actor: entry.actor,
                 action: entry.action,
                 target: entry.target,
                 ip: entry.ip,
                 created_at: entry.createdAt,
-              })),
-              has_more: entries.length === limit,
-            })
-          }),
+              }),
+            ),
+          ),
         ],
       ]),
     ],

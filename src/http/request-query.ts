@@ -31,3 +31,24 @@ export function limitOf(query: URLSearchParams): number {
     })
   return limit
 }
+
+/** A page asked for with `?limit=&before=`. */
+export interface PageRequest {
+  limit: number
+  before: string | undefined
+}
+
+/**
+ * Answers a paged list (`?limit=&before=`, newest first): `{object: 'list', data, has_more}`,
+ * `has_more` when the page came back full.
+ */
+export async function pagedList<T>(
+  context: RequestContext,
+  load: (page: PageRequest) => Promise<readonly T[]>,
+  toPublic: (item: T) => unknown,
+): Promise<string> {
+  const query = queryOf(context)
+  const limit = limitOf(query)
+  const items = await load({ limit, before: query.get('before') ?? undefined })
+  return JSON.stringify({ object: 'list', data: items.map(toPublic), has_more: items.length === limit })
+}
