@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { startGateway } from '../../src/server/start-gateway.ts'
 import type { Store } from '../../src/storage/store.ts'
+import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
 import {
   fakeProvider,
   type Json,
@@ -151,7 +151,10 @@ export async function withTwoInstances(
   let two: Awaited<ReturnType<typeof startGateway>> | undefined
   try {
     one = await startTestGateway(document(upstream), {}, { credit: '0', store })
-    two = await startGateway(testConfig(document(upstream)), { store, logger: createLogger({ level: 'silent' }) })
+    two = await startGateway(testConfig(document(upstream)), {
+      store,
+      logger: createLogger({ level: 'silent' }),
+    })
     await run(one, { url: two.url } as TestGateway)
   } finally {
     await two?.close(1_000)
