@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createMetricsRegistry } from './metrics.ts'
+import { createMetricsRegistry } from './prometheus-registry.ts'
 
 test('counters, histograms and gauges render in the Prometheus text format', () => {
   const registry = createMetricsRegistry()
