@@ -10,6 +10,8 @@ export interface Batcher<Input, Output> {
   run(input: Input): Promise<Output>
   /** Resolves when everything queued so far has run. */
   drain(): Promise<void>
+  /** Calls not finished yet: queued, or in the batch running now. */
+  readonly pending: number
 }
 
 export function createBatcher<Input, Output>(
@@ -24,6 +26,7 @@ export function createBatcher<Input, Output>(
   const delayMs = options.delayMs ?? 0
   let queue: { input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }[] = []
   let running: Promise<void> | undefined
+  let executing = 0
 
   async function loop(): Promise<void> {
     // At least until the next turn of the event loop: SQLite work completes in microtasks, so
@@ -33,11 +36,14 @@ export function createBatcher<Input, Output>(
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch)
       queue = queue.slice(batch.length)
+      executing = batch.length
       try {
         const outputs = await execute(batch.map((item) => item.input))
         for (const [index, item] of batch.entries()) item.resolve(outputs[index]!)
       } catch (error) {
         for (const item of batch) item.reject(error)
+      } finally {
+        executing = 0
       }
     }
     running = undefined
@@ -52,6 +58,9 @@ export function createBatcher<Input, Output>(
     },
     async drain() {
       while (running !== undefined) await running
+    },
+    get pending() {
+      return queue.length + executing
     },
   }
 }

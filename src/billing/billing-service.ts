@@ -212,6 +212,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       }
       return { leasedNano, usedNano }
     },
+    settlementBacklog: () => settlements.pending,
     async reserve(workspaceId, amountNano, describe, budgetScopes = null) {
       const scopes = budgetScopes !== null && budgetScopes.length > 0 ? budgetScopes : null
       const hold: Hold = { id: id('hold'), workspaceId, amountNano, budgetScopes: scopes }

@@ -77,6 +77,8 @@ export interface BillingService {
   creditExpiresAt(): string | null
   /** What this instance holds in storage and how much of it running requests use, nano-USD. */
   holdings(): { leasedNano: number; usedNano: number }
+  /** Settlements queued or being committed, not yet in storage (the `/metrics` backlog). */
+  settlementBacklog(): number
   /** Waits for settlements in flight, stops the timers. */
   close(): Promise<void>
 }

@@ -204,6 +204,8 @@ export const fileSchema = z.strictObject({
        * 20 ms after the answer (see the README's billing policy).
        */
       durable_settlement: z.boolean().default(false),
+      /** Each instance runs `ledger verify` this often, off the request path, for /metrics (0: never). */
+      verify_interval_minutes: nonNegativeInteger.default(60),
     })
     .prefault({}),
   console: z

@@ -78,6 +78,8 @@ export interface GatewayConfig {
     headroomIdleMs: number
     /** Answers end only after their charge is committed. */
     durableSettlement: boolean
+    /** How often each instance runs `ledger verify` for /metrics (0: never). */
+    verifyIntervalMs: number
   }
   workspaces: { defaultLane: Exclude<Lane, 'byok'> }
   console: ConsoleConfig

@@ -274,6 +274,7 @@ function readBilling(file: FileConfig['billing'], problems: string[]): GatewayCo
     headroomFactor: file.headroom_factor,
     headroomIdleMs: file.headroom_idle_ms,
     durableSettlement: file.durable_settlement,
+    verifyIntervalMs: file.verify_interval_minutes * 60_000,
   }
 }
 

@@ -12,6 +12,7 @@ import { type AlertService, createAlertService } from '../alerts/alert-service.t
 import { createAuthenticator } from '../auth/authenticator.ts'
 import type { AutoTopUp } from '../billing/auto-top-up.ts'
 import { type BillingService, createBillingService } from '../billing/billing-service.ts'
+import { scheduleLedgerVerify } from '../billing/ledger-verify-schedule.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
 import { createCatalog } from '../catalog/catalog.ts'
@@ -37,6 +38,7 @@ import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
+import { registerOperationsGauges } from './operations-gauges.ts'
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:8787` */
@@ -394,6 +396,22 @@ export async function startGateway(
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
   settlePublicUrl(config, port)
   alerts.start()
+  // `ledger verify` on a timer, for the alert rules (every instance: it only reads).
+  const ledgerVerify =
+    config.billing.verifyIntervalMs > 0
+      ? scheduleLedgerVerify({
+          ledger: store.ledger,
+          logger,
+          intervalMs: config.billing.verifyIntervalMs,
+          retentionDays: config.log.retentionDays,
+        })
+      : undefined
+  registerOperationsGauges(metrics.registry, {
+    catalog: () => routing.planner.catalog,
+    health,
+    billing,
+    ledgerVerify,
+  })
 
   let closing: Promise<void> | undefined
   async function close(graceMs = config.server.shutdownGraceMs): Promise<void> {
@@ -405,6 +423,8 @@ export async function startGateway(
       await sleep(20)
     }
     server.closeAllConnections()
+    metrics.close()
+    await ledgerVerify?.close()
     await billing.close()
     // After billing: its last settlements may start a charge or raise alerts.
     await consoleServices.autoTopUp.idle()

@@ -1,0 +1,73 @@
+/**
+ * The gauges the Prometheus alert rules (deploy/prometheus/onekey-alerts.yml) watch beyond the
+ * request metrics: offers that could serve each lane now, settlements not yet committed, and
+ * what the periodic ledger check found. All read when scraped.
+ *
+ * @module
+ */
+import type { BillingService } from '../billing/billing-types.ts'
+import { LEDGER_MISMATCH_KINDS, type LedgerVerifySchedule } from '../billing/ledger-verify-schedule.ts'
+import type { Catalog } from '../catalog/catalog.ts'
+import type { AccountHealth } from '../gateway/attempt/account-health.ts'
+import { offerAvailability } from '../gateway/route/offer-availability.ts'
+import type { MetricsRegistry, Sample } from '../metrics/prometheus-registry.ts'
+
+export interface OperationsGaugeSources {
+  /** The catalog in use (it changes on reload). */
+  catalog: () => Catalog
+  health: AccountHealth
+  billing: Pick<BillingService, 'settlementBacklog'>
+  /** Absent when `billing.verify_interval_minutes` is 0: no ledger gauges then. */
+  ledgerVerify: LedgerVerifySchedule | undefined
+}
+
+/** Registers the gauges on the gateway's registry. */
+export function registerOperationsGauges(registry: MetricsRegistry, sources: OperationsGaugeSources): void {
+  let offers: Sample[] = []
+  let healthy: Sample[] = []
+  registry.beforeRender(() => {
+    offers = []
+    healthy = []
+    for (const row of offerAvailability(sources.catalog(), sources.health)) {
+      const labels = { lane: row.lane, model: row.model }
+      offers.push({ labels, value: row.offers })
+      healthy.push({ labels, value: row.available })
+    }
+  })
+  registry.gauge('onekey_lane_offers', 'Offers configured, by lane and model.', () => offers)
+  registry.gauge(
+    'onekey_lane_healthy_offers',
+    'Offers with an account that is not resting after failures, by lane and model (BYOK offers always count).',
+    () => healthy,
+  )
+  const backlog: Sample[] = [{ labels: {}, value: 0 }]
+  registry.gauge(
+    'onekey_settlement_backlog',
+    "This instance's settlements queued or being committed, not yet in storage.",
+    () => {
+      backlog[0]!.value = sources.billing.settlementBacklog()
+      return backlog
+    },
+  )
+  const verify = sources.ledgerVerify
+  if (verify === undefined) return
+  const mismatches = LEDGER_MISMATCH_KINDS.map((kind) => ({ labels: { kind }, value: 0 }))
+  registry.gauge(
+    'onekey_ledger_verify_mismatches',
+    'Disagreements the last periodic ledger verify found, by kind (balance, usage, budget).',
+    () => {
+      const found = verify.mismatches()
+      for (const sample of mismatches) sample.value = found[sample.labels.kind]
+      return mismatches
+    },
+  )
+  const lastSuccess: Sample[] = [{ labels: {}, value: 0 }]
+  registry.gauge(
+    'onekey_ledger_verify_last_success_timestamp_seconds',
+    'Unix time the last periodic ledger verify completed (0: none yet).',
+    () => {
+      lastSuccess[0]!.value = verify.lastSuccessSeconds()
+      return lastSuccess
+    },
+  )
+}
