@@ -3,6 +3,8 @@
  *
  * @module
  */
+
+import type { TracingConfig } from '../metrics/tracing.ts'
 import type { Lane, ModelConfig } from './catalog-config.ts'
 import type { StripeConfig } from './payments-config.ts'
 import type { ProviderConfig } from './provider-config.ts'
@@ -100,6 +102,8 @@ export interface GatewayConfig {
   }
   providers: ProviderConfig[]
   models: ModelConfig[]
+  /** OpenTelemetry tracing from the standard `OTEL_*` variables; null when off (tracing-config.ts). */
+  tracing: TracingConfig | null
 }
 
 /** The console and its accounts (`console:` in the file). */

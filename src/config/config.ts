@@ -17,6 +17,7 @@ import { type FileConfig, fileSchema } from './config-schema.ts'
 import { ConfigError, type GatewayConfig, type StorageConfig } from './config-types.ts'
 import { readPayments } from './payments-config.ts'
 import type { ProviderConfig } from './provider-config.ts'
+import { readTracingConfig } from './tracing-config.ts'
 import { type ProviderKind, VENDOR_KINDS, type VendorKind } from './vendor-kinds.ts'
 
 export type { Lane, ModelConfig, OfferConfig } from './catalog-config.ts'
@@ -138,6 +139,7 @@ export function buildConfig(
   const billing = readBilling(file.billing, problems)
   const payments = readPayments(file.payments, env, problems)
   const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
+  const tracing = readTracingConfig(env, problems)
   const redisConfigured = (env.ONEKEY_REDIS_URL ?? file.redis.url) !== null
   const cacheBackend =
     file.cache.backend === 'auto' ? (redisConfigured ? 'redis' : 'memory') : file.cache.backend
@@ -225,6 +227,7 @@ export function buildConfig(
     secrets,
     providers,
     models,
+    tracing,
   }
 }
 

@@ -9,6 +9,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { AuthenticatedKey } from '../auth/authenticator.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
+import type { RequestTrace } from '../metrics/tracing.ts'
 import type { RequestLogRecord } from '../storage/store.ts'
 
 export interface RequestLogFields {
@@ -109,4 +110,9 @@ export interface RequestContext {
   charge: PendingCharge | undefined
   /** The log row was already written (with the charge, before the answer's end: durable settlement). */
   logWritten: boolean
+  /**
+   * The request's trace (metrics/tracing.ts): undefined when tracing is off, the request is not
+   * an API call (`/v1/*`) or the sampler dropped it. Stages call it as `context.trace?.…`.
+   */
+  trace: RequestTrace | undefined
 }

@@ -17,6 +17,7 @@ import type { RequestContext } from '../gateway/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
+import type { Tracing } from '../metrics/tracing.ts'
 import type { ProviderRegistry } from '../providers/registry.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { BudgetRepository } from '../storage/budget-records.ts'
@@ -47,6 +48,8 @@ export interface AppDependencies
   /** Ready but not at full strength (e.g. limits counted per instance while Redis is down). */
   degradations(): string[]
   metrics: GatewayMetrics
+  /** OpenTelemetry tracing; undefined when off (then requests carry no trace at all). */
+  tracing?: Tracing | undefined
   /** Seconds since epoch reported as `created` for catalog models. */
   catalogCreatedSeconds: number
   accounts: AccountService

@@ -25,7 +25,7 @@ export interface App {
 }
 
 export function createApp(dependencies: AppDependencies): App {
-  const { logger } = dependencies
+  const { logger, tracing } = dependencies
   const { routes, parameterRoutes } = createRouteTable(dependencies)
   let inFlight = 0
 
@@ -106,12 +106,23 @@ export function createApp(dependencies: AppDependencies): App {
         headers: undefined,
         charge: undefined,
         logWritten: false,
+        trace: undefined,
       }
+      // Tracing off: this one test is all it costs (metrics/tracing.ts).
+      if (tracing !== undefined && context.path.startsWith('/v1/'))
+        context.trace = tracing.startRequest(
+          request.method ?? 'GET',
+          pathLabel(context.path),
+          request.headers,
+        )
       inFlight++
       // The log is written once the response closed and the handler finished (it settles the cost).
       let waiting = 2
       const done = () => {
-        if (--waiting === 0) writeRequestLog(context)
+        if (--waiting === 0) {
+          writeRequestLog(context)
+          context.trace?.end(context)
+        }
       }
       response.on('close', () => {
         inFlight--

@@ -295,6 +295,11 @@ export async function startGateway(
   let draining = false
   let storageReady = true
   let readyUntilMs = 0
+  // OpenTelemetry: the SDK is loaded only when an OTLP endpoint is configured (config/tracing-config.ts).
+  const tracing =
+    config.tracing === null
+      ? undefined
+      : await (await import('../metrics/otel-tracing.ts')).startOtelTracing(config.tracing)
   const app = createApp({
     planner: () => routing.planner,
     providerRegistry: () => routing.registry,
@@ -309,6 +314,7 @@ export async function startGateway(
     billing,
     limits,
     metrics,
+    tracing,
     cache,
     cacheMaxEntryBytes: config.cache.maxEntryBytes,
     onCacheResult: (result) => cacheResults.inc({ result }),
@@ -441,6 +447,10 @@ export async function startGateway(
     await sharedLimiter?.close().catch(() => {})
     await fallbackLimiter.close()
     if (options.store === undefined) await store.close()
+    // Last: settlement spans end with the billing's last batch; this exports what is buffered.
+    await tracing
+      ?.shutdown()
+      .catch((error: unknown) => logger.warn('exporting the last traces failed', describeError(error)))
     logger.flush()
   }
 

@@ -255,7 +255,9 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
   }
 
   settle(record: RequestLogRecord): Promise<number | undefined> {
-    return this.#billing.settle(this.#hold!, this.#nano, record)
+    const charged = this.#billing.settle(this.#hold!, this.#nano, record)
+    this.#context.trace?.settle(charged, this.#nano)
+    return charged
   }
 
   /** Durable settlement: the charge and the log row are committed before the answer's end. */

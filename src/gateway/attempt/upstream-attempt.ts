@@ -62,7 +62,9 @@ export async function runUpstreamAttempt(
 ): Promise<AttemptOutcome> {
   const startedMs = performance.now()
   const timing: AttemptTiming = { headersAtMs: undefined }
+  context.trace?.startAttempt(attempt)
   const outcome = await sendAndDeliver(context, request, attempt, health, headers, timing, answer, build)
+  context.trace?.endAttempt(outcome.kind === 'failed' ? outcome.error : undefined, outcome.kind === 'aborted')
   // Rolling stats feed selection and `provider.sort`; a BYOK key's troubles are its own, and a
   // request the upstream rejected as invalid says nothing about the offer.
   if (attempt.accountKey !== undefined && outcome.kind !== 'aborted') {
@@ -129,6 +131,7 @@ async function sendAndDeliver(
     return { kind: 'failed', error: gatewayError }
   }
   timing.headersAtMs = performance.now()
+  context.trace?.attemptStatus(response.status)
 
   try {
     if (response.status < 200 || response.status >= 300) {

@@ -21,7 +21,7 @@ import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
 import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { type RequestBilling, startRequestBilling } from '../admit/request-billing.ts'
-import type { LimitGate } from '../admit/request-limits.ts'
+import type { Admission, LimitGate } from '../admit/request-limits.ts'
 import type { AccountHealth } from '../attempt/account-health.ts'
 import { alertRejectedByokKey } from '../attempt/byok-rejected-alert.ts'
 import { hasRemoteImages, inlineImageUrls } from '../attempt/inline-image-urls.ts'
@@ -123,6 +123,7 @@ export async function proxyChatCompletion(
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
   context.log.stream = body.stream === true
+  context.trace?.describe(body.model, body.max_completion_tokens ?? body.max_tokens)
   const { route, primary, filter, stages } = await planRequest(
     context,
     planner,
@@ -149,26 +150,34 @@ export async function proxyChatCompletion(
   const promptEstimate = estimatePromptTokens(body, tokenCounter(primary.tokenizer))
   // Every choice (`n`, legacy `best_of`) may produce the whole output cap.
   const choices = choiceCount(body, endpoint?.native?.body)
-  const admission = await dependencies.limits.admit(
-    context,
-    key,
-    promptEstimate +
-      (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
-  )
+  context.trace?.startAdmission()
+  let admission: Admission
   let billing: RequestBilling
   try {
-    billing = await startRequestBilling(context, dependencies.billing, {
-      promptEstimate,
-      candidates: stageCandidates(planner, stages, filter),
-      outputCap: (model) =>
-        (maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
-      forwardStreamUsage,
-      durable: dependencies.durableSettlement === true,
-    })
+    admission = await dependencies.limits.admit(
+      context,
+      key,
+      promptEstimate +
+        (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
+    )
+    try {
+      billing = await startRequestBilling(context, dependencies.billing, {
+        promptEstimate,
+        candidates: stageCandidates(planner, stages, filter),
+        outputCap: (model) =>
+          (maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
+        forwardStreamUsage,
+        durable: dependencies.durableSettlement === true,
+      })
+    } catch (error) {
+      admission.finish(0)
+      throw error
+    }
   } catch (error) {
-    admission.finish(0)
+    context.trace?.endAdmission(error)
     throw error
   }
+  context.trace?.endAdmission(undefined)
   try {
     const cacheKey = await answerFromCache(
       context,

@@ -4,6 +4,7 @@ import { GatewayError } from '../../errors/gateway-error.ts'
 import { toTransportError } from '../../providers/undici-transport.ts'
 import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
 import { startRequestBilling } from '../admit/request-billing.ts'
+import type { Admission } from '../admit/request-limits.ts'
 import { recordFailure } from '../attempt/upstream-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import { readAll } from '../deliver/deliver-json-answer.ts'
@@ -55,6 +56,7 @@ async function callUpstream(
   const upstreamRequest = adapter.toEmbeddingsRequest(request, attempt.target)
   try {
     const response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })
+    context.trace?.attemptStatus(response.status)
     if (response.status < 200 || response.status >= 300) {
       const text = (await readAll(response.body, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0))).toString(
         'utf8',
@@ -95,6 +97,7 @@ export async function proxyEmbeddings(
   context.log.generationId = generationId
   const planner = dependencies.planner()
   const { options, request: body } = takeRoutingOptions(request)
+  context.trace?.describe(request.model, undefined)
   const { primary, filter, stages } = await planRequest(
     context,
     planner,
@@ -120,20 +123,28 @@ export async function proxyEmbeddings(
   }
   const inputs = typeof request.input === 'string' ? [request.input] : request.input
   const promptEstimate = inputs.reduce((sum, text) => sum + estimateTextTokens(text), 0)
-  const admission = await dependencies.limits.admit(context, key, promptEstimate)
+  context.trace?.startAdmission()
+  let admission: Admission
   let billing: Awaited<ReturnType<typeof startRequestBilling>>
   try {
-    billing = await startRequestBilling(context, dependencies.billing, {
-      promptEstimate,
-      candidates: stageCandidates(planner, stages, filter),
-      outputCap: () => 0,
-      forwardStreamUsage: false,
-      durable: dependencies.durableSettlement === true,
-    })
+    admission = await dependencies.limits.admit(context, key, promptEstimate)
+    try {
+      billing = await startRequestBilling(context, dependencies.billing, {
+        promptEstimate,
+        candidates: stageCandidates(planner, stages, filter),
+        outputCap: () => 0,
+        forwardStreamUsage: false,
+        durable: dependencies.durableSettlement === true,
+      })
+    } catch (error) {
+      admission.finish(0)
+      throw error
+    }
   } catch (error) {
-    admission.finish(0)
+    context.trace?.endAdmission(error)
     throw error
   }
+  context.trace?.endAdmission(undefined)
   try {
     let lastError: GatewayError | undefined
     let attempts = 0
@@ -150,7 +161,9 @@ export async function proxyEmbeddings(
           stage.byok === undefined
             ? scrubEndUserFields(upstreamBody, attempt.offer.forwardFields)
             : upstreamBody
+        context.trace?.startAttempt(attempt)
         const result = await callUpstream(context, attempt, sent, dependencies)
+        context.trace?.endAttempt(result.ok ? undefined : result.error, context.signal.aborted)
         if (context.signal.aborted) return
         if (!result.ok) {
           lastError = result.error
