@@ -25,6 +25,7 @@ import type { Handler } from './app-dependencies.ts'
 import { parseBody } from './parse-body.ts'
 import type { createBudgetRoutes } from './routes/budgets.ts'
 import type { createKeyRoutes } from './routes/keys.ts'
+import type { createLogExport } from './routes/log-export.ts'
 import type { createManagementRoutes } from './routes/management.ts'
 import type { createMoneyRoutes } from './routes/money.ts'
 import type { createOverviewRoutes } from './routes/overview.ts'
@@ -49,6 +50,8 @@ export interface ManagementRouteTableDependencies {
   autoTopUp: AutoTopUp
   /** One tiny request through the workspace's stored key (gateway/endpoints/test-byok-key.ts). */
   testByok(workspaceId: string, provider: string): Promise<unknown>
+  /** Request logs as CSV or NDJSON, streamed (routes/log-export.ts). */
+  logExport: ReturnType<typeof createLogExport>
 }
 
 export function createManagementRouteTable(dependencies: ManagementRouteTableDependencies) {
@@ -195,6 +198,18 @@ export function createManagementRouteTable(dependencies: ManagementRouteTableDep
     [
       '/api/v1/activity',
       new Map([['GET', on('GET /api/v1/activity', (found, c) => money.activity(found, queryOf(c)))]]),
+    ],
+    [
+      '/api/v1/logs/export',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            const found = await caller(context, 'GET /api/v1/logs/export')
+            await dependencies.logExport.workspace(context, found.workspaceId)
+          },
+        ],
+      ]),
     ],
     [
       '/api/v1/activity.csv',

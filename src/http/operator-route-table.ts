@@ -4,6 +4,8 @@
  * first; a session's CSRF token and Origin are checked as for any other change.
  *
  *   POST /api/v1/admin/providers/{provider}/{account}/test   one tiny request through that account
+ *   GET  /api/v1/admin/logs/export?…&workspace=              request logs of every workspace or one,
+ *                                                            streamed as CSV or NDJSON (routes/log-export.ts)
  *
  * @module
  */
@@ -14,6 +16,7 @@ import type { Handler } from './app-dependencies.ts'
 import { parameterOf, queryOf } from './request-query.ts'
 import type { createOperatorRoutes } from './routes/admin-operator.ts'
 import type { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
+import type { createLogExport } from './routes/log-export.ts'
 import type { createManagementRoutes } from './routes/management.ts'
 import type { createMoneyRoutes } from './routes/money.ts'
 import { sendJson } from './send-response.ts'
@@ -27,6 +30,8 @@ export interface OperatorRouteTableDependencies {
   readBody(context: RequestContext): Promise<Record<string, unknown>>
   /** One tiny request through `provider/account` (gateway/endpoints/probe-upstream.ts). */
   testAccount(provider: string, account: string): Promise<unknown>
+  /** Request logs as CSV or NDJSON, streamed (routes/log-export.ts). */
+  logExport: ReturnType<typeof createLogExport>
   /** The workspace's audit log: an operator's top-ups, tier and suspension changes show there. */
   audit(workspaceId: string, actor: Actor, action: string, target: string | null): Promise<void>
 }
@@ -84,6 +89,18 @@ export function createOperatorRouteTable(dependencies: OperatorRouteTableDepende
     ],
     ['/api/v1/admin/providers', new Map([['GET', on(() => operatorRoutes.providers())]])],
     ['/api/v1/admin/revenue', new Map([['GET', on((c) => operatorRoutes.revenue(queryOf(c)))]])],
+    [
+      '/api/v1/admin/logs/export',
+      new Map<string, Handler>([
+        [
+          'GET',
+          async (context) => {
+            await dependencies.operator(context)
+            await dependencies.logExport.operator(context)
+          },
+        ],
+      ]),
+    ],
     ['/api/v1/admin/reload', new Map([['POST', on(() => management.reload())]])],
   ])
 

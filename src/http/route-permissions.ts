@@ -33,6 +33,7 @@ export const ROUTE_PERMISSIONS = {
   'PUT /api/v1/workspace/budget': 'budgets.write',
   'GET /api/v1/ledger': 'ledger.read',
   'GET /api/v1/logs': 'logs.read',
+  'GET /api/v1/logs/export': 'logs.read',
   'GET /api/v1/generation': 'logs.read',
   'GET /api/v1/activity': 'activity.read',
   'GET /api/v1/activity.csv': 'activity.read',

@@ -28,6 +28,7 @@ import { createAdminWorkspaceRoutes } from './routes/admin-workspaces.ts'
 import { createBudgetRoutes } from './routes/budgets.ts'
 import { createConsoleAuthRoutes } from './routes/console-auth.ts'
 import { createKeyRoutes } from './routes/keys.ts'
+import { createLogExport } from './routes/log-export.ts'
 import { createManagementRoutes } from './routes/management.ts'
 import { createModelsRoute } from './routes/models.ts'
 import { createMoneyRoutes } from './routes/money.ts'
@@ -101,6 +102,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
   const keys = createKeyRoutes({ ...dependencies, keyBudgets: budgets.keyBudgets })
   const adminWorkspaces = createAdminWorkspaceRoutes(dependencies)
   const callers = createCallerResolver(dependencies)
+  const logExport = createLogExport(dependencies)
   const admin = (context: RequestContext) => callers.operator(context)
   const readBody = (context: RequestContext) => readJsonObject(context.request, dependencies.bodyLimitBytes)
   const consoleStatic = createConsoleStatic(dependencies.consoleDirectory, () => ({
@@ -122,6 +124,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     autoTopUp: dependencies.autoTopUp,
     alerts: dependencies.alerts,
     testByok: (workspaceId, provider) => testByokKey(dependencies, workspaceId, provider),
+    logExport,
     async models(caller: WorkspaceCaller) {
       if (caller.key !== null) return models.list(caller.key)
       const workspace = await dependencies.workspaces.find(caller.workspaceId)
@@ -312,6 +315,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     management,
     readBody,
     audit: dependencies.audit,
+    logExport,
     testAccount: (provider, account) =>
       testUpstreamAccount(
         dependencies.planner().catalog.models,

@@ -151,6 +151,39 @@ export function createRequestLogRepository(
       if (lane !== undefined) query = query.where('lane', '=', lane)
       return (await query.execute()).map(toRecord)
     },
+    async exportPage(filter, cursor, limit) {
+      let query = db
+        .selectFrom('request_logs')
+        .leftJoin('api_keys', 'api_keys.id', 'request_logs.key_id')
+        .selectAll('request_logs')
+        .select(['api_keys.name as key_name', 'api_keys.prefix as key_prefix'])
+        // A range on created_at: the (workspace_id, created_at) or (created_at) index, and on
+        // PostgreSQL only the partitions of the days asked for.
+        .where('request_logs.created_at', '>=', cursor === undefined ? filter.from : cursor.createdAt)
+        .where('request_logs.created_at', '<', filter.to)
+        .orderBy('request_logs.created_at')
+        .orderBy('request_logs.id')
+        .limit(limit)
+      if (cursor !== undefined) {
+        const { createdAt, id } = cursor
+        query = query.where((eb) =>
+          eb.or([
+            eb('request_logs.created_at', '>', createdAt),
+            eb.and([eb('request_logs.created_at', '=', createdAt), eb('request_logs.id', '>', id)]),
+          ]),
+        )
+      }
+      if (filter.workspaceId !== undefined)
+        query = query.where('request_logs.workspace_id', '=', filter.workspaceId)
+      if (filter.keyId !== undefined) query = query.where('request_logs.key_id', '=', filter.keyId)
+      if (filter.model !== undefined) query = query.where('request_logs.model', '=', filter.model)
+      if (filter.lane !== undefined) query = query.where('request_logs.lane', '=', filter.lane)
+      return (await query.execute()).map(({ key_name, key_prefix, ...row }) => ({
+        ...toRecord(row),
+        keyName: key_name,
+        keyPrefix: key_prefix,
+      }))
+    },
     async activity(workspaceId, since, groupBy) {
       const column = GROUP_COLUMNS[groupBy]
       // created_at is ISO-8601 UTC text on both engines: its first 10 characters are the day.

@@ -376,8 +376,40 @@ export interface ActivityRow {
   costNano: number
 }
 
+/** Which request-log rows an export reads: `[from, to)` on `created_at`, the rest exact matches. */
+export interface RequestLogExportFilter {
+  /** One workspace; undefined: every workspace (the operator's export). */
+  workspaceId: string | undefined
+  from: string
+  to: string
+  keyId: string | undefined
+  model: string | undefined
+  lane: string | undefined
+}
+
+/** Where an export page starts: after this row in `(created_at, id)` order. */
+export interface RequestLogCursor {
+  createdAt: string
+  id: string
+}
+
+/** A request-log row with its key's display name and prefix (never the key). */
+export interface RequestLogExportRow extends RequestLogRecord {
+  keyName: string | null
+  keyPrefix: string | null
+}
+
 export interface RequestLogRepository {
   insertMany(records: readonly RequestLogRecord[]): Promise<void>
+  /**
+   * One page of an export, oldest first in `(created_at, id)` order, after `cursor` (keyset
+   * paging: each page is its own short query, so an export of any size holds no transaction).
+   */
+  exportPage(
+    filter: RequestLogExportFilter,
+    cursor: RequestLogCursor | undefined,
+    limit: number,
+  ): Promise<RequestLogExportRow[]>
   find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
   /** Newest first; `before` is a `created_at` to page from. */
   list(

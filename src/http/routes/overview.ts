@@ -12,6 +12,7 @@ import { formatNanoUsd } from '../../billing/cost.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { RequestLogWriter } from '../../logging/request-log-writer.ts'
 import type { ActivityRow, LedgerRepository, RequestLogRepository } from '../../storage/store.ts'
+import { csvLine } from '../csv.ts'
 
 export interface OverviewRouteDependencies {
   ledger: LedgerRepository
@@ -25,14 +26,6 @@ const GROUPS = ['model', 'provider', 'lane', 'key'] as const
 
 function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
-}
-
-/** One CSV field: quoted when it holds a comma, quote or line break; formula starts neutralised. */
-export function csvField(value: string | number): string {
-  let text = String(value)
-  // A cell starting with = + - @ is a formula in spreadsheets (CSV injection): prefix a quote.
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
 export function createOverviewRoutes(dependencies: OverviewRouteDependencies) {
@@ -100,22 +93,18 @@ export function createOverviewRoutes(dependencies: OverviewRouteDependencies) {
         throw new GatewayError('invalid_parameter', "Invalid 'group_by': model, provider, lane or key.", {
           param: 'group_by',
         })
-      const lines = [`day,${groupBy},requests,prompt_tokens,completion_tokens,spend_usd`]
+      let csv = csvLine(['day', groupBy, 'requests', 'prompt_tokens', 'completion_tokens', 'spend_usd'])
       for (const row of await rows(caller.workspaceId, days, groupBy)) {
-        lines.push(
-          [
-            row.day,
-            row.group,
-            row.requests,
-            row.promptTokens,
-            row.completionTokens,
-            formatNanoUsd(row.costNano),
-          ]
-            .map(csvField)
-            .join(','),
-        )
+        csv += csvLine([
+          row.day,
+          row.group,
+          row.requests,
+          row.promptTokens,
+          row.completionTokens,
+          formatNanoUsd(row.costNano),
+        ])
       }
-      return `${lines.join('\r\n')}\r\n`
+      return csv
     },
   }
 }
