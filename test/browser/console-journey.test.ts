@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
@@ -194,6 +195,17 @@ describe('console journey in a real browser', { skip }, () => {
 
     await go(page, 'Logs', /logs/i, 'logs')
     await page.getByRole('cell', { name: 'sim-echo' }).first().waitFor()
+    // The log exports over a plain link with the session cookie: a CSV with the request's cost.
+    await page.getByText('Export CSV or NDJSON').click()
+    await inspect(page, 'logs-export')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /^Export CSV/ }).click(),
+    ])
+    assert.match(download.suggestedFilename(), /^onekey-logs-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.csv$/)
+    const exportedCsv = await readFile((await download.path())!, 'utf8')
+    assert.match(exportedCsv, /^time,request_id,generation_id,/)
+    assert.match(exportedCsv, /sim-echo/)
     await go(page, 'Activity', /activity/i, 'activity')
     await page.getByText('sim-echo').first().waitFor()
 

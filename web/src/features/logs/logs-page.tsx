@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { getRouteApi } from '@tanstack/react-router'
 import { PageHeader } from '../../ui/page-header.tsx'
+import { LogsExport } from './logs-export.tsx'
 import { logsQuery } from './logs-queries.ts'
 import { LogsView } from './logs-view.tsx'
 
@@ -13,6 +14,7 @@ export function LogsPage() {
   return (
     <>
       <PageHeader title="Logs" />
+      <LogsExport search={search} />
       <LogsView
         search={search}
         onSearch={(next) => void navigate({ search: next })}

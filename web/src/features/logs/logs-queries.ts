@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
-import { api } from '../../api/api-client.ts'
+import { api, withQuery } from '../../api/api-client.ts'
 import type { LogsSearch } from '../../search-schemas.ts'
 
 /** One request's metadata (never its prompt or answer). */
@@ -60,5 +60,49 @@ export function generationQuery(id: string) {
     queryKey: logsKeys.detail(id),
     queryFn: ({ signal }) =>
       api<LogRow & { object: 'generation' }>('/api/v1/generation', { query: { id }, signal }),
+  })
+}
+
+export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+/** The longest range the server exports at once. */
+export const MAX_EXPORT_DAYS = 366
+const DAY_MS = 86_400_000
+
+/** A date range picked as UTC days, both ends included (`YYYY-MM-DD`). */
+export interface ExportRange {
+  format: ExportFormat
+  from: string
+  to: string
+}
+
+/** The default range: the last 30 UTC days, today included. */
+export function defaultExportRange(now: Date): ExportRange {
+  const today = now.toISOString().slice(0, 10)
+  return { format: 'csv', from: new Date(now.getTime() - 29 * DAY_MS).toISOString().slice(0, 10), to: today }
+}
+
+/** Why the range cannot be exported, or null. */
+export function exportRangeProblem(range: ExportRange): string | null {
+  const from = Date.parse(range.from)
+  const to = Date.parse(range.to)
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return 'Pick both dates.'
+  if (to < from) return 'The end date is before the start date.'
+  if ((to - from) / DAY_MS + 1 > MAX_EXPORT_DAYS) return `At most ${MAX_EXPORT_DAYS} days at once.`
+  return null
+}
+
+/**
+ * The export link: the page's filters and the range, whose last day is included (the API's `to`
+ * is exclusive, so it is the next day). A plain GET: the browser sends the session cookie.
+ */
+export function logsExportUrl(search: LogsSearch, range: ExportRange): string {
+  const to = new Date(Date.parse(range.to) + DAY_MS).toISOString().slice(0, 10)
+  return withQuery('/api/v1/logs/export', {
+    format: range.format,
+    from: range.from,
+    to,
+    model: search.model,
+    lane: search.lane,
   })
 }
