@@ -9,8 +9,7 @@
  * stops the reads, and a storage failure after the headers cuts the response short and is logged.
  */
 import assert from 'node:assert/strict'
-import { createServer, get, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { get } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { formatNanoUsd } from '../../src/billing/cost.ts'
 import { parseUsdNano } from '../../src/contracts/usd.ts'
@@ -18,87 +17,22 @@ import { LOG_EXPORT_COLUMNS } from '../../src/http/log-export-rows.ts'
 import { streamLogExport } from '../../src/http/routes/log-export.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { createStore } from '../../src/storage/create-store.ts'
-import type { RequestLogExportFilter, RequestLogRecord, Store } from '../../src/storage/store.ts'
+import type { RequestLogRecord, Store } from '../../src/storage/store.ts'
 import { dropSchema, postgresSkipReason, TEST_POSTGRES_URL, uniqueSchemaName } from '../helpers/backends.ts'
 import { ConsoleClient } from '../helpers/console-client.ts'
+import {
+  csvObjects,
+  FORMULA_MODEL,
+  GONE_KEY_ID,
+  serveExport,
+  volumeRow,
+  wholeRange,
+} from '../helpers/log-export-fixtures.ts'
 import { offer, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const ADMIN_TOKEN = 'admin-token-for-log-export-0123456789'
 const VOLUME = 5_000
-const LANES = ['cheap', 'resale', 'byok'] as const
-const FORMULA_MODEL = '=HYPERLINK("http://evil.example","x")'
 const DAY_MS = 86_400_000
-
-/** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF records, line breaks inside quotes. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = []
-  let record: string[] = []
-  let field = ''
-  let quoted = false
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index]!
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"'
-        index++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"' && field === '') quoted = true
-    else if (char === ',') {
-      record.push(field)
-      field = ''
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      record.push(field)
-      records.push(record)
-      record = []
-      field = ''
-      index++
-    } else field += char
-  }
-  assert.equal(quoted, false, 'an unterminated quoted field')
-  assert.equal(field + record.join(''), '', 'the last record ends with CRLF')
-  return records
-}
-
-/** CSV rows as objects by header name. */
-function csvObjects(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text)
-  assert.deepEqual(header, [...LOG_EXPORT_COLUMNS])
-  return rows.map((row) => {
-    assert.equal(row.length, LOG_EXPORT_COLUMNS.length)
-    return Object.fromEntries(LOG_EXPORT_COLUMNS.map((column, index) => [column, row[index]!]))
-  })
-}
-
-function volumeRow(index: number, workspaceId: string, keyId: string, base: number): RequestLogRecord {
-  const costNano = ((index * 7_919) % 1_000_003) + 1
-  const errorCode = index % 1_000 === 3 ? '@SUM(A1)' : null
-  return {
-    id: `gen_vol_${workspaceId.slice(-6)}_${String(index).padStart(6, '0')}`,
-    requestId: `req_vol_${index}`,
-    workspaceId,
-    keyId: index % 2 === 0 ? keyId : 'key_gone_00000000',
-    model: index % 500 === 7 ? FORMULA_MODEL : index % 2 === 0 ? 'm-alpha' : 'm-beta',
-    lane: LANES[index % 3]!,
-    provider: 'sim',
-    upstreamModel: null,
-    stream: index % 4 === 0,
-    status: errorCode === null ? 200 : 500,
-    errorCode,
-    promptTokens: index,
-    completionTokens: 2 * index,
-    cachedTokens: 0,
-    costNano,
-    chargedNano: index % 10 === 0 ? Math.floor(costNano / 2) : costNano,
-    ledgerEntryId: null,
-    latencyMs: 100 + (index % 50),
-    firstByteMs: index % 5 === 0 ? null : 20,
-    finishReason: index % 250 === 1 ? 'stop, "quoted"\r\nnext' : 'stop',
-    usageSource: 'upstream',
-    // Three rows share each second: the cursor's id breaks the ties.
-    createdAt: new Date(base + Math.floor(index / 3) * 1_000).toISOString(),
-  }
-}
 
 interface Backend {
   name: string
@@ -218,7 +152,7 @@ function exportSuite(backend: Backend): void {
     })
 
     test('formula starts are neutralised, quoting survives, a gone key has no name', async () => {
-      const rows = await exported(`?key=key_gone_00000000`)
+      const rows = await exported(`?key=${GONE_KEY_ID}`)
       assert.equal(rows.length, VOLUME / 2)
       assert.ok(rows.every((row) => row.key_name === '' && row.key_prefix === ''))
       const formula = rows.filter((row) => row.model!.includes('HYPERLINK'))
@@ -259,7 +193,7 @@ function exportSuite(backend: Backend): void {
     })
 
     test('NDJSON: one object per line, the same fields, money as strings', async () => {
-      const response = await call('/api/v1/logs/export?format=ndjson&lane=cheap&key=key_gone_00000000')
+      const response = await call(`/api/v1/logs/export?format=ndjson&lane=cheap&key=${GONE_KEY_ID}`)
       assert.equal(response.status, 200)
       assert.equal(response.headers.get('content-type'), 'application/x-ndjson')
       assert.match(response.headers.get('content-disposition')!, /\.ndjson"$/)
@@ -269,7 +203,7 @@ function exportSuite(backend: Backend): void {
         .trimEnd()
         .split('\n')
         .map((line) => JSON.parse(line))
-      const expected = volume.filter((row) => row.lane === 'cheap' && row.keyId === 'key_gone_00000000')
+      const expected = volume.filter((row) => row.lane === 'cheap' && row.keyId === GONE_KEY_ID)
       assert.equal(lines.length, expected.length)
       for (const line of lines) assert.deepEqual(Object.keys(line), [...LOG_EXPORT_COLUMNS])
       const first = lines[0]
@@ -366,24 +300,13 @@ function exportSuite(backend: Backend): void {
     })
 
     test('storage is read page by page; a client that leaves stops the reads', async () => {
-      const filter: RequestLogExportFilter = {
-        workspaceId: gateway.workspaceId,
-        from: new Date(base - DAY_MS).toISOString(),
-        to: new Date(Date.now() + DAY_MS).toISOString(),
-        keyId: undefined,
-        model: undefined,
-        lane: undefined,
-      }
+      const filter = wholeRange(gateway.workspaceId, base - DAY_MS, Date.now() + DAY_MS)
       const logger = createLogger({ level: 'silent' })
       let pages: number[] = []
       let onPage: (rows: number) => void = () => {}
       let pageSize = 500
-      const server: Server = createServer((request, response) => {
-        const controller = new AbortController()
-        response.on('close', () => {
-          if (!response.writableFinished) controller.abort()
-        })
-        void streamLogExport({ response, signal: controller.signal, requestId: 'req_test' }, 'csv', filter, {
+      const server = await serveExport((target) =>
+        streamLogExport(target, 'csv', filter, {
           requestLogRepository: gateway.store.requestLogs,
           logger,
           pageSize,
@@ -391,11 +314,9 @@ function exportSuite(backend: Backend): void {
             pages.push(rows)
             onPage(rows)
           },
-        })
-        request.resume()
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+        }),
+      )
+      const url = server.url
       try {
         const rows = csvObjects(await (await fetch(url)).text())
         assert.equal(rows.length, VOLUME + 6)
@@ -429,7 +350,7 @@ function exportSuite(backend: Backend): void {
         assert.equal(pages.length, seen, 'no page read after the client left')
       } finally {
         onPage = () => {}
-        await new Promise((resolve) => server.close(resolve))
+        await server.close()
       }
     })
   })
@@ -475,18 +396,9 @@ describe('log export: a storage failure after the headers', () => {
     )
     const lines: string[] = []
     const logger = createLogger({ level: 'error', batchMs: 0, write: (text) => lines.push(text) })
-    const server = createServer((_request, response) => {
-      const controller = new AbortController()
-      response.on('close', () => controller.abort())
-      const filter: RequestLogExportFilter = {
-        workspaceId: 'ws_failure',
-        from: new Date(at - DAY_MS).toISOString(),
-        to: new Date().toISOString(),
-        keyId: undefined,
-        model: undefined,
-        lane: undefined,
-      }
-      void streamLogExport({ response, signal: controller.signal, requestId: 'req_fail' }, 'ndjson', filter, {
+    const filter = wholeRange('ws_failure', at - DAY_MS, Date.now())
+    const server = await serveExport((target) =>
+      streamLogExport(target, 'ndjson', filter, {
         // The real repository, a turn of the event loop away as a networked database would be.
         requestLogRepository: {
           exportPage: async (...args) => {
@@ -498,19 +410,26 @@ describe('log export: a storage failure after the headers', () => {
         pageSize: 10,
         // The database goes away once the first page is out.
         onPage: () => void store.close(),
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      }),
+    )
     try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+      const response = await fetch(server.url)
       assert.equal(response.status, 200)
-      await assert.rejects(response.text(), 'the body ends as an incomplete transfer')
+      // The body ends as an incomplete transfer, after whole rows and nothing else.
+      let received = ''
+      const decoder = new TextDecoder()
+      await assert.rejects(async () => {
+        for await (const chunk of response.body!) received += decoder.decode(chunk, { stream: true })
+      })
+      const sent = received.trimEnd().split('\n')
+      assert.equal(sent.length, 10)
+      assert.ok(sent.every((line) => JSON.parse(line).workspace_id === 'ws_failure'))
       await new Promise((resolve) => setTimeout(resolve, 50))
       const logged = lines.join('')
       assert.match(logged, /log export failed after the headers were sent/)
-      assert.match(logged, /req_fail/)
+      assert.match(logged, /req_export_test/)
     } finally {
-      await new Promise((resolve) => server.close(resolve))
+      await server.close()
     }
   })
 })
