@@ -146,7 +146,22 @@ export function createRequestLogRepository(
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)
-      if (before !== undefined) query = query.where('created_at', '<', before)
+      if (before !== undefined) {
+        // `before` is a row's ID (the last of the previous page): the rows after it in this order.
+        const anchor = await db
+          .selectFrom('request_logs')
+          .select(['created_at', 'id'])
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', before)
+          .executeTakeFirst()
+        if (anchor === undefined) return []
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', anchor.created_at),
+            eb.and([eb('created_at', '=', anchor.created_at), eb('id', '<', anchor.id)]),
+          ]),
+        )
+      }
       if (model !== undefined) query = query.where('model', '=', model)
       if (lane !== undefined) query = query.where('lane', '=', lane)
       return (await query.execute()).map(toRecord)

@@ -411,7 +411,7 @@ export interface RequestLogRepository {
     limit: number,
   ): Promise<RequestLogExportRow[]>
   find(workspaceId: string, id: string): Promise<RequestLogRecord | undefined>
-  /** Newest first; `before` is a `created_at` to page from. */
+  /** Newest first; `before` is the ID of the row to page from (the last of the previous page). */
   list(
     workspaceId: string,
     options: {

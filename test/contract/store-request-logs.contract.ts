@@ -124,4 +124,30 @@ export function storeRequestLogsContract(getStore: () => Store): void {
       'maintenance is idempotent',
     )
   })
+
+  test('request logs: pages follow the last row of the previous page, split by ID within an instant', async () => {
+    const store = getStore()
+    const row = logRow
+    await store.workspaces.create({ id: 'ws_pages', name: 'pages', createdAt: '2026-11-21T00:00:00.000Z' })
+    // Pages: `before` is the last row of the previous page; rows of one instant are split by ID.
+    await store.requestLogs.insertMany([
+      row('p1', { workspaceId: 'ws_pages', createdAt: '2026-11-21T08:00:00.000Z' }),
+      row('p2', { workspaceId: 'ws_pages', createdAt: '2026-11-21T08:00:00.000Z' }),
+      row('p3', { workspaceId: 'ws_pages', createdAt: '2026-11-21T07:00:00.000Z' }),
+    ])
+    const pages: string[][] = []
+    let before: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const rows = await store.requestLogs.list('ws_pages', { limit: 2, before })
+      if (rows.length === 0) break
+      pages.push(rows.map((item) => item.id))
+      before = rows.at(-1)!.id
+    }
+    assert.deepEqual(pages, [['p2', 'p1'], ['p3']])
+    assert.deepEqual(
+      await store.requestLogs.list('ws_holds', { limit: 2, before: 'p1' }),
+      [],
+      "another workspace's row is no anchor",
+    )
+  })
 }
