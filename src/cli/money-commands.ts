@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { createBillingService } from '../billing/billing-service.ts'
 import { formatNanoUsd } from '../billing/cost.ts'
 import { createCreditCodes, hashCreditCode, looksLikeCreditCode } from '../billing/credit-codes.ts'
+import { usageCheckedSince } from '../billing/ledger-verify-schedule.ts'
 import { parseUsdNano } from '../contracts/usd.ts'
 import { createLogger } from '../logging/logger.ts'
 import { ServiceError } from '../services/workspace-service.ts'
@@ -153,9 +154,7 @@ export async function runMoneyCommand({
   }
   if (noun === 'ledger' && verb === 'verify') {
     // Request-log rows past retention are gone: usage entries are checked within it.
-    const retention = config.log.retentionDays
-    const usageSince =
-      retention === 0 ? undefined : new Date(Date.now() - (retention - 1) * 86_400_000).toISOString()
+    const usageSince = usageCheckedSince(config.log.retentionDays, Date.now())
     const mismatches = await store.ledger.verify({ usageSince })
     if (options.json) return json({ ok: mismatches.length === 0, mismatches })
     if (mismatches.length === 0)
