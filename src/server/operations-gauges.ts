@@ -1,7 +1,8 @@
 /**
  * The gauges the Prometheus alert rules (deploy/prometheus/onekey-alerts.yml) watch beyond the
- * request metrics: offers that could serve each lane now, settlements not yet committed, and
- * what the periodic ledger check found. All read when scraped.
+ * request metrics: offers that could serve each lane now, settlements not yet committed, what
+ * the periodic ledger check found, and this instance's state (requests in flight, holds, open
+ * circuits, the limiter, storage). All read when scraped.
  *
  * @module
  */
@@ -70,4 +71,41 @@ export function registerOperationsGauges(registry: MetricsRegistry, sources: Ope
       return lastSuccess
     },
   )
+}
+
+export interface InstanceGaugeSources {
+  inFlight: () => number
+  billing: Pick<BillingService, 'holdings'>
+  health: AccountHealth
+  limits: { readonly degraded: boolean }
+  limiterPolicy: string
+  storageKind: string
+  /** Whether the last readiness check reached storage. */
+  storageReady: () => boolean
+}
+
+/** This instance's state, read when scraped: requests in flight, holds, circuits, limiter, storage. */
+export function registerInstanceGauges(registry: MetricsRegistry, sources: InstanceGaugeSources): void {
+  registry.gauge('onekey_in_flight_requests', 'Requests being answered.', () => [
+    { labels: {}, value: sources.inFlight() },
+  ])
+  registry.gauge('onekey_holds_nano_usd', "This instance's reservations, nano-USD.", () => {
+    const { leasedNano, usedNano } = sources.billing.holdings()
+    return [
+      { labels: { kind: 'leased' }, value: leasedNano },
+      { labels: { kind: 'in_use' }, value: usedNano },
+    ]
+  })
+  registry.gauge('onekey_open_circuits', 'Upstream accounts resting after failures.', () => [
+    { labels: {}, value: sources.health.snapshot().filter((circuit) => circuit.state !== 'closed').length },
+  ])
+  registry.gauge('onekey_rate_limiter_degraded', '1 while the shared limiter (Redis) is unreachable.', () => [
+    { labels: { policy: sources.limiterPolicy }, value: sources.limits.degraded ? 1 : 0 },
+  ])
+  registry.gauge('onekey_storage_ready', '1 when the last readiness check reached storage.', () => [
+    { labels: { kind: sources.storageKind }, value: sources.storageReady() ? 1 : 0 },
+  ])
+  registry.gauge('onekey_process_resident_memory_bytes', 'Resident memory.', () => [
+    { labels: {}, value: process.memoryUsage.rss() },
+  ])
 }

@@ -38,7 +38,8 @@ import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
-import { registerOperationsGauges } from './operations-gauges.ts'
+import { registerInstanceGauges, registerOperationsGauges } from './operations-gauges.ts'
+import { createReadiness } from './readiness.ts'
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:8787` */
@@ -78,8 +79,6 @@ interface Routing {
   registry: ProviderRegistry
   planner: RoutePlanner
 }
-
-const READY_CACHE_MS = 1_000
 
 function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
@@ -292,9 +291,12 @@ export async function startGateway(
     alerts,
   })
 
-  let draining = false
-  let storageReady = true
-  let readyUntilMs = 0
+  const readiness = createReadiness({
+    ping: () => store.ping(),
+    limits,
+    limiterPolicy: config.limits.onRedisFailure,
+    logger,
+  })
   // OpenTelemetry: the SDK is loaded only when an OTLP endpoint is configured (config/tracing-config.ts).
   const tracing =
     config.tracing === null
@@ -343,48 +345,18 @@ export async function startGateway(
       limits.degraded
         ? ['rate limits are counted per instance: the shared limiter (Redis) is unreachable']
         : [],
-    async checkReady() {
-      if (draining) throw new GatewayError('shutting_down', 'The gateway is shutting down.')
-      if (limits.degraded && config.limits.onRedisFailure === 'fail_closed') {
-        throw new GatewayError('rate_limiter_unavailable', 'The shared rate limiter (Redis) is unreachable.')
-      }
-      if (performance.now() < readyUntilMs) return
-      try {
-        await store.ping()
-        storageReady = true
-      } catch (error) {
-        storageReady = false
-        logger.error('storage not ready', describeError(error))
-        throw new GatewayError('storage_unavailable', 'Storage is not reachable.')
-      }
-      readyUntilMs = performance.now() + READY_CACHE_MS
-    },
+    checkReady: () => readiness.check(),
   })
 
-  metrics.registry.gauge('onekey_in_flight_requests', 'Requests being answered.', () => [
-    { labels: {}, value: app.inFlight },
-  ])
-  metrics.registry.gauge('onekey_holds_nano_usd', "This instance's reservations, nano-USD.", () => {
-    const { leasedNano, usedNano } = billing.holdings()
-    return [
-      { labels: { kind: 'leased' }, value: leasedNano },
-      { labels: { kind: 'in_use' }, value: usedNano },
-    ]
+  registerInstanceGauges(metrics.registry, {
+    inFlight: () => app.inFlight,
+    billing,
+    health,
+    limits,
+    limiterPolicy: config.limits.onRedisFailure,
+    storageKind: config.storage.kind,
+    storageReady: () => readiness.storageReady,
   })
-  metrics.registry.gauge('onekey_open_circuits', 'Upstream accounts resting after failures.', () => [
-    { labels: {}, value: health.snapshot().filter((circuit) => circuit.state !== 'closed').length },
-  ])
-  metrics.registry.gauge(
-    'onekey_rate_limiter_degraded',
-    '1 while the shared limiter (Redis) is unreachable.',
-    () => [{ labels: { policy: config.limits.onRedisFailure }, value: limits.degraded ? 1 : 0 }],
-  )
-  metrics.registry.gauge('onekey_storage_ready', '1 when the last readiness check reached storage.', () => [
-    { labels: { kind: config.storage.kind }, value: storageReady ? 1 : 0 },
-  ])
-  metrics.registry.gauge('onekey_process_resident_memory_bytes', 'Resident memory.', () => [
-    { labels: {}, value: process.memoryUsage.rss() },
-  ])
 
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000 }, app.handle)
   server.on('clientError', rejectMalformedRequest)
@@ -421,7 +393,7 @@ export async function startGateway(
 
   let closing: Promise<void> | undefined
   async function close(graceMs = config.server.shutdownGraceMs): Promise<void> {
-    draining = true
+    readiness.drain()
     server.close()
     const deadline = performance.now() + graceMs
     while (app.inFlight > 0 && performance.now() < deadline) {
