@@ -3,7 +3,8 @@
  * (unknown fields rejected, roles and block types checked, every `tool_use` answered by a
  * `tool_result` in the next turn, `max_tokens` required, headers checked), so a translation
  * that leaks an OpenAI field fails the test. Answers come from `fake-brain.ts`, as JSON or as
- * a realistic event stream (`event:` lines, `ping`, cumulative `message_delta` usage).
+ * a realistic event stream (`event:` lines, `ping`, cumulative `message_delta` usage), with a
+ * thinking block first when `thinking` is enabled.
  *
  * @module
  * @see https://docs.anthropic.com/en/api/messages
@@ -73,6 +74,17 @@ function validate(body: Json, headers: IncomingHttpHeaders) {
       'temperature: out of range',
     )
   if (body.system !== undefined) checkBlocks(body.system, 'system')
+  if (body.thinking !== undefined) {
+    const thinking = body.thinking as Json
+    check(thinking.type === 'enabled' || thinking.type === 'disabled', 'thinking.type: invalid')
+    if (thinking.type === 'enabled')
+      check(
+        Number.isInteger(thinking.budget_tokens) &&
+          (thinking.budget_tokens as number) >= 1024 &&
+          (thinking.budget_tokens as number) < (body.max_tokens as number),
+        'thinking.budget_tokens: must be ≥ 1024 and less than max_tokens',
+      )
+  }
   const toolNames: string[] = []
   if (body.tools !== undefined) {
     check(Array.isArray(body.tools), 'tools: expected an array')
@@ -230,7 +242,18 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
       stopReason = 'max_tokens'
     }
     const toolId = `toolu_fake${counter}`
-    const outputTokens = answer.kind === 'tool' ? 12 : words.length
+    // With thinking enabled, a thinking block comes first. Claude counts it in output_tokens with
+    // its own tokenizer; the fake counts one per byte, above any count of the text.
+    const thinking =
+      (body.thinking as Json | undefined)?.type === 'enabled'
+        ? `Let me think about “${understood.lastUserText}” before answering.`
+        : undefined
+    const thinkingBlock =
+      thinking === undefined ? [] : [{ type: 'thinking', thinking, signature: 'c2lnbmF0dXJl' }]
+    const textIndex = thinkingBlock.length
+    const outputTokens =
+      (answer.kind === 'tool' ? 12 : words.length) +
+      (thinking === undefined ? 0 : Buffer.byteLength(thinking))
     const usage = {
       input_tokens: inputTokens,
       cache_creation_input_tokens: 0,
@@ -245,10 +268,12 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
           type: 'message',
           role: 'assistant',
           model,
-          content:
+          content: [
+            ...thinkingBlock,
             answer.kind === 'text'
-              ? [{ type: 'text', text: words.join('') }]
-              : [{ type: 'tool_use', id: toolId, name: answer.name, input: answer.args }],
+              ? { type: 'text', text: words.join('') }
+              : { type: 'tool_use', id: toolId, name: answer.name, input: answer.args },
+          ],
           stop_reason: stopReason,
           stop_sequence: null,
           usage,
@@ -272,25 +297,47 @@ export async function startFakeAnthropic(): Promise<FakeProviderServer> {
         usage: { ...usage, output_tokens: 1 },
       },
     })
-    if (answer.kind === 'text') {
-      sendEvent(response, 'content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
-      sendEvent(response, 'ping', {})
-      for (const word of words)
-        sendEvent(response, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } })
-    } else {
+    if (thinking !== undefined) {
       sendEvent(response, 'content_block_start', {
         index: 0,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      })
+      for (const word of wordsOf(thinking))
+        sendEvent(response, 'content_block_delta', {
+          index: 0,
+          delta: { type: 'thinking_delta', thinking: word },
+        })
+      sendEvent(response, 'content_block_delta', {
+        index: 0,
+        delta: { type: 'signature_delta', signature: 'c2lnbmF0dXJl' },
+      })
+      sendEvent(response, 'content_block_stop', { index: 0 })
+    }
+    if (answer.kind === 'text') {
+      sendEvent(response, 'content_block_start', {
+        index: textIndex,
+        content_block: { type: 'text', text: '' },
+      })
+      sendEvent(response, 'ping', {})
+      for (const word of words)
+        sendEvent(response, 'content_block_delta', {
+          index: textIndex,
+          delta: { type: 'text_delta', text: word },
+        })
+    } else {
+      sendEvent(response, 'content_block_start', {
+        index: textIndex,
         content_block: { type: 'tool_use', id: toolId, name: answer.name, input: {} },
       })
       const json = JSON.stringify(answer.args)
       const middle = Math.floor(json.length / 2)
       for (const part of [json.slice(0, middle), json.slice(middle)])
         sendEvent(response, 'content_block_delta', {
-          index: 0,
+          index: textIndex,
           delta: { type: 'input_json_delta', partial_json: part },
         })
     }
-    sendEvent(response, 'content_block_stop', { index: 0 })
+    sendEvent(response, 'content_block_stop', { index: textIndex })
     sendEvent(response, 'message_delta', {
       delta: { stop_reason: stopReason, stop_sequence: null },
       usage: { output_tokens: outputTokens },

@@ -95,6 +95,8 @@ describe('Anthropic stream transcripts, replayed at every split', () => {
       completion_tokens: 40,
       total_tokens: 170,
       prompt_tokens_details: { cached_tokens: 0 },
+      // counted by the gateway (anthropic-reasoning-translation.test.ts): 17 bytes / 3
+      completion_tokens_details: { reasoning_tokens: 6 },
     })
   })
 

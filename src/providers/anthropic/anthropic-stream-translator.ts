@@ -18,6 +18,7 @@ import {
   mapAnthropicStopReason,
   mapAnthropicUsage,
 } from './convert-anthropic-response.ts'
+import type { ThinkingTokenCounter } from './count-thinking-tokens.ts'
 
 type BlockKind =
   | { kind: 'text' }
@@ -42,9 +43,14 @@ interface AnthropicEvent {
   error?: { type?: string; message?: string }
 }
 
+/**
+ * A translator for one answer's events. `thinking` (fresh per answer) counts the thinking deltas
+ * as they pass, for `completion_tokens_details.reasoning_tokens` on the usage chunk.
+ */
 export function createAnthropicStreamTranslator(
   upstreamModel: string,
   jsonTool: string | undefined,
+  thinking: ThinkingTokenCounter,
 ): StreamTranslator {
   const writer = createChatChunkWriter(upstreamModel)
   const blocks = new Map<number, BlockKind>()
@@ -60,9 +66,10 @@ export function createAnthropicStreamTranslator(
     let out: OpenAIChunkDelta | undefined
     if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '')
       out = { content: delta.text }
-    else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking !== '')
+    else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking !== '') {
+      if (block.kind === 'thinking') thinking.add(delta.thinking)
       out = { reasoning_content: delta.thinking }
-    else if (
+    } else if (
       delta.type === 'input_json_delta' &&
       typeof delta.partial_json === 'string' &&
       delta.partial_json !== ''
@@ -83,7 +90,14 @@ export function createAnthropicStreamTranslator(
         return content.text ? [writer.delta({ content: content.text })] : []
       case 'thinking':
         blocks.set(index, { kind: 'thinking' })
-        return content.thinking ? [writer.delta({ reasoning_content: content.thinking })] : []
+        thinking.startBlock()
+        if (!content.thinking) return []
+        thinking.add(content.thinking)
+        return [writer.delta({ reasoning_content: content.thinking })]
+      case 'redacted_thinking':
+        blocks.set(index, { kind: 'other' })
+        thinking.startBlock()
+        return []
       case 'tool_use': {
         if (jsonTool !== undefined && content.name === jsonTool) {
           blocks.set(index, { kind: 'json' })
@@ -137,11 +151,15 @@ export function createAnthropicStreamTranslator(
               if (typeof value === 'number') (usage as Record<string, number>)[field] = value
           }
           return []
+        case 'content_block_stop':
+          if (blocks.get(event.index ?? -1)?.kind === 'thinking') thinking.endBlock()
+          return []
         case 'message_stop': {
           closed = true
+          thinking.endBlock()
           let reason = mapAnthropicStopReason(stopReason, jsonTool !== undefined)
           if (reason === 'stop' && toolCount > 0) reason = 'tool_calls'
-          return [writer.finish(reason), writer.usage(mapAnthropicUsage(usage)), '[DONE]']
+          return [writer.finish(reason), writer.usage(mapAnthropicUsage(usage, thinking.total())), '[DONE]']
         }
         case 'error':
           closed = true
@@ -151,7 +169,7 @@ export function createAnthropicStreamTranslator(
             ),
           ]
         default:
-          // ping, content_block_stop and event types added later
+          // ping and event types added later
           return []
       }
     },

@@ -12,6 +12,7 @@ import type {
   OpenAIUsage,
 } from '../../contracts/openai-wire.ts'
 import { buildChatCompletion } from '../translation/build-chat-completion.ts'
+import type { ThinkingTokenCounter } from './count-thinking-tokens.ts'
 
 export interface AnthropicUsage {
   input_tokens?: number
@@ -38,18 +39,27 @@ export function mapAnthropicStopReason(reason: unknown, jsonTool: boolean): Open
 /**
  * OpenAI counts every prompt token in `prompt_tokens`; Anthropic splits uncached input, cache
  * reads and cache writes. Cache reads are `cached_tokens` (billed at the cached price).
+ * `reasoningTokens` (counted by the gateway, see count-thinking-tokens.ts) becomes
+ * `completion_tokens_details.reasoning_tokens`, never above `output_tokens` (which includes the
+ * thinking); undefined (no thinking block) leaves the field out, as Gemini's translation does.
  */
-export function mapAnthropicUsage(usage: AnthropicUsage | undefined): OpenAIUsage {
+export function mapAnthropicUsage(
+  usage: AnthropicUsage | undefined,
+  reasoningTokens?: number | undefined,
+): OpenAIUsage {
   const cacheRead = usage?.cache_read_input_tokens ?? 0
   const cacheWrite = usage?.cache_creation_input_tokens ?? 0
   const prompt = (usage?.input_tokens ?? 0) + cacheRead + cacheWrite
   const completion = usage?.output_tokens ?? 0
-  return {
+  const mapped: OpenAIUsage = {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: cacheRead },
   }
+  if (reasoningTokens !== undefined)
+    mapped.completion_tokens_details = { reasoning_tokens: Math.min(reasoningTokens, completion) }
+  return mapped
 }
 
 interface AnthropicMessageBody {
@@ -61,10 +71,14 @@ interface AnthropicMessageBody {
   usage?: AnthropicUsage
 }
 
-/** @returns undefined when the body is not an Anthropic message. */
+/**
+ * @param thinking a fresh counter for this answer's thinking tokens
+ * @returns undefined when the body is not an Anthropic message.
+ */
 export function convertAnthropicResponse(
   parsed: unknown,
   jsonTool: string | undefined,
+  thinking: ThinkingTokenCounter,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): OpenAIChatCompletion | undefined {
   const message = parsed as AnthropicMessageBody
@@ -85,6 +99,11 @@ export function convertAnthropicResponse(
       hasText = true
     } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
       reasoning += block.thinking
+      thinking.startBlock()
+      thinking.add(block.thinking)
+      thinking.endBlock()
+    } else if (block.type === 'redacted_thinking') {
+      thinking.startBlock()
     } else if (block.type === 'tool_use') {
       if (jsonTool !== undefined && block.name === jsonTool) {
         text += JSON.stringify(block.input ?? {})
@@ -105,7 +124,7 @@ export function convertAnthropicResponse(
     reasoning,
     toolCalls,
     finishReason: mapAnthropicStopReason(message.stop_reason, jsonTool !== undefined),
-    usage: mapAnthropicUsage(message.usage),
+    usage: mapAnthropicUsage(message.usage, thinking.total()),
     nowSeconds,
   })
 }

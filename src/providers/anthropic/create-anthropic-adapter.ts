@@ -9,12 +9,14 @@
 
 import { stringifyBounded } from '../../contracts/json-nesting.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
+import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { mapOpenAICompatibleError } from '../openai-compatible/openai-compatible-errors.ts'
 import type { ProviderAdapter, UpstreamHeaders, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { createAnthropicStreamTranslator } from './anthropic-stream-translator.ts'
 import { convertAnthropicResponse } from './convert-anthropic-response.ts'
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.ts'
+import { createThinkingTokenCounter } from './count-thinking-tokens.ts'
 
 /** The API version the translation is written against. */
 export const ANTHROPIC_VERSION = '2023-06-01'
@@ -55,6 +57,8 @@ export function createAnthropicAdapter(): ProviderAdapter {
         'anthropic-version': target.provider.apiVersion ?? ANTHROPIC_VERSION,
       }
       if (target.account.apiKey !== '') headers['x-api-key'] = target.account.apiKey
+      // Thinking is counted with the model's tokenizer when the catalog names one (an estimate).
+      const countTokens = tokenCounter(target.model?.tokenizer)
       return {
         origin,
         path: `${basePath}/messages`,
@@ -62,8 +66,14 @@ export function createAnthropicAdapter(): ProviderAdapter {
         // Schemas and cache hints are the client's JSON: bounded, a deep one is a 400.
         body: stringifyBounded(body),
         translation: {
-          response: (parsed) => convertAnthropicResponse(parsed, jsonTool),
-          stream: () => createAnthropicStreamTranslator(target.upstreamModel, jsonTool),
+          response: (parsed) =>
+            convertAnthropicResponse(parsed, jsonTool, createThinkingTokenCounter(countTokens)),
+          stream: () =>
+            createAnthropicStreamTranslator(
+              target.upstreamModel,
+              jsonTool,
+              createThinkingTokenCounter(countTokens),
+            ),
         },
       }
     },
