@@ -24,6 +24,9 @@ test('defaults fill everything a minimal config leaves out', () => {
   assert.equal(offer.upstreamModel, 'm')
   assert.deepEqual(offer.price, { input: 100_000, output: 400_000, cachedInput: 100_000, request: 0 })
   assert.equal(offer.published, false, 'prices are unpublished until approved')
+  // Undeclared input: a chat model takes text and images (files and audio only when declared).
+  assert.deepEqual(config.models[0]!.modalities.input, ['text', 'image'])
+  assert.deepEqual(offer.inputModalities, ['text', 'image'])
   assert.deepEqual(
     offer.accounts.map((account) => account.name),
     ['pool'],
@@ -144,6 +147,26 @@ test('every bad field is named', () => {
     [
       { ...minimal, models: [...minimal.models, ...minimal.models] },
       /models\.1\.id: "m" is already used by model "m"/,
+    ],
+    [
+      {
+        ...minimal,
+        models: [
+          {
+            id: 'm',
+            modalities: { input: ['text'] },
+            offers: [
+              {
+                lane: 'cheap',
+                provider: 'sim',
+                price: { input: 1, output: 1 },
+                modalities: { input: ['file'] },
+              },
+            ],
+          },
+        ],
+      },
+      /models\.0\.offers\.0\.modalities\.input: file is not in the model's input \(text\); an offer can only narrow it/,
     ],
     [{ ...minimal, storage: { url: 'mysql://x' } }, /storage\.url/],
   ]

@@ -60,6 +60,8 @@ describe('/v1/responses through chat, on every upstream', () => {
         },
         {
           id: 'claude',
+          // Claude reads PDFs (as `document` blocks): the catalog says so.
+          modalities: { input: ['text', 'image', 'file'] },
           offers: [
             {
               lane: 'resale',

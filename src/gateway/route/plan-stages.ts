@@ -12,6 +12,7 @@ import type { ByokCredentialService } from '../../byok/byok-credential-service.t
 import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { RequestContext } from '../request-context.ts'
+import { checkRequestInput } from './input-check.ts'
 import { type ResolvedRoute, resolveRoute } from './resolve-route.ts'
 import type { AttemptCursor, OfferFilter, PlannedAttempt, RoutePlanner } from './route-planner.ts'
 import type { RoutingOptions } from './routing-options.ts'
@@ -35,7 +36,8 @@ export interface PlannedRequest {
 
 /**
  * Resolves the model ID to a lane and models (each checked by `checkModel`, e.g. "is a chat
- * model"), notes them on the request log and plans the stages.
+ * model"), notes them on the request log and plans the stages. A request with images, files or
+ * audio keeps only offers that take them, and is a 400 when no stage has one.
  */
 export async function planRequest(
   context: RequestContext,
@@ -61,8 +63,10 @@ export async function planRequest(
   const filter: OfferFilter = {
     preferences: options.preferences,
     denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
+    inputModalities: options.input?.modalities,
   }
   const stages = await planStages(planner, key, route, options.byok, filter, byokCredentials)
+  if (options.input !== undefined) checkRequestInput(planner.catalog, key, route, stages, options.input)
   return { route, primary, filter, stages }
 }
 

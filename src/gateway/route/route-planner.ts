@@ -19,6 +19,8 @@ import type { UpstreamTarget } from '../../providers/provider-adapter.ts'
 import type { ProviderRegistry, RegisteredProvider } from '../../providers/registry.ts'
 import type { AccountHealth } from '../attempt/account-health.ts'
 import type { OfferStats } from '../attempt/offer-stats.ts'
+import { unsupportedInputReason } from './input-check.ts'
+import { takesInput } from './input-modalities.ts'
 import type { ProviderPreferences } from './routing-options.ts'
 
 const NO_ATTEMPTS: readonly PlannedAttempt[] = []
@@ -46,6 +48,8 @@ export interface OfferFilter {
   preferences: ProviderPreferences | undefined
   /** The workspace denies data collection, or the request asked `data_collection: "deny"`. */
   denyDataCollection: boolean
+  /** Input beyond text the request carries (`input-modalities.ts` bits); 0 or absent: text only. */
+  inputModalities?: number | undefined
 }
 
 /** The offers a request may use in a lane, in the order they will be tried, or why there are none. */
@@ -124,15 +128,21 @@ export function createRoutePlanner(
     const all = catalog.offers(model, lane, byokProvider)
     if (all.length === 0) return NOTHING
     const preferences = filter.preferences
+    const needed = filter.inputModalities ?? 0
     if (
       preferences === undefined &&
       !filter.denyDataCollection &&
+      needed === 0 &&
       !all.some((offer) => stats.isDegraded(offer.key))
     ) {
       return { offers: all }
     }
     let offers = [...all]
     const filtered = (reason: string): OfferSelection => ({ offers: [], reason })
+    if (needed !== 0) {
+      offers = offers.filter((offer) => takesInput(offer.inputModalities, needed))
+      if (offers.length === 0) return filtered(unsupportedInputReason(model, all, needed))
+    }
     if (preferences !== undefined) {
       const { only, ignore } = preferences
       if (only !== undefined) offers = offers.filter((offer) => only.includes(offer.provider))

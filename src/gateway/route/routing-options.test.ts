@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
+import { IMAGE_INPUT } from './input-modalities.ts'
 import { takeRoutingOptions } from './routing-options.ts'
 
 const base: OpenAIChatCompletionRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] }
@@ -13,7 +14,16 @@ test('a request without gateway fields is passed through untouched', () => {
     includeUsage: false,
     preferences: undefined,
     byok: undefined,
+    input: undefined,
   })
+})
+
+test('content beyond text is noted for routing, the body untouched', () => {
+  const messages = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }]
+  const body = { ...base, messages } as typeof base
+  const { request, options } = takeRoutingOptions(body)
+  assert.equal(request, body)
+  assert.deepEqual(options.input, { modalities: IMAGE_INPUT, messages })
 })
 
 test('models, provider and byok_conf are read and removed', () => {
