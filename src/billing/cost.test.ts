@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseUsdPerMillionTokens } from '../contracts/usd.ts'
-import { costNano, costPico, formatNanoUsd, picoToNano } from './cost.ts'
+import { costliestUsage, costNano, costPico, formatNanoUsd, highestOutputPrice, picoToNano } from './cost.ts'
 
 const price = {
   input: parseUsdPerMillionTokens('2.5'),
@@ -13,15 +13,42 @@ const price = {
 test('cached prompt tokens are billed at the cached price, the rest at input and output prices', () => {
   // 1000 prompt (400 cached) + 200 completion: 600×2.5 + 400×1.25 + 200×10 = 1500+500+2000 = $0.004
   assert.equal(
-    costPico(price, { promptTokens: 1000, completionTokens: 200, cachedTokens: 400 }),
+    costPico(price, { promptTokens: 1000, completionTokens: 200, cachedTokens: 400, reasoningTokens: 0 }),
     4_000_000_000n,
   )
-  assert.equal(costNano(price, { promptTokens: 1000, completionTokens: 200, cachedTokens: 400 }), 4_000_000)
   assert.equal(
-    costNano(price, { promptTokens: 10, completionTokens: 0, cachedTokens: 50 }),
-    costNano(price, { promptTokens: 10, completionTokens: 0, cachedTokens: 10 }),
+    costNano(price, { promptTokens: 1000, completionTokens: 200, cachedTokens: 400, reasoningTokens: 0 }),
+    4_000_000,
+  )
+  assert.equal(
+    costNano(price, { promptTokens: 10, completionTokens: 0, cachedTokens: 50, reasoningTokens: 0 }),
+    costNano(price, { promptTokens: 10, completionTokens: 0, cachedTokens: 10, reasoningTokens: 0 }),
     'cached never exceeds prompt',
   )
+})
+
+test('reasoning tokens are billed at the reasoning price, the rest of the completion at the output price', () => {
+  const reasoningPrice = { ...price, reasoning: parseUsdPerMillionTokens('30') }
+  const usage = { promptTokens: 1000, completionTokens: 200, cachedTokens: 400, reasoningTokens: 150 }
+  // 600×2.5 + 400×1.25 + 50×10 + 150×30 = 1500+500+500+4500 = $0.007
+  assert.equal(costPico(reasoningPrice, usage), 7_000_000_000n)
+  assert.equal(costPico(price, usage), 4_000_000_000n, 'no reasoning price: reasoning at the output price')
+  assert.equal(
+    costPico(reasoningPrice, { ...usage, reasoningTokens: 900 }),
+    costPico(reasoningPrice, { ...usage, reasoningTokens: 200 }),
+    'reasoning never exceeds the completion',
+  )
+})
+
+test('the costliest usage prices every output token at the dearer of output and reasoning', () => {
+  const dearer = { ...price, reasoning: parseUsdPerMillionTokens('30') }
+  const cheaper = { ...price, reasoning: parseUsdPerMillionTokens('1') }
+  assert.equal(highestOutputPrice(dearer), dearer.reasoning)
+  assert.equal(highestOutputPrice(cheaper), cheaper.output)
+  assert.equal(highestOutputPrice(price), price.output)
+  // 100 prompt × 2.5 + 1000 output × 30 = 250 + 30000 → $0.03025
+  assert.equal(costNano(dearer, costliestUsage(dearer, 100, 1000)), 30_250_000)
+  assert.equal(costNano(cheaper, costliestUsage(cheaper, 100, 1000)), 10_250_000)
 })
 
 test('nano rounding is upward and exact; formatting is exact', () => {

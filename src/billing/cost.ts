@@ -1,8 +1,10 @@
 /**
  * The one cost formula, used by non-stream and stream settlement, reservations and quotes alike:
  * uncached prompt tokens at the input price, cached prompt tokens at the cached-input price,
- * completion tokens at the output price, plus the per-request price. Exact integer pico-USD;
- * ledger amounts are nano-USD, rounded up (a charge is never a fraction of a nano-dollar short).
+ * completion tokens less the reasoning ones at the output price, reasoning tokens at the
+ * reasoning price (the output price when the offer has none), plus the per-request price. Exact
+ * integer pico-USD; ledger amounts are nano-USD, rounded up (a charge is never a fraction of a
+ * nano-dollar short).
  *
  * @module
  * Product spec §5.
@@ -15,16 +17,39 @@ export interface TokenUsage {
   completionTokens: number
   /** Prompt tokens the upstream served from its prompt cache (part of `promptTokens`). */
   cachedTokens: number
+  /** Completion tokens spent reasoning (part of `completionTokens`): `completion_tokens_details.reasoning_tokens`. */
+  reasoningTokens: number
 }
 
 export function costPico(price: OfferPrice, usage: TokenUsage): bigint {
   const cached = Math.min(Math.max(usage.cachedTokens, 0), usage.promptTokens)
+  const reasoning = Math.min(Math.max(usage.reasoningTokens, 0), usage.completionTokens)
   return (
     costOf(usage.promptTokens - cached, price.input) +
     costOf(cached, price.cachedInput) +
-    costOf(usage.completionTokens, price.output) +
+    costOf(usage.completionTokens - reasoning, price.output) +
+    costOf(reasoning, price.reasoning ?? price.output) +
     BigInt(price.request)
   )
+}
+
+/** The dearest an output token can be (pico-USD): the output or the reasoning price, whichever is higher. */
+export function highestOutputPrice(price: OfferPrice): number {
+  return Math.max(price.output, price.reasoning ?? price.output)
+}
+
+/**
+ * The costliest usage `outputTokens` of output can come to, for holds: every output token at the
+ * dearer of the output and reasoning prices (a thinking budget lies within the output cap), no
+ * prompt token cached.
+ */
+export function costliestUsage(price: OfferPrice, promptTokens: number, outputTokens: number): TokenUsage {
+  return {
+    promptTokens,
+    completionTokens: outputTokens,
+    cachedTokens: 0,
+    reasoningTokens: (price.reasoning ?? price.output) > price.output ? outputTokens : 0,
+  }
 }
 
 /** pico-USD → nano-USD, rounded up. */

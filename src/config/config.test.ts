@@ -359,6 +359,12 @@ test('prices use prompt/completion; input/output are aliases, never both in one 
   assert.deepEqual(priceOf({ prompt: '0.1', completion: '0.4', cached_input: '0.05' }), expected)
   assert.deepEqual(priceOf({ input: '0.1', output: '0.4', cached_input: '0.05' }), expected)
   assert.deepEqual(priceOf({ prompt: '0.1', output: '0.4', cached_input: '0.05' }), expected, 'mixed is fine')
+  const reasoning = { prompt: '0.1', completion: '0.4', cached_input: '0.05' }
+  assert.deepEqual(priceOf({ ...reasoning, reasoning: '1.2' }), { ...expected, reasoning: 1_200_000 })
+  assert.deepEqual(priceOf({ ...reasoning, internal_reasoning: '1.2' }), {
+    ...expected,
+    reasoning: 1_200_000,
+  })
   const cost = buildConfig(withPrice({ prompt: 1, completion: 2 }, 'upstream_cost'), {}).models[0]!.offers[0]!
   assert.deepEqual(cost.upstreamCost, {
     input: 1_000_000,
@@ -376,6 +382,14 @@ test('prices use prompt/completion; input/output are aliases, never both in one 
       /offers\.0\.price\.completion: give completion or its alias output/,
     ],
     [{ prompt: 1 }, /offers\.0\.price\.completion: required \(or its alias output\)/],
+    [
+      { prompt: 1, completion: 1, reasoning: 2, internal_reasoning: 2 },
+      /offers\.0\.price\.reasoning: give reasoning or its alias internal_reasoning, not both/,
+    ],
+    [
+      { prompt: 1, completion: 1, reasoning: '0.0000001' },
+      /offers\.0\.price\.reasoning: at most 6 decimal places/,
+    ],
     [{ prompt: 1, completion: 1, cached_prompt: 1 }, /offers\.0\.price\.cached_prompt: unknown field/],
     [{ prompt: '0.0000001', completion: 1 }, /offers\.0\.price\.prompt: at most 6 decimal places/],
     [{ input: 1, output: '0.0000001' }, /offers\.0\.price\.output: at most 6 decimal places/],

@@ -28,6 +28,8 @@ export interface RequestLogFields {
   promptTokens?: number
   completionTokens?: number
   cachedTokens?: number
+  /** Completion tokens spent reasoning (`completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens?: number
   /** Content-bearing stream chunks delivered (counts output when no usage arrives). */
   generatedChunks?: number
   finishReason?: string
@@ -59,6 +61,7 @@ export function emptyRequestLog(): RequestLogFields {
     promptTokens: undefined,
     completionTokens: undefined,
     cachedTokens: undefined,
+    reasoningTokens: undefined,
     generatedChunks: undefined,
     finishReason: undefined,
     costNano: undefined,

@@ -86,6 +86,8 @@ describe('lanes: cheap, resale and byok keep their promises', () => {
       prompt: '0.1',
       completion: '0.4',
       cached_input: '0.1',
+      input_cache_read: '0.1',
+      internal_reasoning: '0.4',
       request: '0',
     })
     assert.equal(cheap.context_length, 100_000)

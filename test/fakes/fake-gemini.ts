@@ -157,6 +157,9 @@ export function fakeEmbedding(text: string, dimensions = 8): number[] {
   return values
 }
 
+/** The thinking tokens the fake reports for a request with a thinking budget (at most the budget). */
+export const FAKE_THOUGHT_TOKENS = 400
+
 export async function startFakeGemini(): Promise<FakeProviderServer> {
   const calls: FakeProviderServer['calls'] = []
   const rejections: string[] = []
@@ -232,10 +235,15 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
       finishReason = 'MAX_TOKENS'
     }
     const candidatesTokenCount = answer.kind === 'tool' ? 7 : words.length
+    // With a thinking budget the model thinks first: up to FAKE_THOUGHT_TOKENS, reported apart.
+    const budget = ((body.generationConfig as Json | undefined)?.thinkingConfig as Json | undefined)
+      ?.thinkingBudget as number | undefined
+    const thoughts = budget === undefined ? 0 : Math.min(budget, FAKE_THOUGHT_TOKENS)
     const usage = (candidates: number) => ({
       promptTokenCount,
       candidatesTokenCount: candidates,
-      totalTokenCount: promptTokenCount + candidates,
+      ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
+      totalTokenCount: promptTokenCount + candidates + thoughts,
     })
     const callPart =
       answer.kind === 'tool' ? { functionCall: { name: answer.name, args: answer.args } } : undefined

@@ -3,13 +3,15 @@
  * the settlement after it.
  *
  * - Hold: the prompt estimate (conservative) plus the output cap (`max_tokens`, else the model's,
- *   else `billing.default_max_output_tokens`) at the highest price among the offers the request
- *   may use, so any fallback is covered.
+ *   else `billing.default_max_output_tokens`; never below a reasoning request's thinking budget)
+ *   at the dearer of the output and reasoning prices, the highest among the offers the request
+ *   may use, so any fallback and any share of reasoning is covered.
  * - Cost: the upstream's reported usage through the one cost formula (cost.ts), added to the
  *   answer as `usage.cost` (USD) and `usage.cost_details`.
  * - Usage from the upstream is untrusted: counts that are not non-negative integers within what
  *   the request could produce (prompt: 4× the gateway's conservative estimate + 1024; output:
- *   the output cap × `n`; cached: at most the prompt) are refused, and the answer is priced from
+ *   the output cap × `n`; cached: at most the prompt; reasoning: at most the completion) are
+ *   refused, and the answer is priced from
  *   the gateway's own count instead (logged and counted in `onekey_upstream_usage_rejected_total`).
  * - Settlement: when bytes reached the client, the cost of what was generated: the upstream's
  *   usage if it arrived (and is plausible), else the prompt estimate plus the content chunks
@@ -22,7 +24,7 @@
  * Product spec §5.
  */
 import type { BillingService, Hold } from '../../billing/billing-service.ts'
-import { costNano, formatNanoUsd, type TokenUsage } from '../../billing/cost.ts'
+import { costliestUsage, costNano, formatNanoUsd, type TokenUsage } from '../../billing/cost.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
 import type { OpenAIUsage } from '../../contracts/openai-wire.ts'
 import type { RequestLogRecord } from '../../storage/store.ts'
@@ -61,18 +63,21 @@ export interface UsageLimits {
 
 /**
  * Whether an upstream's usage object is plausible: every count present is a non-negative
- * integer, prompt and completion within `limits`, cached tokens within the prompt.
+ * integer, prompt and completion within `limits`, cached tokens within the prompt, reasoning
+ * tokens within the completion.
  */
 export function usageWithinLimits(usage: OpenAIUsage, limits: UsageLimits): boolean {
   const prompt = usage.prompt_tokens
   const completion = usage.completion_tokens ?? 0
   const cached = usage.prompt_tokens_details?.cached_tokens ?? 0
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens ?? 0
   const count = (value: unknown, most: number) =>
     typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= most
   return (
     count(prompt, limits.promptTokens) &&
     count(completion, limits.completionTokens) &&
     count(cached, prompt) &&
+    count(reasoning, completion) &&
     (usage.total_tokens === undefined || count(usage.total_tokens, Number.MAX_SAFE_INTEGER))
   )
 }
@@ -103,11 +108,7 @@ export async function startRequestBilling(
     let outputCap = 0
     for (const { model, offer } of input.candidates) {
       const output = input.outputCap(model)
-      const nano = costNano(offer.price, {
-        promptTokens: promptEstimate,
-        completionTokens: output,
-        cachedTokens: 0,
-      })
+      const nano = costNano(offer.price, costliestUsage(offer.price, promptEstimate, output))
       if (nano > maxNano) {
         maxNano = nano
         outputCap = output
@@ -196,6 +197,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
       promptTokens: usage.prompt_tokens ?? 0,
       completionTokens: usage.completion_tokens ?? 0,
       cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
     }
     const nano = price(current.offer, tokens)
     this.#context.log.costNano = nano
@@ -287,6 +289,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
         promptTokens: log.promptTokens,
         completionTokens: log.completionTokens ?? 0,
         cachedTokens: log.cachedTokens ?? 0,
+        reasoningTokens: log.reasoningTokens ?? 0,
       }
       log.usageSource = 'upstream'
     } else {
@@ -294,6 +297,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
         promptTokens: this.#promptEstimate,
         completionTokens: log.completionTokens ?? log.generatedChunks ?? 0,
         cachedTokens: 0,
+        reasoningTokens: 0,
       }
       log.promptTokens = usage.promptTokens
       log.completionTokens = usage.completionTokens

@@ -54,6 +54,7 @@ export function recordUsage(
       context.log.promptTokens = undefined
       context.log.completionTokens = undefined
       context.log.cachedTokens = undefined
+      context.log.reasoningTokens = undefined
       return
     }
     if (typeof usage.prompt_tokens !== 'number') return
@@ -61,5 +62,7 @@ export function recordUsage(
     context.log.completionTokens = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0
     const cached = usage.prompt_tokens_details?.cached_tokens
     context.log.cachedTokens = typeof cached === 'number' ? cached : 0
+    const reasoning = usage.completion_tokens_details?.reasoning_tokens
+    context.log.reasoningTokens = typeof reasoning === 'number' ? reasoning : 0
   }
 }

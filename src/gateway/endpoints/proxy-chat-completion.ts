@@ -19,6 +19,7 @@ import type { AlertSink } from '../../contracts/alert-events.ts'
 import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
+import { reasoningOutputFloor } from '../../tokens/reasoning-output-floor.ts'
 import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { type RequestBilling, startRequestBilling } from '../admit/request-billing.ts'
 import type { Admission, LimitGate } from '../admit/request-limits.ts'
@@ -150,22 +151,23 @@ export async function proxyChatCompletion(
   const promptEstimate = estimatePromptTokens(body, tokenCounter(primary.tokenizer))
   // Every choice (`n`, legacy `best_of`) may produce the whole output cap.
   const choices = choiceCount(body, endpoint?.native?.body)
+  // A reasoning request without its own cap may think up to its budget: the hold covers it.
+  const thinkingFloor = reasoningOutputFloor(body)
+  const outputCap = (model: ModelConfig) =>
+    Math.max(
+      maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens,
+      thinkingFloor,
+    ) * choices
   context.trace?.startAdmission()
   let admission: Admission
   let billing: RequestBilling
   try {
-    admission = await dependencies.limits.admit(
-      context,
-      key,
-      promptEstimate +
-        (maxOutputTokens(body, primary, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
-    )
+    admission = await dependencies.limits.admit(context, key, promptEstimate + outputCap(primary))
     try {
       billing = await startRequestBilling(context, dependencies.billing, {
         promptEstimate,
         candidates: stageCandidates(planner, stages, filter),
-        outputCap: (model) =>
-          (maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens) * choices,
+        outputCap,
         forwardStreamUsage,
         durable: dependencies.durableSettlement === true,
       })

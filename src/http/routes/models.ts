@@ -3,7 +3,7 @@
  * use (its lane and model restrictions, the workspace's privacy setting and stored BYOK keys
  * applied), plus the plain IDs of the workspace's default lane. Each entry is an OpenAI Model
  * with OneKey's catalog fields added: name, lane, context length, modalities, capabilities and
- * the lane's published price (or "quote on request").
+ * the lane's published prices, every component (or "quote on request").
  *
  * @module
  * @see https://platform.openai.com/docs/api-reference/models
@@ -26,19 +26,30 @@ export interface PublishedPrice {
   completion: string
   /** Per 1M cached prompt tokens. */
   cached_input: string
+  /** Per 1M cached prompt tokens, by OpenRouter's name (the same as `cached_input`). */
+  input_cache_read: string
+  /** Per 1M reasoning tokens (OpenRouter's name): the completion price unless the offer sets one. */
+  internal_reasoning: string
   /** Per request. */
   request: string
 }
 
-/** Published prices as exact decimal strings; an unpublished price is never shown. */
+/**
+ * Every price component of an offer as exact decimal strings: prompt, completion, cached input,
+ * reasoning and per request; an unpublished price is never shown ("quote on request").
+ */
 export function publicPrice(offer: OfferConfig): PublishedPrice | typeof QUOTE_ON_REQUEST {
   if (!offer.published) return QUOTE_ON_REQUEST
+  const price = offer.price
+  const cachedInput = formatUsdPerMillionTokens(price.cachedInput)
   return {
     currency: 'USD',
-    prompt: formatUsdPerMillionTokens(offer.price.input),
-    completion: formatUsdPerMillionTokens(offer.price.output),
-    cached_input: formatUsdPerMillionTokens(offer.price.cachedInput),
-    request: formatPicoUsd(offer.price.request),
+    prompt: formatUsdPerMillionTokens(price.input),
+    completion: formatUsdPerMillionTokens(price.output),
+    cached_input: cachedInput,
+    input_cache_read: cachedInput,
+    internal_reasoning: formatUsdPerMillionTokens(price.reasoning ?? price.output),
+    request: formatPicoUsd(price.request),
   }
 }
 
