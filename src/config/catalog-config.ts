@@ -52,12 +52,23 @@ const priceSchema = z
     completion: decimal.optional(),
     cached_input: decimal.optional(),
     request: decimal.optional(),
+    /** Per 1M reasoning tokens (part of the completion); the completion price when absent. */
+    reasoning: decimal.optional(),
     /** Alias of `prompt`. */
     input: decimal.optional(),
     /** Alias of `completion`. */
     output: decimal.optional(),
+    /** Alias of `reasoning` (OpenRouter's name). */
+    internal_reasoning: decimal.optional(),
   })
   .superRefine((price, context) => {
+    if (price.reasoning !== undefined && price.internal_reasoning !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['reasoning'],
+        message: 'give reasoning or its alias internal_reasoning, not both',
+      })
+    }
     for (const [name, alias] of PRICE_ALIASES) {
       if (price[name] !== undefined && price[alias] !== undefined) {
         context.addIssue({
@@ -94,6 +105,8 @@ const offerSchema = z.strictObject({
     .prefault({}),
   /** End-user fields this offer may receive (all are dropped by default on operator accounts). */
   forward_fields: z.array(z.enum(END_USER_FIELDS)).default([]),
+  /** Narrows the model's input modalities for this offer (e.g. an upstream without PDF support). */
+  modalities: z.strictObject({ input: z.array(z.enum(MODALITIES)) }).optional(),
 })
 
 export const modelSchema = z.strictObject({
@@ -106,7 +119,8 @@ export const modelSchema = z.strictObject({
   max_output_tokens: z.number().int().positive().optional(),
   modalities: z
     .strictObject({
-      input: z.array(z.enum(MODALITIES)).default(['text']),
+      /** Absent: {@link defaultInputModalities}. */
+      input: z.array(z.enum(MODALITIES)).optional(),
       output: z.array(z.enum(MODALITIES)).default(['text']),
     })
     .prefault({}),
@@ -122,6 +136,8 @@ export interface OfferPrice {
   output: number
   cachedInput: number
   request: number
+  /** Per reasoning token (counted within the completion); absent: reasoning is charged at `output`. */
+  reasoning?: number
 }
 
 export interface DataPolicy {
@@ -145,6 +161,8 @@ export interface OfferConfig {
   forwardFields: readonly EndUserField[]
   /** The accounts that may serve it, trust already checked; empty for `byok`. */
   accounts: readonly AccountConfig[]
+  /** What this offer takes as input: its own `modalities.input`, else the model's. Routing skips it for other input. */
+  inputModalities: readonly string[]
 }
 
 export interface ModelConfig {
@@ -162,6 +180,15 @@ export interface ModelConfig {
 
 type ModelFile = z.infer<typeof modelSchema>
 
+/**
+ * A model's input modalities when the file declares none: text and images for a chat model (what
+ * every chat provider takes and catalogs served before modalities were enforced), text for the
+ * rest (embeddings). PDFs (`file`) and `audio` reach a model only when declared.
+ */
+export function defaultInputModalities(output: readonly string[]): readonly string[] {
+  return output.includes('text') ? ['text', 'image'] : ['text']
+}
+
 function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: string[]): OfferPrice {
   const result: OfferPrice = { input: 0, output: 0, cachedInput: 0, request: 0 }
   try {
@@ -177,6 +204,9 @@ function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: 
         ? result.input
         : parseUsdPerMillionTokens(price.cached_input, `${field}.cached_input`)
     result.request = price.request === undefined ? 0 : parseUsd(price.request, `${field}.request`)
+    const reasoning = price.reasoning === undefined ? 'internal_reasoning' : 'reasoning'
+    const given = price[reasoning]
+    if (given !== undefined) result.reasoning = parseUsdPerMillionTokens(given, `${field}.${reasoning}`)
   } catch (error) {
     problems.push((error as Error).message)
   }
@@ -187,12 +217,14 @@ function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: 
 export function withMargin(cost: OfferPrice, marginMilli: number): OfferPrice {
   const apply = (value: number) =>
     Number((BigInt(value) * BigInt(100_000 + marginMilli) + 99_999n) / 100_000n)
-  return {
+  const price: OfferPrice = {
     input: apply(cost.input),
     output: apply(cost.output),
     cachedInput: apply(cost.cachedInput),
     request: apply(cost.request),
   }
+  if (cost.reasoning !== undefined) price.reasoning = apply(cost.reasoning)
+  return price
 }
 
 function laneOf(id: string): Lane | undefined {
@@ -221,6 +253,7 @@ export function buildCatalogConfig(
       taken.set(id, `model "${model.id}"`)
     }
     const offerKeys = new Set<string>()
+    const inputModalities = model.modalities.input ?? defaultInputModalities(model.modalities.output)
     const offers = model.offers.map((offer, offerIndex): OfferConfig => {
       const offerField = `${field}.offers.${offerIndex}`
       const provider = providerByName.get(offer.provider)
@@ -284,6 +317,12 @@ export function buildCatalogConfig(
       if (offerKeys.has(key))
         problems.push(`${offerField}: duplicate offer (same lane, provider, group and model)`)
       offerKeys.add(key)
+      const offerInput = offer.modalities?.input ?? inputModalities
+      const beyondModel = offerInput.filter((modality) => !inputModalities.includes(modality))
+      if (beyondModel.length > 0)
+        problems.push(
+          `${offerField}.modalities.input: ${beyondModel.join(', ')} is not in the model's input (${inputModalities.join(', ')}); an offer can only narrow it`,
+        )
       return {
         key,
         lane: offer.lane,
@@ -299,6 +338,7 @@ export function buildCatalogConfig(
         },
         forwardFields: offer.forward_fields,
         accounts,
+        inputModalities: offerInput,
       }
     })
     return {
@@ -308,7 +348,7 @@ export function buildCatalogConfig(
       ownedBy: model.owned_by,
       contextLength: model.context_length,
       maxOutputTokens: model.max_output_tokens,
-      modalities: model.modalities,
+      modalities: { input: inputModalities, output: model.modalities.output },
       capabilities: model.capabilities,
       tokenizer: model.tokenizer,
       offers,

@@ -11,7 +11,10 @@
  */
 import type { OpenAIChatCompletionRequest } from '../contracts/openai-wire.ts'
 
-/** The largest thinking budget any adapter sets for each `reasoning_effort`. */
+/**
+ * The largest thinking budget any adapter sets for each `reasoning_effort`: Anthropic's budgets
+ * (providers/anthropic uses this table), Gemini's are the same or lower.
+ */
 export const THINKING_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
   minimal: 1024,
   low: 2048,
@@ -20,7 +23,7 @@ export const THINKING_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
 }
 
 /** Answer room an adapter adds above the thinking budget (Anthropic's default `max_tokens`). */
-const ANSWER_ROOM = 4096
+export const ANSWER_ROOM_TOKENS = 4096
 const HIGHEST_BUDGET = Math.max(...Object.values(THINKING_BUDGET_CEILINGS))
 
 /**
@@ -31,5 +34,5 @@ export function reasoningOutputFloor(request: OpenAIChatCompletionRequest): numb
   const effort = request.reasoning_effort
   if (request.max_completion_tokens != null || request.max_tokens != null) return 0
   if (effort === undefined || effort === null || effort === 'none') return 0
-  return (THINKING_BUDGET_CEILINGS[String(effort)] ?? HIGHEST_BUDGET) + ANSWER_ROOM
+  return (THINKING_BUDGET_CEILINGS[String(effort)] ?? HIGHEST_BUDGET) + ANSWER_ROOM_TOKENS
 }

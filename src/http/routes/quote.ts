@@ -11,6 +11,7 @@
  */
 import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import { keyMayUse } from '../../auth/key-access.ts'
+import { highestOutputPrice } from '../../billing/cost.ts'
 import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, OfferConfig } from '../../config/config.ts'
 import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
@@ -21,6 +22,7 @@ import { accountKeyOf, type OfferFilter, type RoutePlanner } from '../../gateway
 import { takeRoutingOptions } from '../../gateway/route/routing-options.ts'
 import { choiceCount } from '../../gateway/validate/choice-count.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
+import { reasoningOutputFloor } from '../../tokens/reasoning-output-floor.ts'
 import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { publicPrice } from './models.ts'
 
@@ -74,10 +76,13 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
     const promptTokens = estimatePromptTokens(body, tokenCounter(model.tokenizer))
     // Every choice (`n`) can produce the output cap: the quote covers what the hold reserves.
     const cap = maxOutputTokens(body, model, promptTokens)
-    const outputTokens = cap === undefined ? null : cap * choiceCount(body)
+    const outputTokens =
+      cap === undefined ? null : Math.max(cap, reasoningOutputFloor(body)) * choiceCount(body)
     const filter: OfferFilter = {
       preferences: options.preferences,
       denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
+      // Images, files, audio: offers that cannot take them are not chosen ("does not take file input").
+      inputModalities: options.input?.modalities,
     }
     const storedByok = await dependencies.byokProviders(key.workspaceId)
 
@@ -119,7 +124,8 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         return { estimated_input_cost: null, max_output_cost: null, max_total_cost: null }
       }
       const input = costOf(promptTokens, offer.price.input) + BigInt(offer.price.request)
-      const output = outputTokens === null ? null : costOf(outputTokens, offer.price.output)
+      // At the dearer of the output and reasoning prices: any share of the output may be reasoning.
+      const output = outputTokens === null ? null : costOf(outputTokens, highestOutputPrice(offer.price))
       return {
         estimated_input_cost: formatPicoUsd(input),
         max_output_cost: output === null ? null : formatPicoUsd(output),

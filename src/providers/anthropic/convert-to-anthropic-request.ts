@@ -16,7 +16,9 @@
  * @see https://docs.anthropic.com/en/api/messages
  * @see https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency#chain-prompts-for-complex-tasks
  */
+
 import type { OpenAIChatCompletionRequest, OpenAIChatMessage } from '../../contracts/openai-wire.ts'
+import { ANSWER_ROOM_TOKENS, THINKING_BUDGET_CEILINGS } from '../../tokens/reasoning-output-floor.ts'
 import type { UpstreamTarget } from '../provider-adapter.ts'
 import { checkForwardedImageUrl } from '../translation/check-image-url.ts'
 import { type ContentPart, parseToolArguments, readContentParts } from '../translation/openai-content.ts'
@@ -30,8 +32,8 @@ import {
 /** The tool JSON mode forces; its input is the answer. */
 export const JSON_TOOL_NAME = 'json_response'
 
-const DEFAULT_MAX_TOKENS = 4096
-const THINKING_BUDGETS: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 24576 }
+const DEFAULT_MAX_TOKENS = ANSWER_ROOM_TOKENS
+const THINKING_BUDGETS = THINKING_BUDGET_CEILINGS
 
 type AnthropicBlock = Record<string, unknown>
 interface AnthropicMessage {

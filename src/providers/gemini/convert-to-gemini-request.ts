@@ -33,6 +33,7 @@ interface GeminiContent {
   parts: GeminiPart[]
 }
 
+// At most tokens/reasoning-output-floor.ts's ceilings, which the hold reserves for.
 const THINKING_BUDGETS: Record<string, number> = { minimal: 512, low: 1024, medium: 8192, high: 24576 }
 
 const HANDLED_FIELDS = new Set([...COMMON_HANDLED_FIELDS])
