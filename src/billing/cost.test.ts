@@ -65,3 +65,18 @@ test('nano rounding is upward and exact; formatting is exact', () => {
   assert.equal(formatNanoUsd(1_000_000_010), '1.00000001')
   assert.equal(formatNanoUsd(123_456_789_000_000), '123456.789')
 })
+
+test('images are billed per image at their tier, exactly, beside the prompt tokens', () => {
+  const imagePrice = {
+    ...price,
+    image: { '1024x1024': 40_000_000_000, '1024x1024/hd': 80_000_000_000 },
+  }
+  const usage = { promptTokens: 1000, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 }
+  // 3 hd images at $0.08 + 1000 prompt tokens at $2.5/1M = 0.24 + 0.0025
+  assert.equal(costNano(imagePrice, { ...usage, images: { tier: '1024x1024/hd', count: 3 } }), 242_500_000)
+  assert.equal(costNano(imagePrice, { ...usage, images: { tier: '1024x1024', count: 0 } }), 2_500_000)
+  assert.throws(
+    () => costPico(imagePrice, { ...usage, images: { tier: '512x512', count: 1 } }),
+    /no image price for 512x512/,
+  )
+})

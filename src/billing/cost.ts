@@ -2,7 +2,8 @@
  * The one cost formula, used by non-stream and stream settlement, reservations and quotes alike:
  * uncached prompt tokens at the input price, cached prompt tokens at the cached-input price,
  * completion tokens less the reasoning ones at the output price, reasoning tokens at the
- * reasoning price (the output price when the offer has none), plus the per-request price. Exact
+ * reasoning price (the output price when the offer has none), generated images at the offer's
+ * price for their tier (size and quality), plus the per-request price. Exact
  * integer pico-USD; ledger amounts are nano-USD, rounded up (a charge is never a fraction of a
  * nano-dollar short).
  *
@@ -19,6 +20,22 @@ export interface TokenUsage {
   cachedTokens: number
   /** Completion tokens spent reasoning (part of `completionTokens`): `completion_tokens_details.reasoning_tokens`. */
   reasoningTokens: number
+  /** Images generated (`/v1/images/generations`), all of one tier priced by `OfferPrice.image`. */
+  images?: ImageCount | undefined
+}
+
+/** Generated images of one tier (`1024x1024`, `1024x1024/hd`: see config/image-prices.ts). */
+export interface ImageCount {
+  tier: string
+  count: number
+}
+
+/** Pico-USD for the images; a tier the offer does not price is a RangeError (never free). */
+function imagesPico(price: OfferPrice, images: ImageCount | undefined): bigint {
+  if (images === undefined || images.count <= 0) return 0n
+  const each = price.image?.[images.tier]
+  if (each === undefined) throw new RangeError(`no image price for ${images.tier}`)
+  return BigInt(images.count) * BigInt(each)
 }
 
 export function costPico(price: OfferPrice, usage: TokenUsage): bigint {
@@ -29,6 +46,7 @@ export function costPico(price: OfferPrice, usage: TokenUsage): bigint {
     costOf(cached, price.cachedInput) +
     costOf(usage.completionTokens - reasoning, price.output) +
     costOf(reasoning, price.reasoning ?? price.output) +
+    imagesPico(price, usage.images) +
     BigInt(price.request)
   )
 }

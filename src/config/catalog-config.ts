@@ -11,6 +11,14 @@
 import { z } from 'zod'
 import { parseDecimal, parseUsd, parseUsdPerMillionTokens } from '../contracts/usd.ts'
 import { TOKENIZERS, type TokenizerName } from '../tokens/tokenizer.ts'
+import {
+  type ImagePrices,
+  type ImageRules,
+  imagePriceSchema,
+  imageRulesSchema,
+  readImagePrices,
+  readImageRules,
+} from './image-prices.ts'
 import type { AccountConfig, ProviderConfig } from './provider-config.ts'
 
 /** The lanes, by the promise each keeps: cost, trust, control. */
@@ -60,6 +68,8 @@ const priceSchema = z
     output: decimal.optional(),
     /** Alias of `reasoning` (OpenRouter's name). */
     internal_reasoning: decimal.optional(),
+    /** USD per generated image by tier (`1024x1024`, `1024x1024/hd`): see image-prices.ts. */
+    image: imagePriceSchema.optional(),
   })
   .superRefine((price, context) => {
     if (price.reasoning !== undefined && price.internal_reasoning !== undefined) {
@@ -76,7 +86,8 @@ const priceSchema = z
           path: [name],
           message: `give ${name} or its alias ${alias}, not both`,
         })
-      } else if (price[name] === undefined && price[alias] === undefined) {
+      } else if (price[name] === undefined && price[alias] === undefined && price.image === undefined) {
+        // An image price makes token prices optional (0 when absent).
         context.addIssue({ code: 'custom', path: [name], message: `required (or its alias ${alias})` })
       }
     }
@@ -125,6 +136,8 @@ export const modelSchema = z.strictObject({
     })
     .prefault({}),
   capabilities: z.array(z.enum(CAPABILITIES)).default([]),
+  /** Image generation rules (`modalities.output` includes `image`): see image-prices.ts. */
+  images: imageRulesSchema.optional(),
   /** The model's tokenizer, for exact prompt counts (OpenAI-family models); else a conservative estimate. */
   tokenizer: z.enum(TOKENIZERS).optional(),
   offers: z.array(offerSchema).min(1),
@@ -138,6 +151,8 @@ export interface OfferPrice {
   request: number
   /** Per reasoning token (counted within the completion); absent: reasoning is charged at `output`. */
   reasoning?: number
+  /** Per generated image, by tier (`1024x1024`, `1024x1024/hd`); absent: the offer generates no images. */
+  image?: ImagePrices
 }
 
 export interface DataPolicy {
@@ -175,6 +190,8 @@ export interface ModelConfig {
   modalities: { input: readonly string[]; output: readonly string[] }
   capabilities: readonly string[]
   tokenizer: TokenizerName | undefined
+  /** Image generation rules, when the catalog declares them. */
+  images?: ImageRules | undefined
   offers: readonly OfferConfig[]
 }
 
@@ -207,6 +224,7 @@ function readPrice(price: z.infer<typeof priceSchema>, field: string, problems: 
     const reasoning = price.reasoning === undefined ? 'internal_reasoning' : 'reasoning'
     const given = price[reasoning]
     if (given !== undefined) result.reasoning = parseUsdPerMillionTokens(given, `${field}.${reasoning}`)
+    if (price.image !== undefined) result.image = readImagePrices(price.image, `${field}.image`, problems)
   } catch (error) {
     problems.push((error as Error).message)
   }
@@ -224,6 +242,8 @@ export function withMargin(cost: OfferPrice, marginMilli: number): OfferPrice {
     request: apply(cost.request),
   }
   if (cost.reasoning !== undefined) price.reasoning = apply(cost.reasoning)
+  if (cost.image !== undefined)
+    price.image = Object.fromEntries(Object.entries(cost.image).map(([tier, value]) => [tier, apply(value)]))
   return price
 }
 
@@ -351,6 +371,7 @@ export function buildCatalogConfig(
       modalities: { input: inputModalities, output: model.modalities.output },
       capabilities: model.capabilities,
       tokenizer: model.tokenizer,
+      images: readImageRules(model.images),
       offers,
     }
   })

@@ -94,6 +94,30 @@ export interface OpenAIEmbeddingsRequest {
   user?: string
 }
 
+/** A validated image generation request (`POST /v1/images/generations`). */
+export interface OpenAIImagesRequest {
+  model: string
+  prompt: string
+  n?: number
+  size?: string
+  quality?: string
+  response_format?: 'url' | 'b64_json'
+  style?: string
+  background?: string
+  output_format?: string
+  output_compression?: number
+  moderation?: string
+  user?: string
+}
+
+/** An image generation answer: each image a URL or base64 data, as the upstream sent it. */
+export interface OpenAIImagesResponse {
+  created: number
+  data: { url?: string; b64_json?: string; revised_prompt?: string }[]
+  usage?: Record<string, unknown>
+  [field: string]: unknown
+}
+
 /** An embeddings answer with float vectors (the gateway encodes base64 itself when asked). */
 export interface OpenAIEmbeddingsResponse {
   object: 'list'

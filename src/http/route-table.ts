@@ -11,10 +11,12 @@ import { testByokKey, testUpstreamAccount } from '../gateway/endpoints/probe-ups
 import { proxyChatCompletion } from '../gateway/endpoints/proxy-chat-completion.ts'
 import { proxyCompletions } from '../gateway/endpoints/proxy-completions.ts'
 import { proxyEmbeddings } from '../gateway/endpoints/proxy-embeddings.ts'
+import { proxyImages } from '../gateway/endpoints/proxy-images.ts'
 import { proxyResponses } from '../gateway/endpoints/proxy-responses.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
+import { validateImagesRequest } from '../gateway/validate/validate-images-request.ts'
 import type { WorkspaceRecord } from '../storage/store.ts'
 import { checkAdminToken } from './admin-token.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
@@ -151,7 +153,12 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
 
   const quoteHandler: Handler = async (context) => {
     const key = await authenticate(context)
-    const body = validateChatCompletionRequest(await readBody(context))
+    const raw = await readBody(context)
+    // An image generation body (a `prompt`, no `messages`) is quoted per image.
+    const body =
+      raw.messages === undefined && raw.prompt !== undefined
+        ? validateImagesRequest(raw)
+        : validateChatCompletionRequest(raw)
     sendJson(context, 200, await quote(key, body))
   }
 
@@ -202,6 +209,19 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
             await authenticate(context)
             const body = await readBody(context)
             await proxyEmbeddings(context, validateEmbeddingsRequest(body), dependencies)
+          },
+        ],
+      ]),
+    ],
+    [
+      '/v1/images/generations',
+      new Map([
+        [
+          'POST',
+          async (context) => {
+            await authenticate(context)
+            const body = await readBody(context)
+            await proxyImages(context, validateImagesRequest(body), dependencies)
           },
         ],
       ]),

@@ -16,6 +16,7 @@ import type {
   OpenAIChatCompletionRequest,
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
+  OpenAIImagesRequest,
 } from '../contracts/openai-wire.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
 import type { StreamTranslator } from './translation/chat-chunk-writer.ts'
@@ -79,6 +80,11 @@ export interface ProviderAdapter {
   toTextCompletionRequest?(request: Record<string, unknown>, target: UpstreamTarget): UpstreamRequest
   /** Builds the upstream embeddings call (only when `capabilities.embeddings`). Pure. */
   toEmbeddingsRequest?(request: OpenAIEmbeddingsRequest, target: UpstreamTarget): UpstreamEmbeddingsRequest
+  /**
+   * Builds an image generation call in OpenAI's format (`/images/generations`); absent: the
+   * upstream generates no images. The answer (URLs or base64) passes through as sent. Pure.
+   */
+  toImageGenerationRequest?(request: OpenAIImagesRequest, target: UpstreamTarget): UpstreamRequest
   /** Maps a non-2xx upstream answer to a gateway error (decides retryability). Pure. */
   toGatewayError(status: number, body: string, headers: UpstreamHeaders, target: UpstreamTarget): GatewayError
 }

@@ -5,7 +5,8 @@
  * - Hold: the prompt estimate (conservative) plus the output cap (`max_tokens`, else the model's,
  *   else `billing.default_max_output_tokens`; never below a reasoning request's thinking budget)
  *   at the dearer of the output and reasoning prices, the highest among the offers the request
- *   may use, so any fallback and any share of reasoning is covered.
+ *   may use, so any fallback and any share of reasoning is covered. Image generation adds every
+ *   image asked for (`n`) at the offer's price for the request's tier.
  * - Cost: the upstream's reported usage through the one cost formula (cost.ts), added to the
  *   answer as `usage.cost` (USD) and `usage.cost_details`.
  * - Usage from the upstream is untrusted: counts that are not non-negative integers within what
@@ -24,7 +25,13 @@
  * Product spec §5.
  */
 import type { BillingService, Hold } from '../../billing/billing-service.ts'
-import { costliestUsage, costNano, formatNanoUsd, type TokenUsage } from '../../billing/cost.ts'
+import {
+  costliestUsage,
+  costNano,
+  formatNanoUsd,
+  type ImageCount,
+  type TokenUsage,
+} from '../../billing/cost.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../../config/config.ts'
 import type { OpenAIUsage } from '../../contracts/openai-wire.ts'
 import type { RequestLogRecord } from '../../storage/store.ts'
@@ -51,6 +58,8 @@ export interface RequestBilling {
   readonly current: ServedBy | undefined
   /** The current attempt's bytes reached the client: it is the one to charge. */
   markServed(): void
+  /** Images the upstream returned (untrusted: clamped to what was asked and held for). */
+  countImages(count: number): void
   /** Settles or releases the hold (in the background; never throws). */
   finish(): void
 }
@@ -93,6 +102,8 @@ export interface RequestBillingInput {
   forwardStreamUsage: boolean
   /** Charges commit before the answer's end (`billing.durable_settlement`). */
   durable?: boolean
+  /** Image generation: the images asked for (`n`) and their tier on an offer (undefined: none). */
+  images?: ((model: ModelConfig, offer: OfferConfig) => ImageCount | undefined) | undefined
 }
 
 export async function startRequestBilling(
@@ -108,7 +119,8 @@ export async function startRequestBilling(
     let outputCap = 0
     for (const { model, offer } of input.candidates) {
       const output = input.outputCap(model)
-      const nano = costNano(offer.price, costliestUsage(offer.price, promptEstimate, output))
+      const images = input.images?.(model, offer)
+      const nano = costNano(offer.price, { ...costliestUsage(offer.price, promptEstimate, output), images })
       if (nano > maxNano) {
         maxNano = nano
         outputCap = output
@@ -118,7 +130,10 @@ export async function startRequestBilling(
       hold = await billing.reserve(
         key.workspaceId,
         maxNano,
-        () => `about ${promptEstimate} prompt tokens and up to ${outputCap} output tokens`,
+        () =>
+          input.images === undefined
+            ? `about ${promptEstimate} prompt tokens and up to ${outputCap} output tokens`
+            : `about ${promptEstimate} prompt tokens and the images asked for`,
         key.budgetScopes,
       )
     }
@@ -148,6 +163,9 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
   readonly #promptEstimate: number
   readonly #hold: Hold | undefined
   readonly #outputCap: (model: ModelConfig) => number
+  readonly #images: RequestBillingInput['images']
+  /** Images returned by the served attempt (0 until counted). */
+  #imageCount = 0
   beforeEnd: AnswerOptions['beforeEnd'] = undefined
 
   constructor(
@@ -162,6 +180,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
     this.#promptEstimate = promptEstimate
     this.#hold = hold
     this.#outputCap = input.outputCap
+    this.#images = input.images
     this.forwardStreamUsage = input.forwardStreamUsage
     if (input.durable === true && hold !== undefined) this.beforeEnd = () => this.#settleBeforeEnd()
   }
@@ -198,6 +217,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
       completionTokens: usage.completion_tokens ?? 0,
       cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
       reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+      images: this.#imagesOf(current),
     }
     const nano = price(current.offer, tokens)
     this.#context.log.costNano = nano
@@ -232,6 +252,17 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
 
   markServed(): void {
     this.#served = this.current
+  }
+
+  countImages(count: number): void {
+    this.#imageCount = Number.isSafeInteger(count) && count > 0 ? count : 0
+  }
+
+  /** The images to charge on `by`'s offer: those returned, never more than were asked (and held). */
+  #imagesOf(by: ServedBy): ImageCount | undefined {
+    const asked = this.#images?.(by.model, by.offer)
+    if (asked === undefined) return undefined
+    return { tier: asked.tier, count: Math.min(this.#imageCount, asked.count) }
   }
 
   finish(): void {
@@ -303,6 +334,7 @@ class RequestBillingState implements RequestBilling, AnswerOptions, PendingCharg
       log.completionTokens = usage.completionTokens
       log.usageSource = 'estimated'
     }
+    usage.images = this.#imagesOf(served)
     const nano = price(served.offer, usage)
     log.costNano = nano
     return nano

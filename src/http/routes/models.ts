@@ -32,11 +32,13 @@ export interface PublishedPrice {
   internal_reasoning: string
   /** Per request. */
   request: string
+  /** Per generated image, by tier (`1024x1024`, `1024x1024/hd`); only on offers that generate images. */
+  image?: Record<string, string>
 }
 
 /**
  * Every price component of an offer as exact decimal strings: prompt, completion, cached input,
- * reasoning and per request; an unpublished price is never shown ("quote on request").
+ * reasoning, per request and per image by tier; an unpublished price is never shown ("quote on request").
  */
 export function publicPrice(offer: OfferConfig): PublishedPrice | typeof QUOTE_ON_REQUEST {
   if (!offer.published) return QUOTE_ON_REQUEST
@@ -50,6 +52,13 @@ export function publicPrice(offer: OfferConfig): PublishedPrice | typeof QUOTE_O
     input_cache_read: cachedInput,
     internal_reasoning: formatUsdPerMillionTokens(price.reasoning ?? price.output),
     request: formatPicoUsd(price.request),
+    ...(price.image === undefined
+      ? {}
+      : {
+          image: Object.fromEntries(
+            Object.entries(price.image).map(([tier, pico]) => [tier, formatPicoUsd(pico)]),
+          ),
+        }),
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `POST /v1/quote` (also `/api/v1/quote`): "compare the route first, then send the request".
- * Takes a chat completion body and answers, for every lane, whether the model is available
+ * Takes a chat completion body (or an image generation body: `prompt`, `n`, `size`, `quality`,
+ * whose output cost is the images at the offer's price for their tier) and answers, for every lane, whether the model is available
  * there for this key and why not, the offer that would serve it first, the estimated prompt
  * tokens, the estimated input cost and the maximum output cost, and the trust posture and
  * data policy. No upstream is called. Unpublished prices show as "quote on request", never as
@@ -14,14 +15,19 @@ import { keyMayUse } from '../../auth/key-access.ts'
 import { highestOutputPrice } from '../../billing/cost.ts'
 import { laneModelId, parseModelId } from '../../catalog/model-id.ts'
 import type { Lane, OfferConfig } from '../../config/config.ts'
-import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
+import { imageTier } from '../../config/image-prices.ts'
+import type { OpenAIChatCompletionRequest, OpenAIImagesRequest } from '../../contracts/openai-wire.ts'
 import { costOf, formatPicoUsd } from '../../contracts/usd.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { AccountHealth } from '../../gateway/attempt/account-health.ts'
 import { accountKeyOf, type OfferFilter, type RoutePlanner } from '../../gateway/route/route-planner.ts'
 import { takeRoutingOptions } from '../../gateway/route/routing-options.ts'
 import { choiceCount } from '../../gateway/validate/choice-count.ts'
-import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
+import {
+  estimatePromptTokens,
+  estimateTextTokens,
+  maxOutputTokens,
+} from '../../tokens/estimate-prompt-tokens.ts'
 import { reasoningOutputFloor } from '../../tokens/reasoning-output-floor.ts'
 import { tokenCounter } from '../../tokens/tokenizer.ts'
 import { publicPrice } from './models.ts'
@@ -59,9 +65,13 @@ interface LaneQuote {
 }
 
 export function createQuoteRoute(dependencies: QuoteDependencies) {
-  return async function quote(key: AuthenticatedKey, request: OpenAIChatCompletionRequest): Promise<string> {
+  return async function quote(
+    key: AuthenticatedKey,
+    request: OpenAIChatCompletionRequest | OpenAIImagesRequest,
+  ): Promise<string> {
     const planner = dependencies.planner()
-    const { options, request: body } = takeRoutingOptions(request)
+    const { options, request: body } = takeRoutingOptions(request as OpenAIChatCompletionRequest)
+    const images = 'prompt' in request ? (request as OpenAIImagesRequest) : undefined
     const parsed = parseModelId(body.model)
     const model = planner.catalog.find(parsed.model)
     if (model === undefined) {
@@ -73,11 +83,19 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         },
       )
     }
-    const promptTokens = estimatePromptTokens(body, tokenCounter(model.tokenizer))
+    const promptTokens =
+      images === undefined
+        ? estimatePromptTokens(body, tokenCounter(model.tokenizer))
+        : estimateTextTokens(images.prompt)
     // Every choice (`n`) can produce the output cap: the quote covers what the hold reserves.
-    const cap = maxOutputTokens(body, model, promptTokens)
+    const cap = images === undefined ? maxOutputTokens(body, model, promptTokens) : 0
     const outputTokens =
-      cap === undefined ? null : Math.max(cap, reasoningOutputFloor(body)) * choiceCount(body)
+      cap === undefined
+        ? null
+        : images === undefined
+          ? Math.max(cap, reasoningOutputFloor(body)) * choiceCount(body)
+          : 0
+    const imageRequest = { size: images?.size, quality: images?.quality }
     const filter: OfferFilter = {
       preferences: options.preferences,
       denyDataCollection: key.denyDataCollection || options.preferences?.dataCollection === 'deny',
@@ -99,6 +117,8 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         reason = `no BYOK key is stored for ${provider}`
       else if (offer !== undefined && !hasHealthyAccount(offer))
         reason = 'every account is resting after failures; retry later'
+      else if (images !== undefined && offer !== undefined && imagePico(offer) === undefined)
+        reason = 'no price for this image size and quality'
       return {
         lane,
         model: id,
@@ -108,6 +128,13 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
         offer: offer === undefined ? null : describeOffer(offer),
         ...costs(offer),
       }
+    }
+
+    /** Pico-USD for the images asked for on `offer`; undefined when it has no price for their tier. */
+    function imagePico(offer: OfferConfig): bigint | undefined {
+      const tier = imageTier(offer.price.image, model!.images, imageRequest)
+      if (tier === undefined) return undefined
+      return BigInt(offer.price.image![tier]!) * BigInt(images?.n ?? 1)
     }
 
     function hasHealthyAccount(offer: OfferConfig): boolean {
@@ -125,7 +152,13 @@ export function createQuoteRoute(dependencies: QuoteDependencies) {
       }
       const input = costOf(promptTokens, offer.price.input) + BigInt(offer.price.request)
       // At the dearer of the output and reasoning prices: any share of the output may be reasoning.
-      const output = outputTokens === null ? null : costOf(outputTokens, highestOutputPrice(offer.price))
+      // Images: every image asked for (`n`) at the offer's price for their size and quality.
+      const output =
+        images !== undefined
+          ? (imagePico(offer) ?? null)
+          : outputTokens === null
+            ? null
+            : costOf(outputTokens, highestOutputPrice(offer.price))
       return {
         estimated_input_cost: formatPicoUsd(input),
         max_output_cost: output === null ? null : formatPicoUsd(output),

@@ -6,9 +6,11 @@
  * @module
  * @see https://platform.openai.com/docs/api-reference/chat/create
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
+ * @see https://platform.openai.com/docs/api-reference/images/create
  */
 import type { ProviderConfig } from '../../config/config.ts'
 import { stringifyBounded } from '../../contracts/json-nesting.ts'
+import type { OpenAIImagesRequest } from '../../contracts/openai-wire.ts'
 import type { ProviderAdapter, UpstreamRequest, UpstreamTarget } from '../provider-adapter.ts'
 import { checkForwardedImageUrls } from '../translation/check-image-url.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
@@ -21,6 +23,10 @@ export interface OpenAICompatibleQuirks {
   completionsPath?: string | ((target: UpstreamTarget) => string)
   /** Path after the base URL for embeddings (default `/embeddings`); may use the target. */
   embeddingsPath?: string | ((target: UpstreamTarget) => string)
+  /** Path after the base URL for image generation (default `/images/generations`); may use the target. */
+  imagesPath?: string | ((target: UpstreamTarget) => string)
+  /** Whether the vendor serves `/images/generations` (default true: the catalog decides which models). */
+  images?: boolean
   /** Whether the vendor serves `/embeddings` (default true). */
   embeddings?: boolean
   /** Whether the vendor serves legacy `/completions` (default true). */
@@ -57,6 +63,7 @@ export function createOpenAICompatibleAdapter(
   const chatPath = quirks.chatCompletionsPath ?? '/chat/completions'
   const embeddingsPath = quirks.embeddingsPath ?? '/embeddings'
   const completionsPath = quirks.completionsPath ?? '/completions'
+  const imagesPath = quirks.imagesPath ?? '/images/generations'
   const dropped = quirks.unsupportedParameters ?? []
   const renamed = Object.entries(quirks.renamedParameters ?? {})
   const plain = dropped.length === 0 && renamed.length === 0
@@ -115,6 +122,15 @@ export function createOpenAICompatibleAdapter(
         false,
       )
     },
+    ...(quirks.images === false
+      ? {}
+      : {
+          toImageGenerationRequest(request: OpenAIImagesRequest, target: UpstreamTarget) {
+            const body: Record<string, unknown> = { ...request, model: target.upstreamModel }
+            for (const field of dropped) delete body[field]
+            return build(body, target, resolvePath(imagesPath, target), false)
+          },
+        }),
     toGatewayError: mapOpenAICompatibleError,
   }
 }

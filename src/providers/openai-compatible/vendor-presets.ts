@@ -41,6 +41,8 @@ const VENDOR_QUIRKS = {
         `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/completions`,
       embeddingsPath: (target) =>
         `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/embeddings`,
+      imagesPath: (target) =>
+        `/openai/deployments/${encodeURIComponent(target.upstreamModel)}/images/generations`,
       query: (target) =>
         `?api-version=${encodeURIComponent(target.provider.apiVersion ?? AZURE_DEFAULT_API_VERSION)}`,
     },
