@@ -3,17 +3,15 @@ import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from '../../co
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { toTransportError } from '../../providers/undici-transport.ts'
 import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
-import { startRequestBilling } from '../admit/request-billing.ts'
-import type { Admission } from '../admit/request-limits.ts'
 import { recordFailure } from '../attempt/upstream-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import { readAll } from '../deliver/deliver-json-answer.ts'
 import { encodeEmbeddingBase64 } from '../deliver/encode-embedding.ts'
 import type { RequestContext } from '../request-context.ts'
-import { planRequest, stageCandidates, startAttempt } from '../route/plan-stages.ts'
+import { planRequest, stageCandidates } from '../route/plan-stages.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
 import { takeRoutingOptions } from '../route/routing-options.ts'
-import { scrubEndUserFields } from '../route/scrub-request.ts'
+import { admitAndHold, runOneShotAttempts } from './one-shot-endpoint.ts'
 import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024
@@ -92,7 +90,7 @@ export async function proxyEmbeddings(
   request: OpenAIEmbeddingsRequest & Record<string, unknown>,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const key = context.key!
+  const _key = context.key!
   const generationId = nextGenerationId()
   context.log.generationId = generationId
   const planner = dependencies.planner()
@@ -123,107 +121,57 @@ export async function proxyEmbeddings(
   }
   const inputs = typeof request.input === 'string' ? [request.input] : request.input
   const promptEstimate = inputs.reduce((sum, text) => sum + estimateTextTokens(text), 0)
-  context.trace?.startAdmission()
-  let admission: Admission
-  let billing: Awaited<ReturnType<typeof startRequestBilling>>
-  try {
-    admission = await dependencies.limits.admit(context, key, promptEstimate)
-    try {
-      billing = await startRequestBilling(context, dependencies.billing, {
-        promptEstimate,
-        candidates: stageCandidates(planner, stages, filter),
-        outputCap: () => 0,
-        forwardStreamUsage: false,
-        durable: dependencies.durableSettlement === true,
-      })
-    } catch (error) {
-      admission.finish(0)
-      throw error
-    }
-  } catch (error) {
-    context.trace?.endAdmission(error)
-    throw error
-  }
-  context.trace?.endAdmission(undefined)
-  try {
-    let lastError: GatewayError | undefined
-    let attempts = 0
-    outer: for (const stage of stages) {
-      for (;;) {
-        if (attempts >= dependencies.maxAttempts) break outer
-        const attempt = stage.cursor.next()
-        if (attempt === undefined) break
-        attempts++
-        const headers = startAttempt(context, attempt, attempts, generationId)
-        billing.useAttempt(attempt)
-        // Operator accounts get the strict scrub (e.g. no `user`); a workspace's own key the body as sent.
-        const sent =
-          stage.byok === undefined
-            ? scrubEndUserFields(upstreamBody, attempt.offer.forwardFields)
-            : upstreamBody
-        context.trace?.startAttempt(attempt)
-        const result = await callUpstream(context, attempt, sent, dependencies)
-        context.trace?.endAttempt(result.ok ? undefined : result.error, context.signal.aborted)
-        if (context.signal.aborted) return
-        if (!result.ok) {
-          lastError = result.error
-          dependencies.onUpstreamFailure?.(attempt.provider.config.name, lastError.code)
-          if (!lastError.retryable && lastError.code !== 'unsupported_endpoint') break outer
-          continue
-        }
-        const answer = result.body
-        const usage = {
-          prompt_tokens: answer.usage?.prompt_tokens ?? promptEstimate,
-          completion_tokens: 0,
-          total_tokens: 0,
-        }
-        usage.total_tokens = usage.prompt_tokens
-        recordUsage(context, usage, billing.answer)
-        billing.markServed()
-        const decorated: Record<string, unknown> & typeof usage = { ...usage }
-        billing.answer.decorateUsage?.(decorated)
-        if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
-        const data = answer.data.map((item, index) => ({
-          object: 'embedding' as const,
-          index: typeof item.index === 'number' ? item.index : index,
-          embedding:
-            wantsBase64 && Array.isArray(item.embedding)
-              ? encodeEmbeddingBase64(item.embedding)
-              : item.embedding,
-        }))
-        context.writer.json(
-          context,
-          200,
-          JSON.stringify({
-            object: 'list',
-            data,
-            model: answer.model ?? attempt.target.upstreamModel,
-            usage: {
-              prompt_tokens: decorated.prompt_tokens,
-              total_tokens: decorated.total_tokens,
-              cost: decorated.cost,
-              cost_details: decorated.cost_details,
-            },
-          }),
-          headers,
-        )
-        return
+  const { admission, billing } = await admitAndHold(context, dependencies, promptEstimate, {
+    promptEstimate,
+    candidates: stageCandidates(planner, stages, filter),
+    outputCap: () => 0,
+    forwardStreamUsage: false,
+    durable: dependencies.durableSettlement === true,
+  })
+  await runOneShotAttempts(context, dependencies, {
+    stages,
+    primaryId: primary.id,
+    generationId,
+    admission,
+    billing,
+    body: upstreamBody,
+    call: (attempt, sent) => callUpstream(context, attempt, sent, dependencies),
+    async deliver(attempt, answer, headers) {
+      const usage = {
+        prompt_tokens: answer.usage?.prompt_tokens ?? promptEstimate,
+        completion_tokens: 0,
+        total_tokens: 0,
       }
-    }
-    context.writer.error(
-      context,
-      lastError ??
-        new GatewayError(
-          'no_healthy_upstream',
-          `Every offer for \`${primary.id}\` is unavailable; retry later.`,
-          {
-            retryAfterSeconds: 1,
+      usage.total_tokens = usage.prompt_tokens
+      recordUsage(context, usage, billing.answer)
+      billing.markServed()
+      const decorated: Record<string, unknown> & typeof usage = { ...usage }
+      billing.answer.decorateUsage?.(decorated)
+      if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
+      const data = answer.data.map((item, index) => ({
+        object: 'embedding' as const,
+        index: typeof item.index === 'number' ? item.index : index,
+        embedding:
+          wantsBase64 && Array.isArray(item.embedding)
+            ? encodeEmbeddingBase64(item.embedding)
+            : item.embedding,
+      }))
+      context.writer.json(
+        context,
+        200,
+        JSON.stringify({
+          object: 'list',
+          data,
+          model: answer.model ?? attempt.target.upstreamModel,
+          usage: {
+            prompt_tokens: decorated.prompt_tokens,
+            total_tokens: decorated.total_tokens,
+            cost: decorated.cost,
+            cost_details: decorated.cost_details,
           },
-        ),
-      { 'x-onekey-generation-id': generationId },
-    )
-  } finally {
-    billing.finish()
-    admission.finish(context.log.promptTokens ?? 0)
-  }
+        }),
+        headers,
+      )
+    },
+  })
 }

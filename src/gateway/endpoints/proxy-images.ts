@@ -15,14 +15,12 @@ import { imageTier, pricesSize } from '../../config/image-prices.ts'
 import type { OpenAIImagesRequest } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
-import { startRequestBilling } from '../admit/request-billing.ts'
-import type { Admission } from '../admit/request-limits.ts'
 import { attemptImageGeneration } from '../attempt/images-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import type { RequestContext } from '../request-context.ts'
-import { planRequest, stageCandidates, startAttempt } from '../route/plan-stages.ts'
+import { planRequest, stageCandidates } from '../route/plan-stages.ts'
 import { takeRoutingOptions } from '../route/routing-options.ts'
-import { scrubEndUserFields } from '../route/scrub-request.ts'
+import { admitAndHold, runOneShotAttempts } from './one-shot-endpoint.ts'
 import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
 
 /** Whether the catalog says the model generates images. */
@@ -54,7 +52,7 @@ export async function proxyImages(
   request: OpenAIImagesRequest & Record<string, unknown>,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const key = context.key!
+  const _key = context.key!
   const generationId = nextGenerationId()
   context.log.generationId = generationId
   const planner = dependencies.planner()
@@ -88,109 +86,60 @@ export async function proxyImages(
   }
   const upstreamBody = body as unknown as OpenAIImagesRequest
   const promptEstimate = estimateTextTokens(request.prompt)
-  context.trace?.startAdmission()
-  let admission: Admission
-  let billing: Awaited<ReturnType<typeof startRequestBilling>>
-  try {
-    admission = await dependencies.limits.admit(context, key, promptEstimate)
-    try {
-      billing = await startRequestBilling(context, dependencies.billing, {
-        promptEstimate,
-        candidates: priced,
-        outputCap: () => 0,
-        forwardStreamUsage: false,
-        durable: dependencies.durableSettlement === true,
-        images: (model, offer) => {
-          const tier = tierOf(model, offer)
-          return tier === undefined ? undefined : { tier, count }
-        },
-      })
-    } catch (error) {
-      admission.finish(0)
-      throw error
-    }
-  } catch (error) {
-    context.trace?.endAdmission(error)
-    throw error
-  }
-  context.trace?.endAdmission(undefined)
-  try {
-    let lastError: GatewayError | undefined
-    let attempts = 0
-    outer: for (const stage of stages) {
-      for (;;) {
-        if (attempts >= dependencies.maxAttempts) break outer
-        const attempt = stage.cursor.next()
-        if (attempt === undefined) break
-        // An offer without a price for this size and quality is not one to try (nor was it held for).
-        if (tierOf(attempt.model, attempt.offer) === undefined) continue
-        attempts++
-        const headers = startAttempt(context, attempt, attempts, generationId)
-        billing.useAttempt(attempt)
-        // Operator accounts get the strict scrub (no `user`); a workspace's own key the body as sent.
-        const sent =
-          stage.byok === undefined
-            ? scrubEndUserFields(upstreamBody, attempt.offer.forwardFields)
-            : upstreamBody
-        context.trace?.startAttempt(attempt)
-        const result = await attemptImageGeneration(context, attempt, sent, dependencies.health)
-        context.trace?.endAttempt(result.ok ? undefined : result.error, context.signal.aborted)
-        if (context.signal.aborted) return
-        if (!result.ok) {
-          lastError = result.error
-          dependencies.onUpstreamFailure?.(attempt.provider.config.name, lastError.code)
-          if (!lastError.retryable && lastError.code !== 'unsupported_endpoint') break outer
-          continue
-        }
-        // Untrusted: more images than asked for are neither delivered nor charged.
-        const { usage: upstreamUsage, ...answer } = result.body
-        const data = answer.data.slice(0, count)
-        const tokens = { prompt_tokens: promptEstimate, completion_tokens: 0, total_tokens: promptEstimate }
-        recordUsage(context, tokens, billing.answer)
-        billing.countImages(data.length)
-        billing.markServed()
-        const decorated: Record<string, unknown> & typeof tokens = { ...tokens }
-        billing.answer.decorateUsage?.(decorated)
-        if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
-        const usage =
-          upstreamUsage !== null && typeof upstreamUsage === 'object'
-            ? { ...upstreamUsage }
-            : {
-                // OpenAI's ImageGenUsage shape, from the gateway's own prompt count.
-                input_tokens: promptEstimate,
-                output_tokens: 0,
-                total_tokens: promptEstimate,
-                input_tokens_details: { text_tokens: promptEstimate, image_tokens: 0 },
-                estimated: true,
-              }
-        context.writer.json(
-          context,
-          200,
-          JSON.stringify({
-            ...answer,
-            created: typeof answer.created === 'number' ? answer.created : Math.floor(Date.now() / 1000),
-            data,
-            usage: { ...usage, cost: decorated.cost, cost_details: decorated.cost_details },
-          }),
-          headers,
-        )
-        return
-      }
-    }
-    context.writer.error(
-      context,
-      lastError ??
-        new GatewayError(
-          'no_healthy_upstream',
-          `Every offer for \`${primary.id}\` is unavailable; retry later.`,
-          {
-            retryAfterSeconds: 1,
-          },
-        ),
-      { 'x-onekey-generation-id': generationId },
-    )
-  } finally {
-    billing.finish()
-    admission.finish(context.log.promptTokens ?? 0)
-  }
+  const { admission, billing } = await admitAndHold(context, dependencies, promptEstimate, {
+    promptEstimate,
+    candidates: priced,
+    outputCap: () => 0,
+    forwardStreamUsage: false,
+    durable: dependencies.durableSettlement === true,
+    images: (model, offer) => {
+      const tier = tierOf(model, offer)
+      return tier === undefined ? undefined : { tier, count }
+    },
+  })
+  await runOneShotAttempts(context, dependencies, {
+    stages,
+    primaryId: primary.id,
+    generationId,
+    admission,
+    billing,
+    body: upstreamBody,
+    // An offer without a price for this size and quality is not one to try (nor was it held for).
+    skip: (attempt) => tierOf(attempt.model, attempt.offer) === undefined,
+    call: (attempt, sent) => attemptImageGeneration(context, attempt, sent, dependencies.health),
+    async deliver(_attempt, result, headers) {
+      // Untrusted: more images than asked for are neither delivered nor charged.
+      const { usage: upstreamUsage, ...answer } = result
+      const data = answer.data.slice(0, count)
+      const tokens = { prompt_tokens: promptEstimate, completion_tokens: 0, total_tokens: promptEstimate }
+      recordUsage(context, tokens, billing.answer)
+      billing.countImages(data.length)
+      billing.markServed()
+      const decorated: Record<string, unknown> & typeof tokens = { ...tokens }
+      billing.answer.decorateUsage?.(decorated)
+      if (billing.answer.beforeEnd !== undefined) await billing.answer.beforeEnd()
+      const usage =
+        upstreamUsage !== null && typeof upstreamUsage === 'object'
+          ? { ...upstreamUsage }
+          : {
+              // OpenAI's ImageGenUsage shape, from the gateway's own prompt count.
+              input_tokens: promptEstimate,
+              output_tokens: 0,
+              total_tokens: promptEstimate,
+              input_tokens_details: { text_tokens: promptEstimate, image_tokens: 0 },
+              estimated: true,
+            }
+      context.writer.json(
+        context,
+        200,
+        JSON.stringify({
+          ...answer,
+          created: typeof answer.created === 'number' ? answer.created : Math.floor(Date.now() / 1000),
+          data,
+          usage: { ...usage, cost: decorated.cost, cost_details: decorated.cost_details },
+        }),
+        headers,
+      )
+    },
+  })
 }
