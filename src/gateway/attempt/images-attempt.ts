@@ -6,16 +6,14 @@
  * @module
  * @see https://platform.openai.com/docs/api-reference/images/object
  */
+
 import type { OpenAIImagesRequest, OpenAIImagesResponse } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
-import { toTransportError } from '../../providers/undici-transport.ts'
-import { readAll } from '../deliver/deliver-json-answer.ts'
 import type { RequestContext } from '../request-context.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
 import type { AccountHealth } from './account-health.ts'
-import { recordFailure } from './upstream-attempt.ts'
+import { sendForJson } from './json-attempt.ts'
 
-const MAX_ERROR_BODY_BYTES = 64 * 1024
 /** Ten 4K PNGs in base64 fit with room to spare. */
 const MAX_RESPONSE_BYTES = 512 * 1024 * 1024
 
@@ -46,7 +44,7 @@ export async function attemptImageGeneration(
   request: OpenAIImagesRequest,
   health: AccountHealth,
 ): Promise<ImagesAttemptResult> {
-  const { adapter, transport, config } = attempt.provider
+  const { adapter, config } = attempt.provider
   if (adapter.toImageGenerationRequest === undefined) {
     return {
       ok: false,
@@ -57,35 +55,9 @@ export async function attemptImageGeneration(
       ),
     }
   }
-  try {
-    const upstreamRequest = adapter.toImageGenerationRequest(request, attempt.target)
-    const response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })
-    context.trace?.attemptStatus(response.status)
-    if (response.status < 200 || response.status >= 300) {
-      const text = (await readAll(response.body, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0))).toString(
-        'utf8',
-      )
-      const error = adapter.toGatewayError(response.status, text, response.headers, attempt.target)
-      recordFailure(health, attempt.accountKey, error)
-      return { ok: false, error }
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse((await readAll(response.body, MAX_RESPONSE_BYTES)).toString('utf8'))
-    } catch {
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not valid JSON.', {
-        provider: config.name,
-      })
-    }
-    if (!isImagesResponse(parsed))
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not an image list.', {
-        provider: config.name,
-      })
-    if (attempt.accountKey !== undefined) health.recordSuccess(attempt.accountKey)
-    return { ok: true, body: parsed }
-  } catch (error) {
-    const gatewayError = toTransportError(error, config.name)
-    recordFailure(health, attempt.accountKey, gatewayError)
-    return { ok: false, error: gatewayError }
-  }
+  return sendForJson(context, attempt, adapter.toImageGenerationRequest(request, attempt.target), health, {
+    maxBytes: MAX_RESPONSE_BYTES,
+    accept: (parsed) => (isImagesResponse(parsed) ? parsed : undefined),
+    expected: 'an image list',
+  })
 }

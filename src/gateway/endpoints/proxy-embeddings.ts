@@ -1,11 +1,9 @@
 import type { ModelConfig } from '../../config/config.ts'
 import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
-import { toTransportError } from '../../providers/undici-transport.ts'
 import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
-import { recordFailure } from '../attempt/upstream-attempt.ts'
+import { sendForJson } from '../attempt/json-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
-import { readAll } from '../deliver/deliver-json-answer.ts'
 import { encodeEmbeddingBase64 } from '../deliver/encode-embedding.ts'
 import type { RequestContext } from '../request-context.ts'
 import { planRequest, stageCandidates } from '../route/plan-stages.ts'
@@ -14,7 +12,6 @@ import { takeRoutingOptions } from '../route/routing-options.ts'
 import { admitAndHold, runOneShotAttempts } from './one-shot-endpoint.ts'
 import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
 
-const MAX_ERROR_BODY_BYTES = 64 * 1024
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 /** Whether the catalog says the model embeds (rather than chats). */
@@ -38,7 +35,7 @@ async function callUpstream(
   request: OpenAIEmbeddingsRequest,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<{ ok: true; body: OpenAIEmbeddingsResponse } | { ok: false; error: GatewayError }> {
-  const { adapter, transport, config } = attempt.provider
+  const { adapter, config } = attempt.provider
   if (adapter.toEmbeddingsRequest === undefined || !adapter.capabilities.embeddings) {
     return {
       ok: false,
@@ -52,37 +49,14 @@ async function callUpstream(
     }
   }
   const upstreamRequest = adapter.toEmbeddingsRequest(request, attempt.target)
-  try {
-    const response = await transport.send(upstreamRequest, attempt.target, { signal: context.signal })
-    context.trace?.attemptStatus(response.status)
-    if (response.status < 200 || response.status >= 300) {
-      const text = (await readAll(response.body, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0))).toString(
-        'utf8',
-      )
-      const error = adapter.toGatewayError(response.status, text, response.headers, attempt.target)
-      recordFailure(dependencies.health, attempt.accountKey, error)
-      return { ok: false, error }
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse((await readAll(response.body, MAX_RESPONSE_BYTES)).toString('utf8'))
-    } catch {
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not valid JSON.', {
-        provider: config.name,
-      })
-    }
-    const body = upstreamRequest.translate === undefined ? parsed : upstreamRequest.translate(parsed)
-    if (!isEmbeddingsResponse(body))
-      throw new GatewayError('upstream_invalid_response', 'The upstream answer was not an embeddings list.', {
-        provider: config.name,
-      })
-    if (attempt.accountKey !== undefined) dependencies.health.recordSuccess(attempt.accountKey)
-    return { ok: true, body }
-  } catch (error) {
-    const gatewayError = toTransportError(error, config.name)
-    recordFailure(dependencies.health, attempt.accountKey, gatewayError)
-    return { ok: false, error: gatewayError }
-  }
+  return sendForJson(context, attempt, upstreamRequest, dependencies.health, {
+    maxBytes: MAX_RESPONSE_BYTES,
+    accept: (parsed) => {
+      const body = upstreamRequest.translate === undefined ? parsed : upstreamRequest.translate(parsed)
+      return isEmbeddingsResponse(body) ? body : undefined
+    },
+    expected: 'an embeddings list',
+  })
 }
 
 export async function proxyEmbeddings(
