@@ -17,6 +17,7 @@ import type {
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
   OpenAIImagesRequest,
+  OpenAIImagesResponse,
 } from '../contracts/openai-wire.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
 import type { StreamTranslator } from './translation/chat-chunk-writer.ts'
@@ -51,6 +52,15 @@ export interface UpstreamEmbeddingsRequest extends Omit<UpstreamRequest, 'transl
   translate?: ((parsed: unknown) => OpenAIEmbeddingsResponse | undefined) | undefined
 }
 
+/**
+ * An image generation call; `translate` maps a non-OpenAI answer (Gemini's `inlineData` parts)
+ * to OpenAI's `ImagesResponse`: undefined when it is not an answer, a thrown GatewayError when it
+ * is one without an image. Absent: the answer is already OpenAI's format and passes through.
+ */
+export interface UpstreamImagesRequest extends Omit<UpstreamRequest, 'translation'> {
+  translate?: ((parsed: unknown) => OpenAIImagesResponse | undefined) | undefined
+}
+
 /** Turns one request's upstream answer into OpenAI's format (closure over the request). */
 export interface ResponseTranslation {
   /** A parsed non-stream answer → a chat completion; undefined when it is not a valid answer. */
@@ -81,10 +91,12 @@ export interface ProviderAdapter {
   /** Builds the upstream embeddings call (only when `capabilities.embeddings`). Pure. */
   toEmbeddingsRequest?(request: OpenAIEmbeddingsRequest, target: UpstreamTarget): UpstreamEmbeddingsRequest
   /**
-   * Builds an image generation call in OpenAI's format (`/images/generations`); absent: the
-   * upstream generates no images. The answer (URLs or base64) passes through as sent. Pure.
+   * Builds an image generation call (`/images/generations`, or the upstream's own with a
+   * `translate`); absent: the upstream generates no images. An OpenAI-format answer (URLs or
+   * base64) passes through as sent. Pure; throws a GatewayError (400) for a parameter the
+   * upstream cannot honour.
    */
-  toImageGenerationRequest?(request: OpenAIImagesRequest, target: UpstreamTarget): UpstreamRequest
+  toImageGenerationRequest?(request: OpenAIImagesRequest, target: UpstreamTarget): UpstreamImagesRequest
   /** Maps a non-2xx upstream answer to a gateway error (decides retryability). Pure. */
   toGatewayError(status: number, body: string, headers: UpstreamHeaders, target: UpstreamTarget): GatewayError
 }

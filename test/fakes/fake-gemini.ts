@@ -3,7 +3,10 @@
  * `:batchEmbedContents`) on 127.0.0.1 that checks requests as strictly as the real one
  * (unknown fields rejected, roles `user`/`model` only, one data field per part, every
  * `functionCall` answered by a `functionResponse` in the next turn, key in `x-goog-api-key`).
- * Streams use CRLF framing and cumulative `usageMetadata`, as Gemini does.
+ * Streams use CRLF framing and cumulative `usageMetadata`, as Gemini does. Image models (a name
+ * with `-image`) answer `responseModalities: ['TEXT', 'IMAGE']` with a text part and a base64
+ * `inlineData` PNG, refuse `candidateCount` > 1, and block prompts containing `forbidden`
+ * (`finishReason: IMAGE_SAFETY`, no content) or `prohibited` (`promptFeedback.blockReason`).
  *
  * @module
  * @see https://ai.google.dev/api/generate-content
@@ -37,6 +40,7 @@ const GENERATION_FIELDS = new Set([
   'responseSchema',
   'responseJsonSchema',
   'thinkingConfig',
+  'responseModalities',
 ])
 const PART_FIELDS = new Set([
   'text',
@@ -157,6 +161,70 @@ export function fakeEmbedding(text: string, dimensions = 8): number[] {
   return values
 }
 
+/** The image every fake Gemini image model draws (a 1×1 PNG), base64 as `inlineData.data`. */
+export const FAKE_GEMINI_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+/** Gemini bills an output image of up to 1024×1024 as 1290 tokens. */
+export const FAKE_GEMINI_IMAGE_TOKENS = 1290
+
+/** Checks `responseModalities` against the model; the image answer when one is asked for. */
+function imageAnswer(model: string, body: Json, prompt: string): { status: number; json: Json } | undefined {
+  const config = (body.generationConfig as Json | undefined) ?? {}
+  const modalities = config.responseModalities as unknown[] | undefined
+  const isImageModel = model.includes('-image')
+  if (modalities !== undefined) {
+    check(
+      Array.isArray(modalities) &&
+        modalities.every((modality) => modality === 'TEXT' || modality === 'IMAGE'),
+      'generation_config.response_modalities: invalid value',
+    )
+    check(
+      isImageModel || !modalities.includes('IMAGE'),
+      'Model does not support the requested response modalities: image',
+    )
+  }
+  if (!isImageModel) return undefined
+  check(
+    config.candidateCount === undefined || config.candidateCount === 1,
+    `Multiple candidates is not enabled for models/${model}`,
+  )
+  const promptTokenCount = countTokens(JSON.stringify(body.contents))
+  if (prompt.includes('prohibited'))
+    return {
+      status: 200,
+      json: {
+        promptFeedback: { blockReason: 'PROHIBITED_CONTENT' },
+        usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+        modelVersion: model,
+      },
+    }
+  if (prompt.includes('forbidden'))
+    return {
+      status: 200,
+      json: {
+        candidates: [{ finishReason: 'IMAGE_SAFETY', index: 0 }],
+        usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+        modelVersion: model,
+      },
+    }
+  const parts: Json[] = [{ inlineData: { mimeType: 'image/png', data: FAKE_GEMINI_PNG_BASE64 } }]
+  if (modalities?.includes('TEXT') === true) parts.unshift({ text: 'Here is the image you asked for.' })
+  const candidatesTokenCount = FAKE_GEMINI_IMAGE_TOKENS + (parts.length - 1) * 8
+  return {
+    status: 200,
+    json: {
+      candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: {
+        promptTokenCount,
+        candidatesTokenCount,
+        totalTokenCount: promptTokenCount + candidatesTokenCount,
+      },
+      modelVersion: model,
+      responseId: `fakeImage${promptTokenCount}`,
+    },
+  }
+}
+
 /** The thinking tokens the fake reports for a request with a thinking budget (at most the budget). */
 export const FAKE_THOUGHT_TOKENS = 400
 
@@ -218,6 +286,13 @@ export async function startFakeGemini(): Promise<FakeProviderServer> {
     let understood: ReturnType<typeof validate>
     try {
       understood = validate(body, request.headers)
+      const image = imageAnswer(String(model), body, understood.lastUserText)
+      if (image !== undefined) {
+        check(method === 'generateContent', 'the fake streams no images')
+        response.writeHead(image.status, { 'content-type': 'application/json; charset=UTF-8' })
+        response.end(JSON.stringify(image.json))
+        return
+      }
     } catch (error) {
       if (!(error instanceof Invalid)) throw error
       return fail(400, error.message, 'INVALID_ARGUMENT')

@@ -1,6 +1,7 @@
 /**
- * One image generation attempt: the adapter's OpenAI-format call, the answer read whole and
- * checked (a `data` array whose items carry a `url` or `b64_json` string), account health fed
+ * One image generation attempt: the adapter's call (a 400 it throws for a parameter its upstream
+ * cannot honour comes back as the attempt's error, nothing sent), the answer read whole, turned
+ * into OpenAI's format by the request's `translate` when it has one, and checked (a `data` array whose items carry a `url` or `b64_json` string), account health fed
  * either way. The images pass through as the upstream sent them: a URL is never fetched.
  *
  * @module
@@ -8,7 +9,8 @@
  */
 
 import type { OpenAIImagesRequest, OpenAIImagesResponse } from '../../contracts/openai-wire.ts'
-import { GatewayError } from '../../errors/gateway-error.ts'
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.ts'
+import type { UpstreamImagesRequest } from '../../providers/provider-adapter.ts'
 import type { RequestContext } from '../request-context.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
 import type { AccountHealth } from './account-health.ts'
@@ -55,9 +57,19 @@ export async function attemptImageGeneration(
       ),
     }
   }
-  return sendForJson(context, attempt, adapter.toImageGenerationRequest(request, attempt.target), health, {
+  let upstreamRequest: UpstreamImagesRequest
+  try {
+    upstreamRequest = adapter.toImageGenerationRequest(request, attempt.target)
+  } catch (error) {
+    return { ok: false, error: toGatewayError(error) }
+  }
+  const { translate } = upstreamRequest
+  return sendForJson(context, attempt, upstreamRequest, health, {
     maxBytes: MAX_RESPONSE_BYTES,
-    accept: (parsed) => (isImagesResponse(parsed) ? parsed : undefined),
+    accept: (parsed) => {
+      const body = translate === undefined ? parsed : translate(parsed)
+      return isImagesResponse(body) ? body : undefined
+    },
     expected: 'an image list',
   })
 }

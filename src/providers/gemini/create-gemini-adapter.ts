@@ -1,16 +1,19 @@
 /**
  * The Google Gemini adapter (Gemini API, `generativelanguage.googleapis.com/v1beta`): OpenAI
  * chat in, `models/{model}:generateContent` or `:streamGenerateContent?alt=sse` out, embeddings
- * through `:batchEmbedContents`; answers translated back to OpenAI's format. Pure: no I/O.
+ * through `:batchEmbedContents`, image generation through `:generateContent` with the IMAGE
+ * response modality (base64 only, one image per request); answers translated back to OpenAI's format. Pure: no I/O.
  *
  * @module
  * @see https://ai.google.dev/api/generate-content
  * @see https://ai.google.dev/api/embeddings
+ * @see https://ai.google.dev/gemini-api/docs/image-generation
  */
 import { stringifyBounded } from '../../contracts/json-nesting.ts'
 import type { ProviderAdapter, UpstreamTarget } from '../provider-adapter.ts'
 import { splitBaseUrl } from '../translation/split-base-url.ts'
 import { convertGeminiEmbeddings, convertToGeminiEmbeddings } from './convert-gemini-embeddings.ts'
+import { convertGeminiImages, convertToGeminiImages } from './convert-gemini-images.ts'
 import { convertGeminiResponse } from './convert-gemini-response.ts'
 import { convertToGeminiRequest } from './convert-to-gemini-request.ts'
 import { mapGeminiError } from './gemini-errors.ts'
@@ -58,6 +61,15 @@ export function createGeminiAdapter(): ProviderAdapter {
         headers: headersFor(target, false),
         body: JSON.stringify(body),
         translate: (parsed) => convertGeminiEmbeddings(parsed, request, target.upstreamModel),
+      }
+    },
+    toImageGenerationRequest(request, target) {
+      return {
+        origin: splitBaseUrl(target.account.baseUrl).origin,
+        path: modelPath(target, 'generateContent'),
+        headers: headersFor(target, false),
+        body: JSON.stringify(convertToGeminiImages(request)),
+        translate: (parsed) => convertGeminiImages(parsed, target.provider.name),
       }
     },
     toGatewayError: mapGeminiError,
