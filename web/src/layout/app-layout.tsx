@@ -19,7 +19,7 @@ import {
   switchWorkspaceMutation,
 } from '../session/session-queries.ts'
 import { Button } from '../ui/button.tsx'
-import { Dialog } from '../ui/dialog.tsx'
+import { Dialog, FormDialogFooter } from '../ui/dialog.tsx'
 import { ErrorMessage } from '../ui/error-message.tsx'
 import { TextField } from '../ui/field.tsx'
 import { splitServerError } from '../ui/form-errors.ts'
@@ -243,14 +243,12 @@ export function NewWorkspaceDialog({ open, onClose }: { open: boolean; onClose: 
       onClose={onClose}
       locked={create.isPending}
       footer={
-        <>
-          <Button onClick={onClose} disabled={create.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={create.isPending}>
-            Create workspace
-          </Button>
-        </>
+        <FormDialogFooter
+          formId={formId}
+          submitLabel="Create workspace"
+          onCancel={onClose}
+          pending={create.isPending}
+        />
       }
     >
       <form id={formId} onSubmit={submit} noValidate>

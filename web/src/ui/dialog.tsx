@@ -100,3 +100,25 @@ export function ConfirmDialog({
     </Dialog>
   )
 }
+
+interface FormDialogFooterProps {
+  /** The form the submit button sends (its `id`). */
+  formId: string
+  submitLabel: ReactNode
+  onCancel: () => void
+  pending: boolean
+}
+
+/** A form dialog's buttons: Cancel, and the submit button of the form inside the dialog. */
+export function FormDialogFooter({ formId, submitLabel, onCancel, pending }: FormDialogFooterProps) {
+  return (
+    <>
+      <Button onClick={onCancel} disabled={pending}>
+        Cancel
+      </Button>
+      <Button type="submit" form={formId} variant="primary" pending={pending}>
+        {submitLabel}
+      </Button>
+    </>
+  )
+}

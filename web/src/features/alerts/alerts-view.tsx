@@ -2,7 +2,8 @@ import { formatUtc } from '../../format/dates.ts'
 import { Button } from '../../ui/button.tsx'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
-import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
+import type { OlderPagesProps } from '../../ui/older-pages.tsx'
+import { PagedTable } from '../../ui/paged-table.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
 import { TableWrap } from '../../ui/table-wrap.tsx'
 import type { AlertDeliverySummary, AlertWebhookSummary } from './alerts-queries.ts'
@@ -114,27 +115,20 @@ interface DeliveriesViewProps extends OlderPagesProps {
 }
 
 /** Every alert sent by email or webhook, newest first: status, attempts, the last error, the next try. */
-export function DeliveriesView({
-  deliveries,
-  isPending,
-  error,
-  onRetry,
-  hasMore,
-  loadingMore,
-  onOlder,
-}: DeliveriesViewProps) {
-  if (error && deliveries === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
-  if (isPending || deliveries === undefined) return <Skeleton lines={4} />
-  if (deliveries.length === 0) {
-    return (
-      <EmptyState title="No alerts sent yet">
-        Alerts and test sends appear here with their delivery.
-      </EmptyState>
-    )
-  }
+export function DeliveriesView({ deliveries, ...list }: DeliveriesViewProps) {
   return (
-    <>
-      <TableWrap label="Delivery log">
+    <PagedTable
+      {...list}
+      items={deliveries}
+      skeletonLines={4}
+      empty={
+        <EmptyState title="No alerts sent yet">
+          Alerts and test sends appear here with their delivery.
+        </EmptyState>
+      }
+      label="Delivery log"
+    >
+      {(deliveries) => (
         <table>
           <caption className="visually-hidden">Alert deliveries, newest first</caption>
           <thead>
@@ -178,9 +172,8 @@ export function DeliveriesView({
             ))}
           </tbody>
         </table>
-      </TableWrap>
-      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
-    </>
+      )}
+    </PagedTable>
   )
 }
 

@@ -1,11 +1,12 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useId, useState } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useId } from 'react'
 import { Button } from '../../ui/button.tsx'
 import { CopyButton } from '../../ui/copy-button.tsx'
-import { Dialog } from '../../ui/dialog.tsx'
+import { Dialog, FormDialogFooter } from '../../ui/dialog.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Checkbox, TextField } from '../../ui/field.tsx'
-import { type FieldErrors, formText, splitServerError } from '../../ui/form-errors.ts'
+import { formText } from '../../ui/form-errors.ts'
+import { useFormMutation } from '../../ui/use-form-mutation.ts'
 import {
   ALERT_KIND_LABEL,
   ALERT_KINDS,
@@ -27,48 +28,33 @@ export function AddWebhookDialog({ open, onClose, onCreated }: AddWebhookDialogP
   const queryClient = useQueryClient()
   const formId = useId()
   const eventsId = useId()
-  const [errors, setErrors] = useState<FieldErrors>({})
-  const create = useMutation({
-    ...createWebhookMutation(queryClient),
-    onSuccess: (webhook) => {
-      createWebhookMutation(queryClient).onSuccess()
-      setErrors({})
-      onCreated(webhook)
-    },
-    onError: (error) => setErrors(splitServerError(error, FIELDS).fields),
-  })
+  const form = useFormMutation(createWebhookMutation(queryClient), FIELDS, (webhook) => onCreated(webhook))
+  const { errors } = form
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     const data = new FormData(event.currentTarget)
-    const result = buildWebhookBody({ url: formText(data, 'url'), events: data.getAll('events').map(String) })
-    if ('errors' in result) {
-      setErrors(result.errors)
-      return
-    }
-    setErrors({})
-    create.mutate(result.body)
+    form.send(
+      buildWebhookBody({ url: formText(data, 'url'), events: data.getAll('events').map(String) }),
+      (body) => body,
+    )
   }
   const close = () => {
-    create.reset()
-    setErrors({})
+    form.reset()
     onClose()
   }
-  const formError = create.error ? splitServerError(create.error, FIELDS).form : null
   return (
     <Dialog
       open={open}
       title="Add webhook"
       onClose={close}
-      locked={create.isPending}
+      locked={form.mutation.isPending}
       footer={
-        <>
-          <Button onClick={close} disabled={create.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={create.isPending}>
-            Add webhook
-          </Button>
-        </>
+        <FormDialogFooter
+          formId={formId}
+          submitLabel="Add webhook"
+          onCancel={close}
+          pending={form.mutation.isPending}
+        />
       }
     >
       <form id={formId} onSubmit={submit} noValidate className="stack">
@@ -105,7 +91,7 @@ export function AddWebhookDialog({ open, onClose, onCreated }: AddWebhookDialogP
             </p>
           ) : null}
         </fieldset>
-        {formError ? <ErrorMessage error={formError} /> : null}
+        {form.formError ? <ErrorMessage error={form.formError} /> : null}
       </form>
     </Dialog>
   )

@@ -1,10 +1,8 @@
 import type { AuditEntry } from '@contracts/console-api.ts'
 import { formatUtc } from '../../format/dates.ts'
 import { EmptyState } from '../../ui/empty-state.tsx'
-import { ErrorMessage } from '../../ui/error-message.tsx'
-import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
-import { Skeleton } from '../../ui/skeleton.tsx'
-import { TableWrap } from '../../ui/table-wrap.tsx'
+import type { OlderPagesProps } from '../../ui/older-pages.tsx'
+import { PagedTable } from '../../ui/paged-table.tsx'
 
 interface AuditViewProps extends OlderPagesProps {
   entries: AuditEntry[] | undefined
@@ -12,21 +10,16 @@ interface AuditViewProps extends OlderPagesProps {
   onRetry: () => void
 }
 
-export function AuditView({
-  entries,
-  isPending,
-  error,
-  onRetry,
-  hasMore,
-  loadingMore,
-  onOlder,
-}: AuditViewProps) {
-  if (error && entries === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
-  if (isPending || entries === undefined) return <Skeleton lines={8} />
-  if (entries.length === 0) return <EmptyState title="Nothing recorded yet" />
+export function AuditView({ entries, ...list }: AuditViewProps) {
   return (
-    <>
-      <TableWrap label="Audit log">
+    <PagedTable
+      {...list}
+      items={entries}
+      skeletonLines={8}
+      empty={<EmptyState title="Nothing recorded yet" />}
+      label="Audit log"
+    >
+      {(entries) => (
         <table>
           <caption className="visually-hidden">Audit log, newest first</caption>
           <thead>
@@ -50,8 +43,7 @@ export function AuditView({
             ))}
           </tbody>
         </table>
-      </TableWrap>
-      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
-    </>
+      )}
+    </PagedTable>
   )
 }

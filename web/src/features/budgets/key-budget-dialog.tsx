@@ -1,11 +1,11 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useId, useState } from 'react'
-import { Button } from '../../ui/button.tsx'
-import { Dialog } from '../../ui/dialog.tsx'
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useId } from 'react'
+import { Dialog, FormDialogFooter } from '../../ui/dialog.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { TextField } from '../../ui/field.tsx'
-import { type FieldErrors, formText, splitServerError } from '../../ui/form-errors.ts'
+import { formText } from '../../ui/form-errors.ts'
 import { useToast } from '../../ui/toast.tsx'
+import { useFormMutation } from '../../ui/use-form-mutation.ts'
 import {
   type BudgetView,
   buildKeyBudgetBody,
@@ -34,41 +34,28 @@ export function KeyBudgetDialog({ target, onClose }: KeyBudgetDialogProps) {
   const notify = useToast()
   const formId = useId()
   const explainId = useId()
-  const [errors, setErrors] = useState<FieldErrors>({})
-  const save = useMutation({
-    ...setKeyBudgetMutation(queryClient),
-    onSuccess: (_saved, { body }) => {
-      setKeyBudgetMutation(queryClient).onSuccess()
-      const none = Object.values(body).every((value) => value === null)
-      notify(none ? `Spend limits removed from “${target?.name}”` : `Spend limit saved for “${target?.name}”`)
-      setErrors({})
-      onClose()
-    },
-    onError: (error) => setErrors(splitServerError(error, FIELDS).fields),
+  const form = useFormMutation(setKeyBudgetMutation(queryClient), FIELDS, (_saved, { body }) => {
+    const none = Object.values(body).every((value) => value === null)
+    notify(none ? `Spend limits removed from “${target?.name}”` : `Spend limit saved for “${target?.name}”`)
+    onClose()
   })
+  const { errors } = form
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     if (target === null) return
     const data = new FormData(event.currentTarget)
-    const result = buildKeyBudgetBody({
+    const checked = buildKeyBudgetBody({
       total: formText(data, 'total'),
       day: formText(data, 'day'),
       week: formText(data, 'week'),
       month: formText(data, 'month'),
     })
-    if ('errors' in result) {
-      setErrors(result.errors)
-      return
-    }
-    setErrors({})
-    save.mutate({ id: target.id, body: result.body })
+    form.send(checked, (body) => ({ id: target.id, body }))
   }
   const close = () => {
-    save.reset()
-    setErrors({})
+    form.reset()
     onClose()
   }
-  const formError = save.error ? splitServerError(save.error, FIELDS).form : null
   const current = (period: (typeof PERIODS)[number]) =>
     limitFieldValue(target?.budget?.periods.find((entry) => entry.period === period)?.limit ?? null)
   return (
@@ -76,16 +63,14 @@ export function KeyBudgetDialog({ target, onClose }: KeyBudgetDialogProps) {
       open={target !== null}
       title={`Spend limit for “${target?.name ?? ''}”`}
       onClose={close}
-      locked={save.isPending}
+      locked={form.mutation.isPending}
       footer={
-        <>
-          <Button onClick={close} disabled={save.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={save.isPending}>
-            Save limit
-          </Button>
-        </>
+        <FormDialogFooter
+          formId={formId}
+          submitLabel="Save limit"
+          onCancel={close}
+          pending={form.mutation.isPending}
+        />
       }
     >
       <form id={formId} onSubmit={submit} noValidate className="stack" aria-describedby={explainId}>
@@ -115,7 +100,7 @@ export function KeyBudgetDialog({ target, onClose }: KeyBudgetDialogProps) {
             />
           ))}
         </div>
-        {formError ? <ErrorMessage error={formError} /> : null}
+        {form.formError ? <ErrorMessage error={form.formError} /> : null}
       </form>
     </Dialog>
   )

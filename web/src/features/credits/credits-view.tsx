@@ -3,9 +3,9 @@ import { isZero } from '../../format/money.ts'
 import { EmptyState } from '../../ui/empty-state.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Money } from '../../ui/money.tsx'
-import { OlderPages, type OlderPagesProps } from '../../ui/older-pages.tsx'
+import type { OlderPagesProps } from '../../ui/older-pages.tsx'
+import { PagedTable } from '../../ui/paged-table.tsx'
 import { Skeleton } from '../../ui/skeleton.tsx'
-import { TableWrap } from '../../ui/table-wrap.tsx'
 import { isWebUrl, purchaseStatus } from './credits-checkout.ts'
 import type { CreditsAnswer, LedgerEntry, Purchase } from './credits-queries.ts'
 
@@ -56,21 +56,16 @@ interface LedgerViewProps extends OlderPagesProps {
   onRetry: () => void
 }
 
-export function LedgerView({
-  entries,
-  isPending,
-  error,
-  onRetry,
-  hasMore,
-  loadingMore,
-  onOlder,
-}: LedgerViewProps) {
-  if (error && entries === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
-  if (isPending || entries === undefined) return <Skeleton lines={6} />
-  if (entries.length === 0) return <EmptyState title="No credit movements yet" />
+export function LedgerView({ entries, ...list }: LedgerViewProps) {
   return (
-    <>
-      <TableWrap label="Ledger">
+    <PagedTable
+      {...list}
+      items={entries}
+      skeletonLines={6}
+      empty={<EmptyState title="No credit movements yet" />}
+      label="Ledger"
+    >
+      {(entries) => (
         <table>
           <caption className="visually-hidden">Ledger entries, newest first</caption>
           <thead>
@@ -102,9 +97,8 @@ export function LedgerView({
             ))}
           </tbody>
         </table>
-      </TableWrap>
-      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
-    </>
+      )}
+    </PagedTable>
   )
 }
 
@@ -115,21 +109,16 @@ interface ReceiptsViewProps extends OlderPagesProps {
 }
 
 /** Card purchases, newest first, with Stripe's receipt when there is one. */
-export function ReceiptsView({
-  purchases,
-  isPending,
-  error,
-  onRetry,
-  hasMore,
-  loadingMore,
-  onOlder,
-}: ReceiptsViewProps) {
-  if (error && purchases === undefined) return <ErrorMessage error={error} onRetry={onRetry} />
-  if (isPending || purchases === undefined) return <Skeleton lines={3} />
-  if (purchases.length === 0) return <EmptyState title="No purchases yet" />
+export function ReceiptsView({ purchases, ...list }: ReceiptsViewProps) {
   return (
-    <>
-      <TableWrap label="Receipts">
+    <PagedTable
+      {...list}
+      items={purchases}
+      skeletonLines={3}
+      empty={<EmptyState title="No purchases yet" />}
+      label="Receipts"
+    >
+      {(purchases) => (
         <table>
           <caption className="visually-hidden">Card purchases, newest first</caption>
           <thead>
@@ -192,8 +181,7 @@ export function ReceiptsView({
             })}
           </tbody>
         </table>
-      </TableWrap>
-      <OlderPages error={error} hasMore={hasMore} loadingMore={loadingMore} onOlder={onOlder} />
-    </>
+      )}
+    </PagedTable>
   )
 }

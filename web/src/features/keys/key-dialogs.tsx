@@ -1,11 +1,11 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useId, useState } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useId } from 'react'
 import { Button } from '../../ui/button.tsx'
 import { CopyButton } from '../../ui/copy-button.tsx'
-import { Dialog } from '../../ui/dialog.tsx'
+import { Dialog, FormDialogFooter } from '../../ui/dialog.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { Checkbox, Field, TextField } from '../../ui/field.tsx'
-import { type FieldErrors, splitServerError } from '../../ui/form-errors.ts'
+import { useFormMutation } from '../../ui/use-form-mutation.ts'
 import { ALL_LANES, buildKeyBody, type CreatedKey, createKeyMutation } from './keys-queries.ts'
 
 const FIELDS = [
@@ -30,21 +30,13 @@ export function CreateKeyDialog({ open, onClose, onCreated }: CreateKeyDialogPro
   const queryClient = useQueryClient()
   const formId = useId()
   const lanesId = useId()
-  const [errors, setErrors] = useState<FieldErrors>({})
-  const create = useMutation({
-    ...createKeyMutation(queryClient),
-    onSuccess: (key) => {
-      createKeyMutation(queryClient).onSuccess()
-      setErrors({})
-      onCreated(key)
-    },
-    onError: (error) => setErrors(splitServerError(error, FIELDS).fields),
-  })
+  const form = useFormMutation(createKeyMutation(queryClient), FIELDS, (key) => onCreated(key))
+  const { errors } = form
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     const data = new FormData(event.currentTarget)
     const text = (name: string) => String(data.get(name) ?? '')
-    const result = buildKeyBody({
+    const checked = buildKeyBody({
       name: text('name'),
       lanes: data.getAll('lanes').map(String),
       models: text('models'),
@@ -54,17 +46,10 @@ export function CreateKeyDialog({ open, onClose, onCreated }: CreateKeyDialogPro
       concurrency: text('concurrency'),
       management: data.get('management') === 'on',
     })
-    if ('errors' in result) {
-      setErrors(result.errors)
-      return
-    }
-    setErrors({})
-    create.mutate(result.body)
+    form.send(checked, (body) => body)
   }
-  const formError = create.error ? splitServerError(create.error, FIELDS).form : null
   const close = () => {
-    create.reset()
-    setErrors({})
+    form.reset()
     onClose()
   }
   return (
@@ -72,16 +57,14 @@ export function CreateKeyDialog({ open, onClose, onCreated }: CreateKeyDialogPro
       open={open}
       title="Create API key"
       onClose={close}
-      locked={create.isPending}
+      locked={form.mutation.isPending}
       footer={
-        <>
-          <Button onClick={close} disabled={create.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={create.isPending}>
-            Create key
-          </Button>
-        </>
+        <FormDialogFooter
+          formId={formId}
+          submitLabel="Create key"
+          onCancel={close}
+          pending={form.mutation.isPending}
+        />
       }
     >
       <form id={formId} onSubmit={submit} noValidate className="stack">
@@ -141,7 +124,7 @@ export function CreateKeyDialog({ open, onClose, onCreated }: CreateKeyDialogPro
           label="Management key"
           hint="Can manage this workspace through the API (keys, BYOK, settings). Leave off for applications."
         />
-        {formError ? <ErrorMessage error={formError} /> : null}
+        {form.formError ? <ErrorMessage error={form.formError} /> : null}
       </form>
     </Dialog>
   )

@@ -1,8 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useId, useState } from 'react'
 import { formatUsd } from '../../format/money.ts'
-import { Button } from '../../ui/button.tsx'
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx'
+import { ConfirmDialog, Dialog, FormDialogFooter } from '../../ui/dialog.tsx'
 import { ErrorMessage } from '../../ui/error-message.tsx'
 import { SelectField, TextField } from '../../ui/field.tsx'
 import { type FieldErrors, formText, splitServerError } from '../../ui/form-errors.ts'
@@ -28,16 +27,7 @@ export function TopUpDialog({ workspace, onClose }: WorkspaceDialogProps) {
       title={`Top up or adjust “${workspace?.name ?? ''}”`}
       onClose={onClose}
       locked={pending}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={pending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={pending}>
-            Top up
-          </Button>
-        </>
-      }
+      footer={<FormDialogFooter formId={formId} submitLabel="Top up" onCancel={onClose} pending={pending} />}
     >
       {workspace ? (
         <TopUpForm
@@ -163,14 +153,12 @@ export function TierDialog({ workspace, tiers, defaultTier, onClose }: TierDialo
       onClose={close}
       locked={update.isPending}
       footer={
-        <>
-          <Button onClick={close} disabled={update.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" form={formId} variant="primary" pending={update.isPending}>
-            Save tier
-          </Button>
-        </>
+        <FormDialogFooter
+          formId={formId}
+          submitLabel="Save tier"
+          onCancel={close}
+          pending={update.isPending}
+        />
       }
     >
       <form id={formId} onSubmit={submit} noValidate className="stack">
