@@ -16,10 +16,39 @@ import {
 } from '../admit/request-billing.ts'
 import type { Admission } from '../admit/request-limits.ts'
 import type { RequestContext } from '../request-context.ts'
-import { type Stage, startAttempt } from '../route/plan-stages.ts'
+import { planRequest, type Stage, startAttempt } from '../route/plan-stages.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
+import { takeRoutingOptions } from '../route/routing-options.ts'
 import { scrubEndUserFields } from '../route/scrub-request.ts'
-import type { ChatCompletionProxyDependencies } from './proxy-chat-completion.ts'
+import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
+
+/**
+ * The request's generation ID (on its log row), its body without the routing options, and its
+ * plan: the model asked for, the offer filter and the stages to try. `checkModel` refuses a
+ * model the endpoint cannot serve (e.g. a chat model for embeddings), before anything is held.
+ */
+export async function planOneShot<Request extends { model: string }>(
+  context: RequestContext,
+  dependencies: ChatCompletionProxyDependencies,
+  request: Request & Record<string, unknown>,
+  checkModel: Parameters<typeof planRequest>[6],
+) {
+  const generationId = nextGenerationId()
+  context.log.generationId = generationId
+  const planner = dependencies.planner()
+  const { options, request: body } = takeRoutingOptions(request)
+  context.trace?.describe(request.model, undefined)
+  const plan = await planRequest(
+    context,
+    planner,
+    options,
+    request.model,
+    dependencies.defaultLane,
+    dependencies.byokCredentials,
+    checkModel,
+  )
+  return { generationId, planner, body, ...plan }
+}
 
 /** One upstream call's outcome. */
 export type OneShotResult<T> = { ok: true; body: T } | { ok: false; error: GatewayError }

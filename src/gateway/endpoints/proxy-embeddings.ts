@@ -6,11 +6,10 @@ import { sendForJson } from '../attempt/json-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import { encodeEmbeddingBase64 } from '../deliver/encode-embedding.ts'
 import type { RequestContext } from '../request-context.ts'
-import { planRequest, stageCandidates } from '../route/plan-stages.ts'
+import { stageCandidates } from '../route/plan-stages.ts'
 import type { PlannedAttempt } from '../route/route-planner.ts'
-import { takeRoutingOptions } from '../route/routing-options.ts'
-import { admitAndHold, runOneShotAttempts } from './one-shot-endpoint.ts'
-import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
+import { admitAndHold, planOneShot, runOneShotAttempts } from './one-shot-endpoint.ts'
+import type { ChatCompletionProxyDependencies } from './proxy-chat-completion.ts'
 
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
@@ -64,19 +63,10 @@ export async function proxyEmbeddings(
   request: OpenAIEmbeddingsRequest & Record<string, unknown>,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const _key = context.key!
-  const generationId = nextGenerationId()
-  context.log.generationId = generationId
-  const planner = dependencies.planner()
-  const { options, request: body } = takeRoutingOptions(request)
-  context.trace?.describe(request.model, undefined)
-  const { primary, filter, stages } = await planRequest(
+  const { generationId, planner, body, primary, filter, stages } = await planOneShot(
     context,
-    planner,
-    options,
-    request.model,
-    dependencies.defaultLane,
-    dependencies.byokCredentials,
+    dependencies,
+    request,
     (model) => {
       if (!isEmbeddingModel(model)) {
         throw new GatewayError(

@@ -18,10 +18,9 @@ import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
 import { attemptImageGeneration } from '../attempt/images-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import type { RequestContext } from '../request-context.ts'
-import { planRequest, stageCandidates } from '../route/plan-stages.ts'
-import { takeRoutingOptions } from '../route/routing-options.ts'
-import { admitAndHold, runOneShotAttempts } from './one-shot-endpoint.ts'
-import { type ChatCompletionProxyDependencies, nextGenerationId } from './proxy-chat-completion.ts'
+import { stageCandidates } from '../route/plan-stages.ts'
+import { admitAndHold, planOneShot, runOneShotAttempts } from './one-shot-endpoint.ts'
+import type { ChatCompletionProxyDependencies } from './proxy-chat-completion.ts'
 
 /** Whether the catalog says the model generates images. */
 export function isImageModel(model: ModelConfig): boolean {
@@ -52,20 +51,11 @@ export async function proxyImages(
   request: OpenAIImagesRequest & Record<string, unknown>,
   dependencies: ChatCompletionProxyDependencies,
 ): Promise<void> {
-  const _key = context.key!
-  const generationId = nextGenerationId()
-  context.log.generationId = generationId
-  const planner = dependencies.planner()
-  const { options, request: body } = takeRoutingOptions(request)
-  context.trace?.describe(request.model, undefined)
   const count = request.n ?? 1
-  const { primary, filter, stages } = await planRequest(
+  const { generationId, planner, body, primary, filter, stages } = await planOneShot(
     context,
-    planner,
-    options,
-    request.model,
-    dependencies.defaultLane,
-    dependencies.byokCredentials,
+    dependencies,
+    request,
     (model) => checkImageModel(model, count),
   )
   const tierRequest = { size: request.size, quality: request.quality }
