@@ -7,13 +7,14 @@
  * the catalog's one-image rule, 400s naming the parameter and 402s before any upstream call,
  * answers valid against the OpenAI spec's `ImagesResponse`.
  */
+
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import OpenAI from 'openai'
 import { parseUsdNano } from '../../src/contracts/usd.ts'
 import { FAKE_PNG_BASE64, type FakeOpenAIImages, startFakeOpenAIImages } from '../fakes/fake-openai-images.ts'
-import { CUSTOMER_KEY, KEYS } from '../helpers/lanes-setup.ts'
+import { CUSTOMER_KEY, KEYS, laneProviders } from '../helpers/lanes-setup.ts'
 import { assertMatchesOpenAISchema } from '../helpers/openapi.ts'
 import { type Json, readJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
@@ -24,29 +25,7 @@ function imagesCatalog(poolA: FakeOpenAIImages, poolB: FakeOpenAIImages, officia
   return {
     upstream: { max_attempts: 6, failure_threshold: 100, cooldown_ms: 60_000 },
     billing: { headroom_factor: 0 },
-    providers: [
-      {
-        name: 'pool-a',
-        kind: 'openai-compatible',
-        base_url: poolA.baseUrl,
-        accounts: [
-          { name: 'a1', api_key_env: 'POOL_A_1' },
-          { name: 'a2', api_key_env: 'POOL_A_2' },
-        ],
-      },
-      {
-        name: 'pool-b',
-        kind: 'openai-compatible',
-        base_url: poolB.baseUrl,
-        accounts: [{ name: 'b1', api_key_env: 'POOL_B_1' }],
-      },
-      {
-        name: 'official',
-        kind: 'openai',
-        base_url: official.baseUrl,
-        accounts: [{ name: 'o1', api_key_env: 'OFFICIAL_1', trust: 'official' }],
-      },
-    ],
+    providers: laneProviders(poolA, poolB, official, 1),
     models: [
       {
         id: 'dall-e-3',

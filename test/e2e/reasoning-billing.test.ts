@@ -14,6 +14,7 @@ import { parseUsd, parseUsdPerMillionTokens } from '../../src/contracts/usd.ts'
 import { FAKE_THOUGHT_TOKENS, startFakeGemini } from '../fakes/fake-gemini.ts'
 import type { FakeProviderServer } from '../fakes/fake-provider-server.ts'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { streamChunks } from '../helpers/billing-setup.ts'
 import {
   fakeProvider,
   geminiProvider,
@@ -56,19 +57,6 @@ function quotedCost(published: Json, usage: Json): number {
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
   })
-}
-
-function streamChunks(usage: Record<string, unknown>): string[] {
-  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`
-  return [
-    chunk({ role: 'assistant', content: '' }, null),
-    chunk({ content: 'Hel' }, null),
-    chunk({ content: 'lo' }, null),
-    chunk({}, 'stop'),
-    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage })}\n\n`,
-    'data: [DONE]\n\n',
-  ]
 }
 
 describe('reasoning billed at its own price', () => {

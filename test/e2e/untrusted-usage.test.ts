@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chatCompletionBody, type FakeUpstream, startFakeUpstream } from '../fakes/fake-upstream.ts'
+import { streamChunks } from '../helpers/billing-setup.ts'
 import {
   fakeProvider,
   readJson,
@@ -32,19 +33,6 @@ const HOSTILE: Record<string, Record<string, unknown>> = {
     prompt_tokens_details: { cached_tokens: 50 },
   },
   'a string': { prompt_tokens: '8', completion_tokens: 1, total_tokens: 9 },
-}
-
-function streamChunks(usage: Record<string, unknown>): string[] {
-  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`
-  return [
-    chunk({ role: 'assistant', content: '' }, null),
-    chunk({ content: 'Hel' }, null),
-    chunk({ content: 'lo' }, null),
-    chunk({}, 'stop'),
-    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage })}\n\n`,
-    'data: [DONE]\n\n',
-  ]
 }
 
 describe('untrusted upstream usage', () => {

@@ -25,6 +25,45 @@ export function bearer(call: { headers: Record<string, unknown> }): string {
   return String(call.headers.authorization ?? '').replace(/^Bearer /, '')
 }
 
+/**
+ * The lanes' providers: two pooled OpenAI-compatible providers (pool-a with accounts a1 and a2,
+ * pool-b with b1) and the official OpenAI provider (`trust: official`, accounts o1 and o2, or
+ * only o1), each at its fake's base URL.
+ */
+export function laneProviders(
+  poolA: { baseUrl: string },
+  poolB: { baseUrl: string },
+  official: { baseUrl: string },
+  officialAccounts: 1 | 2 = 2,
+): Record<string, unknown>[] {
+  return [
+    {
+      name: 'pool-a',
+      kind: 'openai-compatible',
+      base_url: poolA.baseUrl,
+      accounts: [
+        { name: 'a1', api_key_env: 'POOL_A_1' },
+        { name: 'a2', api_key_env: 'POOL_A_2' },
+      ],
+    },
+    {
+      name: 'pool-b',
+      kind: 'openai-compatible',
+      base_url: poolB.baseUrl,
+      accounts: [{ name: 'b1', api_key_env: 'POOL_B_1' }],
+    },
+    {
+      name: 'official',
+      kind: 'openai',
+      base_url: official.baseUrl,
+      accounts: [
+        { name: 'o1', api_key_env: 'OFFICIAL_1', trust: 'official' },
+        { name: 'o2', api_key_env: 'OFFICIAL_2', trust: 'official' },
+      ].slice(0, officialAccounts),
+    },
+  ]
+}
+
 export function catalog(
   poolA: FakeUpstream,
   poolB: FakeUpstream,
@@ -32,32 +71,7 @@ export function catalog(
 ): Record<string, unknown> {
   return {
     upstream: { max_attempts: 6, failure_threshold: 100, cooldown_ms: 60_000 },
-    providers: [
-      {
-        name: 'pool-a',
-        kind: 'openai-compatible',
-        base_url: poolA.baseUrl,
-        accounts: [
-          { name: 'a1', api_key_env: 'POOL_A_1' },
-          { name: 'a2', api_key_env: 'POOL_A_2' },
-        ],
-      },
-      {
-        name: 'pool-b',
-        kind: 'openai-compatible',
-        base_url: poolB.baseUrl,
-        accounts: [{ name: 'b1', api_key_env: 'POOL_B_1' }],
-      },
-      {
-        name: 'official',
-        kind: 'openai',
-        base_url: official.baseUrl,
-        accounts: [
-          { name: 'o1', api_key_env: 'OFFICIAL_1', trust: 'official' },
-          { name: 'o2', api_key_env: 'OFFICIAL_2', trust: 'official' },
-        ],
-      },
-    ],
+    providers: laneProviders(poolA, poolB, official),
     models: [
       {
         id: 'gpt-x',
