@@ -1,6 +1,6 @@
 /**
- * What the one-shot JSON endpoints (embeddings, image generation) share once their request is
- * planned: limits then the hold (inside the trace's admission span), and the attempts in plan
+ * What the one-shot JSON endpoints (embeddings, image generation) share: planning the request,
+ * and, after limits and the hold (admit/admit-and-hold.ts), the attempts in plan
  * order within `upstream.max_attempts` (operator accounts get the strict scrub, a workspace's own
  * key the body as sent; a retryable failure falls through to the next attempt), the answer
  * written by the endpoint, else the last error; the hold and the admission are always finished.
@@ -9,11 +9,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http'
 import { GatewayError } from '../../errors/gateway-error.ts'
-import {
-  type RequestBilling,
-  type RequestBillingInput,
-  startRequestBilling,
-} from '../admit/request-billing.ts'
+import type { RequestBilling } from '../admit/request-billing.ts'
 import type { Admission } from '../admit/request-limits.ts'
 import type { RequestContext } from '../request-context.ts'
 import { planRequest, type Stage, startAttempt } from '../route/plan-stages.ts'
@@ -52,30 +48,6 @@ export async function planOneShot<Request extends { model: string }>(
 
 /** One upstream call's outcome. */
 export type OneShotResult<T> = { ok: true; body: T } | { ok: false; error: GatewayError }
-
-/** Checks the limits for `promptEstimate` tokens, then reserves the request's maximum cost. */
-export async function admitAndHold(
-  context: RequestContext,
-  dependencies: ChatCompletionProxyDependencies,
-  promptEstimate: number,
-  input: RequestBillingInput,
-): Promise<{ admission: Admission; billing: RequestBilling }> {
-  context.trace?.startAdmission()
-  try {
-    const admission = await dependencies.limits.admit(context, context.key!, promptEstimate)
-    try {
-      const billing = await startRequestBilling(context, dependencies.billing, input)
-      context.trace?.endAdmission(undefined)
-      return { admission, billing }
-    } catch (error) {
-      admission.finish(0)
-      throw error
-    }
-  } catch (error) {
-    context.trace?.endAdmission(error)
-    throw error
-  }
-}
 
 export interface OneShotAttempts<Body extends object, Answer> {
   stages: readonly Stage[]

@@ -21,8 +21,9 @@ import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimatePromptTokens, maxOutputTokens } from '../../tokens/estimate-prompt-tokens.ts'
 import { reasoningOutputFloor } from '../../tokens/reasoning-output-floor.ts'
 import { tokenCounter } from '../../tokens/tokenizer.ts'
-import { type RequestBilling, startRequestBilling } from '../admit/request-billing.ts'
-import type { Admission, LimitGate } from '../admit/request-limits.ts'
+import { admitAndHold } from '../admit/admit-and-hold.ts'
+import type { RequestBilling } from '../admit/request-billing.ts'
+import type { LimitGate } from '../admit/request-limits.ts'
 import type { AccountHealth } from '../attempt/account-health.ts'
 import { alertRejectedByokKey } from '../attempt/byok-rejected-alert.ts'
 import { hasRemoteImages, inlineImageUrls } from '../attempt/inline-image-urls.ts'
@@ -117,7 +118,6 @@ export async function proxyChatCompletion(
   dependencies: ChatCompletionProxyDependencies,
   endpoint?: EndpointOptions,
 ): Promise<void> {
-  const key = context.key!
   // Every call gets a generation ID and a request-log row, refused ones (400, 402, 403…) included.
   const generationId = nextGenerationId()
   context.log.generationId = generationId
@@ -158,28 +158,18 @@ export async function proxyChatCompletion(
       maxOutputTokens(body, model, promptEstimate) ?? dependencies.defaultMaxOutputTokens,
       thinkingFloor,
     ) * choices
-  context.trace?.startAdmission()
-  let admission: Admission
-  let billing: RequestBilling
-  try {
-    admission = await dependencies.limits.admit(context, key, promptEstimate + outputCap(primary))
-    try {
-      billing = await startRequestBilling(context, dependencies.billing, {
-        promptEstimate,
-        candidates: stageCandidates(planner, stages, filter),
-        outputCap,
-        forwardStreamUsage,
-        durable: dependencies.durableSettlement === true,
-      })
-    } catch (error) {
-      admission.finish(0)
-      throw error
-    }
-  } catch (error) {
-    context.trace?.endAdmission(error)
-    throw error
-  }
-  context.trace?.endAdmission(undefined)
+  const { admission, billing } = await admitAndHold(
+    context,
+    dependencies,
+    promptEstimate + outputCap(primary),
+    {
+      promptEstimate,
+      candidates: stageCandidates(planner, stages, filter),
+      outputCap,
+      forwardStreamUsage,
+      durable: dependencies.durableSettlement === true,
+    },
+  )
   try {
     const cacheKey = await answerFromCache(
       context,

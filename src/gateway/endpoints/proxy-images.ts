@@ -15,11 +15,12 @@ import { imageTier, pricesSize } from '../../config/image-prices.ts'
 import type { OpenAIImagesRequest } from '../../contracts/openai-wire.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import { estimateTextTokens } from '../../tokens/estimate-prompt-tokens.ts'
+import { admitAndHold } from '../admit/admit-and-hold.ts'
 import { attemptImageGeneration } from '../attempt/images-attempt.ts'
 import { recordUsage } from '../deliver/attempt-outcome.ts'
 import type { RequestContext } from '../request-context.ts'
 import { stageCandidates } from '../route/plan-stages.ts'
-import { admitAndHold, planOneShot, runOneShotAttempts } from './one-shot-endpoint.ts'
+import { planOneShot, runOneShotAttempts } from './one-shot-endpoint.ts'
 import type { ChatCompletionProxyDependencies } from './proxy-chat-completion.ts'
 
 /** Whether the catalog says the model generates images. */
