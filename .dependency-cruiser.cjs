@@ -13,6 +13,7 @@ const LAYERS = [
   ['auth', 'services', 'byok', 'ratelimit'],
   ['billing', 'providers', 'accounts', 'alerts'],
   ['gateway'],
+  ['site'],
   ['http'],
   ['server'],
   ['cli'],
