@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { cpuBetween, parseProcStat, processCpuUs, readProcessStat, sampleCpu } from './process-cpu.ts'
+
+test('a /proc stat line gives comm, ppid and CPU in µs, even with ") " inside comm', () => {
+  const line =
+    '2201 (postgres: 15/main) S 1 2201 2201 0 -1 4194560 1897 57731 0 0 12 34 56 78 20 0 1 0 1226 223 4 18446744073709551615'
+  assert.deepEqual(parseProcStat(line), {
+    pid: 2201,
+    comm: 'postgres: 15/main',
+    ppid: 1,
+    cpuUs: (12 + 34) * 10_000,
+    childrenCpuUs: (56 + 78) * 10_000,
+  })
+  assert.equal(parseProcStat('7 (a) b) R 3 7 7 0 -1 0 0 0 0 0 1 2 3 4 20').comm, 'a) b')
+  assert.throws(() => parseProcStat('no parentheses here'))
+})
+
+test('this process reads as itself, and its CPU time grows while it works', () => {
+  const own = readProcessStat(process.pid)
+  assert.equal(own?.comm, readFileSync('/proc/self/comm', 'utf8').trim())
+  assert.equal(own?.ppid, process.ppid)
+  const before = processCpuUs(process.pid)
+  const until = performance.now() + 150
+  while (performance.now() < until) {
+    // spin: 150 ms of CPU
+  }
+  assert.ok(processCpuUs(process.pid) - before >= 50_000)
+  assert.ok(Number.isNaN(processCpuUs(undefined)))
+})
+
+test('CPU between samples: new processes count whole, exited ones are counted as lost', () => {
+  const before = new Map([
+    [1, 100],
+    [2, 200],
+  ])
+  const after = new Map([
+    [1, 150],
+    [3, 40],
+  ])
+  assert.deepEqual(cpuBetween(before, after), { cpuUs: 50 + 40, lost: 1 })
+})
+
+test('a sample holds the running processes only', () => {
+  const sample = sampleCpu([process.pid, 2 ** 22 + 1])
+  assert.deepEqual([...sample.keys()], [process.pid])
+})
