@@ -12,7 +12,7 @@
  *   data-tab-label="Python">…</section></div>`. site.js adds a `role="tablist"` of
  *   `role="tab"` buttons (arrow keys, Home, End) and makes each section a `role="tabpanel"`;
  *   without JS every section shows, under a heading made from its label (use
- *   `<h3 class="tab-heading">` inside the section if you want one; site.js hides it).
+ *   `<p class="tab-heading">` inside the section if you want one; site.js hides it).
  * - **Tables**: wrap in `<div class="table-scroll" role="region" tabindex="0"
  *   aria-label="…">` so wide tables scroll on phones and keyboards can reach them.
  * - **Callouts**: `<div class="callout">` (or `callout warning`) around a paragraph.
