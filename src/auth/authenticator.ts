@@ -1,13 +1,16 @@
 /**
  * Bearer-key authentication with a cache in front of the store: once warm, a request costs a
- * SHA-256 and a Map lookup, no database round trip. Entries older than the TTL are served once
- * more while a single background refresh runs (so revocation on another instance shows within
- * about one TTL); entries much older than that are re-read before answering. Unknown keys are
+ * SHA-256 and a Map lookup, no database round trip. Changes reach the cache as notifications
+ * (`storage/change-notifications.ts`, wired in `server/cache-invalidation.ts`): a key revoked or
+ * a workspace changed by any instance or the CLI is dropped here within about a second. The TTL is
+ * a safety net only: entries older than it are served once more while a single background
+ * refresh runs; entries much older than that are re-read before answering. Unknown keys are
  * cached too (bounded), so a flood of bad keys cannot hammer the database.
  *
  * @module
  */
 import { GatewayError } from '../errors/gateway-error.ts'
+import { runInBackground } from '../storage/round-trip-counter.ts'
 import type {
   ApiKeyRecord,
   ApiKeyRepository,
@@ -69,10 +72,12 @@ export interface AuthenticatorOptions {
 export interface Authenticator {
   /** Resolves the caller or throws a 401 GatewayError. */
   authenticate(authorization: string | undefined): Promise<AuthenticatedKey>
-  /** Drops a cached key at once (this instance); other instances follow within the TTL. */
+  /** Drops a cached key (by the SHA-256 of its secret) at once. */
   invalidate(keyHash: string): void
-  /** Drops every cached key of a workspace (after its settings changed). */
+  /** Drops every cached key of a workspace (after its settings or limits changed). */
   invalidateWorkspace(workspaceId: string): void
+  /** Drops every cached key (changes may have been missed). */
+  clear(): void
   /** Writes pending last-used times now. */
   flush(): Promise<void>
   close(): Promise<void>
@@ -121,6 +126,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const cache = new Map<string, CacheEntry>()
   const lastUsed = new Map<string, number>()
   const onBackgroundError = options.onBackgroundError ?? (() => {})
+  // Moves at every invalidation: a read that started before one may hold what it dropped, so its
+  // result answers the request that waited for it but is not cached.
+  let generation = 0
 
   function remember(hash: string, key: AuthenticatedKey | null, suspended: boolean): CacheEntry {
     if (!cache.has(hash) && cache.size >= options.cacheMaxEntries) cache.delete(cache.keys().next().value!)
@@ -130,14 +138,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   async function load(hash: string): Promise<CacheEntry> {
+    const startedAt = generation
     const found = await options.apiKeys.findByHash(hash)
-    return remember(hash, toAuthenticatedKey(found), found?.workspace.suspended === true)
+    const key = toAuthenticatedKey(found)
+    const suspended = found?.workspace.suspended === true
+    if (startedAt !== generation) return { key, suspended, fetchedAtMs: now(), refreshing: false }
+    return remember(hash, key, suspended)
   }
 
   function refreshInBackground(hash: string, entry: CacheEntry): void {
     if (entry.refreshing) return
     entry.refreshing = true
-    load(hash).catch((error: unknown) => {
+    // Nobody waits for it: not a round trip of the request that noticed the age.
+    runInBackground(() => load(hash)).catch((error: unknown) => {
       entry.refreshing = false
       onBackgroundError(error)
     })
@@ -185,10 +198,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return key
     },
     invalidate(keyHash) {
+      generation++
       cache.delete(keyHash)
     },
     invalidateWorkspace(workspaceId) {
+      generation++
       for (const [hash, entry] of cache) if (entry.key?.workspaceId === workspaceId) cache.delete(hash)
+    },
+    clear() {
+      generation++
+      cache.clear()
     },
     flush,
     async close() {
