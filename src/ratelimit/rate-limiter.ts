@@ -56,7 +56,7 @@ export interface RateLimiter {
   readonly sync?: SyncRateLimiter
   /**
    * Several checks, or several releases, in one call: for a shared limiter, one round trip per
-   * admission instead of one per check.
+   * admission instead of one per check. The keys of one call share a group ({@link groupedKey}).
    */
   readonly batch?: BatchRateLimiter
 }
@@ -104,6 +104,16 @@ export interface BatchRateLimiter {
     refunds: readonly WindowCheck[],
     releases: readonly { key: string; leaseId: string }[],
   ): Promise<void>
+}
+
+/**
+ * A limiter key in a group: the keys of one batch call (one request's windows and slots) must
+ * share a group, so a shared limiter keeps them together (one `{group}` hash tag, one Redis
+ * Cluster slot) and still answers the whole admission with one script call.
+ */
+export function groupedKey(group: string, name: string): string {
+  if (/[{}]/.test(group)) throw new Error(`a limiter key group cannot contain braces: ${group}`)
+  return `{${group}}${name}`
 }
 
 /** {@link RateLimiter}'s operations, answered at once (in-process limiters only). */

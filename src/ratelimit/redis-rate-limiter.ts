@@ -2,37 +2,57 @@
  * The shared {@link RateLimiter}: every decision is one atomic Lua script on Redis, timed by
  * Redis's own clock, so N gateway instances enforce one limit, not N. A request's admission
  * (every window and slot) is one script call, and so is its finish (refunds and releases).
- * The scripts of one call touch several keys, so Redis runs standalone (or keeps a request's
- * keys on one node), not as a cluster spreading them.
+ *
+ * Runs on a standalone Redis and on a Redis Cluster alike: every key a script touches is passed
+ * in KEYS (none is built inside a script), and the keys of one batch share a `{group}` hash tag
+ * (`groupedKey` in rate-limiter.ts: the workspace), so they live in one slot. Key layout, under the prefix:
+ * `w:<key>:<windowMs>` a window counter (`<window number>:<used>`, the window from Redis's
+ * clock; a new window reads as 0), `l:<key>` a sorted set of leases (score = expiry).
  *
  * @module
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
  */
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
 import { closeRedis } from './close-redis.ts'
 import type { BatchRateLimiter, ConsumeResult, RateLimiter } from './rate-limiter.ts'
+import { assertKeyPrefix, connectRedis, type RedisClient, type RedisTarget } from './redis-connection.ts'
 
 /**
- * KEYS[1] counter key prefix; ARGV cost, limit, windowMs. The window is chosen from Redis's
- * clock; a denied call spends nothing. Returns {allowed, remaining, resetAtMs, nowMs}.
+ * Every script starts here: `now` from Redis's clock, and a window counter's reading and
+ * writing. A counter holds `<window>:<used>`; another window's (or an unreadable) value is 0.
  */
-const CONSUME_SCRIPT = `
+const PRELUDE = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local function used_in(key, window)
+  local value = redis.call('GET', key)
+  if not value then return 0 end
+  local at, used = string.match(value, '^(%d+):(%d+)$')
+  if at == nil or tonumber(at) ~= window then return 0 end
+  return tonumber(used)
+end
+local function store(key, window, used, reset_at)
+  redis.call('SET', key, string.format('%d:%d', window, used), 'PX', reset_at - now + 1000)
+end
+`
+
+/**
+ * KEYS[1] window counter; ARGV cost, limit, windowMs. A denied call spends nothing. Returns
+ * {allowed, remaining, resetAtMs, nowMs}.
+ */
+const CONSUME_SCRIPT = `${PRELUDE}
 local cost = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local window_ms = tonumber(ARGV[3])
 local window = math.floor(now / window_ms)
-local key = KEYS[1] .. ':' .. window_ms .. ':' .. window
 local reset_at = (window + 1) * window_ms
-local used = tonumber(redis.call('GET', key) or '0')
+local used = used_in(KEYS[1], window)
 if cost > 0 and used + cost > limit then
   return {0, math.max(0, limit - used), reset_at, now}
 end
-used = used + cost
-if used < 0 then used = 0 end
-redis.call('SET', key, used, 'PX', reset_at - now + 1000)
+used = math.max(0, used + cost)
+store(KEYS[1], window, used, reset_at)
 return {1, math.max(0, limit - used), reset_at, now}
 `
 
@@ -40,9 +60,7 @@ return {1, math.max(0, limit - used), reset_at, now}
  * KEYS[1] lease sorted set; ARGV limit, leaseMs, leaseId. Expired leases are dropped first.
  * Returns {allowed, inUse}.
  */
-const ACQUIRE_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const ACQUIRE_SCRIPT = `${PRELUDE}
 local limit = tonumber(ARGV[1])
 local lease_ms = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -54,9 +72,7 @@ return {1, in_use + 1}
 `
 
 /** KEYS[1] lease sorted set; ARGV leaseMs, leaseId. Returns 1 when the lease existed and was extended. */
-const RENEW_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const RENEW_SCRIPT = `${PRELUDE}
 local lease_ms = tonumber(ARGV[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], 'XX', now + lease_ms, ARGV[2])
@@ -65,16 +81,14 @@ return 1
 `
 
 /**
- * One request's admission in one call, all or nothing. KEYS: the window counter prefixes, then
- * the lease sets. ARGV[1] the number of windows; then per window cost, limit, windowMs; then per
+ * One request's admission in one call, all or nothing. KEYS: the window counters, then the
+ * lease sets. ARGV[1] the number of windows; then per window cost, limit, windowMs; then per
  * slot limit, leaseMs, leaseId. Checks every window, then every slot (dropping expired leases);
  * the first that does not fit returns {0, kind (1 window, 2 slot), index, now, remaining or
  * in-use, resetAt or 0, then remaining and resetAt of each earlier window}; when all fit, spends
  * and takes them and returns {1, 0, 0, now, remaining and resetAt per window, in-use per slot}.
  */
-const ADMIT_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const ADMIT_SCRIPT = `${PRELUDE}
 local windows = tonumber(ARGV[1])
 local slots = #KEYS - windows
 local counters = {}
@@ -84,17 +98,15 @@ for i = 1, windows do
   local limit = tonumber(ARGV[3 + (i - 1) * 3])
   local window_ms = tonumber(ARGV[4 + (i - 1) * 3])
   local window = math.floor(now / window_ms)
-  local key = KEYS[i] .. ':' .. window_ms .. ':' .. window
   local reset_at = (window + 1) * window_ms
-  local used = tonumber(redis.call('GET', key) or '0')
+  local used = used_in(KEYS[i], window)
   if cost > 0 and used + cost > limit then
     local refused = {0, 1, i, now, math.max(0, limit - used), reset_at}
     for _, value in ipairs(earlier) do table.insert(refused, value) end
     return refused
   end
-  used = used + cost
-  if used < 0 then used = 0 end
-  counters[i] = {key, used, reset_at}
+  used = math.max(0, used + cost)
+  counters[i] = {window, used, reset_at}
   table.insert(earlier, math.max(0, limit - used))
   table.insert(earlier, reset_at)
 end
@@ -113,7 +125,7 @@ end
 local admitted = {1, 0, 0, now}
 for i = 1, windows do
   local counter = counters[i]
-  redis.call('SET', counter[1], counter[2], 'PX', counter[3] - now + 1000)
+  store(KEYS[i], counter[1], counter[2], counter[3])
   table.insert(admitted, earlier[i * 2 - 1])
   table.insert(admitted, earlier[i * 2])
 end
@@ -128,23 +140,18 @@ return admitted
 `
 
 /**
- * Refunds and releases in one call. KEYS: the window counter prefixes, then the lease sets.
- * ARGV[1] the number of windows; then per window cost (negative) and windowMs; then per slot
- * its leaseId. A counter never goes below zero.
+ * Refunds and releases in one call. KEYS: the window counters, then the lease sets. ARGV[1] the
+ * number of windows; then per window cost (negative) and windowMs; then per slot its leaseId. A
+ * counter never goes below zero.
  */
-const FINISH_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const FINISH_SCRIPT = `${PRELUDE}
 local windows = tonumber(ARGV[1])
 for i = 1, windows do
   local cost = tonumber(ARGV[2 + (i - 1) * 2])
   local window_ms = tonumber(ARGV[3 + (i - 1) * 2])
   local window = math.floor(now / window_ms)
-  local key = KEYS[i] .. ':' .. window_ms .. ':' .. window
-  local reset_at = (window + 1) * window_ms
-  local used = tonumber(redis.call('GET', key) or '0') + cost
-  if used < 0 then used = 0 end
-  redis.call('SET', key, used, 'PX', reset_at - now + 1000)
+  local used = math.max(0, used_in(KEYS[i], window) + cost)
+  store(KEYS[i], window, used, (window + 1) * window_ms)
 end
 local slot_args = 2 + windows * 2
 for j = 1, #KEYS - windows do
@@ -153,7 +160,7 @@ end
 return 1
 `
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   onekeyAdmit(...keysThenArgs: (string | number)[]): Promise<number[]>
   onekeyFinish(...keysThenArgs: (string | number)[]): Promise<number>
   onekeyRenew(key: string, leaseMs: number, leaseId: string): Promise<number>
@@ -167,20 +174,36 @@ type ScriptedRedis = Redis & {
 }
 
 export interface RedisRateLimiterOptions {
-  url: string
-  /** Prefix of every key, so several deployments (or test runs) can share one Redis. */
+  redis: RedisTarget
+  /** Prefix of every key, so several deployments (or test runs) can share one Redis. No braces. */
   keyPrefix?: string
 }
 
-/** Connects to Redis (ioredis is loaded only here, only when configured). */
+/**
+ * What Redis hashes to choose a key's cluster slot: the first non-empty `{…}`, else the key.
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
+export function hashTagOf(key: string): string {
+  const open = key.indexOf('{')
+  const close = open === -1 ? -1 : key.indexOf('}', open + 1)
+  return close > open + 1 ? key.slice(open + 1, close) : key
+}
+
+/** Refuses a batch whose keys would not share a cluster slot (on every kind of Redis, so it shows early). */
+function assertOneSlot(keys: readonly string[]): void {
+  const first = keys[0]
+  if (first === undefined) return
+  const tag = hashTagOf(first)
+  if (keys.some((key) => hashTagOf(key) !== tag)) {
+    throw new Error('the keys of one batched limiter call must share a group (groupedKey)')
+  }
+}
+
+/** Connects to Redis, standalone or cluster (ioredis is loaded only when configured). */
 export async function createRedisRateLimiter(options: RedisRateLimiterOptions): Promise<RateLimiter> {
-  const { Redis } = await import('ioredis')
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  })
-  await redis.connect()
+  const prefix = options.keyPrefix ?? 'onekey:rl:'
+  assertKeyPrefix(prefix)
+  const redis = await connectRedis(options.redis)
   redis.defineCommand('onekeyConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT })
   redis.defineCommand('onekeyAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT })
   redis.defineCommand('onekeyRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT })
@@ -188,15 +211,20 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   redis.defineCommand('onekeyAdmit', { lua: ADMIT_SCRIPT })
   redis.defineCommand('onekeyFinish', { lua: FINISH_SCRIPT })
   const scripted = redis as ScriptedRedis
-  const prefix = options.keyPrefix ?? 'onekey:rl:'
+  const counterKey = (key: string, windowMs: number) => `${prefix}w:${key}:${windowMs}`
+  const leaseKey = (key: string) => `${prefix}l:${key}`
 
   const batch: BatchRateLimiter = {
     async admit(windows, slots) {
       const leaseIds = slots.map(() => randomUUID())
+      const keys = [
+        ...windows.map((check) => counterKey(check.key, check.rule.windowMs)),
+        ...slots.map((check) => leaseKey(check.key)),
+      ]
+      assertOneSlot(keys)
       const reply = await scripted.onekeyAdmit(
-        windows.length + slots.length,
-        ...windows.map((check) => `${prefix}c:${check.key}`),
-        ...slots.map((check) => `${prefix}l:${check.key}`),
+        keys.length,
+        ...keys,
         windows.length,
         ...windows.flatMap((check) => [check.cost, check.rule.limit, check.rule.windowMs]),
         ...slots.flatMap((check, index) => [check.limit, check.leaseMs, leaseIds[index]!]),
@@ -246,10 +274,14 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
     },
     async finish(refunds, releases) {
       if (refunds.length === 0 && releases.length === 0) return
+      const keys = [
+        ...refunds.map((check) => counterKey(check.key, check.rule.windowMs)),
+        ...releases.map((release) => leaseKey(release.key)),
+      ]
+      assertOneSlot(keys)
       await scripted.onekeyFinish(
-        refunds.length + releases.length,
-        ...refunds.map((check) => `${prefix}c:${check.key}`),
-        ...releases.map((release) => `${prefix}l:${release.key}`),
+        keys.length,
+        ...keys,
         refunds.length,
         ...refunds.flatMap((check) => [check.cost, check.rule.windowMs]),
         ...releases.map((release) => release.leaseId),
@@ -261,7 +293,7 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
     batch,
     async consume(key, cost, rule) {
       const [allowed, remaining, resetAtMs, nowMs] = await scripted.onekeyConsume(
-        `${prefix}c:${key}`,
+        counterKey(key, rule.windowMs),
         cost,
         rule.limit,
         rule.windowMs,
@@ -275,14 +307,14 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
     },
     async acquire(key, limit, leaseMs) {
       const leaseId = randomUUID()
-      const [allowed, inUse] = await scripted.onekeyAcquire(`${prefix}l:${key}`, limit, leaseMs, leaseId)
+      const [allowed, inUse] = await scripted.onekeyAcquire(leaseKey(key), limit, leaseMs, leaseId)
       return { allowed: allowed === 1, leaseId: allowed === 1 ? leaseId : undefined, inUse }
     },
     async renew(key, leaseId, leaseMs) {
-      return (await scripted.onekeyRenew(`${prefix}l:${key}`, leaseMs, leaseId)) === 1
+      return (await scripted.onekeyRenew(leaseKey(key), leaseMs, leaseId)) === 1
     },
     async release(key, leaseId) {
-      await redis.zrem(`${prefix}l:${key}`, leaseId)
+      await redis.zrem(leaseKey(key), leaseId)
     },
     async close() {
       await closeRedis(redis)

@@ -8,13 +8,14 @@ import { describeRateLimiterContract } from './rate-limiter.contract.ts'
 const skip = await redisSkipReason()
 if (skip === false) {
   const keyPrefix = `onekey-test:${randomUUID()}:`
-  describeRateLimiterContract('redis', () => createRedisRateLimiter({ url: TEST_REDIS_URL, keyPrefix }))
+  const redis = { kind: 'standalone', url: TEST_REDIS_URL } as const
+  describeRateLimiterContract('redis', () => createRedisRateLimiter({ redis, keyPrefix }))
 
   describe('Redis limiter: one limit across instances', () => {
     test('two limiters on one Redis share the window and the slots', async () => {
       const [one, two] = await Promise.all([
-        createRedisRateLimiter({ url: TEST_REDIS_URL, keyPrefix }),
-        createRedisRateLimiter({ url: TEST_REDIS_URL, keyPrefix }),
+        createRedisRateLimiter({ redis, keyPrefix }),
+        createRedisRateLimiter({ redis, keyPrefix }),
       ])
       try {
         const rule = { limit: 20, windowMs: 60_000 }

@@ -9,12 +9,17 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RateLimiter } from '../../src/ratelimit/rate-limiter.ts'
+import { groupedKey, type RateLimiter } from '../../src/ratelimit/rate-limiter.ts'
 
 export function describeRateLimiterContract(name: string, makeLimiter: () => Promise<RateLimiter>): void {
   describe(`RateLimiter contract: ${name}`, () => {
     let limiter: RateLimiter
     const key = (label: string) => `${label}:${randomUUID()}`
+    /** The keys of one batch share a group (one slot on a Redis Cluster), as a request's do. */
+    const inGroup = () => {
+      const group = `ws_${randomUUID()}`
+      return (label: string) => groupedKey(group, key(label))
+    }
     before(async () => {
       limiter = await makeLimiter()
     })
@@ -116,7 +121,8 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
     test('a batched admission is all or nothing; its finish refunds and releases', async () => {
       const batch = limiter.batch
       assert.ok(batch, 'every limiter offers batched admissions')
-      const [a, b, c, s] = [key('a'), key('b'), key('c'), key('s')]
+      const grouped = inGroup()
+      const [a, b, c, s] = [grouped('a'), grouped('b'), grouped('c'), grouped('s')]
       const minute = (limit: number) => ({ limit, windowMs: 60_000 })
       const windows = [
         { key: a, cost: 1, rule: minute(2) },
@@ -187,13 +193,14 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
 
     test('concurrent batched admissions never exceed a window or the slots', async () => {
       const batch = limiter.batch!
-      const window = { key: key('batch-race'), cost: 1, rule: { limit: 10, windowMs: 60_000 } }
-      const roomy = { key: key('batch-roomy'), limit: 100, leaseMs: 60_000 }
+      const grouped = inGroup()
+      const window = { key: grouped('batch-race'), cost: 1, rule: { limit: 10, windowMs: 60_000 } }
+      const roomy = { key: grouped('batch-roomy'), limit: 100, leaseMs: 60_000 }
       const admitted = await Promise.all(Array.from({ length: 40 }, () => batch.admit([window], [roomy])))
       assert.equal(admitted.filter((result) => result.allowed).length, 10)
 
-      const tight = { key: key('batch-slots'), limit: 4, leaseMs: 60_000 }
-      const wide = { key: key('batch-wide'), cost: 1, rule: { limit: 1_000, windowMs: 60_000 } }
+      const tight = { key: grouped('batch-slots'), limit: 4, leaseMs: 60_000 }
+      const wide = { key: grouped('batch-wide'), cost: 1, rule: { limit: 1_000, windowMs: 60_000 } }
       const slotted = await Promise.all(Array.from({ length: 30 }, () => batch.admit([wide], [tight])))
       assert.equal(slotted.filter((result) => result.allowed).length, 4)
       assert.equal(

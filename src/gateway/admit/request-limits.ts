@@ -17,13 +17,14 @@ import type { AuthenticatedKey } from '../../auth/authenticator.ts'
 import type { GatewayConfig, TierLimits } from '../../config/config.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
 import type { Logger } from '../../logging/logger.ts'
-import type {
-  AcquireResult,
-  BatchRateLimiter,
-  ConsumeResult,
-  RateLimiter,
-  SyncRateLimiter,
-  WindowCheck,
+import {
+  type AcquireResult,
+  type BatchRateLimiter,
+  type ConsumeResult,
+  groupedKey,
+  type RateLimiter,
+  type SyncRateLimiter,
+  type WindowCheck,
 } from '../../ratelimit/rate-limiter.ts'
 import type { LimitOverrides } from '../../storage/store.ts'
 import type { RequestContext } from '../request-context.ts'
@@ -116,8 +117,10 @@ export function createLimitGate(options: {
     const known = scopesByKey.get(key)
     if (known !== undefined) return known
     const limits = resolveLimits(key, config)
-    const scopes = [scope('workspace', `ws:${key.workspaceId}`, limits.workspace)]
-    if (limits.key !== undefined) scopes.push(scope('key', `key:${key.keyId}`, limits.key))
+    // Grouped by workspace: one request's keys share a slot on a Redis Cluster (one script call).
+    const scopes = [scope('workspace', groupedKey(key.workspaceId, 'ws'), limits.workspace)]
+    if (limits.key !== undefined)
+      scopes.push(scope('key', groupedKey(key.workspaceId, `key:${key.keyId}`), limits.key))
     scopesByKey.set(key, scopes)
     return scopes
   }

@@ -2,8 +2,9 @@
  * Circuit state shared across gateway instances through Redis. When one instance opens an
  * account's circuit (a revoked key, an outage, a 429 with Retry-After) every instance stops
  * sending to that account at once, instead of each discovering it with its own failed requests;
- * when a probe closes it, every instance resumes. Open circuits are also stored as keys that
- * expire with the cool-down, so an instance that starts later picks them up.
+ * when a probe closes it, every instance resumes. Open circuits are also stored in one hash
+ * (`<prefix>circuits`: account → open until, expiring with the longest cool-down), so an
+ * instance that starts later picks them up with one command, on a standalone Redis or a cluster.
  *
  * Best effort by design: if Redis is unreachable, each instance keeps its own circuits and a
  * warning is logged; requests never wait on Redis. Rolling latency/error stats stay per
@@ -14,6 +15,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import { closeRedis } from '../../ratelimit/close-redis.ts'
+import {
+  connectRedis,
+  connectRedisSubscriber,
+  type RedisClient,
+  type RedisTarget,
+} from '../../ratelimit/redis-connection.ts'
 import type { AccountHealth, CircuitTransition } from './account-health.ts'
 
 interface Message {
@@ -29,7 +36,7 @@ export interface SharedHealth {
 }
 
 export interface SharedHealthOptions {
-  url: string
+  redis: RedisTarget
   /** Prefix of keys and the channel, so deployments (or test runs) can share one Redis. */
   keyPrefix: string
   health: () => AccountHealth
@@ -37,21 +44,35 @@ export interface SharedHealthOptions {
   now?: () => number
 }
 
-const SCAN_LIMIT = 10_000
+/** KEYS[1] the circuits hash; ARGV account, open until, time to live (ms): never shortens the hash's life. */
+const STORE_OPEN_SCRIPT = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`
 
 /** Connects, loads the circuits other instances opened, and starts listening. */
 export async function connectSharedHealth(options: SharedHealthOptions): Promise<SharedHealth> {
-  const { Redis } = await import('ioredis')
   const now = options.now ?? Date.now
   const instanceId = randomUUID()
   const channel = `${options.keyPrefix}health`
-  const keyOf = (account: string) => `${options.keyPrefix}health:${account}`
-  const connection = { lazyConnect: true, maxRetriesPerRequest: 1 } as const
-  const publisher = new Redis(options.url, { ...connection, enableOfflineQueue: false })
-  const subscriber = new Redis(options.url, connection)
-  publisher.on('error', options.onError)
-  subscriber.on('error', options.onError)
-  await Promise.all([publisher.connect(), subscriber.connect()])
+  const circuitsKey = `${options.keyPrefix}circuits`
+  const publisher = await connectRedis(options.redis, { onError: options.onError })
+  let subscriber: RedisClient
+  try {
+    subscriber = await connectRedisSubscriber(options.redis, { onError: options.onError })
+  } catch (error) {
+    publisher.disconnect()
+    throw error
+  }
+  publisher.defineCommand('onekeyStoreOpen', { numberOfKeys: 1, lua: STORE_OPEN_SCRIPT })
+  const storeOpen = (account: string, untilMs: number, ttlMs: number): Promise<number> =>
+    (
+      publisher as typeof publisher & {
+        onekeyStoreOpen(key: string, account: string, untilMs: number, ttlMs: number): Promise<number>
+      }
+    ).onekeyStoreOpen(circuitsKey, account, untilMs, ttlMs)
 
   subscriber.on('message', (_channel: string, text: string) => {
     try {
@@ -63,34 +84,20 @@ export async function connectSharedHealth(options: SharedHealthOptions): Promise
   })
   await subscriber.subscribe(channel)
 
-  // Circuits opened before this instance started.
-  let cursor = '0'
-  let seen = 0
-  do {
-    const [next, keys] = await publisher.scan(cursor, 'MATCH', `${keyOf('')}*`, 'COUNT', 500)
-    cursor = next
-    seen += keys.length
-    const values = keys.length === 0 ? [] : await publisher.mget(...keys)
-    keys.forEach((key, index) => {
-      const untilMs = Number(values[index])
-      if (untilMs > now()) {
-        options.health().applyShared(key.slice(keyOf('').length), { state: 'open', untilMs })
-      }
-    })
-  } while (cursor !== '0' && seen < SCAN_LIMIT)
+  // Circuits opened before this instance started (closed ones are deleted, expired ones skipped).
+  const open = await publisher.hgetall(circuitsKey)
+  for (const [account, until] of Object.entries(open)) {
+    const untilMs = Number(until)
+    if (untilMs > now()) options.health().applyShared(account, { state: 'open', untilMs })
+  }
 
   return {
     publish(account, transition) {
       const message = JSON.stringify({ from: instanceId, account, transition } satisfies Message)
       const stored =
         transition.state === 'open'
-          ? publisher.set(
-              keyOf(account),
-              String(transition.untilMs),
-              'PX',
-              Math.max(transition.untilMs - now(), 1),
-            )
-          : publisher.del(keyOf(account))
+          ? storeOpen(account, transition.untilMs, Math.max(transition.untilMs - now(), 1))
+          : publisher.hdel(circuitsKey, account)
       Promise.all([stored, publisher.publish(channel, message)]).catch(options.onError)
     },
     async close() {

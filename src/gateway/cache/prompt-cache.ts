@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto'
 import type { Lane } from '../../config/config.ts'
 import type { OpenAIChatCompletionRequest } from '../../contracts/openai-wire.ts'
+import type { RedisTarget } from '../../ratelimit/redis-connection.ts'
 
 export interface CachedAnswer {
   /** The upstream's chat.completion bytes, without the gateway's cost fields. */
@@ -107,23 +108,18 @@ export function createPromptCache(options: {
 
 /**
  * The cache shared by every instance: entries in Redis under `<prefix>cache:<key>`, expiring with
- * the TTL (Redis evicts by its own memory policy). A Redis failure is a miss, never an error.
+ * the TTL (Redis evicts by its own memory policy), spread over the slots of a Redis Cluster (one
+ * key per command). A Redis failure is a miss, never an error.
  */
 export async function createRedisPromptCache(options: {
-  url: string
+  redis: RedisTarget
   keyPrefix: string
   ttlMs: number
   onError: (error: unknown) => void
 }): Promise<PromptCache> {
-  const { Redis } = await import('ioredis')
+  const { connectRedis } = await import('../../ratelimit/redis-connection.ts')
   const { closeRedis } = await import('../../ratelimit/close-redis.ts')
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  })
-  redis.on('error', options.onError)
-  await redis.connect()
+  const redis = await connectRedis(options.redis, { onError: options.onError })
   const keyOf = (key: string) => `${options.keyPrefix}cache:${key}`
   return {
     async get(key) {
