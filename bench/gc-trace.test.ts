@@ -13,5 +13,7 @@ test('allocation is the heap growth between collections, within the window only'
   const window = gcWindow(trace, 150, 350)
   assert.equal(window.allocatedMb, 12.0 - 8.0 + (13.5 - 9.0))
   assert.equal(window.pauseMs, 2 + 4)
-  assert.deepEqual(gcWindow(trace, 0, 50), { allocatedMb: 0, pauseMs: 0 })
+  assert.equal(window.minorGcs, 1)
+  assert.equal(window.majorGcs, 1)
+  assert.deepEqual(gcWindow(trace, 0, 50), { allocatedMb: 0, pauseMs: 0, minorGcs: 0, majorGcs: 0 })
 })

@@ -2,9 +2,11 @@
  * A closed-loop load generator: `connections` workers, each sending the next request as soon as
  * the previous answer has been read to its end, over one keep-alive undici Pool. Latency is
  * measured per request with `performance.now()` (sub-millisecond; autocannon's histogram
- * rounds to whole milliseconds, too coarse for a 0.15 ms budget).
+ * rounds to whole milliseconds, too coarse for a 0.15 ms budget). Bytes each way are the
+ * sockets' own counts (HTTP headers included).
  */
-import { Pool } from 'undici'
+import type { Socket } from 'node:net'
+import { buildConnector, Pool } from 'undici'
 
 export interface LoadOptions {
   url: string
@@ -21,11 +23,24 @@ export interface LoadResult {
   p50Ms: number
   p99Ms: number
   errors: number
+  /** Bytes sent to the server and received from it over the run's sockets (headers included). */
+  bytesSent: number
+  bytesReceived: number
 }
 
 export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url)
-  const pool = new Pool(url.origin, { connections: options.connections, pipelining: 1 })
+  const sockets: Socket[] = []
+  const connector = buildConnector({})
+  const pool = new Pool(url.origin, {
+    connections: options.connections,
+    pipelining: 1,
+    connect: (connectOptions, callback) =>
+      connector(connectOptions, (...args) => {
+        if (args[1] !== null) sockets.push(args[1] as Socket)
+        callback(...args)
+      }),
+  })
   const latencies: number[] = []
   let errors = 0
   const started = performance.now()
@@ -63,5 +78,7 @@ export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: percentile(0.5),
     p99Ms: percentile(0.99),
     errors,
+    bytesSent: sockets.reduce((sum, socket) => sum + socket.bytesWritten, 0),
+    bytesReceived: sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
   }
 }

@@ -1,9 +1,8 @@
 /**
- * A counting TCP relay between the gateway and PostgreSQL: it forwards every byte unchanged and
- * reads the frontend messages the gateway sends (PostgreSQL's wire protocol, version 3) to count
- * round trips, statements and transactions, and the bytes each way. These counts do not depend
- * on timing, unlike CPU time on a shared machine. The relay costs the bench process (the load
- * generator's) a little CPU and each round trip ~tens of µs of latency, not the gateway's CPU.
+ * Reads the frontend messages a client sends PostgreSQL (its wire protocol, version 3) to count
+ * round trips, statements and transactions; with a counting relay (counting-relay.ts) between
+ * the gateway and PostgreSQL, also the bytes each way. These counts do not depend on timing,
+ * unlike CPU time on a shared machine.
  *
  * A round trip is a message that waits for the server's answer: a simple `Query` ('Q') or a
  * `Sync` ('S') ending an extended-protocol exchange (node-postgres sends Parse, Bind, Describe,
@@ -13,7 +12,7 @@
  * @module
  * @see https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
-import { connect, createServer, type Server, type Socket } from 'node:net'
+import { startCountingRelay } from './counting-relay.ts'
 
 /** What the gateway sent PostgreSQL and received from it, summed over connections. */
 export interface WireCounts {
@@ -99,48 +98,24 @@ export function createFrontendCounter(counts: WireCounts): { push(chunk: Buffer)
   }
 }
 
-/** A running relay: point the gateway at `port`; `counts` grows as it talks. */
+/** A running relay to PostgreSQL: point the gateway at `port`; `counts` grows as it talks. */
 export interface WireCounter {
   port: number
   counts: WireCounts
   close(): Promise<void>
 }
 
-/** Starts a relay on 127.0.0.1 (a free port) to PostgreSQL at `host`:`port`. */
+/** A relay to PostgreSQL at `target` counting what its clients send (bytes in `counts` too). */
 export async function startWireCounter(target: { host: string; port: number }): Promise<WireCounter> {
   const counts = emptyWireCounts()
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const server = connect(target.port, target.host)
-    sockets.add(client).add(server)
-    const counter = createFrontendCounter(counts)
-    client.setNoDelay(true)
-    server.setNoDelay(true)
-    client.on('data', (chunk: Buffer) => {
-      counts.bytesToServer += chunk.length
-      counter.push(chunk)
-    })
-    server.on('data', (chunk: Buffer) => {
-      counts.bytesFromServer += chunk.length
-    })
-    client.pipe(server)
-    server.pipe(client)
-    const finish = () => {
-      client.destroy()
-      server.destroy()
-      sockets.delete(client)
-      sockets.delete(server)
-    }
-    client.on('error', finish).on('close', finish)
-    server.on('error', finish).on('close', finish)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const relay = await startCountingRelay(target, () => createFrontendCounter(counts))
   return {
-    port: (server.address() as { port: number }).port,
-    counts,
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => server.close(resolve))
+    port: relay.port,
+    get counts() {
+      counts.bytesToServer = relay.bytes.toServer
+      counts.bytesFromServer = relay.bytes.fromServer
+      return counts
     },
+    close: () => relay.close(),
   }
 }

@@ -4,34 +4,44 @@
  * (bench/floor.ts). Non-stream and stream, at 1, 16 and 64 connections, in one run, each
  * server in its own process; load from a closed-loop generator in this process (load-generator.ts). Prints a Markdown table and
  * the gateway's peak RSS. For the floor and the gateway it also gives CPU time, bytes allocated
- * and GC pauses per request (the last two from their `--trace-gc` lines: gc-trace.ts).
+ * and GC pauses per request (the last two from their `--trace-gc` lines: gc-trace.ts), and the
+ * spread of each cell's rounds.
  *
  * Options (env): BENCH_DURATION_S (per round, default 3), BENCH_ROUNDS (default 3), BENCH_WARMUP_S (default 2), BENCH_CONNECTIONS (default "1,16,64"),
  * BENCH_MODES (default "non-stream,stream"), BENCH_TARGETS (default "direct,floor,onekey"; add "unbilled" for
  * the gateway with billing off, measured in the same rounds: what reservations and settlements cost; add
- * "durable" for the gateway with `billing.durable_settlement`, compared with "unbilled" the same way),
- * BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
+ * "durable" for the gateway with `billing.durable_settlement`, compared with "unbilled" the same way; add
+ * "pg-redis" for one gateway on PostgreSQL + Redis and "pg-redis-2" for two, with what each request costs
+ * PostgreSQL and Redis: pg-redis-target.ts), BENCH_REDIS_URL (the pg-redis targets use this Redis instead
+ * of a private redis-server each), BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
- * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis), BENCH_SCALE_OUT=1 (adds two gateway processes sharing
- * PostgreSQL and Redis, the load split between them).
+ * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis),
+ * BENCH_ROUNDS_LOG=1 (prints every round of every cell to stderr: rps, CPU, allocation, GCs).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  benchConfigLines,
   freePort,
   GATEWAY_ENV,
   GATEWAY_NODE_FLAGS,
   prepareSqliteGateway,
-  seedBenchWorkspace,
   warmCompileCache,
 } from './bench-setup.ts'
 import { gcWindow } from './gc-trace.ts'
-import { generateLoad } from './load-generator.ts'
+import { generateLoad, type LoadResult } from './load-generator.ts'
+import {
+  type PgRedisServices,
+  serviceCostBetween,
+  servicesPerRequest,
+  startPgRedisServices,
+  writePgRedisConfig,
+} from './pg-redis-target.ts'
+import { processCpuUs } from './process-cpu.ts'
 import { type Measurement, reportRows } from './report.ts'
+import { cellOf } from './rounds.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -40,10 +50,23 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'non-stream,stream').split(',') as Measurement['mode'][]
 const PROFILE = process.env.BENCH_PROFILE === '1'
-/** BENCH_SCALE_OUT=1: also two gateway processes on PostgreSQL + Redis (TEST_POSTGRES_URL, TEST_REDIS_URL). */
-const SCALE_OUT = process.env.BENCH_SCALE_OUT === '1'
+const ROUNDS_LOG = process.env.BENCH_ROUNDS_LOG === '1'
+const ONLY = (process.env.BENCH_TARGETS ?? 'direct,floor,onekey').split(',')
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
+
+/** What the bench drives and measures: one or more servers (the load is split between them). */
+interface Target {
+  name: string
+  urls: string[]
+  headers: Record<string, string>
+  /** The processes whose CPU time a request costs (summed). */
+  pids: number[]
+  /** Their stdouts (where `--trace-gc` writes) and when each was started. */
+  traces: { file: string; startedAt: number }[]
+  /** PostgreSQL and Redis of a pg-redis target. */
+  services?: PgRedisServices
+}
 
 const children: ChildProcess[] = []
 function start(args: string[], stdoutFile: string, env: Record<string, string> = {}): ChildProcess {
@@ -57,7 +80,7 @@ function start(args: string[], stdoutFile: string, env: Record<string, string> =
 }
 
 async function waitUntilUp(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 400; attempt++) {
     try {
       await fetch(url, { method: 'POST', body: '{}' })
       return
@@ -74,22 +97,6 @@ function peakRssMb(pid: number): number {
   return Math.round(kilobytes / 1024)
 }
 
-/** User + system CPU time of a process so far, in microseconds (from /proc; clock ticks of 10 ms). */
-function cpuMicros(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * 10_000
-  } catch {
-    return Number.NaN
-  }
-}
-
-/** Target name → the pid whose CPU time a request costs (floor, onekey). */
-const TARGET_PIDS = new Map<string, number>()
-/** Target name → its process's stdout (where `--trace-gc` writes) and when it was started. */
-const TARGET_TRACES = new Map<string, { file: string; startedAt: number }>()
-
 /** The bench's request: a short chat completion, streamed or not. */
 function requestBody(mode: Measurement['mode']): string {
   return JSON.stringify({
@@ -100,156 +107,157 @@ function requestBody(mode: Measurement['mode']): string {
   })
 }
 
-async function measure(
-  target: string,
-  url: string,
+/** Load on every url of `target` at once, `connections` split between them (at least one each). */
+function loadAll(
+  target: Target,
   mode: Measurement['mode'],
   connections: number,
-  headers: Record<string, string>,
-): Promise<Measurement> {
-  // Scale-out: two gateway processes, the connections split between them, the results summed.
-  const urls = url.split(' ')
-  if (urls.length > 1) {
-    const parts = await Promise.all(
-      urls.map((one, index) =>
-        measure(
-          target,
-          one,
-          mode,
-          Math.max(Math.floor(connections / urls.length) + (index < connections % urls.length ? 1 : 0), 1),
-          headers,
-        ),
-      ),
-    )
-    const total = parts.reduce((sum, part) => sum + part.rps, 0)
-    return {
-      target,
-      mode,
-      connections,
-      rps: total,
-      cpuUs: Number.NaN,
-      allocKb: Number.NaN,
-      gcUs: Number.NaN,
-      meanMs: parts.reduce((sum, part) => sum + part.meanMs * part.rps, 0) / Math.max(total, 1),
-      p50Ms: Math.max(...parts.map((part) => part.p50Ms)),
-      p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
-      errors: parts.reduce((sum, part) => sum + part.errors, 0),
-    }
-  }
-  const options = {
-    url,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: requestBody(mode),
-    connections,
-  }
-  await generateLoad({ ...options, durationMs: 500 }) // warm-up: JIT, pools, auth cache
-  const pid = TARGET_PIDS.get(target)
-  const trace = TARGET_TRACES.get(target)
-  const fromMs = trace === undefined ? 0 : Date.now() - trace.startedAt
-  const cpuBefore = cpuMicros(pid)
-  const result = await generateLoad({ ...options, durationMs: DURATION_S * 1000 })
-  const cpuAfter = cpuMicros(pid)
-  let gc = { allocatedMb: Number.NaN, pauseMs: Number.NaN }
-  if (trace !== undefined) {
-    const toMs = Date.now() - trace.startedAt
-    await sleep(100) // the trace lines of the window reach the file
-    gc = gcWindow(readFileSync(trace.file, 'utf8'), fromMs, toMs)
-  }
-  const requests = Math.max(1, result.requests)
+  durationMs: number,
+): Promise<LoadResult[]> {
+  const count = target.urls.length
+  return Promise.all(
+    target.urls.map((url, index) =>
+      generateLoad({
+        url,
+        headers: { 'content-type': 'application/json', ...target.headers },
+        body: requestBody(mode),
+        connections: Math.max(Math.floor(connections / count) + (index < connections % count ? 1 : 0), 1),
+        durationMs,
+      }),
+    ),
+  )
+}
+
+/** One round of one cell. */
+async function measure(target: Target, mode: Measurement['mode'], connections: number): Promise<Measurement> {
+  await loadAll(target, mode, connections, 500) // warm-up: JIT, pools, auth cache
+  const fromMs = target.traces.map((trace) => Date.now() - trace.startedAt)
+  const cpu = () =>
+    target.pids.reduce((sum, pid) => sum + processCpuUs(pid), target.pids.length ? 0 : Number.NaN)
+  const servicesBefore = await target.services?.sample()
+  const cpuBefore = cpu()
+  const startedAt = performance.now()
+  const parts = await loadAll(target, mode, connections, DURATION_S * 1000)
+  const cpuAfter = cpu()
+  const wallUs = (performance.now() - startedAt) * 1000
+  const servicesAfter = await target.services?.sample()
+  const toMs = target.traces.map((trace) => Date.now() - trace.startedAt)
+  const gc = { allocatedMb: 0, pauseMs: 0, minorGcs: 0, majorGcs: 0 }
+  if (target.traces.length === 0) gc.allocatedMb = gc.pauseMs = Number.NaN
+  else await sleep(100) // the trace lines of the window reach the files
+  target.traces.forEach((trace, index) => {
+    const window = gcWindow(readFileSync(trace.file, 'utf8'), fromMs[index]!, toMs[index]!)
+    gc.allocatedMb += window.allocatedMb
+    gc.pauseMs += window.pauseMs
+    gc.minorGcs += window.minorGcs
+    gc.majorGcs += window.majorGcs
+  })
+  const served = parts.reduce((sum, part) => sum + part.requests, 0)
+  const requests = Math.max(1, served)
+  const rps = parts.reduce((sum, part) => sum + part.rps, 0)
   return {
-    target,
+    target: target.name,
     mode,
     connections,
-    rps: result.rps,
+    rps,
     cpuUs: (cpuAfter - cpuBefore) / requests,
     allocKb: (gc.allocatedMb * 1024) / requests,
     gcUs: (gc.pauseMs * 1000) / requests,
-    meanMs: result.meanMs,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    errors: result.errors,
+    meanMs: parts.reduce((sum, part) => sum + part.meanMs * part.requests, 0) / requests,
+    p50Ms: Math.max(...parts.map((part) => part.p50Ms)),
+    p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    rpsSpread: 0,
+    bytesSent: parts.reduce((sum, part) => sum + part.bytesSent, 0) / requests,
+    bytesReceived: parts.reduce((sum, part) => sum + part.bytesReceived, 0) / requests,
+    minorGcs: gc.minorGcs,
+    majorGcs: gc.majorGcs,
+    cpuShare: (cpuAfter - cpuBefore) / wallUs,
+    ...(servicesBefore === undefined || servicesAfter === undefined
+      ? {}
+      : { services: servicesPerRequest(serviceCostBetween(servicesBefore, servicesAfter), served) }),
   }
 }
 
-/** A migrated store with one workspace holding $1M (the bench measures the hot path, not the balance) and its key. */
-
-let scaleOutSchema: string | undefined
-
-/** Two gateways sharing PostgreSQL (a fresh schema, dropped at the end) and Redis (a fresh key prefix). */
-async function startScaleOut(
-  directory: string,
-  upstreamUrl: string,
-): Promise<{ urls: string[]; key: string }> {
-  const postgres = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-  const redis = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const schema = `bench_${Date.now()}`
-  scaleOutSchema = schema
-  const storageUrl = `${postgres}?schema=${schema}`
-  const configPath = join(directory, 'scaleout.yaml')
-  writeFileSync(
-    configPath,
-    [
-      `storage: { url: "${storageUrl}" }`,
-      `redis: { url: "${redis}", key_prefix: "onekey-bench:${schema}:" }`,
-      ...benchConfigLines(upstreamUrl),
-    ].join('\n'),
-  )
-  const key = await seedBenchWorkspace(storageUrl)
-  const urls: string[] = []
-  for (const name of ['one', 'two']) {
-    const port = await freePort()
-    start(
-      [...GATEWAY_NODE_FLAGS, 'src/cli/onekey.ts', 'serve', '--config', configPath],
-      join(directory, `scaleout-${name}.log`),
-      { ONEKEY_PORT: String(port), ...GATEWAY_ENV },
-    )
-    urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
-  }
-  return { urls, key }
-}
-
-/**
- * Starts a gateway on its own SQLite file in `directory` (`name` keeps its files apart), with
- * `extraLines` added to its config; measured as target `name`.
- */
-async function startSqliteGateway(
-  directory: string,
-  name: string,
-  port: number,
-  upstreamUrl: string,
-  extraLines: string[],
-  profile = false,
-): Promise<{ url: string; key: string; pid: number }> {
-  const { configPath, key } = await prepareSqliteGateway(directory, port, upstreamUrl, { name, extraLines })
+/** Starts one gateway process (`--trace-gc` on) on `configPath`; adds it to `target`. */
+function startGateway(target: Target, configPath: string, logName: string, profile = false): ChildProcess {
   const profileFlags = profile
     ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
     : []
-  const log = join(directory, `${name}-gateway.log`)
+  const flags = process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS
   const gateway = start(
-    [
-      '--trace-gc',
-      ...profileFlags,
-      ...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS),
-      'src/cli/onekey.ts',
-      'serve',
-      '--config',
-      configPath,
-    ],
-    log,
+    ['--trace-gc', ...profileFlags, ...flags, 'src/cli/onekey.ts', 'serve', '--config', configPath],
+    logName,
     GATEWAY_ENV,
   )
-  TARGET_PIDS.set(name, gateway.pid!)
-  TARGET_TRACES.set(name, { file: log, startedAt: Date.now() })
+  target.pids.push(gateway.pid!)
+  target.traces.push({ file: logName, startedAt: Date.now() })
   gateway.on('exit', (code) => {
-    if (code !== null && code !== 0) console.error(`${name} gateway exited with ${code}`)
+    if (code !== null && code !== 0) console.error(`${target.name} gateway exited with ${code}`)
   })
-  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, key, pid: gateway.pid! }
+  return gateway
+}
+
+/** A gateway on its own SQLite file in `directory`, with `extraLines` added to its config. */
+async function sqliteTarget(
+  directory: string,
+  name: string,
+  upstreamUrl: string,
+  extraLines: string[],
+  profile = false,
+): Promise<Target> {
+  const port = await freePort()
+  const { configPath, key } = await prepareSqliteGateway(directory, port, upstreamUrl, { name, extraLines })
+  const target: Target = {
+    name,
+    urls: [`http://127.0.0.1:${port}/v1/chat/completions`],
+    headers: { authorization: `Bearer ${key}` },
+    pids: [],
+    traces: [],
+  }
+  startGateway(target, configPath, join(directory, `${name}-gateway.log`), profile)
+  return target
+}
+
+/** `instances` gateways sharing one PostgreSQL database and one Redis of their own. */
+async function pgRedisTarget(
+  directory: string,
+  name: string,
+  instances: number,
+  upstreamUrl: string,
+  opened: PgRedisServices[],
+): Promise<Target> {
+  const { services, key } = await startPgRedisServices(name)
+  opened.push(services)
+  const target: Target = {
+    name,
+    urls: [],
+    headers: { authorization: `Bearer ${key}` },
+    pids: [],
+    traces: [],
+    services,
+  }
+  for (let instance = 0; instance < instances; instance++) {
+    const port = await freePort()
+    const configPath = writePgRedisConfig(directory, name, port, services, upstreamUrl)
+    startGateway(target, configPath, join(directory, `${name}-${instance}-gateway.log`))
+    target.urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
+  }
+  return target
+}
+
+function logRound(round: number, row: Measurement): void {
+  const services = row.services
+  process.stderr.write(
+    `  round ${round} ${row.mode} c=${row.connections} ${row.target.padEnd(10)} ${String(row.rps).padStart(6)} rps  ${row.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${(row.cpuShare * 100).toFixed(0).padStart(3)} % of a core  ${row.allocKb.toFixed(1).padStart(5)} KB/req  GCs ${row.minorGcs} minor ${row.majorGcs} major ${row.gcUs.toFixed(1)} µs/req${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
+  )
 }
 
 async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'onekey-bench-'))
+  const opened: PgRedisServices[] = []
   try {
-    const [upstreamPort, floorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()]
+    const [upstreamPort, floorPort] = [await freePort(), await freePort()]
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
     start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'))
     const floorProfileFlags = PROFILE
@@ -259,93 +267,68 @@ async function main(): Promise<void> {
       ['--trace-gc', ...floorProfileFlags, 'bench/floor.ts', String(floorPort), upstreamUrl],
       join(directory, 'floor.log'),
     )
-    TARGET_PIDS.set('floor', floor.pid!)
-    TARGET_TRACES.set('floor', { file: join(directory, 'floor.log'), startedAt: Date.now() })
 
     // The gateway starts as `npm start` does after its first start: from the compile cache.
     warmCompileCache()
-    const only = process.env.BENCH_TARGETS?.split(',')
-    const gateway = await startSqliteGateway(directory, 'onekey', gatewayPort, upstreamUrl, [], PROFILE)
-    const targets: [string, string, Record<string, string>][] = [
-      ['direct', `${upstreamUrl}/v1/chat/completions`, {}],
-      ['floor', `http://127.0.0.1:${floorPort}/v1/chat/completions`, {}],
-      ['onekey', gateway.url, { authorization: `Bearer ${gateway.key}` }],
+    const gateway = await sqliteTarget(directory, 'onekey', upstreamUrl, [], PROFILE)
+    const targets: Target[] = [
+      { name: 'direct', urls: [`${upstreamUrl}/v1/chat/completions`], headers: {}, pids: [], traces: [] },
+      {
+        name: 'floor',
+        urls: [`http://127.0.0.1:${floorPort}/v1/chat/completions`],
+        headers: {},
+        pids: [floor.pid!],
+        traces: [{ file: join(directory, 'floor.log'), startedAt: Date.now() }],
+      },
+      gateway,
     ]
-    if (only?.includes('unbilled')) {
-      // The same gateway with billing off: no reservations, settlements or ledger rows (request-log
-      // rows and log lines as before).
-      const unbilled = await startSqliteGateway(directory, 'unbilled', await freePort(), upstreamUrl, [
-        'billing: { enabled: false }',
-      ])
-      targets.push(['unbilled', unbilled.url, { authorization: `Bearer ${unbilled.key}` }])
-    }
-    if (only?.includes('durable')) {
-      // The same gateway with durable settlement: every answer's end waits for its charge's commit.
-      const durable = await startSqliteGateway(directory, 'durable', await freePort(), upstreamUrl, [
-        'billing: { durable_settlement: true }',
-      ])
-      targets.push(['durable', durable.url, { authorization: `Bearer ${durable.key}` }])
-    }
-    const scaleOut = SCALE_OUT ? await startScaleOut(directory, upstreamUrl) : undefined
-    if (scaleOut !== undefined) {
-      targets.push(['scaleout', scaleOut.urls.join(' '), { authorization: `Bearer ${scaleOut.key}` }])
-    }
-    for (const [, url] of targets) for (const one of url.split(' ')) await waitUntilUp(one)
-    if (only) targets.splice(0, targets.length, ...targets.filter(([name]) => only.includes(name)))
+    // The same gateway with billing off: no reservations, settlements or ledger rows (request-log
+    // rows and log lines as before).
+    if (ONLY.includes('unbilled'))
+      targets.push(await sqliteTarget(directory, 'unbilled', upstreamUrl, ['billing: { enabled: false }']))
+    // The same gateway with durable settlement: every answer's end waits for its charge's commit.
+    if (ONLY.includes('durable'))
+      targets.push(
+        await sqliteTarget(directory, 'durable', upstreamUrl, ['billing: { durable_settlement: true }']),
+      )
+    if (ONLY.includes('pg-redis'))
+      targets.push(await pgRedisTarget(directory, 'pg-redis', 1, upstreamUrl, opened))
+    if (ONLY.includes('pg-redis-2'))
+      targets.push(await pgRedisTarget(directory, 'pg-redis-2', 2, upstreamUrl, opened))
+    for (const target of targets) for (const url of target.urls) await waitUntilUp(url)
+    targets.splice(0, targets.length, ...targets.filter((target) => ONLY.includes(target.name)))
 
     // Warm every server up in both modes before the first cell: otherwise the first cell
     // (non-stream at one connection) also measures the JIT compiling the gateway's code paths.
     for (const mode of MODES) {
-      for (const [, url, headers] of targets) {
-        for (const one of url.split(' ')) {
-          await generateLoad({
-            url: one,
-            headers: { 'content-type': 'application/json', ...headers },
-            body: requestBody(mode),
-            connections: 16,
-            durationMs: WARMUP_S * 1000,
-          })
-        }
-      }
+      for (const target of targets) await loadAll(target, mode, 16 * target.urls.length, WARMUP_S * 1000)
     }
 
     // Each cell is measured in ROUNDS rounds, the targets in a rotating order within a round,
     // and the median round is kept: on a shared 2-core machine, drift over a minute is larger
     // than the differences being measured.
     const results: Measurement[] = []
-    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
     for (const mode of MODES) {
       for (const connections of CONNECTIONS) {
         const rounds = new Map<string, Measurement[]>()
         for (let round = 0; round < ROUNDS; round++) {
           for (let index = 0; index < targets.length; index++) {
-            const [target, url, headers] = targets[(index + round) % targets.length]!
-            const result = await measure(target, url, mode, connections, headers)
-            rounds.set(target, [...(rounds.get(target) ?? []), result])
+            const target = targets[(index + round) % targets.length]!
+            const result = await measure(target, mode, connections)
+            if (ROUNDS_LOG) logRound(round, result)
+            rounds.set(target.name, [...(rounds.get(target.name) ?? []), result])
           }
         }
-        for (const [target, measured] of rounds) {
-          const result: Measurement = {
-            target,
-            mode,
-            connections,
-            rps: median(measured.map((row) => row.rps)),
-            cpuUs: median(measured.map((row) => row.cpuUs)),
-            allocKb: median(measured.map((row) => row.allocKb)),
-            gcUs: median(measured.map((row) => row.gcUs)),
-            meanMs: median(measured.map((row) => row.meanMs)),
-            p50Ms: median(measured.map((row) => row.p50Ms)),
-            p99Ms: median(measured.map((row) => row.p99Ms)),
-            errors: measured.reduce((sum, row) => sum + row.errors, 0),
-          }
+        for (const measured of rounds.values()) {
+          const result = cellOf(measured)
           results.push(result)
           process.stderr.write(
-            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${target.padEnd(8)} ${String(result.rps).padStart(6)} rps  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${result.allocKb.toFixed(1).padStart(5)} KB/req  ${result.gcUs.toFixed(1).padStart(4)} µs GC/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
+            `${mode.padEnd(10)} c=${String(connections).padStart(2)} ${result.target.padEnd(10)} ${String(result.rps).padStart(6)} rps (spread ${(result.rpsSpread * 100).toFixed(0)} %)  ${result.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${result.allocKb.toFixed(1).padStart(5)} KB/req  ${result.gcUs.toFixed(1).padStart(4)} µs GC/req  mean ${result.meanMs.toFixed(3)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  errors ${result.errors}` : ''}\n`,
           )
         }
       }
     }
-    const rssMb = peakRssMb(gateway.pid)
+    const rssMb = peakRssMb(gateway.pids[0]!)
     const floorRssMb = peakRssMb(floor.pid!)
 
     const rows = reportRows(results, MODES, CONNECTIONS)
@@ -356,15 +339,8 @@ async function main(): Promise<void> {
     if (errors > 0) process.exitCode = 1
   } finally {
     for (const child of children) child.kill('SIGTERM')
-    await sleep(PROFILE ? 2_000 : 200)
-    if (scaleOutSchema !== undefined) {
-      const { default: pg } = await import('pg')
-      const client = new pg.Client({
-        connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      })
-      await client.connect()
-      await client.query(`drop schema if exists ${scaleOutSchema} cascade`).finally(() => client.end())
-    }
+    await sleep(PROFILE ? 2_000 : 500)
+    for (const services of opened) await services.close()
     rmSync(directory, { recursive: true, force: true })
   }
 }
