@@ -223,7 +223,7 @@ if (skipPostgres === false) {
       await client.query('commit')
       await heard.waitFor(() => heard.heard.length >= 2, 'committed changes')
       assert.deepEqual(
-        [...heard.heard].sort((a, b) => a.kind.localeCompare(b.kind)),
+        [...(heard.heard as StorageChange[])].sort((a, b) => a.kind.localeCompare(b.kind)),
         [
           { kind: 'byok', workspaceId: 'ws_t', provider: 'p' },
           { kind: 'workspace', workspaceId: 'ws_t' },
