@@ -227,4 +227,30 @@ describe('console playground in a real browser', { skip }, () => {
     )
     await inspect(page, 'playground-viewer')
   })
+
+  test('site.pages.playground: false hides it from the menu and the page says so', async () => {
+    const off = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
+      site: { pages: { playground: false } },
+    })
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      contexts.push(context)
+      const signUp = await context.request.post(`${off.url}/api/v1/auth/sign-up`, {
+        data: { email: 'owner@acme.test', password: 'a long enough password' },
+        headers: { origin: off.url },
+      })
+      assert.equal(signUp.status(), 201)
+      const page = await context.newPage()
+      await page.goto(`${off.url}/console/`)
+      const nav = page.getByRole('navigation', { name: 'Console' })
+      await nav.getByRole('link', { name: 'Keys', exact: true }).waitFor()
+      assert.equal(await nav.getByRole('link', { name: 'Playground', exact: true }).count(), 0)
+      await page.goto(`${off.url}/console/playground`)
+      await page.getByText('The playground is turned off').waitFor()
+    } finally {
+      await off.close()
+    }
+  })
 })
