@@ -112,6 +112,13 @@ export function registerSiteRoutes(
         sendSitePage(context, 200, renderModelsPage(site(), catalog(), readModelsFilter(queryOf(context)))),
       ),
     )
+    routes.set(
+      '/models/',
+      getAndHead((context) => {
+        context.response.writeHead(308, { location: '/models', 'x-request-id': context.requestId })
+        context.response.end()
+      }),
+    )
     parameterRoutes.set(
       SITE_PREFIXES.model,
       getAndHead((context) => {

@@ -20,8 +20,8 @@ function availability(offer: PublicLaneOffer): Raw {
 
 function dataPolicy(offer: PublicLaneOffer): string {
   if (offer.trainsOnData) return 'May train on data'
-  if (offer.retainsPrompts) return 'May retain prompts'
-  return 'No retention, no training'
+  if (offer.retainsPrompts) return 'May keep prompts'
+  return 'Not kept or trained on'
 }
 
 function imagePrices(prices: Record<string, string> | null): HtmlValue {
@@ -43,26 +43,26 @@ export function laneTable(site: SiteSettings, model: PublicModel, options: { cap
   const rows = model.lanes.map((offer) => {
     const prices =
       offer.prices === QUOTE_ON_REQUEST
-        ? html`<td colspan="${priceColumns}" class="num"><span class="quote">${QUOTE_ON_REQUEST}</span></td>`
-        : html`<td class="num">${cell(offer.prices.input, offer.prices.from)}</td>
-<td class="num">${usd(offer.prices.output)}</td>
-<td class="num">${usd(offer.prices.cachedInput)}</td>
-<td class="num">${usd(offer.prices.request)}</td>
-${images ? html`<td class="num">${imagePrices(offer.prices.image)}</td>` : ''}`
+        ? html`<td colspan="${priceColumns}" class="quote-cell wide" data-label="Price"><span class="quote">${QUOTE_ON_REQUEST}</span></td>`
+        : html`<td class="num" data-label="Input / 1M">${cell(offer.prices.input, offer.prices.from)}</td>
+<td class="num" data-label="Output / 1M">${usd(offer.prices.output)}</td>
+<td class="num" data-label="Cached input / 1M">${usd(offer.prices.cachedInput)}</td>
+<td class="num" data-label="Per request">${usd(offer.prices.request)}</td>
+${images ? html`<td class="num" data-label="Per image">${imagePrices(offer.prices.image)}</td>` : ''}`
     const label =
       offer.lane === 'byok'
-        ? html`${laneBadge(site, offer.lane)} <span class="muted">${offer.byokProvider} key</span>`
+        ? html`${laneBadge(site, offer.lane)}<br><span class="muted small">your ${offer.byokProvider} key</span>`
         : laneBadge(site, offer.lane)
     return html`<tr data-lane="${offer.lane}">
 <th scope="row">${label}</th>
-<td><code>${offer.id}</code></td>
+<td class="wide" data-label="Model ID"><code>${offer.id}</code></td>
 ${prices}
-<td>${dataPolicy(offer)}</td>
-<td>${availability(offer)}</td>
+<td data-label="Data policy">${dataPolicy(offer)}</td>
+<td data-label="Status">${availability(offer)}</td>
 </tr>`
   })
   return html`<div class="table-scroll" role="region" tabindex="0" aria-label="${model.name}: prices by lane">
-<table>
+<table class="lane-table">
 ${options.caption === true ? html`<caption class="visually-hidden">${model.name}: prices by lane, USD</caption>` : ''}
 <thead><tr>
 <th scope="col">Lane</th><th scope="col">Model ID</th>

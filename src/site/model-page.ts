@@ -10,7 +10,7 @@ import { html, type Raw } from './html.ts'
 import { laneTable } from './lane-table.ts'
 import { type PublicLaneOffer, type PublicModel, QUOTE_ON_REQUEST } from './models-catalog.ts'
 import { renderPage } from './page-shell.ts'
-import { chips, LANE_KICKERS, laneBadge, tokensShort } from './site-format.ts'
+import { chips, LANE_KICKERS, laneBadge } from './site-format.ts'
 import { absoluteUrl, type SiteSettings } from './site-settings.ts'
 import { snippetKind, snippetsFor, snippetTabs } from './snippets.ts'
 
@@ -58,8 +58,8 @@ export function renderModelPage(site: SiteSettings, model: PublicModel): string 
 <h1>${model.name}</h1>
 <p class="lead"><code>${model.id}</code> by ${model.ownedBy}, in ${model.lanes.length} ${model.lanes.length === 1 ? 'lane' : 'lanes'}.</p>
 <dl class="details">
-<dt>Context length</dt><dd>${model.contextLength === null ? 'not stated' : html`${tokensShort(model.contextLength)} tokens`}</dd>
-<dt>Max output</dt><dd>${model.maxOutputTokens === null ? 'not stated' : html`${tokensShort(model.maxOutputTokens)} tokens`}</dd>
+<dt>Context length</dt><dd>${model.contextLength === null ? 'not stated' : `${model.contextLength.toLocaleString('en-US')} tokens`}</dd>
+<dt>Max output</dt><dd>${model.maxOutputTokens === null ? 'not stated' : `${model.maxOutputTokens.toLocaleString('en-US')} tokens`}</dd>
 <dt>Input</dt><dd>${chips(model.modalities.input)}</dd>
 <dt>Output</dt><dd>${chips(model.modalities.output)}</dd>
 <dt>Capabilities</dt><dd>${chips(model.capabilities)}</dd>

@@ -5,7 +5,8 @@
  *
  * Markup conventions the pages follow (src/site/assets/site.js upgrades them; without JS they
  * still read well):
- * - **Code blocks**: `<pre><code class="language-bash">…</code></pre>` get a "Copy" button.
+ * - **Code blocks**: `<pre tabindex="0"><code class="language-bash">…</code></pre>` get a "Copy"
+ *   button (site.js adds the tabindex if missing: a scrolling block must be keyboard-reachable).
  *   Put it in a `<div class="code">` with a `<p class="code-title">` to label it if needed.
  * - **Tabs** (one snippet in several languages):
  *   `<div class="tabs" data-tabs><section data-tab-label="curl">…</section><section

@@ -95,8 +95,8 @@ export function snippetsFor(baseUrl: string, model: string, kind: SnippetKind): 
 /** The snippets as a tabs block (page-shell's tabs convention), labelled for screen readers. */
 export function snippetTabs(snippets: Snippets, label: string): Raw {
   return html`<div class="tabs" data-tabs data-tabs-label="${label}">
-<section data-tab-label="curl"><p class="tab-heading">curl</p><pre><code class="language-bash">${snippets.curl}</code></pre></section>
-<section data-tab-label="Python"><p class="tab-heading">Python (openai)</p><pre><code class="language-python">${snippets.python}</code></pre></section>
-<section data-tab-label="TypeScript"><p class="tab-heading">TypeScript (openai)</p><pre><code class="language-ts">${snippets.typescript}</code></pre></section>
+<section data-tab-label="curl"><p class="tab-heading">curl</p><pre tabindex="0"><code class="language-bash">${snippets.curl}</code></pre></section>
+<section data-tab-label="Python"><p class="tab-heading">Python (openai)</p><pre tabindex="0"><code class="language-python">${snippets.python}</code></pre></section>
+<section data-tab-label="TypeScript"><p class="tab-heading">TypeScript (openai)</p><pre tabindex="0"><code class="language-ts">${snippets.typescript}</code></pre></section>
 </div>`
 }

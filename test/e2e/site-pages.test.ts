@@ -177,6 +177,19 @@ describe('public site: default brand', () => {
     assert.match(bad.text, /aria-invalid="true"/)
   })
 
+  test('HEAD answers like GET without a body; /models/ redirects to /models', async () => {
+    const head = await fetch(`${gateway.url}/models`, { method: 'HEAD' })
+    assert.equal(head.status, 200)
+    assert.equal(head.headers.get('content-type'), 'text/html; charset=utf-8')
+    assert.equal(await head.text(), '')
+    const etag = head.headers.get('etag')!
+    const same = await fetch(`${gateway.url}/models`, { headers: { 'if-none-match': etag } })
+    assert.equal(same.status, 304)
+    const slash = await page(gateway, '/models/')
+    assert.equal(slash.response.status, 308)
+    assert.equal(slash.response.headers.get('location'), '/models')
+  })
+
   test('an unknown model gets the friendly HTML 404, not the JSON envelope', async () => {
     const { response, text } = await page(gateway, '/models/no-such-model')
     assert.equal(response.status, 404)
@@ -260,6 +273,7 @@ describe('public site: two brands', () => {
       console: { signup: 'closed' },
       site: {
         name: 'OneRouter',
+        logo_url: '/site/assets/none.svg',
         colors: { accent: '#b4235a', accent_dark: '#ff8fb1' },
         lane_names: { cheap: 'Saver', resale: 'Direct', byok: 'Own key' },
         pages: { docs: false, api_reference: false },
@@ -287,6 +301,12 @@ describe('public site: two brands', () => {
       assert.equal(titleOf(other.text), 'OneRouter')
       for (const name of ['>Saver<', '>Direct<', '>Own key<']) assert.ok(other.text.includes(name), name)
       assert.ok(!other.text.includes('>Budget<'))
+      assert.ok(
+        other.text.includes(
+          '<img src="/site/assets/none.svg" alt="" width="28" height="28"><span>OneRouter</span>',
+        ),
+      )
+      assert.ok(!home.text.includes('<img'), 'no logo configured: the name alone')
       assert.ok(!other.text.includes('href="/docs"'), 'docs switched off: no link')
       assert.ok(!other.text.includes('href="/docs/api"'), 'API reference switched off: no link')
       assert.ok(!other.text.includes('href="/console/sign-up"'), 'sign-up closed: no sign-up link')

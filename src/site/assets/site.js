@@ -35,6 +35,8 @@ function addCopyButtons(root) {
     const block = pre.parentElement
     if (block.dataset.copy === 'done') continue
     block.dataset.copy = 'done'
+    // A scrolling block must be reachable by keyboard.
+    if (!block.hasAttribute('tabindex')) block.tabIndex = 0
     const button = document.createElement('button')
     button.type = 'button'
     button.className = 'copy-button'
