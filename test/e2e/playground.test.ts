@@ -142,6 +142,19 @@ describe('console playground', () => {
     assert.equal((await playgroundKeys()).length, 1)
   })
 
+  test("the playground key's spend limit, set in Keys, applies at once", async () => {
+    const owner = sessions.get('owner')!
+    const [key] = await playgroundKeys()
+    // Today's playground requests already spent more than this.
+    const set = await owner.request('PUT', `/api/v1/keys/${key!.id}/budget`, { day: '0.000001' })
+    assert.equal(set.status, 200, JSON.stringify(set.body))
+    const refused = await owner.post(CHAT, prompt('over the limit'))
+    assert.equal(refused.status, 402, JSON.stringify(refused.body))
+    assert.equal(refused.body.error.code, 'key_budget_exceeded')
+    assert.equal((await owner.request('PUT', `/api/v1/keys/${key!.id}/budget`, {})).status, 200)
+    assert.equal((await owner.post(CHAT, prompt('within the limit again'))).status, 200)
+  })
+
   test('viewers and billing members are refused (403 permission_denied)', async () => {
     for (const role of ['viewer', 'billing']) {
       for (const path of [CHAT, QUOTE]) {
