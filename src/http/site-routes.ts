@@ -1,6 +1,6 @@
 /**
  * The public site's routes: `/` (home), `/models`, `/models/<model>`, `/sitemap.xml`,
- * `/robots.txt`, `/site/brand.css` and `/site/assets/<file>`. Public, no sign-in; every answer
+ * `/robots.txt`, `/site/brand.css`, `/site/favicon.svg` and `/site/assets/<file>`. Public, no sign-in; every answer
  * carries the console's strict security headers (no inline script or style), HTML pages an ETag
  * of their bytes (a 304 for a matching `If-None-Match`) and gzip when accepted.
  *
@@ -24,7 +24,7 @@ import {
   prepareAsset,
   type SiteAsset,
 } from '../site/site-assets.ts'
-import { brandStylesheet, resolveSiteSettings, type SiteSettings } from '../site/site-settings.ts'
+import { brandIcon, brandStylesheet, resolveSiteSettings, type SiteSettings } from '../site/site-settings.ts'
 import { renderRobots, renderSitemap, sitePaths } from '../site/sitemap.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { SECURITY_HEADERS } from './console-static.ts'
@@ -99,6 +99,7 @@ export function registerSiteRoutes(
   const { pages } = dependencies.site
   const assets = loadSiteAssets()
   let brand: SiteAsset | undefined
+  let icon: SiteAsset | undefined
 
   if (pages.home)
     routes.set(
@@ -153,6 +154,13 @@ export function registerSiteRoutes(
     getAndHead((context) => {
       brand ??= prepareAsset(Buffer.from(brandStylesheet(site())), 'text/css; charset=utf-8')
       sendSiteBody(context, 200, brand, 'public, max-age=300, must-revalidate')
+    }),
+  )
+  routes.set(
+    '/site/favicon.svg',
+    getAndHead((context) => {
+      icon ??= prepareAsset(Buffer.from(brandIcon(site())), 'image/svg+xml')
+      sendSiteBody(context, 200, icon, 'public, max-age=300, must-revalidate')
     }),
   )
   parameterRoutes.set(

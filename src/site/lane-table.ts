@@ -24,11 +24,11 @@ function dataPolicy(offer: PublicLaneOffer): string {
   return 'Not kept or trained on'
 }
 
-function imagePrices(prices: Record<string, string> | null): HtmlValue {
+function imagePrices(prices: Record<string, string> | null, from: boolean): HtmlValue {
   if (prices === null) return html`<span class="muted">—</span>`
   return Object.entries(prices).map(
     ([tier, price], index) =>
-      html`${index === 0 ? '' : html`<br>`}${usd(price)} <span class="muted">${tier}</span>`,
+      html`${index === 0 ? '' : html`<br>`}${from ? html`<span class="muted">from </span>` : ''}${usd(price)} <span class="muted">${tier}</span>`,
   )
 }
 
@@ -48,7 +48,7 @@ export function laneTable(site: SiteSettings, model: PublicModel, options: { cap
 <td class="num" data-label="Output / 1M">${usd(offer.prices.output)}</td>
 <td class="num" data-label="Cached input / 1M">${usd(offer.prices.cachedInput)}</td>
 <td class="num" data-label="Per request">${usd(offer.prices.request)}</td>
-${images ? html`<td class="num" data-label="Per image">${imagePrices(offer.prices.image)}</td>` : ''}`
+${images ? html`<td class="num" data-label="Per image">${imagePrices(offer.prices.image, offer.prices.from)}</td>` : ''}`
     const label =
       offer.lane === 'byok'
         ? html`${laneBadge(site, offer.lane)}<br><span class="muted small">your ${offer.byokProvider} key</span>`

@@ -90,7 +90,8 @@ function pricesOf(offer: OfferConfig, others: readonly OfferConfig[]): LanePrice
         other !== offer &&
         (other.price.input !== price.input ||
           other.price.output !== price.output ||
-          other.price.request !== price.request),
+          other.price.request !== price.request ||
+          JSON.stringify(other.price.image) !== JSON.stringify(price.image)),
     ),
   }
 }

@@ -50,6 +50,8 @@ export interface PageInput {
 export const SITE_ASSETS = {
   stylesheet: '/site/assets/site.css',
   brand: '/site/brand.css',
+  /** The brand's initial on its accent colour, when no logo is configured. */
+  icon: '/site/favicon.svg',
   /** Sets the remembered theme before first paint (in <head>, not deferred: no flash). */
   theme: '/site/assets/theme.js',
   script: '/site/assets/site.js',
@@ -141,6 +143,7 @@ ${page.noindex === true ? html`<meta name="robots" content="noindex">` : ''}
 <meta property="og:description" content="${page.description}">
 <meta property="og:url" content="${canonical}">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="${site.logoUrl ?? SITE_ASSETS.icon}">
 <link rel="stylesheet" href="${SITE_ASSETS.stylesheet}">
 <link rel="stylesheet" href="${SITE_ASSETS.brand}">
 <script src="${SITE_ASSETS.theme}"></script>

@@ -86,3 +86,16 @@ export function readableOn(hex: string): string {
   // Contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05).
   return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#0b1020'
 }
+
+/** A square SVG icon: the brand's initial on its accent colour (served at `/site/favicon.svg`). */
+export function brandIcon(site: SiteSettings): string {
+  const initial = [...site.name.trim()][0]?.toUpperCase() ?? 'O'
+  const letter = initial.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  return [
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">',
+    `<rect width="64" height="64" rx="14" fill="${site.colors.accent}"/>`,
+    `<text x="32" y="44" font-family="system-ui, sans-serif" font-size="36" font-weight="700" text-anchor="middle" fill="${readableOn(site.colors.accent)}">${letter}</text>`,
+    '</svg>',
+    '',
+  ].join('\n')
+}

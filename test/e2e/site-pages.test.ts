@@ -190,6 +190,39 @@ describe('public site: default brand', () => {
     assert.equal(slash.response.headers.get('location'), '/models')
   })
 
+  test('an image model: per-image prices by tier ("from" when the lane has dearer offers), image snippets', async () => {
+    const images = await startTestGateway({
+      providers: [SIM],
+      models: [
+        {
+          id: 'sim-draw',
+          modalities: { output: ['image'] },
+          images: { max_per_request: 1 },
+          offers: [
+            offer('sim', {
+              model: 'draw-a',
+              price: { image: { '1024x1024': '0.03', '1024x1024/hd': '0.06' } },
+              published: true,
+            }),
+            offer('sim', { model: 'draw-b', price: { image: { '1024x1024': '0.04' } }, published: true }),
+            offer('sim', { lane: 'resale', price: { image: { '1024x1024': '0.05' } }, published: true }),
+          ],
+        },
+      ],
+    })
+    try {
+      const { text } = await page(images, '/models/sim-draw')
+      assert.match(text, /<th scope="col" class="num">Per image<\/th>/)
+      assert.match(text, /<span class="muted">from <\/span>\$0\.03 <span class="muted">1024x1024<\/span>/)
+      assert.match(text, /\$0\.06 <span class="muted">1024x1024\/hd<\/span>/)
+      assert.match(text, /\$0\.05 <span class="muted">1024x1024<\/span>/)
+      assert.ok(text.includes(`curl ${images.url}/v1/images/generations`))
+      assert.ok(text.includes('client.images.generate(model=&quot;cheap/sim-draw&quot;'))
+    } finally {
+      await images.close()
+    }
+  })
+
   test('an unknown model gets the friendly HTML 404, not the JSON envelope', async () => {
     const { response, text } = await page(gateway, '/models/no-such-model')
     assert.equal(response.status, 404)
@@ -249,6 +282,9 @@ describe('public site: default brand', () => {
     await missing.text()
     const brand = await page(gateway, '/site/brand.css')
     assert.match(brand.text, /--accent: #1f5fd1/)
+    const icon = await page(gateway, '/site/favicon.svg')
+    assert.equal(icon.response.headers.get('content-type'), 'image/svg+xml')
+    assert.match(icon.text, /fill="#1f5fd1"\/>.*>O<\/text>/s)
   })
 })
 
