@@ -103,10 +103,13 @@ function clusterOptions(nodes: readonly string[], offlineQueue: boolean): Cluste
     lazyConnect: true,
     scaleReads: 'master',
     enableOfflineQueue: offlineQueue,
-    // A slot moved or a failover in progress: retried for a short while, then the caller's policy.
-    maxRedirections: 16,
-    retryDelayOnFailover: 100,
-    retryDelayOnClusterDown: 100,
+    // A moved slot is followed at once; a node down or the cluster failing is retried for about
+    // 300 ms (6 × 50 ms), then the caller's policy answers (a failover takes seconds: waiting
+    // longer would only hold requests), as a standalone Redis fails at once.
+    maxRedirections: 6,
+    retryDelayOnFailover: 50,
+    retryDelayOnClusterDown: 50,
+    retryDelayOnTryAgain: 50,
     slotsRefreshTimeout: 2_000,
     redisOptions,
   }

@@ -28,6 +28,8 @@ export interface RedisCluster {
   /** Seed URLs of the three primaries (`redis://127.0.0.1:<port>`), for `redis.cluster_nodes`. */
   urls: string[]
   ports: number[]
+  /** Kills one node at once (SIGKILL), as a crash would: its slots stay unserved (no replicas). */
+  crash(port: number): Promise<void>
   /** Stops the three servers (SIGTERM, then SIGKILL) and removes their directory. */
   close(): Promise<void>
 }
@@ -105,6 +107,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const directory = mkdtempSync(join(tmpdir(), 'onekey-redis-cluster-'))
   const children: ChildProcess[] = []
   const ports: number[] = []
+  const byPort = new Map<number, ChildProcess>()
   const killAll = () => {
     for (const child of children)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -143,6 +146,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       )
       child.on('error', () => {})
       children.push(child)
+      byPort.set(port, child)
       let ready = false
       for (let waited = 0; waited < 5_000 && child.exitCode === null && !ready; waited += 50) {
         ready = (await ask(port, 'PING')).startsWith('+PONG')
@@ -195,6 +199,17 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   return {
     urls: ports.map((port) => `redis://${HOST}:${port}`),
     ports,
+    async crash(port) {
+      const child = byPort.get(port)
+      if (child === undefined) throw new Error(`no node of this cluster on port ${port}`)
+      child.kill('SIGKILL')
+      for (
+        let waited = 0;
+        waited < 5_000 && child.exitCode === null && child.signalCode === null;
+        waited += 20
+      )
+        await sleep(20)
+    },
     async close() {
       for (const child of children)
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
