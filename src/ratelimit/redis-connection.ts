@@ -8,8 +8,10 @@
  * script names keys of one hash slot, passed in KEYS (the `{…}` hash tags of the limiter's
  * grouped keys, see rate-limiter.ts); commands without keys (SCAN, KEYS) see one node only.
  *
- * Commands fail at once while the connection is down (no offline queue) unless a caller asks
- * for the queue (a subscriber, whose SUBSCRIBE must survive a reconnect).
+ * Commands fail at once while the connection is down (no offline queue; on a cluster, after
+ * about 300 ms of retries when a node is down) unless a caller asks for the queue (a
+ * subscriber, whose SUBSCRIBE must survive a reconnect). Plain PUBLISH/SUBSCRIBE works on both:
+ * a cluster relays every message to every node, so a subscriber connected to any node hears all.
  *
  * @module
  * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
