@@ -42,6 +42,8 @@ export interface PageInput {
   sidebar?: Raw
   /** Keep out of search engines (e.g. a 404). */
   noindex?: boolean
+  /** More stylesheets for this page family (paths on this gateway, e.g. /site/assets/docs.css), after the site's. */
+  stylesheets?: readonly string[]
   /** schema.org data, written as `<script type="application/ld+json">` (a data block, not run). */
   structuredData?: unknown
 }
@@ -146,6 +148,7 @@ ${page.noindex === true ? html`<meta name="robots" content="noindex">` : ''}
 <link rel="icon" href="${site.logoUrl ?? SITE_ASSETS.icon}">
 <link rel="stylesheet" href="${SITE_ASSETS.stylesheet}">
 <link rel="stylesheet" href="${SITE_ASSETS.brand}">
+${(page.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 <script src="${SITE_ASSETS.theme}"></script>
 <script src="${SITE_ASSETS.script}" defer></script>
 ${
