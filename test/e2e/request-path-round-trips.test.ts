@@ -39,10 +39,7 @@ const MAX_BACKGROUND_PER_REQUEST = 3
 function statementKind(sql: string): string {
   const text = sql.trim().toLowerCase().replace(/\s+/g, ' ')
   const verb = text.split(' ')[0] ?? ''
-  const table =
-    /\b(?:from|into|update|join)\s+"?([a-z_]+)"?/.exec(
-      verb === 'update' ? text.replace(/^update/, 'update ') : text,
-    )?.[1] ?? ''
+  const table = /\b(?:from|into|update|join)\s+"?([a-z_]+)"?/.exec(text)?.[1] ?? ''
   return `${verb} ${table}`.trim()
 }
 
