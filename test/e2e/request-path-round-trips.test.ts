@@ -164,3 +164,39 @@ describe('round trips of warm chat requests on PostgreSQL + Redis', { skip }, ()
     assert.ok(Number(background[1]) > 0)
   })
 })
+
+describe('statements of warm chat requests on SQLite', () => {
+  let gateway: TestGateway
+
+  before(async () => {
+    gateway = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }],
+      models: [{ id: 'sim-echo', offers: [offer('sim')] }],
+    })
+  })
+  after(() => gateway?.close())
+
+  test('100 warm requests: no cached read on their path', async () => {
+    const chat = () =>
+      gateway
+        .post('/v1/chat/completions', { model: 'sim-echo', messages: [{ role: 'user', content: 'hi' }] })
+        .then(async (response) => {
+          await response.arrayBuffer()
+          return response.status
+        })
+    for (let index = 0; index < 10; index++) assert.equal(await chat(), 200)
+    await gateway.gateway.requestLogs.flush()
+    const onPath: string[] = []
+    const stop = gateway.store.roundTrips.observe((sql, path) => {
+      if (path === 'request') onPath.push(statementKind(sql))
+    })
+    const statuses = await Promise.all(Array.from({ length: 100 }, chat))
+    stop()
+    assert.deepEqual(new Set(statuses), new Set([200]))
+    assert.deepEqual(
+      onPath.filter((kind) => /api_keys|workspaces|spend_budgets|byok_credentials/.test(kind)),
+      [],
+    )
+    assert.equal(gateway.store.roundTrips.backend, 'sqlite')
+  })
+})
