@@ -8,12 +8,17 @@
  * @see https://v8.dev/blog/trash-talk (what a scavenge and a mark-compact are)
  */
 
-/** One `--trace-gc` line: `[pid:0x…]  1234 ms: Scavenge 10.1 (12.0) -> 8.2 (12.5) MB, pooled: 0 MB, 1.43 / 0.00 ms …`. */
+/**
+ * One `--trace-gc` line: `[pid:0x…]  1234 ms: Scavenge 10.1 (12.0) -> 8.2 (12.5) MB, pooled: 0 MB, 1.43 / 0.00 ms …`
+ * (a full collection the memory reducer started reads `Mark-Compact (reduce) 5.7 (9.8) -> …`).
+ * `0x…` is the isolate: a worker thread (the SQLite checkpointer) has its own heap, collections
+ * and clock (ms since the worker started), so its lines are told apart from the main thread's.
+ */
 const GC_LINE =
-  /\s(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep)\S* ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, pooled: [\d.]+ MB, ([\d.]+)/
+  /^\[\d+:(0x[\da-f]+)\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep)\S*(?: \([a-z ]+\))? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, pooled: [\d.]+ MB, ([\d.]+)/
 
 export interface GcWindow {
-  /** Heap growth between collections, summed: what the process allocated in the window (MB). */
+  /** Heap growth between collections, summed: what the main thread allocated in the window (MB). */
   allocatedMb: number
   /** Main-thread pauses of the collections in the window (ms). */
   pauseMs: number
@@ -23,29 +28,55 @@ export interface GcWindow {
   majorGcs: number
 }
 
-/**
- * Allocation and pauses between `fromMs` and `toMs` (milliseconds since the process started, the
- * clock of the trace lines). The allocation between two collections is the heap before the second
- * minus the heap after the first.
- */
-export function gcWindow(trace: string, fromMs: number, toMs: number): GcWindow {
-  let allocatedMb = 0
-  let pauseMs = 0
-  let minorGcs = 0
-  let majorGcs = 0
-  let heapAfter: number | undefined
+interface GcLine {
+  isolate: string
+  atMs: number
+  kind: string
+  beforeMb: number
+  afterMb: number
+  pauseMs: number
+}
+
+function gcLines(trace: string): GcLine[] {
+  const lines: GcLine[] = []
   for (const line of trace.split('\n')) {
     const match = GC_LINE.exec(line)
     if (match === null) continue
-    const atMs = Number(match[1])
-    if (atMs > toMs) break
-    if (atMs >= fromMs && heapAfter !== undefined) {
-      allocatedMb += Number(match[3]) - heapAfter
-      pauseMs += Number(match[5])
-      if (match[2] === 'Mark-Compact') majorGcs++
-      else minorGcs++
-    }
-    heapAfter = Number(match[4])
+    lines.push({
+      isolate: match[1]!,
+      atMs: Number(match[2]),
+      kind: match[3]!,
+      beforeMb: Number(match[4]),
+      afterMb: Number(match[5]),
+      pauseMs: Number(match[6]),
+    })
   }
-  return { allocatedMb, pauseMs, minorGcs, majorGcs }
+  return lines
+}
+
+/**
+ * Allocation and pauses of the main thread's isolate (the one with the most collections) between
+ * `fromMs` and `toMs` (milliseconds since the process started, the clock of its trace lines).
+ * The allocation between two collections is the heap before the second minus the heap after the
+ * first.
+ */
+export function gcWindow(trace: string, fromMs: number, toMs: number): GcWindow {
+  const lines = gcLines(trace)
+  const counts = new Map<string, number>()
+  for (const line of lines) counts.set(line.isolate, (counts.get(line.isolate) ?? 0) + 1)
+  const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0]
+  const window: GcWindow = { allocatedMb: 0, pauseMs: 0, minorGcs: 0, majorGcs: 0 }
+  let heapAfter: number | undefined
+  for (const line of lines) {
+    if (line.isolate !== main) continue
+    if (line.atMs > toMs) break
+    if (line.atMs >= fromMs && heapAfter !== undefined) {
+      window.allocatedMb += line.beforeMb - heapAfter
+      window.pauseMs += line.pauseMs
+      if (line.kind === 'Mark-Compact') window.majorGcs++
+      else window.minorGcs++
+    }
+    heapAfter = line.afterMb
+  }
+  return window
 }

@@ -1,7 +1,24 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { cpuBetween, parseProcStat, processCpuUs, readProcessStat, sampleCpu } from './process-cpu.ts'
+import {
+  cpuBetween,
+  parseProcStat,
+  processCpuUs,
+  readProcessStat,
+  sampleCpu,
+  threadCpuByName,
+} from './process-cpu.ts'
+
+/** Spins the main thread until it has used 100 ms of CPU (the machine may be busy; 20 s at most). */
+function spin(): void {
+  const start = process.cpuUsage()
+  const deadline = performance.now() + 20_000
+  while (performance.now() < deadline) {
+    const used = process.cpuUsage(start)
+    if (used.user + used.system >= 100_000) return
+  }
+}
 
 test('a /proc stat line gives comm, ppid and CPU in µs, even with ") " inside comm', () => {
   const line =
@@ -22,10 +39,7 @@ test('this process reads as itself, and its CPU time grows while it works', () =
   assert.equal(own?.comm, readFileSync('/proc/self/comm', 'utf8').trim())
   assert.equal(own?.ppid, process.ppid)
   const before = processCpuUs(process.pid)
-  const until = performance.now() + 150
-  while (performance.now() < until) {
-    // spin: 150 ms of CPU
-  }
+  spin()
   assert.ok(processCpuUs(process.pid) - before >= 50_000)
   assert.ok(Number.isNaN(processCpuUs(undefined)))
 })
@@ -45,4 +59,14 @@ test('CPU between samples: new processes count whole, exited ones are counted as
 test('a sample holds the running processes only', () => {
   const sample = sampleCpu([process.pid, 2 ** 22 + 1])
   assert.deepEqual([...sample.keys()], [process.pid])
+})
+
+test('CPU by thread name: the main thread holds what this process spins', () => {
+  const before = threadCpuByName(process.pid)
+  spin()
+  const after = threadCpuByName(process.pid)
+  const main = readFileSync('/proc/self/comm', 'utf8').trim()
+  assert.ok((after.get(main) ?? 0) - (before.get(main) ?? 0) >= 50_000)
+  assert.ok([...after.values()].reduce((sum, value) => sum + value, 0) <= processCpuUs(process.pid) + 20_000)
+  assert.equal(threadCpuByName(2 ** 22 + 1).size, 0)
 })

@@ -6,7 +6,7 @@
  * @module
  * @see https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /** Clock ticks are 10 ms on the bench machine (USER_HZ = 100). */
 const MICROSECONDS_PER_TICK = 10_000
@@ -78,4 +78,29 @@ export function cpuBetween(before: CpuSample, after: CpuSample): { cpuUs: number
   for (const [pid, used] of after) cpuUs += used - (before.get(pid) ?? 0)
   for (const pid of before.keys()) if (!after.has(pid)) lost++
   return { cpuUs, lost }
+}
+
+/**
+ * CPU time of a process's threads so far, summed by thread name (µs): `MainThread` (Node's
+ * main thread: JavaScript, the event loop), `V8 DefaultWorke` (V8's helpers: concurrent
+ * marking, parallel scavenges, compilation), `libuv-worker` (the thread pool), a worker
+ * thread's own name…. Threads that ended are not counted. Empty when the process is gone.
+ */
+export function threadCpuByName(pid: number): Map<string, number> {
+  const byName = new Map<string, number>()
+  let tasks: string[]
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return byName
+  }
+  for (const task of tasks) {
+    try {
+      const stat = parseProcStat(readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8'))
+      byName.set(stat.comm, (byName.get(stat.comm) ?? 0) + stat.cpuUs)
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName
 }

@@ -48,6 +48,8 @@ export interface Measurement {
   errors: number
   /** (max − min) / median of the rounds' rps (0 with one round). */
   rpsSpread: number
+  /** The same for the CPU time per request: how much of the rps spread is the request's own cost. */
+  cpuSpread: number
   /** Bytes client → target and back per request (the load generator's sockets, headers included). */
   bytesSent: number
   bytesReceived: number
@@ -56,6 +58,11 @@ export interface Measurement {
   majorGcs: number
   /** The target's processes' CPU time over the window's wall time (cores busy). */
   cpuShare: number
+  /** CPU per request by thread name (`MainThread`, `V8 DefaultWorke`…: process-cpu.ts), in µs. */
+  threadCpuUs: Record<string, number>
+  /** The gateway's own count of storage round trips per request: on a request's path, in the background. */
+  storageRequestRoundTrips: number
+  storageBackgroundRoundTrips: number
   services?: ServicesPerRequest
 }
 
@@ -74,11 +81,15 @@ function none(target: string, mode: Measurement['mode'], connections: number): M
     p99Ms: Number.NaN,
     errors: 0,
     rpsSpread: Number.NaN,
+    cpuSpread: Number.NaN,
     bytesSent: Number.NaN,
     bytesReceived: Number.NaN,
     minorGcs: Number.NaN,
     majorGcs: Number.NaN,
     cpuShare: Number.NaN,
+    threadCpuUs: {},
+    storageRequestRoundTrips: Number.NaN,
+    storageBackgroundRoundTrips: Number.NaN,
   }
 }
 
@@ -111,8 +122,8 @@ export function servicesRows(
     '',
     "PostgreSQL + Redis, per request (PostgreSQL CPU: the database's backends + the cluster's background processes; bytes: to / from):",
     '',
-    '| mode | conns | target | rps | rps spread | gateway CPU µs | PostgreSQL CPU µs | Redis CPU µs | total CPU µs | gateway / onekey (SQLite) CPU | total / floor CPU | PostgreSQL round trips / statements / transactions | Redis commands sent | Redis commands run | client ↔ gateway B | gateway ↔ PostgreSQL B | gateway ↔ Redis B |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| mode | conns | target | rps | rps / CPU per request spread | gateway CPU µs | PostgreSQL CPU µs | Redis CPU µs | total CPU µs | gateway / onekey (SQLite) CPU | total / floor CPU | PostgreSQL round trips / statements / transactions | storage round trips counted by the gateway: request path / background | Redis commands sent | Redis commands run | client ↔ gateway B | gateway ↔ PostgreSQL B | gateway ↔ Redis B |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const mode of modes) {
     for (const count of connections) {
@@ -126,7 +137,7 @@ export function servicesRows(
         const ratio = (part: number, whole: Measurement | undefined) =>
           whole === undefined ? '-' : `${(part / whole.cpuUs).toFixed(2)}×`
         rows.push(
-          `| ${mode} | ${count} | ${row.target} | ${row.rps} | ${percent(row.rpsSpread)} | ${row.cpuUs.toFixed(0)} | ${services.pgCpuUs.toFixed(0)} + ${services.pgBackgroundCpuUs.toFixed(0)}${services.pgBackendsLost > 0 ? ` (${services.pgBackendsLost} backends exited)` : ''} | ${services.redisCpuUs.toFixed(0)} | ${total.toFixed(0)} | ${ratio(row.cpuUs, sqlite)} | ${ratio(total, floor)} | ${services.pgRoundTrips.toFixed(3)} / ${services.pgStatements.toFixed(3)} / ${services.pgTransactions.toFixed(3)} | ${redisCommands(services.redisSent)} | ${redisCommands(services.redisCalls)} | ${bytes(row.bytesSent, row.bytesReceived)} | ${bytes(services.pgBytesTo, services.pgBytesFrom)} | ${bytes(services.redisBytesTo, services.redisBytesFrom)} |`,
+          `| ${mode} | ${count} | ${row.target} | ${row.rps} | ${percent(row.rpsSpread)} / ${percent(row.cpuSpread)} | ${row.cpuUs.toFixed(0)} | ${services.pgCpuUs.toFixed(0)} + ${services.pgBackgroundCpuUs.toFixed(0)}${services.pgBackendsLost > 0 ? ` (${services.pgBackendsLost} backends exited)` : ''} | ${services.redisCpuUs.toFixed(0)} | ${total.toFixed(0)} | ${ratio(row.cpuUs, sqlite)} | ${ratio(total, floor)} | ${services.pgRoundTrips.toFixed(3)} / ${services.pgStatements.toFixed(3)} / ${services.pgTransactions.toFixed(3)} | ${row.storageRequestRoundTrips.toFixed(3)} / ${row.storageBackgroundRoundTrips.toFixed(3)} | ${redisCommands(services.redisSent)} | ${redisCommands(services.redisCalls)} | ${bytes(row.bytesSent, row.bytesReceived)} | ${bytes(services.pgBytesTo, services.pgBytesFrom)} | ${bytes(services.redisBytesTo, services.redisBytesFrom)} |`,
         )
       }
     }
@@ -145,15 +156,15 @@ export function reportRows(
   const resultFor = (target: string, mode: Measurement['mode'], connections: number) =>
     results.find((row) => row.target === target && row.mode === mode && row.connections === connections)
   const rows = [
-    '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey rps spread | floor / onekey CPU µs per request | floor / onekey KB allocated per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| mode | conns | direct rps | floor rps | onekey rps | onekey / floor | floor / onekey rps spread | floor / onekey CPU µs per request spread | floor / onekey CPU µs per request | floor / onekey KB allocated per request | floor mean ms | onekey mean ms | added vs floor ms | onekey p50 / p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const mode of MODES) {
     for (const connections of CONNECTIONS) {
       const pick = (target: string) => resultFor(target, mode, connections) ?? none(target, mode, connections)
       const [direct, floor, onekey] = [pick('direct'), pick('floor'), pick('onekey')]
       rows.push(
-        `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${percent(floor.rpsSpread)} / ${percent(onekey.rpsSpread)} | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
+        `| ${mode} | ${connections} | ${direct.rps} | ${floor.rps} | ${onekey.rps} | ${Math.round((onekey.rps / floor.rps) * 100)} % | ${percent(floor.rpsSpread)} / ${percent(onekey.rpsSpread)} | ${percent(floor.cpuSpread)} / ${percent(onekey.cpuSpread)} | ${floor.cpuUs.toFixed(0)} / ${onekey.cpuUs.toFixed(0)} | ${floor.allocKb.toFixed(1)} / ${onekey.allocKb.toFixed(1)} | ${floor.meanMs.toFixed(3)} | ${onekey.meanMs.toFixed(3)} | ${(onekey.meanMs - floor.meanMs).toFixed(3)} | ${onekey.p50Ms.toFixed(2)} / ${onekey.p99Ms.toFixed(2)} |`,
       )
     }
   }

@@ -22,6 +22,10 @@ function round(rps: number, cpuUs: number, services?: Partial<ServicesPerRequest
     minorGcs: 3,
     majorGcs: 0,
     cpuShare: 0.9,
+    threadCpuUs: { MainThread: cpuUs },
+    cpuSpread: 0,
+    storageRequestRoundTrips: 0,
+    storageBackgroundRoundTrips: 0.2,
     ...(services === undefined
       ? {}
       : {
@@ -63,6 +67,8 @@ test('a cell: medians per figure, errors summed, the rps spread, Redis calls per
   assert.equal(cell.cpuUs, 200)
   assert.equal(cell.errors, 3)
   assert.equal(cell.rpsSpread, 0.3)
+  assert.equal(cell.cpuSpread, 0.25)
+  assert.deepEqual(cell.threadCpuUs, { MainThread: 200 })
   assert.deepEqual(cell.services?.redisCalls, { evalsha: 2, publish: 0 })
   assert.deepEqual(cell.services?.redisSent, { evalsha: 1 })
   assert.equal(cell.services?.pgBackendsLost, 1)

@@ -19,12 +19,17 @@ export function spread(values: readonly number[]): number {
   return (Math.max(...values) - Math.min(...values)) / median(values)
 }
 
+/** Each name's median over `rows` (0 where a row lacks it). */
+function perName(rows: readonly Record<string, number>[]): Record<string, number> {
+  const names = new Set(rows.flatMap((row) => Object.keys(row)))
+  return Object.fromEntries(
+    [...names].sort().map((name) => [name, median(rows.map((row) => row[name] ?? 0))]),
+  )
+}
+
 function servicesMedian(rounds: readonly ServicesPerRequest[]): ServicesPerRequest {
   const of = (pick: (row: ServicesPerRequest) => number) => median(rounds.map(pick))
-  const perCommand = (pick: (row: ServicesPerRequest) => Record<string, number>) => {
-    const names = new Set(rounds.flatMap((row) => Object.keys(pick(row))))
-    return Object.fromEntries([...names].sort().map((name) => [name, of((row) => pick(row)[name] ?? 0)]))
-  }
+  const perCommand = (pick: (row: ServicesPerRequest) => Record<string, number>) => perName(rounds.map(pick))
   return {
     pgCpuUs: of((row) => row.pgCpuUs),
     pgBackgroundCpuUs: of((row) => row.pgBackgroundCpuUs),
@@ -64,11 +69,15 @@ export function cellOf(rounds: readonly Measurement[]): Measurement {
     p99Ms: of((row) => row.p99Ms),
     errors: rounds.reduce((sum, row) => sum + row.errors, 0),
     rpsSpread: spread(rounds.map((row) => row.rps)),
+    cpuSpread: spread(rounds.map((row) => row.cpuUs)),
     bytesSent: of((row) => row.bytesSent),
     bytesReceived: of((row) => row.bytesReceived),
     minorGcs: of((row) => row.minorGcs),
     majorGcs: of((row) => row.majorGcs),
     cpuShare: of((row) => row.cpuShare),
+    threadCpuUs: perName(rounds.map((row) => row.threadCpuUs)),
+    storageRequestRoundTrips: of((row) => row.storageRequestRoundTrips),
+    storageBackgroundRoundTrips: of((row) => row.storageBackgroundRoundTrips),
     ...(services.length === 0 ? {} : { services: servicesMedian(services) }),
   }
 }

@@ -16,7 +16,8 @@
  * of a private redis-server each), BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
  * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis),
- * BENCH_ROUNDS_LOG=1 (prints every round of every cell to stderr: rps, CPU, allocation, GCs).
+ * BENCH_ROUNDS_LOG=1 (prints every round of every cell to stderr: rps, CPU, allocation, GCs), BENCH_KEEP=1 (keeps
+ * the run's directory: every server's stdout with its `--trace-gc` lines, the SQLite files).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -30,6 +31,7 @@ import {
   prepareSqliteGateway,
   warmCompileCache,
 } from './bench-setup.ts'
+import { readStorageRoundTrips } from './gateway-metrics.ts'
 import { gcWindow } from './gc-trace.ts'
 import { generateLoad, type LoadResult } from './load-generator.ts'
 import {
@@ -39,7 +41,7 @@ import {
   startPgRedisServices,
   writePgRedisConfig,
 } from './pg-redis-target.ts'
-import { processCpuUs } from './process-cpu.ts'
+import { processCpuUs, threadCpuByName } from './process-cpu.ts'
 import { type Measurement, reportRows } from './report.ts'
 import { cellOf } from './rounds.ts'
 
@@ -67,6 +69,12 @@ interface Target {
   /** PostgreSQL and Redis of a pg-redis target. */
   services?: PgRedisServices
 }
+
+/** The gateways' /metrics pages (their storage round-trip counters); none for the floor. */
+const metricsUrls = (target: Target) =>
+  target.traces.length === 0 || target.name === 'floor'
+    ? []
+    : target.urls.map((url) => `${new URL(url).origin}/metrics`)
 
 const children: ChildProcess[] = []
 function start(args: string[], stdoutFile: string, env: Record<string, string> = {}): ChildProcess {
@@ -134,13 +142,17 @@ async function measure(target: Target, mode: Measurement['mode'], connections: n
   const fromMs = target.traces.map((trace) => Date.now() - trace.startedAt)
   const cpu = () =>
     target.pids.reduce((sum, pid) => sum + processCpuUs(pid), target.pids.length ? 0 : Number.NaN)
+  const storageBefore = await readStorageRoundTrips(metricsUrls(target))
   const servicesBefore = await target.services?.sample()
+  const threadsBefore = target.pids.map(threadCpuByName)
   const cpuBefore = cpu()
   const startedAt = performance.now()
   const parts = await loadAll(target, mode, connections, DURATION_S * 1000)
   const cpuAfter = cpu()
+  const threadsAfter = target.pids.map(threadCpuByName)
   const wallUs = (performance.now() - startedAt) * 1000
   const servicesAfter = await target.services?.sample()
+  const storageAfter = await readStorageRoundTrips(metricsUrls(target))
   const toMs = target.traces.map((trace) => Date.now() - trace.startedAt)
   const gc = { allocatedMb: 0, pauseMs: 0, minorGcs: 0, majorGcs: 0 }
   if (target.traces.length === 0) gc.allocatedMb = gc.pauseMs = Number.NaN
@@ -154,6 +166,13 @@ async function measure(target: Target, mode: Measurement['mode'], connections: n
   })
   const served = parts.reduce((sum, part) => sum + part.requests, 0)
   const requests = Math.max(1, served)
+  const threadCpuUs: Record<string, number> = {}
+  threadsAfter.forEach((after, index) => {
+    for (const [name, used] of after) {
+      const spent = used - (threadsBefore[index]!.get(name) ?? 0)
+      threadCpuUs[name] = (threadCpuUs[name] ?? 0) + spent / requests
+    }
+  })
   const rps = parts.reduce((sum, part) => sum + part.rps, 0)
   return {
     target: target.name,
@@ -168,11 +187,19 @@ async function measure(target: Target, mode: Measurement['mode'], connections: n
     p99Ms: Math.max(...parts.map((part) => part.p99Ms)),
     errors: parts.reduce((sum, part) => sum + part.errors, 0),
     rpsSpread: 0,
+    cpuSpread: 0,
     bytesSent: parts.reduce((sum, part) => sum + part.bytesSent, 0) / requests,
     bytesReceived: parts.reduce((sum, part) => sum + part.bytesReceived, 0) / requests,
     minorGcs: gc.minorGcs,
     majorGcs: gc.majorGcs,
     cpuShare: (cpuAfter - cpuBefore) / wallUs,
+    threadCpuUs,
+    storageRequestRoundTrips: metricsUrls(target).length
+      ? (storageAfter.request - storageBefore.request) / requests
+      : Number.NaN,
+    storageBackgroundRoundTrips: metricsUrls(target).length
+      ? (storageAfter.background - storageBefore.background) / requests
+      : Number.NaN,
     ...(servicesBefore === undefined || servicesAfter === undefined
       ? {}
       : { services: servicesPerRequest(serviceCostBetween(servicesBefore, servicesAfter), served) }),
@@ -249,7 +276,14 @@ async function pgRedisTarget(
 function logRound(round: number, row: Measurement): void {
   const services = row.services
   process.stderr.write(
-    `  round ${round} ${row.mode} c=${row.connections} ${row.target.padEnd(10)} ${String(row.rps).padStart(6)} rps  ${row.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${(row.cpuShare * 100).toFixed(0).padStart(3)} % of a core  ${row.allocKb.toFixed(1).padStart(5)} KB/req  GCs ${row.minorGcs} minor ${row.majorGcs} major ${row.gcUs.toFixed(1)} µs/req${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
+    `  round ${round} ${row.mode} c=${row.connections} ${row.target.padEnd(10)} ${String(row.rps).padStart(6)} rps  ${row.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${(row.cpuShare * 100).toFixed(0).padStart(3)} % of a core  ${row.allocKb.toFixed(1).padStart(5)} KB/req  GCs ${row.minorGcs} minor ${row.majorGcs} major ${row.gcUs.toFixed(1)} µs/req  storage ${row.storageRequestRoundTrips.toFixed(3)} + ${row.storageBackgroundRoundTrips.toFixed(3)} rt/req  threads µs/req ${Object.entries(
+      row.threadCpuUs,
+    )
+      .filter(([, used]) => used >= 0.05)
+      .map(([name, used]) => `${name.replaceAll(' ', '_')} ${used.toFixed(1)}`)
+      .join(
+        ', ',
+      )}${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
   )
 }
 
@@ -341,7 +375,9 @@ async function main(): Promise<void> {
     for (const child of children) child.kill('SIGTERM')
     await sleep(PROFILE ? 2_000 : 500)
     for (const services of opened) await services.close()
-    rmSync(directory, { recursive: true, force: true })
+    if (process.env.BENCH_KEEP === '1')
+      process.stderr.write(`kept ${directory} (logs, --trace-gc lines, databases)\n`)
+    else rmSync(directory, { recursive: true, force: true })
   }
 }
 
