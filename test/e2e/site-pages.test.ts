@@ -4,7 +4,11 @@
  * or structured data); two brands render with their own names, colours, lane names and pages.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { SECURITY_HEADERS } from '../../src/http/console-static.ts'
 import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
@@ -392,6 +396,75 @@ describe('public site: two brands', () => {
     } finally {
       await off.close()
       await on.close()
+    }
+  })
+})
+
+/** The code blocks of a page, unescaped, by language. */
+function codeBlocks(page: string): { language: string; code: string }[] {
+  return [...page.matchAll(/<code class="language-(\w+)">([\s\S]*?)<\/code>/g)].map((match) => ({
+    language: match[1]!,
+    code: match[2]!
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&#39;', "'")
+      .replaceAll('&amp;', '&'),
+  }))
+}
+
+describe('public site: snippets run as printed', () => {
+  const run = promisify(execFile)
+  const root = join(import.meta.dirname, '..', '..')
+  // Beside the repository's node_modules (so `openai` resolves), kept out of git.
+  const scratch = join(root, 'test-results', 'site-snippets')
+  let gateway: TestGateway
+  let pythonOpenAi = false
+  before(async () => {
+    gateway = await startTestGateway({ providers: [SIM], models: catalog() })
+    mkdirSync(scratch, { recursive: true })
+    pythonOpenAi = await run('python3', ['-c', 'import openai'], { timeout: 20_000 }).then(
+      () => true,
+      () => false,
+    )
+    if (!pythonOpenAi) console.log('# python3 has no openai package: Python snippets are parsed, not run')
+  })
+  after(() => gateway.close())
+
+  test('curl, TypeScript and Python snippets of the home page and of the pooled lanes answer from sim', async () => {
+    const env = { ...process.env, ONEKEY_API_KEY: gateway.apiKey }
+    const pages = [(await page(gateway, '/')).text, (await page(gateway, '/models/sim-echo')).text]
+    // BYOK snippets need a stored provider key first (the page says so): the pooled lanes run here.
+    const blocks = pages.flatMap(codeBlocks).filter((block) => !block.code.includes('byok/'))
+    assert.equal(blocks.filter((block) => block.language === 'bash').length, 3)
+    assert.equal(blocks.filter((block) => block.language === 'ts').length, 3)
+    assert.equal(blocks.filter((block) => block.language === 'python').length, 3)
+    for (const [index, block] of blocks.entries()) {
+      assert.ok(block.code.includes(`${gateway.url}/v1`), block.code)
+      if (block.language === 'bash') {
+        const { stdout } = await run('bash', ['-c', block.code], { env, timeout: 30_000 })
+        assert.equal(JSON.parse(stdout).object, 'chat.completion', stdout)
+      } else if (block.language === 'ts') {
+        const file = join(scratch, `snippet-${index}.mts`)
+        writeFileSync(file, block.code)
+        const { stdout } = await run(join(root, 'node_modules', '.bin', 'node'), [file], {
+          env,
+          timeout: 30_000,
+        })
+        assert.ok(stdout.trim().length > 0, 'the answer is printed')
+      } else {
+        assert.equal(block.language, 'python')
+        const file = join(scratch, `snippet-${index}.py`)
+        writeFileSync(file, block.code)
+        // Parsed always; run when the `openai` package is importable (it is not installed here).
+        await run('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', file], {
+          timeout: 20_000,
+        })
+        if (pythonOpenAi) {
+          const { stdout } = await run('python3', [file], { env, timeout: 30_000 })
+          assert.ok(stdout.trim().length > 0, 'the answer is printed')
+        }
+      }
     }
   })
 })
