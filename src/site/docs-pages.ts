@@ -27,6 +27,14 @@ export function docsPaths(docs: readonly RenderedDoc[] = renderedDocs()): string
   return ['/docs', ...docs.map((doc) => `/docs/${doc.slug}`)]
 }
 
+/** The docs' own stylesheet (src/site/assets/docs.css, served with the site's assets). */
+export const DOCS_STYLESHEET = '/site/assets/docs.css'
+
+/** The page's content, preceded by the docs stylesheet (a `<link>` may sit in the body). */
+function withStylesheet(main: Raw): Raw {
+  return html`<link rel="stylesheet" href="${DOCS_STYLESHEET}">${main}`
+}
+
 const SECTION_TITLES = { buyer: 'Using the API', operator: 'Running the gateway' } as const
 
 function sidebar(docs: readonly RenderedDoc[], facts: DocsFacts, current: string | null): Raw {
@@ -88,7 +96,7 @@ ${pager(docs, doc)}
     title: doc.title,
     description: doc.description,
     path: `/docs/${doc.slug}`,
-    main,
+    main: withStylesheet(main),
     section: 'docs',
     sidebar: sidebar(docs, facts, doc.slug),
   })
@@ -114,7 +122,7 @@ ${group('operator')}
     title: 'Docs',
     description: `How to call ${facts.site.name}'s OpenAI-compatible API, choose a lane, pay for what you use, and run the gateway.`,
     path: '/docs',
-    main,
+    main: withStylesheet(main),
     section: 'docs',
     sidebar: sidebar(docs, facts, null),
   })
@@ -131,7 +139,7 @@ export function docsNotFoundPage(docs: readonly RenderedDoc[], facts: DocsFacts,
     title: 'Page not found',
     description: 'This docs page does not exist.',
     path,
-    main,
+    main: withStylesheet(main),
     section: 'docs',
     sidebar: sidebar(docs, facts, ''),
     noindex: true,

@@ -133,20 +133,23 @@ function splitFrontmatter(text: string): { yaml: string | null; body: string } {
   return { yaml: match[1] ?? '', body: text.slice(match[0].length) }
 }
 
+/** The frontmatter checked against the schema; throws naming the file and the field. */
+function checked(path: string, value: unknown): DocFrontmatter {
+  const parsed = frontmatterSchema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  throw new Error(`${path}: frontmatter ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
+}
+
 /** Parses and checks one file's text; throws naming the file and the field. */
 export function parseDocSource(path: string, text: string, fallback?: DocFrontmatter): DocSource {
   const { yaml, body } = splitFrontmatter(text)
   let frontmatter: DocFrontmatter
   if (yaml === null) {
     if (fallback === undefined) throw new Error(`${path}: missing frontmatter (---\\ntitle: …\\n---)`)
-    frontmatter = fallback
+    frontmatter = checked(path, fallback)
   } else {
-    const parsed = frontmatterSchema.safeParse(parseYaml(yaml))
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      throw new Error(`${path}: frontmatter ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
-    }
-    frontmatter = parsed.data
+    frontmatter = checked(path, parseYaml(yaml))
   }
   const slug = frontmatter.slug ?? path.split('/').pop()!.replace(/\.md$/, '')
   return {
