@@ -168,6 +168,11 @@ export function parseDocSource(path: string, text: string, fallback?: DocFrontma
 export function loadDocSources(root: string = REPOSITORY_ROOT): DocSource[] {
   const sources: DocSource[] = []
   const buyerFolder = join(root, BUYER_DOCS_FOLDER)
+  if (!existsSync(buyerFolder)) {
+    throw new Error(
+      `docs: ${buyerFolder} is missing (an image or a copy of the gateway needs docs/ and deploy/README.md)`,
+    )
+  }
   for (const name of readdirSync(buyerFolder).sort()) {
     if (!name.endsWith('.md') || name === 'README.md') continue
     const path = `${BUYER_DOCS_FOLDER}/${name}`
