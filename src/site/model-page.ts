@@ -70,7 +70,11 @@ ${model.aliases.length > 0 ? html`<dt>Aliases</dt><dd>${model.aliases.map((alias
 ${laneTable(site, model, { caption: true })}
 ${model.lanes.some((offer) => offer.lane === 'byok') ? html`<p class="muted">${site.laneNames.byok} prices are ${site.name}'s fee on your own provider key; your provider bills its own usage.</p>` : ''}
 <h2 id="use">Use it</h2>
-<p>Set <code>ONEKEY_API_KEY</code> to a key from the console, then pick the lane by its model ID.</p>
+<p>Set <code>ONEKEY_API_KEY</code> to a key from the console, then pick the lane by its model ID.${
+    site.pages.playground
+      ? html` Or <a href="/console/playground">try it in the playground</a> after signing in.`
+      : ''
+  }</p>
 ${model.lanes.map(
   (
     offer,

@@ -86,6 +86,8 @@ function header(site: SiteSettings, section: SiteSection | undefined): Raw {
   if (site.pages.models) links.push(navLink('/models', 'Models', section === 'models'))
   if (site.pages.docs) links.push(navLink('/docs', 'Docs', section === 'docs'))
   if (site.pages.apiReference) links.push(navLink('/docs/api', 'API reference', section === 'api'))
+  // The playground is a console page (signed in); `pages.playground` is off without the console.
+  if (site.pages.playground) links.push(navLink('/console/playground', 'Playground', false))
   const account: HtmlValue[] = []
   if (site.signInUrl !== null) account.push(html`<a class="sign-in" href="${site.signInUrl}">Sign in</a>`)
   if (site.signUpUrl !== null) {

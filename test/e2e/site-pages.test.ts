@@ -305,6 +305,7 @@ describe('public site: two brands', () => {
         colors: { accent: '#0a7d4f', accent_dark: '#5fd3a4' },
         legal: { terms_url: 'https://budget.example/terms', privacy_url: '/privacy' },
         lane_names: { cheap: 'Budget', resale: 'Business', byok: 'BYOK' },
+        pages: { playground: false },
       },
     })
     const router = await startTestGateway({
@@ -331,6 +332,7 @@ describe('public site: two brands', () => {
       assert.ok(home.text.includes('mailto:help@budget.example'))
       assert.match(home.text, /Sign up with an invite/)
       assert.ok(home.text.includes('href="/docs"'))
+      assert.ok(!home.text.includes('href="/console/playground"'), 'playground switched off: no link')
       assert.match((await page(budget, '/site/brand.css')).text, /--accent: #0a7d4f[\s\S]*--accent: #5fd3a4/)
       const models = await page(budget, '/models')
       assert.match(models.text, /<span class="lane lane-cheap">Budget<\/span>/)
@@ -349,6 +351,7 @@ describe('public site: two brands', () => {
       assert.ok(!home.text.includes('<img'), 'no logo configured: the name alone')
       assert.ok(!other.text.includes('href="/docs"'), 'docs switched off: no link')
       assert.ok(!other.text.includes('href="/docs/api"'), 'API reference switched off: no link')
+      assert.ok(other.text.includes('href="/console/playground"'), 'the playground is on by default')
       assert.ok(!other.text.includes('href="/console/sign-up"'), 'sign-up closed: no sign-up link')
       assert.ok(other.text.includes('href="/console/sign-in"'))
       assert.ok(!other.text.includes('Terms'), 'no legal links configured')
