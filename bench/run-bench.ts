@@ -17,9 +17,10 @@
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
  * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis),
  * BENCH_ROUNDS_LOG=1 (prints every round of every cell to stderr: rps, CPU, allocation, GCs), BENCH_KEEP=1 (keeps
- * the run's directory: every server's stdout with its `--trace-gc` lines, the SQLite files).
+ * the run's directory: every server's stdout with its `--trace-gc` lines, the SQLite files), BENCH_SERVER_CPUS and
+ * BENCH_LOAD_CPUS (pin the measured servers, and the load generator with the upstream, to CPU lists).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -77,8 +78,24 @@ const metricsUrls = (target: Target) =>
     : target.urls.map((url) => `${new URL(url).origin}/metrics`)
 
 const children: ChildProcess[] = []
-function start(args: string[], stdoutFile: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], {
+/**
+ * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (`taskset` CPU lists, e.g. 1 and 0): the measured servers
+ * (the floor, the gateways) on the first, this process (the load generator, the relays) and the
+ * upstream on the second, as the issue's measurements pinned them. Unset: no pinning.
+ */
+const SERVER_CPUS = process.env.BENCH_SERVER_CPUS
+const LOAD_CPUS = process.env.BENCH_LOAD_CPUS
+
+function start(
+  args: string[],
+  stdoutFile: string,
+  env: Record<string, string> = {},
+  cpus: string | undefined = SERVER_CPUS,
+): ChildProcess {
+  const command = ['--disable-warning=ExperimentalWarning', ...args]
+  // taskset execs node in its own process: the pid stays the server's.
+  const [file, argv] = cpus === undefined ? [NODE, command] : ['taskset', ['-c', cpus, NODE, ...command]]
+  const child = spawn(file, argv, {
     cwd: ROOT,
     stdio: ['ignore', openSync(stdoutFile, 'w'), 'inherit'],
     env: { ...process.env, BENCH_UPSTREAM_KEY: 'sk-bench-upstream', ...env },
@@ -293,7 +310,9 @@ async function main(): Promise<void> {
   try {
     const [upstreamPort, floorPort] = [await freePort(), await freePort()]
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
-    start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'))
+    if (LOAD_CPUS !== undefined)
+      execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' })
+    start(['bench/fast-upstream.ts', String(upstreamPort)], join(directory, 'upstream.log'), {}, LOAD_CPUS)
     const floorProfileFlags = PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-floor.cpuprofile']
       : []
@@ -376,7 +395,7 @@ async function main(): Promise<void> {
     await sleep(PROFILE ? 2_000 : 500)
     for (const services of opened) await services.close()
     if (process.env.BENCH_KEEP === '1')
-      process.stderr.write(`kept ${directory} (logs, --trace-gc lines, databases)\n`)
+      process.stderr.write(`kept ${directory} (logs, --trace-gc lines, SQLite files)\n`)
     else rmSync(directory, { recursive: true, force: true })
   }
 }
