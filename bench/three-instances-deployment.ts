@@ -52,10 +52,16 @@ export interface Deployment {
   /** The gateways' config file, for `onekey … --config` (e.g. `ledger verify`). */
   configPath: string
   gatewayPids: number[]
+  /** Each gateway's own origin (its /metrics). */
+  gatewayOrigins: string[]
   balancerPid: number
   schema: string
+  /** The `bench` workspace (the limited keys' too). */
   workspaceId: string
-  keys: { bench: string; rpm: string; spend: string }
+  /** Every seeded workspace, `bench` first, each with $1M. */
+  workspaceIds: string[]
+  /** `load`: one unlimited key per seeded workspace, `bench`'s first. */
+  keys: { bench: string; rpm: string; spend: string; load: string[] }
   stats(): Promise<BackendStats[]>
   close(): Promise<void>
 }
@@ -102,14 +108,17 @@ async function waitUntilUp(url: string, child?: ChildProcess, log?: string): Pro
  * Starts the fast upstream, `instances` gateways and the balancer, each its own process, on a
  * fresh PostgreSQL schema and Redis prefix; seeds one workspace ($1M) with three keys: `bench`
  * (no limit of its own), `rpm` (`rpm` requests a minute), `spend` (a total spend limit of
- * `spendRequests` requests of {@link EXACT_MODEL}).
+ * `spendRequests` requests of {@link EXACT_MODEL}); and `workspaces - 1` more workspaces with
+ * $1M and a key each, to spread load over several balance rows.
  */
 export async function startDeployment({
   instances = 3,
   rpm,
   spendRequests,
+  workspaces = 1,
 }: {
   instances?: number
+  workspaces?: number
   rpm: number
   spendRequests: number
 }): Promise<Deployment> {
@@ -146,9 +155,30 @@ export async function startDeployment({
     const store = await createStore({ kind: 'postgres', url: storageUrl })
     let keys: Deployment['keys']
     let workspaceId: string
+    const workspaceIds: string[] = []
     try {
       const service = createWorkspaceService(store)
       workspaceId = (await service.getWorkspace('bench')).id
+      workspaceIds.push(workspaceId)
+      const load = [bench]
+      for (let index = 2; index <= workspaces; index++) {
+        const workspace = await service.createWorkspace(`load-${index}`)
+        await store.ledger.append([
+          {
+            id: `le_load_${index}`,
+            workspaceId: workspace.id,
+            kind: 'adjustment',
+            amountNano: STARTING_CREDIT_NANO,
+            reason: 'bench credit',
+            actor: 'bench',
+            idempotencyKey: `load-${index}`,
+            requestId: null,
+            createdAt: new Date().toISOString(),
+          },
+        ])
+        workspaceIds.push(workspace.id)
+        load.push((await service.createApiKey({ workspace: workspace.name, name: 'load' })).key)
+      }
       const limited = await service.createApiKey({ workspace: 'bench', name: 'rpm', limits: { rpm } })
       const spend = await service.createApiKey({ workspace: 'bench', name: 'spend' })
       await store.budgets.set({
@@ -158,7 +188,7 @@ export async function startDeployment({
         limits: { total: spendRequests * EXACT_COST_NANO, day: null, week: null, month: null },
         at: new Date().toISOString(),
       })
-      keys = { bench, rpm: limited.key, spend: spend.key }
+      keys = { bench, rpm: limited.key, spend: spend.key, load }
     } finally {
       await store.close()
     }
@@ -191,9 +221,11 @@ export async function startDeployment({
       url,
       configPath,
       gatewayPids: gateways.map((child) => child.pid!),
+      gatewayOrigins: origins,
       balancerPid: balancer.pid!,
       schema,
       workspaceId,
+      workspaceIds,
       keys,
       stats: async () => (await (await fetch(`${url}${BALANCER_STATS_PATH}`)).json()) as BackendStats[],
       close,
@@ -244,6 +276,75 @@ export async function startOfFreshMinute(secondsNeeded: number): Promise<void> {
   if (intoMinute > 60_000 - secondsNeeded * 1_000) await sleep(60_000 - intoMinute + 200)
 }
 
+/** The result of {@link timedLoad}. */
+export interface TimedLoadResult {
+  requests: number
+  /** Answers other than 200, and requests that failed. */
+  errors: number
+  /** Answers per HTTP status (`failed`: no answer). */
+  statuses: Record<string, number>
+  rps: number
+  p50Ms: number
+  p99Ms: number
+}
+
+/**
+ * A closed loop like bench/load-generator.ts for `durationMs`, connection `i` using
+ * `keys[i % keys.length]` (one workspace per key: load spread over several balance rows).
+ */
+export async function timedLoad(
+  url: string,
+  keys: readonly string[],
+  {
+    connections,
+    durationMs,
+    model = 'bench-model',
+  }: { connections: number; durationMs: number; model?: string },
+): Promise<TimedLoadResult> {
+  const pool = new Pool(url, { connections, pipelining: 1 })
+  const body = requestBody(model, 64)
+  const latencies: number[] = []
+  const statuses: Record<string, number> = {}
+  let errors = 0
+  const started = performance.now()
+  async function worker(index: number): Promise<void> {
+    const headers = {
+      authorization: `Bearer ${keys[index % keys.length]}`,
+      'content-type': 'application/json',
+    }
+    while (performance.now() - started < durationMs) {
+      const sent = performance.now()
+      try {
+        const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body })
+        await response.body.arrayBuffer()
+        if (response.statusCode !== 200) errors++
+        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1
+        latencies.push(performance.now() - sent)
+      } catch {
+        errors++
+        statuses.failed = (statuses.failed ?? 0) + 1
+      }
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: connections }, (_, index) => worker(index)))
+  } finally {
+    await pool.close()
+  }
+  const elapsedMs = performance.now() - started
+  latencies.sort((a, b) => a - b)
+  const at = (fraction: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0
+  return {
+    requests: latencies.length,
+    errors,
+    statuses,
+    rps: Math.round((latencies.length / elapsedMs) * 1000),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  }
+}
+
 /** The money of the workspace after a run, as PostgreSQL holds it. */
 export interface Exactness {
   startingCreditNano: number
@@ -268,28 +369,32 @@ async function readMoney(deployment: Deployment): Promise<Omit<Exactness, 'misma
   })
   await client.connect()
   try {
-    const one = async (text: string) =>
-      Number((await client.query(text, [deployment.workspaceId])).rows[0]?.value ?? 0)
+    const ids = deployment.workspaceIds
+    const one = async (text: string) => Number((await client.query(text, [ids])).rows[0]?.value ?? 0)
     const byStatus = await client.query(
-      'select status, count(*) as n from request_logs where workspace_id = $1 group by status',
-      [deployment.workspaceId],
+      'select status, count(*) as n from request_logs where workspace_id = any($1::text[]) group by status',
+      [ids],
     )
     return {
-      startingCreditNano: STARTING_CREDIT_NANO,
-      balanceNano: await one('select balance_nano as value from workspace_balances where workspace_id = $1'),
-      heldNano: await one('select held_nano as value from workspace_balances where workspace_id = $1'),
+      startingCreditNano: STARTING_CREDIT_NANO * ids.length,
+      balanceNano: await one(
+        'select coalesce(sum(balance_nano), 0) as value from workspace_balances where workspace_id = any($1::text[])',
+      ),
+      heldNano: await one(
+        'select coalesce(sum(held_nano), 0) as value from workspace_balances where workspace_id = any($1::text[])',
+      ),
       instanceHoldsNano: await one(
-        'select coalesce(sum(held_nano), 0) as value from instance_holds where workspace_id = $1',
+        'select coalesce(sum(held_nano), 0) as value from instance_holds where workspace_id = any($1::text[])',
       ),
       budgetHoldsNano: await one(
-        'select coalesce(sum(held_nano), 0) as value from instance_budget_holds where workspace_id = $1',
+        'select coalesce(sum(held_nano), 0) as value from instance_budget_holds where workspace_id = any($1::text[])',
       ),
       chargedNano: await one(
-        'select coalesce(sum(charged_nano), 0) as value from request_logs where workspace_id = $1',
+        'select coalesce(sum(charged_nano), 0) as value from request_logs where workspace_id = any($1::text[])',
       ),
       rowsByStatus: Object.fromEntries(byStatus.rows.map((row) => [String(row.status), Number(row.n)])),
       undercharged: await one(
-        'select count(*) as value from request_logs where workspace_id = $1 and status = 200 and charged_nano <> cost_nano',
+        'select count(*) as value from request_logs where workspace_id = any($1::text[]) and status = 200 and charged_nano <> cost_nano',
       ),
     }
   } finally {
@@ -323,4 +428,19 @@ export async function settledExactness(deployment: Deployment): Promise<Exactnes
   } finally {
     await store.close()
   }
+}
+
+/**
+ * Statements the gateway at `origin` sent its database so far (PostgreSQL: round trips, BEGIN
+ * and COMMIT included), on requests' paths and in the background, from its /metrics.
+ */
+export async function storageRoundTrips(origin: string): Promise<{ request: number; background: number }> {
+  const text = await (await fetch(`${origin}/metrics`)).text()
+  const value = (path: string) =>
+    Number(
+      new RegExp(`^onekey_storage_round_trips_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(
+        text,
+      )?.[1] ?? Number.NaN,
+    )
+  return { request: value('request'), background: value('background') }
 }
