@@ -17,7 +17,7 @@ import {
   topAlternatives,
 } from './api-reference-schema.ts'
 import { curlSnippet } from './api-reference-snippet.ts'
-import { html, type Raw } from './html.ts'
+import { html, type Raw, raw } from './html.ts'
 import { renderPage } from './page-shell.ts'
 import type { SiteSettings } from './site-settings.ts'
 
@@ -97,20 +97,37 @@ function operationsOf(document: Json): Operation[] {
 }
 
 /** A table in the site's scrolling, keyboard-reachable region. */
-function table(label: string, head: readonly string[], rows: readonly Raw[]): Raw {
+function table(label: string, head: readonly string[], rows: readonly Raw[], stacked = false): Raw {
   return html`<div class="table-scroll" role="region" tabindex="0" aria-label="${label}">
-<table><thead><tr>${head.map((cell) => html`<th scope="col">${cell}</th>`)}</tr></thead>
+<table${stacked ? raw(' class="lane-table"') : ''}><thead><tr>${head.map((cell) => html`<th scope="col">${cell}</th>`)}</tr></thead>
 <tbody>${rows}</tbody></table></div>`
+}
+
+/**
+ * A row that stacks on phones (the site's `lane-table` layout: the name on its own line, then
+ * each cell under its column's name, the description full width).
+ */
+function stackedRow(name: string, cells: readonly [string, string][], description: string): Raw {
+  return html`<tr><th scope="row"><code>${name}</code></th>${cells.map(
+    ([label, value]) => html`<td data-label="${label}">${value}</td>`,
+  )}<td class="wide" data-label="Description">${inlineMarkup(description)}</td></tr>`
 }
 
 function fieldTable(label: string, rows: readonly FieldRow[]): Raw {
   return table(
     label,
     ['Field', 'Type', 'Required', 'Description'],
-    rows.map(
-      (row) =>
-        html`<tr><td><code>${row.path}</code></td><td>${row.type}</td><td>${row.required ? 'yes' : 'no'}</td><td>${inlineMarkup(row.description)}</td></tr>`,
+    rows.map((row) =>
+      stackedRow(
+        row.path,
+        [
+          ['Type', row.type],
+          ['Required', row.required ? 'yes' : 'no'],
+        ],
+        row.description,
+      ),
     ),
+    true,
   )
 }
 
@@ -141,36 +158,71 @@ function parametersBlock(operation: Operation): Raw {
     operation.parameters.map((parameter) => {
       const schema = (parameter.schema ?? {}) as JsonSchema
       const row = fieldRows({ properties: { value: schema } })[0]!
-      return html`<tr><td><code>${String(parameter.name)}</code></td><td>${String(parameter.in)}</td><td>${row.type}</td><td>${parameter.required === true ? 'yes' : 'no'}</td><td>${inlineMarkup(`${String(parameter.description ?? '')} ${row.description}`.trim())}</td></tr>`
+      return stackedRow(
+        String(parameter.name),
+        [
+          ['In', String(parameter.in)],
+          ['Type', row.type],
+          ['Required', parameter.required === true ? 'yes' : 'no'],
+        ],
+        `${String(parameter.description ?? '')} ${row.description}`.trim(),
+      )
     }),
+    true,
   )}`
 }
 
+/** The anchor of an error status in the Errors section. */
+function errorId(status: string): string {
+  return `error-${status}`
+}
+
 function responsesBlock(document: Json, operation: Operation): Raw {
-  const rows = operation.responses.map(([status, response]) => {
-    const types = Object.keys((response.content ?? {}) as Json).filter(
-      (type) => type !== 'application/json' || status.startsWith('2'),
-    )
+  const success = operation.responses.filter(([status]) => status.startsWith('2'))
+  const errors = operation.responses.filter(([status]) => !status.startsWith('2'))
+  const rows = success.map(([status, response]) => {
+    const types = Object.keys((response.content ?? {}) as Json)
     return html`<tr><td>${status}</td><td>${inlineMarkup(String(response.description ?? ''))}${
-      types.length > 0 && status.startsWith('2')
-        ? html` <span class="muted">(${types.join(', ')})</span>`
-        : ''
+      types.length > 0 ? html` <span class="muted">(${types.join(', ')})</span>` : ''
     }</td></tr>`
   })
-  const success = operation.responses.find(([status]) => status.startsWith('2'))
+  if (errors.length > 0) {
+    rows.push(
+      html`<tr><td>${errors.map(([status], index) => html`${index === 0 ? '' : ', '}<a href="#${errorId(status)}">${status}</a>`)}</td><td>The error envelope (see <a href="#errors">Errors</a> for the codes of each status).</td></tr>`,
+    )
+  }
+  const first = success[0]
   const schema =
-    success === undefined
+    first === undefined
       ? undefined
       : resolve(
           document,
-          ((success[1].content as Json | undefined)?.['application/json'] as Json | undefined)?.schema,
+          ((first[1].content as Json | undefined)?.['application/json'] as Json | undefined)?.schema,
         )
   const answerFields = schema === undefined ? [] : fieldRows(schema)
   return html`<h4>Responses</h4>${table(`Responses of ${operation.method} ${operation.path}`, ['Status', 'Meaning'], rows)}${
     answerFields.length === 0
       ? ''
-      : html`<details><summary>Answer fields (${success![0]})</summary>${fieldTable(`Answer of ${operation.method} ${operation.path}`, answerFields)}</details>`
+      : html`<details><summary>Answer fields (${first![0]})</summary>${fieldTable(`Answer of ${operation.method} ${operation.path}`, answerFields)}</details>`
   }`
+}
+
+/** The Errors section: the envelope, and the codes of each status from the document's error answers. */
+function errorsSection(document: Json): Raw {
+  const responses = ((document.components as Json | undefined)?.responses ?? {}) as Record<string, Json>
+  const rows = Object.entries(responses)
+    .map(([name, response]) => [name.replace(/^Error/, ''), response] as const)
+    .filter(([status]) => /^\d{3}$/.test(status))
+    .map(
+      ([status, response]) =>
+        html`<tr id="${errorId(status)}"><td>${status}</td><td>${inlineMarkup(String(response.description ?? ''))}</td></tr>`,
+    )
+  return html`<section aria-labelledby="errors">
+<h2 id="errors">Errors</h2>
+<p>Every error answer is OpenAI’s envelope. <code>param</code> names the field at fault (on <code>/api/v1</code> a body field by name); an unknown body field is refused with a 400 naming it.</p>
+<pre><code class="language-json">${JSON.stringify({ error: { message: "Unknown field 'nmae'; expected name, expires_in_days, lanes, models, management or limits.", type: 'invalid_request_error', code: 'invalid_parameter', param: 'nmae' } }, null, 2)}</code></pre>
+${table('Error codes by status', ['Status', 'Codes'], rows)}
+</section>`
 }
 
 function operationBlock(document: Json, site: SiteSettings, operation: Operation, cookieName: string): Raw {
@@ -217,12 +269,7 @@ export function renderApiReferencePage(site: SiteSettings, document: Json): stri
   const sidebar = html`<nav aria-label="API reference contents"><ul>
 <li><a href="#authentication">Authentication</a></li>
 <li><a href="#errors">Errors</a></li>
-${tags.map(
-  (tag) =>
-    html`<li><a href="#${tagId(tag.name)}">${tag.name}</a><ul>${operations
-      .filter((operation) => operation.tag === tag.name)
-      .map((operation) => html`<li><a href="#${operation.id}">${operation.summary}</a></li>`)}</ul></li>`,
-)}
+${tags.map((tag) => html`<li><a href="#${tagId(tag.name)}">${tag.name}</a></li>`)}
 </ul></nav>`
   const main = html`<h1>API reference</h1>
 ${paragraphs(String(info.description ?? ''))}
@@ -238,15 +285,17 @@ ${table(
   ),
 )}
 </section>
-<section aria-labelledby="errors">
-<h2 id="errors">Errors</h2>
-<p>Every error answer is OpenAI’s envelope. <code>param</code> names the field at fault (on <code>/api/v1</code> a body field by name); an unknown body field is refused with a 400 naming it.</p>
-<pre><code class="language-json">${JSON.stringify({ error: { message: "Unknown field 'nmae'; expected name, lanes or models.", type: 'invalid_request_error', code: 'invalid_parameter', param: 'nmae' } }, null, 2)}</code></pre>
-</section>
+${errorsSection(document)}
 ${tags.map(
   (tag) => html`<section aria-labelledby="${tagId(tag.name)}">
 <h2 id="${tagId(tag.name)}">${tag.name}</h2>
 ${tag.description === undefined ? '' : html`<p>${inlineMarkup(tag.description)}</p>`}
+<ul class="api-contents" aria-label="${tag.name} endpoints">${operations
+    .filter((operation) => operation.tag === tag.name)
+    .map(
+      (operation) =>
+        html`<li><a href="#${operation.id}">${operation.summary}</a> <code>${operation.method} ${operation.path}</code></li>`,
+    )}</ul>
 ${operations.filter((operation) => operation.tag === tag.name).map((operation) => operationBlock(document, site, operation, cookieName))}
 </section>`,
 )}`

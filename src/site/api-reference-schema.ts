@@ -51,7 +51,7 @@ export function typeOf(schema: JsonSchema): string {
     }
     if (option.type === 'object') return 'object'
     if (typeof option.type === 'string') return option.type
-    if (Array.isArray(option.type)) return option.type.join(' | ')
+    if (Array.isArray(option.type)) return option.type.join(' or ')
     return 'any'
   })
   const unique = [...new Set(words)]
@@ -62,17 +62,19 @@ export function typeOf(schema: JsonSchema): string {
 function constraints(schema: JsonSchema): string[] {
   const notes: string[] = []
   for (const option of alternatives(schema).options) {
-    const range = (low: unknown, high: unknown, unit: string) => {
+    const range = (low: unknown, high: unknown, noun: string) => {
+      const unit = (count: string) => (noun === '' ? '' : ` ${noun}${count === '1' ? '' : 's'}`)
       const big = (value: unknown) => typeof value === 'number' && Math.abs(value) >= Number.MAX_SAFE_INTEGER
       const lowText = low === undefined || big(low) ? undefined : String(low)
       const highText = high === undefined || big(high) ? undefined : String(high)
-      if (lowText !== undefined && highText !== undefined) notes.push(`${lowText} to ${highText}${unit}`)
-      else if (lowText !== undefined) notes.push(`at least ${lowText}${unit}`)
-      else if (highText !== undefined) notes.push(`at most ${highText}${unit}`)
+      if (lowText !== undefined && highText !== undefined)
+        notes.push(`${lowText} to ${highText}${unit(highText)}`)
+      else if (lowText !== undefined) notes.push(`at least ${lowText}${unit(lowText)}`)
+      else if (highText !== undefined) notes.push(`at most ${highText}${unit(highText)}`)
     }
     range(option.minimum, option.maximum, '')
-    range(option.minLength, option.maxLength, ' characters')
-    range(option.minItems, option.maxItems, ' items')
+    range(option.minLength, option.maxLength, 'character')
+    range(option.minItems, option.maxItems, 'item')
     if (typeof option.pattern === 'string') notes.push(`pattern ${option.pattern}`)
   }
   if (schema.default !== undefined) notes.push(`default ${JSON.stringify(schema.default)}`)
