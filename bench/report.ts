@@ -58,6 +58,8 @@ export interface Measurement {
   majorGcs: number
   /** The target's processes' CPU time over the window's wall time (cores busy). */
   cpuShare: number
+  /** A SQLite gateway's WAL over the round, in words for the rounds log (frames, copies, restarts). */
+  walWords?: string
   /** CPU per request by thread name (`MainThread`, `V8 DefaultWorke`…: process-cpu.ts), in µs. */
   threadCpuUs: Record<string, number>
   /** The gateway's own count of storage round trips per request: on a request's path, in the background. */

@@ -21,7 +21,7 @@
  * BENCH_LOAD_CPUS (pin the measured servers, and the load generator with the upstream, to CPU lists).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -45,6 +45,7 @@ import {
 import { processCpuUs, threadCpuByName } from './process-cpu.ts'
 import { type Measurement, reportRows } from './report.ts'
 import { cellOf } from './rounds.ts'
+import { readWalIndex, type WalIndex } from './sqlite-wal-index.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -69,6 +70,24 @@ interface Target {
   traces: { file: string; startedAt: number }[]
   /** PostgreSQL and Redis of a pg-redis target. */
   services?: PgRedisServices
+  /** A SQLite gateway's database file: its WAL index and size go to the rounds log. */
+  databaseFile?: string
+}
+
+/** A file's size in MB, 0 when it does not exist. */
+function sizeMb(file: string): number {
+  try {
+    return statSync(file).size / 1_048_576
+  } catch {
+    return 0
+  }
+}
+
+/** The rounds log's words on a SQLite gateway's WAL: frames before → after (copied), restarts, file size. */
+function walWords(databaseFile: string, before: WalIndex | undefined, after: WalIndex | undefined): string {
+  if (before === undefined || after === undefined) return '  WAL -'
+  const restarted = after.frames < before.frames ? ' restarted' : ''
+  return `  WAL frames ${before.frames}→${after.frames} (${after.backfilled} copied)${restarted}, file ${sizeMb(`${databaseFile}-wal`).toFixed(1)} MB`
 }
 
 /** The gateways' /metrics pages (their storage round-trip counters); none for the floor. */
@@ -161,12 +180,14 @@ async function measure(target: Target, mode: Measurement['mode'], connections: n
     target.pids.reduce((sum, pid) => sum + processCpuUs(pid), target.pids.length ? 0 : Number.NaN)
   const storageBefore = await readStorageRoundTrips(metricsUrls(target))
   const servicesBefore = await target.services?.sample()
+  const walBefore = target.databaseFile === undefined ? undefined : readWalIndex(target.databaseFile)
   const threadsBefore = target.pids.map(threadCpuByName)
   const cpuBefore = cpu()
   const startedAt = performance.now()
   const parts = await loadAll(target, mode, connections, DURATION_S * 1000)
   const cpuAfter = cpu()
   const threadsAfter = target.pids.map(threadCpuByName)
+  const walAfter = target.databaseFile === undefined ? undefined : readWalIndex(target.databaseFile)
   const wallUs = (performance.now() - startedAt) * 1000
   const servicesAfter = await target.services?.sample()
   const storageAfter = await readStorageRoundTrips(metricsUrls(target))
@@ -211,6 +232,9 @@ async function measure(target: Target, mode: Measurement['mode'], connections: n
     majorGcs: gc.majorGcs,
     cpuShare: (cpuAfter - cpuBefore) / wallUs,
     threadCpuUs,
+    ...(target.databaseFile === undefined
+      ? {}
+      : { walWords: walWords(target.databaseFile, walBefore, walAfter) }),
     storageRequestRoundTrips: metricsUrls(target).length
       ? (storageAfter.request - storageBefore.request) / requests
       : Number.NaN,
@@ -258,6 +282,7 @@ async function sqliteTarget(
     headers: { authorization: `Bearer ${key}` },
     pids: [],
     traces: [],
+    databaseFile: join(directory, `${name}.db`),
   }
   startGateway(target, configPath, join(directory, `${name}-gateway.log`), profile)
   return target
@@ -290,7 +315,7 @@ async function pgRedisTarget(
   return target
 }
 
-function logRound(round: number, row: Measurement): void {
+function logRound(round: number, row: Measurement, wal: string): void {
   const services = row.services
   process.stderr.write(
     `  round ${round} ${row.mode} c=${row.connections} ${row.target.padEnd(10)} ${String(row.rps).padStart(6)} rps  ${row.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${(row.cpuShare * 100).toFixed(0).padStart(3)} % of a core  ${row.allocKb.toFixed(1).padStart(5)} KB/req  GCs ${row.minorGcs} minor ${row.majorGcs} major ${row.gcUs.toFixed(1)} µs/req  storage ${row.storageRequestRoundTrips.toFixed(3)} + ${row.storageBackgroundRoundTrips.toFixed(3)} rt/req  threads µs/req ${Object.entries(
@@ -300,7 +325,7 @@ function logRound(round: number, row: Measurement): void {
       .map(([name, used]) => `${name.replaceAll(' ', '_')} ${used.toFixed(1)}`)
       .join(
         ', ',
-      )}${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
+      )}${wal}${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
   )
 }
 
@@ -368,7 +393,7 @@ async function main(): Promise<void> {
           for (let index = 0; index < targets.length; index++) {
             const target = targets[(index + round) % targets.length]!
             const result = await measure(target, mode, connections)
-            if (ROUNDS_LOG) logRound(round, result)
+            if (ROUNDS_LOG) logRound(round, result, result.walWords ?? '')
             rounds.set(target.name, [...(rounds.get(target.name) ?? []), result])
           }
         }
