@@ -234,7 +234,7 @@ describe('the document and a running gateway', () => {
         models: catalog(),
         site: { name: 'Docs Test' },
       },
-      { ONEKEY_ADMIN_TOKEN: ADMIN_TOKEN },
+      { ONEKEY_ADMIN_TOKEN: ADMIN_TOKEN, ONEKEY_MASTER_KEY: 'd4'.repeat(32) },
     )
     const created = await gateway.service.createApiKey({
       workspace: gateway.workspaceId,
@@ -442,6 +442,71 @@ describe('the document and a running gateway', () => {
         'surprise_field',
         `${method} ${path}`,
       )
+    }
+  })
+
+  test('real answers validate against the document’s response schemas (Ajv)', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true })
+    ajv.addSchema({ $id: 'served', components: document.components }, 'served')
+    const call = async (method: string, path: string, body?: Json) => {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${managementKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: response.status, body: (await response.json()) as Json }
+    }
+    const check = async (method: string, template: string, path: string, body?: Json) => {
+      const operation = document.paths[template][method.toLowerCase()]
+      const [status, success] = Object.entries(operation.responses as Json).find(([code]) =>
+        code.startsWith('2'),
+      )!
+      const answer = await call(method, path, body)
+      assert.equal(String(answer.status), status, `${method} ${path}: ${JSON.stringify(answer.body)}`)
+      const validate = ajv.compile({ $ref: `served${success.content['application/json'].schema.$ref}` })
+      assert.ok(validate(answer.body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`)
+    }
+    let checked = 0
+    for (const { method, path, operation } of operations(document)) {
+      const schema = Object.entries(operation.responses as Json).find(([code]) => code.startsWith('2'))?.[1]
+        ?.content?.['application/json']?.schema
+      const simple =
+        method === 'GET' && !path.includes('{') && !operation.parameters.some((p: Json) => p.required)
+      if (
+        schema?.$ref === undefined ||
+        !simple ||
+        !['workspace', 'apiKey'].includes(operation['x-onekey-auth'])
+      )
+        continue
+      await check(method, path, path)
+      checked++
+    }
+    assert.ok(checked >= 15, `${checked} answers checked`)
+    await check('PUT', '/api/v1/byok/{provider}', '/api/v1/byok/sim', {
+      api_key: 'sk-sim-test-key-0123456789',
+    })
+    await check('GET', '/api/v1/byok', '/api/v1/byok')
+    await check('DELETE', '/api/v1/byok/{provider}', '/api/v1/byok/sim')
+    const created = await call('POST', '/api/v1/keys', { name: 'to revoke' })
+    await check('DELETE', '/api/v1/keys/{id}', `/api/v1/keys/${created.body.id}`)
+  })
+
+  test('the document describes this deployment: with the console off, no account routes', async () => {
+    const off = await startTestGateway({
+      providers: [{ name: 'sim', kind: 'sim' }],
+      console: { enabled: false },
+    })
+    try {
+      const served = (await (await fetch(`${off.url}/openapi.json`)).json()) as Json
+      const paths = Object.keys(served.paths)
+      assert.deepEqual(
+        paths.filter((path) => path.startsWith('/api/v1/auth/')),
+        [],
+      )
+      assert.ok(paths.includes('/v1/chat/completions') && paths.includes('/api/v1/keys'))
+      assert.equal((await fetch(`${off.url}/api/v1/auth/session`)).status, 404)
+    } finally {
+      await off.close()
     }
   })
 })

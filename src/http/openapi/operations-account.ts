@@ -19,6 +19,7 @@ import {
   twoFactorDisableBody,
   twoFactorEnableBody,
 } from '../../contracts/console-api.ts'
+import { twoFactorSetup } from './acknowledgements.ts'
 import type { OperationSpec } from './operation-spec.ts'
 
 const TAG = 'Console accounts'
@@ -148,6 +149,7 @@ export const ACCOUNT_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Start two-factor setup',
     description: 'Answers the TOTP secret and its otpauth URL; two-factor is off until enabled with a code.',
     auth: 'session',
+    answer: twoFactorSetup,
   },
   {
     method: 'POST',

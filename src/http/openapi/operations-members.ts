@@ -24,6 +24,7 @@ import {
   roleBody,
   transferBody,
 } from '../../contracts/console-api.ts'
+import { inviteRevoked, memberRemoved, webhookDeleted } from './acknowledgements.ts'
 import type { OperationSpec } from './operation-spec.ts'
 import { PAGED } from './query-parameters.ts'
 
@@ -58,6 +59,7 @@ export const MEMBER_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Revoke an invitation',
     auth: 'workspace',
     pathParameters: { id: 'The invitation’s ID.' },
+    answer: inviteRevoked,
   },
   {
     method: 'PATCH',
@@ -78,6 +80,7 @@ export const MEMBER_OPERATIONS: readonly OperationSpec[] = [
     description: 'Anyone may remove themselves; removing another member needs `members.write`.',
     auth: 'workspace',
     pathParameters: { user_id: 'The member’s user ID.' },
+    answer: memberRemoved,
   },
   {
     method: 'POST',
@@ -143,6 +146,7 @@ export const MEMBER_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Remove an alert webhook',
     auth: 'workspace',
     pathParameters: WEBHOOK_ID,
+    answer: webhookDeleted,
   },
   {
     method: 'POST',

@@ -17,6 +17,7 @@ import { keyBudgetBody, workspaceBudgetBody } from '../../contracts/console-api.
 import { playgroundBody } from '../playground-routes.ts'
 import { createKeyBody } from '../routes/keys.ts'
 import { byokBody, workspaceSettingsBody } from '../routes/management.ts'
+import { byokCredential, byokDeleted, byokList, keyRevoked } from './acknowledgements.ts'
 import { modelList, quoteAnswer } from './gateway-answers.ts'
 import type { OperationSpec } from './operation-spec.ts'
 import { MEMBER_OPERATIONS } from './operations-members.ts'
@@ -77,6 +78,7 @@ const SETTINGS: readonly OperationSpec[] = [
     tag: 'Workspace',
     summary: 'List the stored BYOK keys (never the keys themselves)',
     auth: 'workspace',
+    answer: byokList,
   },
   {
     method: 'PUT',
@@ -88,6 +90,7 @@ const SETTINGS: readonly OperationSpec[] = [
     pathParameters: PROVIDER,
     body: byokBody,
     example: { api_key: 'sk-your-provider-key' },
+    answer: byokCredential,
   },
   {
     method: 'DELETE',
@@ -96,6 +99,7 @@ const SETTINGS: readonly OperationSpec[] = [
     summary: 'Delete a stored BYOK key',
     auth: 'workspace',
     pathParameters: PROVIDER,
+    answer: byokDeleted,
   },
   {
     method: 'POST',
@@ -151,6 +155,7 @@ const SETTINGS: readonly OperationSpec[] = [
     summary: 'Revoke an API key',
     auth: 'workspace',
     pathParameters: KEY_ID,
+    answer: keyRevoked,
   },
   {
     method: 'PUT',
