@@ -253,7 +253,8 @@ const WARMUP_MAX_S = Number(process.env.BENCH_WARMUP_MAX_S ?? 20)
 
 /**
  * After the fixed warm-up, keeps a server with `--trace-gc` lines under load in 2 s windows until
- * the bytes it allocates per request stop falling (two windows within 4 %), at most
+ * the bytes it allocates per request stop falling (three windows at least, the last two within
+ * 3 %), at most
  * BENCH_WARMUP_MAX_S. Allocation does not depend on the machine's other load, and it falls while
  * V8 still optimizes the request path (optimized code allocates less): the first rounds of the
  * gateway measured after a 2 s warm-up read ~10 % more allocation and more CPU per request than
@@ -277,8 +278,9 @@ async function warmUntilSteady(target: Target, mode: Measurement['mode']): Promi
       parts.reduce((sum, part) => sum + part.requests, 0),
     )
     readings.push((allocatedMb * 1024) / requests)
+    // At least three windows (a slow drift can look flat twice), the last two within 3 %.
     const [previous, last] = readings.slice(-2)
-    if (previous !== undefined && last !== undefined && Math.abs(last - previous) <= 0.04 * previous) break
+    if (readings.length >= 3 && Math.abs(last! - previous!) <= 0.03 * previous!) break
   }
   process.stderr.write(
     `warm-up ${target.name} ${mode}: KB allocated per request in 2 s windows ${readings.map((kb) => kb.toFixed(1)).join(', ')}\n`,
