@@ -9,6 +9,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
+import type { ModelConfig } from '../config/catalog-config.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import { renderApiReferencePage } from '../site/api-reference-page.ts'
 import { prepareAsset, type SiteAsset } from '../site/site-assets.ts'
@@ -16,6 +17,7 @@ import { resolveSiteSettings } from '../site/site-settings.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import type { RouteMaps } from './openapi/api-routes.ts'
 import { buildOpenApiDocument } from './openapi/build-openapi-document.ts'
+import type { ExampleModels } from './openapi/operation-spec.ts'
 import { sendSiteBody } from './site-routes.ts'
 
 export const OPENAPI_PATH = '/openapi.json'
@@ -24,6 +26,22 @@ export const API_REFERENCE_PATH = '/docs/api'
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version
+
+/** The first model of the catalog making text, embeddings and images, with its cheapest lane. */
+function examplesOf(models: readonly ModelConfig[]): ExampleModels {
+  const pick = (output: string) => {
+    for (const lane of ['cheap', 'resale'] as const) {
+      const model = models.find(
+        (candidate) =>
+          candidate.modalities.output.includes(output) &&
+          candidate.offers.some((offer) => offer.lane === lane),
+      )
+      if (model !== undefined) return `${lane}/${model.id}`
+    }
+    return undefined
+  }
+  return { text: pick('text'), embedding: pick('embedding'), image: pick('image') }
+}
 
 interface Built {
   key: string
@@ -34,19 +52,21 @@ interface Built {
 
 /** The two routes by path, to be added to the route table (`table` is that table, read lazily). */
 export function createApiReferenceRoutes(
-  dependencies: Pick<AppDependencies, 'site' | 'console'>,
+  dependencies: Pick<AppDependencies, 'site' | 'console' | 'planner'>,
   table: RouteMaps,
 ): Map<string, Map<string, Handler>> {
   let built: Built | undefined
 
   function current(): Built {
     const site = resolveSiteSettings(dependencies.site, dependencies.console)
-    const key = `${site.name}\n${site.publicUrl}`
+    const exampleModels = examplesOf(dependencies.planner().catalog.models)
+    const key = JSON.stringify([site.name, site.publicUrl, exampleModels])
     if (built?.key !== key) {
       const document = buildOpenApiDocument(table, {
         name: site.name,
         publicUrl: site.publicUrl,
         version: VERSION,
+        exampleModels,
       })
       const json = prepareAsset(Buffer.from(JSON.stringify(document)), 'application/json; charset=utf-8')
       built = { key, document, json, page: undefined }

@@ -15,7 +15,7 @@ import { ROUTE_PERMISSIONS } from '../route-permissions.ts'
 import { ALL_OPERATIONS } from './all-operations.ts'
 import { type RegisteredRoute, type RouteMaps, registeredApiRoutes, registeredKey } from './api-routes.ts'
 import { errorEnvelope } from './gateway-answers.ts'
-import { type OperationSpec, operationKey, routeKeyOf, TAGS } from './operation-spec.ts'
+import { type ExampleModels, type OperationSpec, operationKey, routeKeyOf, TAGS } from './operation-spec.ts'
 import { securityOf, securitySchemes, whoMayCall } from './security.ts'
 
 export interface DocumentSite {
@@ -25,6 +25,8 @@ export interface DocumentSite {
   publicUrl: string
   /** The gateway's version (package.json). */
   version: string
+  /** The catalog's models to put in the examples, so a copied example runs here. */
+  exampleModels?: ExampleModels
 }
 
 type Json = Record<string, unknown>
@@ -158,7 +160,7 @@ export function buildOpenApiDocument(table: RouteMaps, site: DocumentSite): Json
         content: {
           'application/json': {
             schema: refOf(spec.body, `${capital(id)}Request`, 'input'),
-            ...(spec.example === undefined ? {} : { example: spec.example }),
+            ...(spec.example === undefined ? {} : { example: exampleOf(spec, site.exampleModels) }),
           },
         },
       }
@@ -180,6 +182,15 @@ export function buildOpenApiDocument(table: RouteMaps, site: DocumentSite): Json
     paths,
     components: { schemas, responses: errors, securitySchemes: securitySchemes(site.publicUrl) },
   }
+}
+
+/** The spec's example with the deployment's model for its kind, when the catalog has one. */
+function exampleOf(
+  spec: OperationSpec,
+  models: ExampleModels | undefined,
+): Record<string, unknown> | undefined {
+  const model = spec.exampleModel === undefined ? undefined : models?.[spec.exampleModel]
+  return model === undefined ? spec.example : { ...spec.example, model }
 }
 
 function capital(text: string): string {

@@ -102,6 +102,8 @@ export interface OperationSpec {
   body?: z.ZodType
   /** An example body for the curl snippet (checked against `body` by the tests). */
   example?: Record<string, unknown>
+  /** Which of the deployment's models replaces the example's `model` (see {@link ExampleModels}). */
+  exampleModel?: keyof ExampleModels
   /** The success status (200 when absent). */
   status?: number
   /** The success answer's schema, where a zod contract exists. */
@@ -110,6 +112,13 @@ export interface OperationSpec {
   content?: readonly OtherContent[]
   /** The success answer described in words, when there is no schema. */
   answerDescription?: string
+}
+
+/** Model IDs of this deployment's catalog for the examples, by what they make; absent: the placeholder stays. */
+export interface ExampleModels {
+  text?: string | undefined
+  embedding?: string | undefined
+  image?: string | undefined
 }
 
 /** `METHOD path`: the key of an operation, and of ROUTE_PERMISSIONS. */

@@ -183,6 +183,7 @@ const PLAYGROUND: readonly OperationSpec[] = [
       'The chat pipeline under the workspace’s playground key; always streamed, with `usage.cost` in the last chunk and the lane, provider and attempts in `x-onekey-*` headers. Off (404) with `site.pages.playground: false`.',
     auth: 'member',
     body: playgroundBody,
+    exampleModel: 'text',
     example: playgroundExample,
     content: [
       { mediaType: 'text/event-stream', description: 'Chat completion chunks, ending with `data: [DONE]`.' },
@@ -195,6 +196,7 @@ const PLAYGROUND: readonly OperationSpec[] = [
     summary: 'Playground: quote every lane',
     auth: 'member',
     body: playgroundBody,
+    exampleModel: 'text',
     example: playgroundExample,
     answer: quoteAnswer,
   },
