@@ -494,6 +494,13 @@ describe('the document and a running gateway', () => {
     })
     await check('GET', '/api/v1/byok', '/api/v1/byok')
     await check('DELETE', '/api/v1/byok/{provider}', '/api/v1/byok/sim')
+    const chat = await gateway.post('/v1/chat/completions', {
+      model: 'cheap/sim-echo',
+      messages: [{ role: 'user', content: 'Look me up.' }],
+    })
+    const id = chat.headers.get('x-onekey-generation-id') ?? ''
+    await chat.text()
+    await check('GET', '/api/v1/generation', `/api/v1/generation?id=${encodeURIComponent(id)}`)
     const created = await call('POST', '/api/v1/keys', { name: 'to revoke' })
     await check('DELETE', '/api/v1/keys/{id}', `/api/v1/keys/${created.body.id}`)
   })

@@ -16,6 +16,7 @@ import { autoTopUpBody, checkoutBody } from '../../contracts/console-api.ts'
 import { redeemBody } from '../routes/money.ts'
 import type { OperationSpec } from './operation-spec.ts'
 import { ACTIVITY, CHECKOUT_PREVIEW, GENERATION, LOG_EXPORT, LOGS, PAGED } from './query-parameters.ts'
+import { generationAnswer, ledgerAnswer, logsAnswer, redeemAnswer } from './usage-answers.ts'
 
 const CSV = { mediaType: 'text/csv', description: 'CSV, one row per entry.' }
 
@@ -37,6 +38,7 @@ export const MONEY_OPERATIONS: readonly OperationSpec[] = [
     auth: 'workspace',
     body: redeemBody,
     example: { code: 'OKC-ABCD-EFGH-JKLM-NPQR' },
+    answer: redeemAnswer,
   },
   {
     method: 'GET',
@@ -100,6 +102,7 @@ export const MONEY_OPERATIONS: readonly OperationSpec[] = [
     summary: 'The credit ledger',
     auth: 'workspace',
     query: PAGED,
+    answer: ledgerAnswer,
   },
   {
     method: 'GET',
@@ -108,6 +111,7 @@ export const MONEY_OPERATIONS: readonly OperationSpec[] = [
     summary: 'Request logs',
     auth: 'workspace',
     query: LOGS,
+    answer: logsAnswer,
   },
   {
     method: 'GET',
@@ -128,6 +132,7 @@ export const MONEY_OPERATIONS: readonly OperationSpec[] = [
       'Any API key of the workspace may look up its generations; a console session needs `logs.read`.',
     auth: 'apiKeyOrSession',
     query: GENERATION,
+    answer: generationAnswer,
   },
   {
     method: 'GET',

@@ -70,7 +70,7 @@ export const OPERATOR_LOG_EXPORT = [
 export const GENERATION = [
   {
     name: 'id',
-    description: 'The generation ID (the `id` of an answer, also in the `x-request-id` header).',
+    description: 'The generation ID: the `x-onekey-generation-id` header of the answer.',
     schema: z.string(),
     required: true,
   },
