@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 
 export interface Batcher<Input, Output> {
   run(input: Input): Promise<Output>
@@ -24,7 +25,13 @@ export function createBatcher<Input, Output>(
 ): Batcher<Input, Output> {
   const maxBatch = options.maxBatch ?? 256
   const delayMs = options.delayMs ?? 0
-  let queue: { input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }[] = []
+  let queue: {
+    input: Input
+    resolve: (output: Output) => void
+    reject: (error: unknown) => void
+    /** The caller's async context: a batch runs in its first call's (whose request it serves). */
+    context: <R>(work: () => R) => R
+  }[] = []
   let running: Promise<void> | undefined
   let executing = 0
 
@@ -38,7 +45,8 @@ export function createBatcher<Input, Output>(
       queue = queue.slice(batch.length)
       executing = batch.length
       try {
-        const outputs = await execute(batch.map((item) => item.input))
+        const inputs = batch.map((item) => item.input)
+        const outputs = await batch[0]!.context(() => execute(inputs))
         for (const [index, item] of batch.entries()) item.resolve(outputs[index]!)
       } catch (error) {
         for (const item of batch) item.reject(error)
@@ -52,7 +60,7 @@ export function createBatcher<Input, Output>(
   return {
     run(input) {
       return new Promise<Output>((resolve, reject) => {
-        queue.push({ input, resolve, reject })
+        queue.push({ input, resolve, reject, context: AsyncLocalStorage.snapshot() })
         running ??= loop()
       })
     },

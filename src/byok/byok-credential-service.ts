@@ -41,6 +41,10 @@ export interface ByokCredentialService {
   verifyMasterKey(): Promise<void>
   /** Re-encrypts every credential with the current master key; returns how many changed. */
   rotate(): Promise<number>
+  /** Drops what is cached of a workspace's credential for a provider (it changed somewhere). */
+  forget(workspaceId: string, provider: string): void
+  /** Drops everything cached (changes may have been missed). */
+  forgetAll(): void
 }
 
 export interface ByokCredentialServiceOptions {
@@ -86,7 +90,10 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
     }
   }
 
+  // Moves at every invalidation: a read that started before one is not cached.
+  let generation = 0
   function forget(workspaceId: string, provider: string): void {
+    generation++
     keys.delete(`${workspaceId}\u0000${provider}`)
     providerSets.delete(workspaceId)
   }
@@ -129,22 +136,25 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
       const currentMs = Date.now()
       const cached = keys.get(cacheKey)
       if (cached !== undefined && cached.expiresAtMs > currentMs) return cached.apiKey
+      const startedAt = generation
       const record = await store.byokCredentials.find(workspaceId, provider)
       let apiKey: string | undefined
       if (record !== undefined) {
         apiKey = requireCipher().decrypt(record.ciphertext, credentialContext(workspaceId, provider))
       }
-      keys.set(cacheKey, { apiKey, expiresAtMs: currentMs + options.cacheTtlMs })
+      if (startedAt === generation) keys.set(cacheKey, { apiKey, expiresAtMs: currentMs + options.cacheTtlMs })
       return apiKey
     },
     async providers(workspaceId) {
       const currentMs = Date.now()
       const cached = providerSets.get(workspaceId)
       if (cached !== undefined && cached.expiresAtMs > currentMs) return cached.providers
+      const startedAt = generation
       const providers = new Set(
         (await store.byokCredentials.list(workspaceId)).map((record) => record.provider),
       )
-      providerSets.set(workspaceId, { providers, expiresAtMs: currentMs + options.cacheTtlMs })
+      if (startedAt === generation)
+        providerSets.set(workspaceId, { providers, expiresAtMs: currentMs + options.cacheTtlMs })
       return providers
     },
     async verifyMasterKey() {
@@ -177,6 +187,12 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
         forget(record.workspaceId, record.provider)
       }
       return changed
+    },
+    forget,
+    forgetAll() {
+      generation++
+      keys.clear()
+      providerSets.clear()
     },
   }
 }

@@ -84,7 +84,7 @@ export async function runBudgetCommand({
   if (options.json) return json({ scope: scope.scope, id: scope.scopeId, periods: view })
   const note =
     Object.keys(changes).length > 0
-      ? `limits of ${scope.scope} ${scope.scopeId} set; running gateways apply them within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
+      ? `limits of ${scope.scope} ${scope.scopeId} set; running gateways apply them within about a second\n`
       : ''
   return note + table(view)
 }

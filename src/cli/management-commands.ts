@@ -166,7 +166,7 @@ export async function runManagementCommand(
       const revoked = await service.revokeApiKey(argument)
       return options.json
         ? json(publicKey(revoked))
-        : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within ${Math.ceil(config.auth.cacheTtlMs / 1000)} s\n`
+        : `revoked API key ${revoked.id} (${revoked.prefix}…); every gateway instance refuses it within about a second\n`
     }
     if (noun === 'account' && verb === 'test') {
       const [provider, account, extra] = (argument ?? '').split('/')

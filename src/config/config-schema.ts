@@ -12,6 +12,13 @@ import { PROVIDER_KINDS } from './vendor-kinds.ts'
 
 const positiveInteger = z.number().int().positive()
 const nonNegativeInteger = z.number().int().nonnegative()
+/** A colour of the public pages' brand: `#rrggbb`. */
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')
+/** A path on this gateway, e.g. /legal/terms. */
+const sitePath = z.string().regex(/^\/(?!\/)[^\s"'<>\\]*$/, 'a path starting with /')
+/** A link on the public pages: an http(s) URL or a path on this gateway. */
+const siteLink = z.union([z.url({ protocol: /^https?$/ }), sitePath])
+const laneName = z.string().min(1).max(24)
 
 const accountSchema = z.strictObject({
   name: z.string().min(1),
@@ -78,15 +85,23 @@ export const fileSchema = z.strictObject({
     .prefault({}),
   redis: z
     .strictObject({
+      /** A standalone Redis: `redis://host:6379` (or `rediss://`). */
       url: z.string().nullable().default(null),
+      /** A Redis Cluster instead: seed nodes (`redis://host:7001`, …); the others are discovered. */
+      cluster_nodes: z
+        .array(z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'))
+        .default([]),
       /** Prefix of every key and channel, so several deployments can share one Redis. */
       key_prefix: z.string().default('onekey:'),
     })
     .prefault({}),
   auth: z
     .strictObject({
-      /** How long a key lookup is trusted before it is re-read (revocation delay across instances). */
-      cache_ttl_ms: positiveInteger.default(5_000),
+      /**
+       * How long a key lookup is trusted before it is re-read in the background: a safety net, since
+       * changes reach every instance as notifications within about a second (change-notifications.ts).
+       */
+      cache_ttl_ms: positiveInteger.default(300_000),
       cache_max_entries: positiveInteger.default(100_000),
     })
     .prefault({}),
@@ -140,7 +155,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       /** The exact-match response cache (per workspace; workspaces and requests can opt out). */
       enabled: z.boolean().default(true),
-      /** `memory` (per instance), `redis` (shared; needs redis.url), `auto` (Redis when configured). */
+      /** `memory` (per instance), `redis` (shared; needs redis.url or redis.cluster_nodes), `auto` (Redis when configured). */
       backend: z.enum(['auto', 'memory', 'redis']).default('auto'),
       ttl_ms: positiveInteger.default(300_000),
       max_entries: positiveInteger.default(10_000),
@@ -150,7 +165,7 @@ export const fileSchema = z.strictObject({
     .prefault({}),
   limits: z
     .strictObject({
-      /** Where counters and concurrency slots live: `memory` (one process) or `redis` (shared; needs redis.url). */
+      /** Where counters and concurrency slots live: `memory` (one process) or `redis` (shared; needs redis.url or redis.cluster_nodes). */
       backend: z.enum(['auto', 'memory', 'redis']).default('auto'),
       /** When Redis cannot be reached: refuse with 503 (`fail_closed`) or count per instance (`local`). */
       on_redis_failure: z.enum(['fail_closed', 'local']).default('fail_closed'),
@@ -257,6 +272,41 @@ export const fileSchema = z.strictObject({
       /** The brand buyers see in the console and emails. */
       name: z.string().min(1).max(60).default('OneKey'),
       support_email: z.email().nullable().default(null),
+      /** Serve the public pages (/, /models, /docs, sitemap); null: only when the console is enabled. */
+      enabled: z.boolean().nullable().default(null),
+      /** One line under the name on the public pages. */
+      tagline: z.string().min(1).max(140).default('One API key for every model, quoted by lane.'),
+      /** The logo: an https URL or a path on this gateway (e.g. /site/logo.svg); null shows the name only. */
+      logo_url: z
+        .union([z.url({ protocol: /^https$/ }), sitePath])
+        .nullable()
+        .default(null),
+      /** The accent colour of the public pages (`#rrggbb`), for light and for dark mode. */
+      colors: z
+        .strictObject({ accent: hexColor.default('#1f5fd1'), accent_dark: hexColor.default('#7fa8ff') })
+        .prefault({}),
+      /** Links in the public pages' footer; null hides the link. */
+      legal: z
+        .strictObject({ terms_url: siteLink.nullable().default(null), privacy_url: siteLink.nullable().default(null) })
+        .prefault({}),
+      /** Which public pages this deployment serves. */
+      pages: z
+        .strictObject({
+          home: z.boolean().default(true),
+          models: z.boolean().default(true),
+          docs: z.boolean().default(true),
+          api_reference: z.boolean().default(true),
+          playground: z.boolean().default(true),
+        })
+        .prefault({}),
+      /** The lanes' names on the public pages (the model IDs stay `cheap/…`, `resale/…`, `byok/…`). */
+      lane_names: z
+        .strictObject({
+          cheap: laneName.default('Cheap'),
+          resale: laneName.default('Resale'),
+          byok: laneName.default('BYOK'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z

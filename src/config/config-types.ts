@@ -32,7 +32,10 @@ export interface GatewayConfig {
     backlog: number
   }
   storage: StorageConfig & { autoMigrate: boolean }
+  /** A standalone Redis; null when none (or when `redisClusterNodes` names a cluster). */
   redisUrl: string | null
+  /** Seed nodes of a Redis Cluster; empty for a standalone Redis (see ratelimit/redis-connection.ts). */
+  redisClusterNodes: string[]
   redisKeyPrefix: string
   auth: { cacheTtlMs: number; cacheMaxEntries: number }
   upstream: {
@@ -88,7 +91,7 @@ export interface GatewayConfig {
   smtp: { url: string | null; password: string | null; from: string }
   payments: { stripe: StripeConfig | null }
   alerts: AlertsConfig
-  site: { name: string; supportEmail: string | null }
+  site: SiteConfig
   secrets: {
     /** Encrypts BYOK credentials; null when not configured (BYOK storage is then off). */
     masterKey: Buffer | null
@@ -104,6 +107,23 @@ export interface GatewayConfig {
   models: ModelConfig[]
   /** OpenTelemetry tracing from the standard `OTEL_*` variables; null when off (tracing-config.ts). */
   tracing: TracingConfig | null
+}
+
+/** The operator's brand and public pages (`site:` in the file); see src/site/site-settings.ts. */
+export interface SiteConfig {
+  name: string
+  supportEmail: string | null
+  /** Serve the public pages; defaults to the console's `enabled`. */
+  enabled: boolean
+  tagline: string
+  /** An https URL or a path on this gateway; null: the name alone. */
+  logoUrl: string | null
+  /** `#rrggbb` accents for light and dark. */
+  colors: { accent: string; accentDark: string }
+  legal: { termsUrl: string | null; privacyUrl: string | null }
+  pages: { home: boolean; models: boolean; docs: boolean; apiReference: boolean; playground: boolean }
+  /** What buyers read for each lane (the IDs stay `cheap/*`, `resale/*`, `byok/*`). */
+  laneNames: { cheap: string; resale: string; byok: string }
 }
 
 /** The console and its accounts (`console:` in the file). */

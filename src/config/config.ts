@@ -138,12 +138,24 @@ export function buildConfig(
   const secrets = readSecrets(file.secrets, env, problems, env.ONEKEY_STORAGE_URL ?? file.storage.url)
   const billing = readBilling(file.billing, problems)
   const payments = readPayments(file.payments, env, problems)
-  const limits = readLimits(file.limits, env.ONEKEY_REDIS_URL ?? file.redis.url, problems)
+  const redisUrl = env.ONEKEY_REDIS_URL ?? file.redis.url
+  const redisClusterNodes =
+    env.ONEKEY_REDIS_CLUSTER_NODES?.split(',')
+      .map((node) => node.trim())
+      .filter(Boolean) ?? file.redis.cluster_nodes
+  if (redisClusterNodes.some((node) => !/^rediss?:\/\/\S+$/.test(node)))
+    problems.push('redis.cluster_nodes (ONEKEY_REDIS_CLUSTER_NODES): each a redis:// or rediss:// URL')
+  if (redisUrl !== null && redisClusterNodes.length > 0)
+    problems.push('redis: set either url (standalone) or cluster_nodes (cluster), not both')
+  if (/[{}]/.test(file.redis.key_prefix))
+    problems.push('redis.key_prefix: no "{" or "}" (they would become the hash tag of every key)')
+  const redisConfigured = redisUrl !== null || redisClusterNodes.length > 0
+  const limits = readLimits(file.limits, redisConfigured, problems)
   const tracing = readTracingConfig(env, problems)
-  const redisConfigured = (env.ONEKEY_REDIS_URL ?? file.redis.url) !== null
   const cacheBackend =
     file.cache.backend === 'auto' ? (redisConfigured ? 'redis' : 'memory') : file.cache.backend
-  if (cacheBackend === 'redis' && !redisConfigured) problems.push('cache.backend: "redis" needs redis.url')
+  if (cacheBackend === 'redis' && !redisConfigured)
+    problems.push('cache.backend: "redis" needs redis.url or redis.cluster_nodes')
 
   let storage: StorageConfig = { kind: 'sqlite', path: './data/onekey.db' }
   try {
@@ -166,7 +178,8 @@ export function buildConfig(
       backlog: file.server.backlog,
     },
     storage: { ...storage, autoMigrate: file.storage.auto_migrate },
-    redisUrl: env.ONEKEY_REDIS_URL ?? file.redis.url,
+    redisUrl,
+    redisClusterNodes,
     redisKeyPrefix: file.redis.key_prefix,
     auth: { cacheTtlMs: file.auth.cache_ttl_ms, cacheMaxEntries: file.auth.cache_max_entries },
     upstream: {
@@ -215,7 +228,23 @@ export function buildConfig(
       password: env[file.smtp.password_env] ?? null,
       from: file.smtp.from,
     },
-    site: { name: file.site.name, supportEmail: file.site.support_email },
+    site: {
+      name: file.site.name,
+      supportEmail: file.site.support_email,
+      enabled: file.site.enabled ?? file.console.enabled,
+      tagline: file.site.tagline,
+      logoUrl: file.site.logo_url,
+      colors: { accent: file.site.colors.accent, accentDark: file.site.colors.accent_dark },
+      legal: { termsUrl: file.site.legal.terms_url, privacyUrl: file.site.legal.privacy_url },
+      pages: {
+        home: file.site.pages.home,
+        models: file.site.pages.models,
+        docs: file.site.pages.docs,
+        apiReference: file.site.pages.api_reference,
+        playground: file.site.pages.playground,
+      },
+      laneNames: file.site.lane_names,
+    },
     payments,
     alerts: {
       pollIntervalMs: file.alerts.poll_interval_ms,
@@ -239,11 +268,12 @@ function publicHost(host: string): string {
 
 function readLimits(
   file: FileConfig['limits'],
-  redisUrl: string | null,
+  redisConfigured: boolean,
   problems: string[],
 ): GatewayConfig['limits'] {
-  const backend = file.backend === 'auto' ? (redisUrl === null ? 'memory' : 'redis') : file.backend
-  if (backend === 'redis' && redisUrl === null) problems.push('limits.backend: "redis" needs redis.url')
+  const backend = file.backend === 'auto' ? (redisConfigured ? 'redis' : 'memory') : file.backend
+  if (backend === 'redis' && !redisConfigured)
+    problems.push('limits.backend: "redis" needs redis.url or redis.cluster_nodes')
   if (file.tiers[file.default_tier] === undefined)
     problems.push(`limits.default_tier: no tier "${file.default_tier}" in limits.tiers`)
   return {

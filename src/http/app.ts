@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError, toGatewayError } from '../errors/gateway-error.ts'
 import { emptyRequestLog, type RequestContext } from '../gateway/request-context.ts'
 import { describeError } from '../logging/logger.ts'
+import { runOnRequestPath } from '../storage/round-trip-counter.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { chooseRequestId } from './request-id.ts'
 import { createRequestLogging } from './request-log.ts'
@@ -129,7 +130,8 @@ export function createApp(dependencies: AppDependencies): App {
         if (!response.writableFinished) controller.abort()
         done()
       })
-      void run(context).finally(done)
+      // Storage work until the response closes counts as the request's (round-trip-counter.ts).
+      void runOnRequestPath(response, () => run(context)).finally(done)
     },
   }
 }

@@ -32,11 +32,14 @@ import { createGatewayMetrics } from '../metrics/metrics.ts'
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
 import { createMemoryRateLimiter } from '../ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
+import { redisTargetOf } from '../ratelimit/redis-connection.ts'
 import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts'
 import { createWorkspaceService } from '../services/workspace-service.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
+import { createDocsFactsSource } from '../site/docs-slots.ts'
+import { applyChangesToCaches } from './cache-invalidation.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
 import { registerInstanceGauges, registerOperationsGauges } from './operations-gauges.ts'
 import { createReadiness } from './readiness.ts'
@@ -124,10 +127,12 @@ export async function startGateway(
     ...config.upstream,
     onTransition: (account, transition) => shared?.publish(account, transition),
   })
-  if (config.redisUrl !== null) {
+  // Standalone or cluster: every Redis connection is made by ratelimit/redis-connection.ts.
+  const redisTarget = redisTargetOf(config)
+  if (redisTarget !== null) {
     try {
       shared = await connectSharedHealth({
-        url: config.redisUrl,
+        redis: redisTarget,
         keyPrefix: config.redisKeyPrefix,
         health: () => health,
         onError: (error) => logger.warn('shared health: redis error', describeError(error)),
@@ -169,7 +174,7 @@ export async function startGateway(
     if (options.loadConfig === undefined) throw new Error('this gateway was started without a config source')
     const next = options.loadConfig()
     await loadTokenizers(tokenizersOf(next.models))
-    for (const field of ['server', 'storage', 'redisUrl', 'secrets'] as const) {
+    for (const field of ['server', 'storage', 'redisUrl', 'redisClusterNodes', 'secrets'] as const) {
       if (JSON.stringify(next[field]) !== JSON.stringify(config[field])) {
         logger.warn('config reload: a restart is needed for this change', { field })
       }
@@ -232,10 +237,10 @@ export async function startGateway(
   // when Redis fails: see request-limits.ts).
   const fallbackLimiter = createMemoryRateLimiter()
   let sharedLimiter: RateLimiter | undefined
-  if (config.limits.backend === 'redis' && config.redisUrl !== null) {
+  if (config.limits.backend === 'redis' && redisTarget !== null) {
     try {
       sharedLimiter = await createRedisRateLimiter({
-        url: config.redisUrl,
+        redis: redisTarget,
         keyPrefix: `${config.redisKeyPrefix}rl:`,
       })
     } catch (error) {
@@ -246,14 +251,35 @@ export async function startGateway(
     }
   }
   const metrics = createGatewayMetrics()
+  metrics.registry.collectedCounter(
+    'onekey_storage_round_trips_total',
+    'Statements sent to the database (PostgreSQL: round trips, BEGIN and COMMIT included), on a request\'s path (before its response closed) or in the background.',
+    () => {
+      const totals = store.roundTrips.totals()
+      return [
+        { labels: { backend: store.dialect, path: 'request' }, value: totals.request },
+        { labels: { backend: store.dialect, path: 'background' }, value: totals.background },
+      ]
+    },
+  )
+  metrics.registry.gauge(
+    'onekey_change_listener_up',
+    'Whether this instance hears committed changes to keys and settings (1), or is reconnecting (0).',
+    () => [{ labels: {}, value: store.changes.status().listening ? 1 : 0 }],
+  )
+  metrics.registry.collectedCounter(
+    'onekey_change_listener_resets_total',
+    'Times listening for changes resumed after a loss, dropping every cached key and setting.',
+    () => [{ labels: {}, value: store.changes.status().resets }],
+  )
   const cacheResults = metrics.registry.counter(
     'onekey_cache_results_total',
     'Prompt cache lookups by result.',
   )
   let cache: PromptCache | undefined
-  if (config.cache.enabled && config.cache.backend === 'redis' && config.redisUrl !== null) {
+  if (config.cache.enabled && config.cache.backend === 'redis' && redisTarget !== null) {
     cache = await createRedisPromptCache({
-      url: config.redisUrl,
+      redis: redisTarget,
       keyPrefix: config.redisKeyPrefix,
       ttlMs: config.cache.ttlMs,
       onError: (error) => logger.warn('prompt cache: redis error (treated as a miss)', describeError(error)),
@@ -275,6 +301,8 @@ export async function startGateway(
     cacheMaxEntries: config.auth.cacheMaxEntries,
     onBackgroundError: (error) => logger.warn('auth background task failed', describeError(error)),
   })
+  // Revocations and settings changes from any instance or the CLI drop cached entries (cache-invalidation.ts).
+  const stopApplyingChanges = await applyChangesToCaches(store, { authenticator, byokCredentials })
 
   const workspaceService = createWorkspaceService(store, {
     signupCreditNano: config.billing.signupCreditNano,
@@ -341,6 +369,7 @@ export async function startGateway(
     bodyLimitBytes: config.server.bodyLimitBytes,
     logRequests: config.log.requests,
     catalogCreatedSeconds: Math.floor(Date.now() / 1000),
+    docsFacts: createDocsFactsSource(config, () => routing.config.models),
     degradations: () =>
       limits.degraded
         ? ['rate limits are counted per instance: the shared limiter (Redis) is unreachable']
@@ -409,6 +438,7 @@ export async function startGateway(
     await alerts.close()
     mailer.close()
     await requestLogs.close()
+    stopApplyingChanges()
     await authenticator
       .close()
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))

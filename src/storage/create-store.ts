@@ -10,6 +10,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
+import type { ChangeNotifications } from './change-notifications.ts'
+import { createPostgresChangeNotifications } from './change-notifications-postgres.ts'
+import { createSqliteChangeNotifications, SQLITE_NOTIFY_FUNCTION } from './change-notifications-sqlite.ts'
 import { createAccountRepository } from './account-repository.ts'
 import { createAlertRepository } from './alert-repository.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
@@ -22,6 +25,7 @@ import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
 import { createOperatorRepository } from './operator-repository.ts'
 import { createPaymentRepository } from './payment-repository.ts'
 import { createRequestLogRepository } from './request-log-repository.ts'
+import { countingPool, countingSqlite, createRoundTripCounter, type RoundTripCounter } from './round-trip-counter.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import { isConnectionError, postgresUnreachable, sqliteUnopenable } from './storage-errors.ts'
 import type { Store } from './store.ts'
@@ -36,13 +40,16 @@ export interface CreateStoreOptions {
   sqliteCheckpointMs?: number
   /** SQLite only: hears of failing background checkpoints. */
   onCheckpointError?: (error: Error) => void
+  /** Failures of the change-notification listener (a lost connection, a failed reconnect). */
+  onChangeListenerError?: (error: unknown) => void
 }
 
 async function createPostgresKysely(
   url: string,
   options: CreateStoreOptions,
   configuredUrl: string,
-): Promise<Kysely<DatabaseSchema>> {
+  counter: RoundTripCounter,
+): Promise<{ db: Kysely<DatabaseSchema>; changes: ChangeNotifications }> {
   const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')])
   // int8 (count, sums) as JS numbers: every bigint we store stays below 2^53.
   pg.types.setTypeParser(20, (value: string) => Number(value))
@@ -67,44 +74,75 @@ async function createPostgresKysely(
     max: options.maxConnections ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   })
-  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: countingPool(pool, counter) }) })
+  const changes = createPostgresChangeNotifications({
+    newClient: () =>
+      new pg.Client({
+        connectionString: url,
+        application_name: 'onekey-changes',
+        keepAlive: true,
+        ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+      }),
+    // Without a configured schema the tables are in the connection's first schema (usually public).
+    schema:
+      schema ??
+      (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ??
+      'public',
+    onError: options.onChangeListenerError,
+  })
+  return { db, changes }
 }
 
-function createSqliteKysely(path: string, options: CreateStoreOptions): Kysely<DatabaseSchema> {
+function createSqliteKysely(
+  path: string,
+  options: CreateStoreOptions,
+  counter: RoundTripCounter,
+): { db: Kysely<DatabaseSchema>; changes: ChangeNotifications } {
+  const changes = createSqliteChangeNotifications({
+    db: () => db,
+    onError: options.onChangeListenerError,
+  })
   let database: ReturnType<typeof openNodeSqliteDatabase>
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    const functions = { [SQLITE_NOTIFY_FUNCTION]: (payload: unknown) => changes.deliver(payload) }
     database = openNodeSqliteDatabase(
       path,
       options.sqliteCheckpointMs === undefined
-        ? {}
+        ? { functions }
         : {
             backgroundCheckpointMs: options.sqliteCheckpointMs,
             onCheckpointError: options.onCheckpointError,
+            functions,
           },
     )
   } catch (error) {
     throw sqliteUnopenable(path, error)
   }
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: countingSqlite(database, counter) }) })
+  return { db, changes }
 }
 
 /** Opens the store for a config; call `migrate()` before first use on a new database. */
 export async function createStore(config: StorageConfig, options: CreateStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = config.kind
   let db: Kysely<DatabaseSchema>
+  let changes: ChangeNotifications
   let schema: string | undefined
+  const roundTrips = createRoundTripCounter(dialect)
   if (config.kind === 'postgres') {
     // `?schema=name` in the URL keeps OneKey's tables in their own schema (created if missing).
     const url = new URL(config.url)
     schema = options.schema ?? url.searchParams.get('schema') ?? undefined
     url.searchParams.delete('schema')
-    db = await createPostgresKysely(url.toString(), { ...options, schema }, config.url)
+    ;({ db, changes } = await createPostgresKysely(url.toString(), { ...options, schema }, config.url, roundTrips))
   } else {
-    db = createSqliteKysely(config.path, options)
+    ;({ db, changes } = createSqliteKysely(config.path, options, roundTrips))
   }
   return {
     dialect,
+    roundTrips,
+    changes,
     workspaces: createWorkspaceRepository(db),
     apiKeys: createApiKeyRepository(db),
     byokCredentials: createByokCredentialRepository(db),
@@ -142,6 +180,7 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
       await sql`select 1`.execute(db)
     },
     async close() {
+      await changes.close()
       await db.destroy()
     },
   }

@@ -23,6 +23,8 @@ export interface NodeSqliteOptions {
   backgroundCheckpointMs?: number
   /** Hears of failing background checkpoints (the backstop checkpoints meanwhile). */
   onCheckpointError?: (error: Error) => void
+  /** SQL functions to register on the connection (the change triggers call one). */
+  functions?: Record<string, (...args: unknown[]) => null>
 }
 
 function toStatement(statement: StatementSync): SqliteStatement {
@@ -49,6 +51,8 @@ export function openNodeSqliteDatabase(path: string, options: NodeSqliteOptions 
   database.exec(
     `PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = ${autocheckpoint};`,
   )
+  for (const [name, implementation] of Object.entries(options.functions ?? {}))
+    database.function(name, implementation as (...args: unknown[]) => null)
   const checkpointer = background
     ? startSqliteCheckpointer(path, options.backgroundCheckpointMs!, options.onCheckpointError)
     : undefined

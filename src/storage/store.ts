@@ -9,9 +9,11 @@ import type { AccountRepository } from './account-records.ts'
 import type { AlertRepository } from './alert-records.ts'
 import type { AutoTopUpRepository } from './auto-top-up-repository.ts'
 import type { BudgetRepository } from './budget-records.ts'
+import type { ChangeNotifications } from './change-notifications.ts'
 import type { OperatorRepository } from './operator-repository.ts'
 import type { PaymentRepository } from './payment-records.ts'
 import type { RequestLogRecord, RequestLogRepository } from './request-log-records.ts'
+import type { RoundTripCounter } from './round-trip-counter.ts'
 import type { Dialect } from './schema.ts'
 
 export type {
@@ -353,6 +355,10 @@ export class InsufficientFundsError extends Error {
 /** Everything the gateway persists. */
 export interface Store {
   readonly dialect: Dialect
+  /** Statements (SQLite) or round trips (PostgreSQL) sent, on a request's path or in the background. */
+  readonly roundTrips: RoundTripCounter
+  /** Committed changes to what instances cache (keys, settings, limits, BYOK), from any process. */
+  readonly changes: ChangeNotifications
   readonly workspaces: WorkspaceRepository
   readonly apiKeys: ApiKeyRepository
   readonly byokCredentials: ByokCredentialRepository

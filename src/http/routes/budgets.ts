@@ -6,8 +6,9 @@
  *   PUT /api/v1/workspace/budget     {month}: the workspace's monthly limit
  *   GET /api/v1/key                  the calling API key: its limits, usage and what remains (any key)
  *
- * A limit applies at once on this instance and on others within the key cache's TTL. Requests
- * already running when a limit is first set count against it only if they settle after it.
+ * A limit applies at once on this instance and on others within about a second (change
+ * notifications, storage/change-notifications.ts). Requests already running when a limit is
+ * first set count against it only if they settle after it.
  *
  * @module
  */

@@ -3,7 +3,7 @@
  *
  *   GET    /api/v1/keys           list (display prefixes only, never a key or hash)
  *   POST   /api/v1/keys           {name, expires_in_days?, lanes?, models?, management?, limits?} → the key, shown once
- *   DELETE /api/v1/keys/{id}      revoke (this instance refuses it at once, others within the auth cache TTL)
+ *   DELETE /api/v1/keys/{id}      revoke (this instance refuses it at once, others within about a second: change notifications)
  *
  * @module
  */
@@ -44,7 +44,7 @@ function publicKey(record: ApiKeyRecord, budget: unknown = null) {
 }
 
 /** `POST /api/v1/keys`: only these fields; anything else is refused, never ignored. */
-const createKeyBody = z.strictObject({
+export const createKeyBody = z.strictObject({
   name: z.string().default('api').describe('a string'),
   expires_in_days: z.number().int().min(1).max(3650).optional().describe('an integer from 1 to 3650'),
   lanes: z.array(z.string()).nullish().describe('an array of lane names (strings)'),

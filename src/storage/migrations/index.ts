@@ -17,6 +17,7 @@ import * as purchases from './20261206T150000Z-purchases.ts'
 import * as spendBudgets from './20261206T160000Z-spend-budgets.ts'
 import * as alerts from './20261206T170000Z-alerts.ts'
 import * as autoTopUp from './20261206T171000Z-auto-top-up.ts'
+import * as changeNotifications from './20261206T180000Z-change-notifications.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '20261206T160000Z-spend-budgets': spendBudgets,
   '20261206T170000Z-alerts': alerts,
   '20261206T171000Z-auto-top-up': autoTopUp,
+  '20261206T180000Z-change-notifications': changeNotifications,
 }
 
 /** Hands Kysely's Migrator our migrations with the dialect bound in. */
