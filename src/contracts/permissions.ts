@@ -32,6 +32,7 @@ export const ACTIONS = [
   'budgets.write',
   'alerts.read',
   'alerts.write',
+  'playground.use',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -60,8 +61,11 @@ export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'members.write',
     'budgets.write',
     'alerts.write',
+    'playground.use',
   ]),
-  developer: new Set<Action>([...READ, 'keys.write', 'byok.write']),
+  // The playground spends the workspace's credit on requests: the roles that can already make
+  // requests (they create keys) use it; billing pays and sets limits but does not call models.
+  developer: new Set<Action>([...READ, 'keys.write', 'byok.write', 'playground.use']),
   billing: new Set<Action>([...READ, 'credits.redeem', 'credits.buy', 'budgets.write', 'alerts.write']),
   viewer: new Set<Action>(READ),
 }

@@ -11,7 +11,7 @@ import type { AlertManagement } from '../alerts/alert-service.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
 import type { AutoTopUp } from '../billing/auto-top-up.ts'
 import type { CardPayments } from '../billing/card-payments.ts'
-import type { ConsoleConfig } from '../config/config-types.ts'
+import type { ConsoleConfig, SiteConfig } from '../config/config-types.ts'
 import type { ChatCompletionProxyDependencies } from '../gateway/endpoints/proxy-chat-completion.ts'
 import type { RequestContext } from '../gateway/request-context.ts'
 import type { Logger } from '../logging/logger.ts'
@@ -19,6 +19,7 @@ import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import type { GatewayMetrics } from '../metrics/metrics.ts'
 import type { Tracing } from '../metrics/tracing.ts'
 import type { ProviderRegistry } from '../providers/registry.ts'
+import type { DocsFacts } from '../site/docs-slots.ts'
 import type { WorkspaceService } from '../services/workspace-service.ts'
 import type { BudgetRepository } from '../storage/budget-records.ts'
 import type { ApiKeyRepository } from '../storage/store.ts'
@@ -63,7 +64,9 @@ export interface AppDependencies
   /** The providers now configured (after a reload too). */
   providerRegistry(): ProviderRegistry
   console: ConsoleConfig
-  site: { name: string; supportEmail: string | null }
+  site: SiteConfig
+  /** What the docs state about this deployment (tiers, fees, base URL, example models): src/site/docs-slots.ts. */
+  docsFacts(): DocsFacts
   /** The console's build (web/dist). */
   consoleDirectory: string
 }

@@ -19,6 +19,8 @@ export interface ConsoleBoot {
   base_url: string
   signup: 'open' | 'invite_only' | 'closed'
   support_email: string | null
+  /** `site.pages.playground`: the console shows its playground. */
+  playground: boolean
 }
 
 const TYPES: Record<string, string> = {

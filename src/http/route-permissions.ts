@@ -52,6 +52,8 @@ export const ROUTE_PERMISSIONS = {
   'DELETE /api/v1/alerts/webhooks/{id}': 'alerts.write',
   'POST /api/v1/alerts/webhooks/{id}/test': 'alerts.write',
   'GET /api/v1/alerts/deliveries': 'alerts.read',
+  'POST /api/v1/playground/chat/completions': 'playground.use',
+  'POST /api/v1/playground/quote': 'playground.use',
 } as const satisfies Record<string, Action>
 
 export type PermissionedRoute = keyof typeof ROUTE_PERMISSIONS

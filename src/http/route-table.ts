@@ -17,12 +17,16 @@ import type { RequestContext } from '../gateway/request-context.ts'
 import { validateChatCompletionRequest } from '../gateway/validate/validate-chat-request.ts'
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
 import { validateImagesRequest } from '../gateway/validate/validate-images-request.ts'
+import { docsPaths } from '../site/docs-pages.ts'
 import type { WorkspaceRecord } from '../storage/store.ts'
 import { checkAdminToken } from './admin-token.ts'
+import { createApiReferenceRoutes } from './api-reference-routes.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
 import { createConsoleStatic } from './console-static.ts'
+import { createDocsRoutes } from './docs-routes.ts'
 import { createManagementRouteTable } from './management-route-table.ts'
 import { createOperatorRouteTable } from './operator-route-table.ts'
+import { createPlaygroundRoutes } from './playground-routes.ts'
 import { readJsonObject, readBody as readRawBody } from './read-json-body.ts'
 import { parameterOf } from './request-query.ts'
 import { createOperatorRoutes } from './routes/admin-operator.ts'
@@ -37,6 +41,7 @@ import { createMoneyRoutes } from './routes/money.ts'
 import { createOverviewRoutes } from './routes/overview.ts'
 import { createQuoteRoute } from './routes/quote.ts'
 import { sendJson } from './send-response.ts'
+import { registerSiteRoutes } from './site-routes.ts'
 import { createCallerResolver, type WorkspaceCaller } from './workspace-caller.ts'
 
 /** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
@@ -53,6 +58,9 @@ export const PARAMETER_ROUTES = [
   '/api/v1/members/',
   '/api/v1/alerts/webhooks/',
   '/console/',
+  '/docs/',
+  '/models/',
+  '/site/assets/',
 ] as const
 
 /** What a console session sees as its "key" when listing models: the workspace's own settings. */
@@ -112,6 +120,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     base_url: `${dependencies.console.publicUrl}/v1`,
     signup: dependencies.console.signup,
     support_email: dependencies.site.supportEmail,
+    playground: dependencies.site.pages.playground,
   }))
   const workspaceTable = createManagementRouteTable({
     callers,
@@ -319,7 +328,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
         [
           'GET',
           (context) => {
-            // The public site (its own issue) will take `/`; until then the console is the front door.
+            // With `site.pages.home` on, registerSiteRoutes below replaces this with the home page.
             context.response.writeHead(302, { location: '/console/', 'x-request-id': context.requestId })
             context.response.end()
           },
@@ -327,6 +336,14 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       ]),
     )
   }
+  const { site } = dependencies
+  const docsOn = site.enabled && site.pages.docs
+  registerSiteRoutes(routes, parameterRoutes, dependencies, {
+    sitemapPaths: () => [
+      ...(docsOn ? docsPaths() : []),
+      ...(site.enabled && site.pages.apiReference ? ['/docs/api'] : []),
+    ],
+  })
   const operatorTable = createOperatorRouteTable({
     operator: admin,
     operatorRoutes: createOperatorRoutes(dependencies),
@@ -344,6 +361,13 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
         account,
       ),
   })
+  for (const [path, methods] of createPlaygroundRoutes(dependencies, { callers, quote, readBody }))
+    routes.set(path, methods)
+  if (docsOn) {
+    const docs = createDocsRoutes(() => dependencies.docsFacts())
+    routes.set('/docs', docs.index).set('/docs/', docs.index)
+    parameterRoutes.set('/docs/', docs.page)
+  }
   for (const table of [workspaceTable, operatorTable]) {
     for (const [path, methods] of table.routes) routes.set(path, methods)
     for (const [prefix, methods] of table.parameterRoutes) parameterRoutes.set(prefix, methods)
@@ -352,5 +376,7 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
     for (const [path, methods] of consoleAuth.routes) routes.set(path, methods)
     parameterRoutes.set('/api/v1/auth/sessions/', consoleAuth.sessionRoutes)
   }
+  for (const [path, methods] of createApiReferenceRoutes(dependencies, { routes, parameterRoutes }))
+    routes.set(path, methods)
   return { routes, parameterRoutes }
 }

@@ -33,10 +33,10 @@ describe('HTTP errors: one envelope everywhere', () => {
   test('unknown route → 404, wrong method → 405 with Allow', async () => {
     await expectError(await fetch(`${gateway.url}/v1/unknown`), 404, 'route_not_found')
     await expectError(await fetch(`${gateway.url}/nowhere`), 404, 'route_not_found')
-    // `/` is the console's front door (the public site will take it).
+    // `/` is the public site's home page (a redirect to the console when `site.pages.home` is off).
     const root = await fetch(`${gateway.url}/`, { redirect: 'manual' })
-    assert.equal(root.status, 302)
-    assert.equal(root.headers.get('location'), '/console/')
+    assert.equal(root.status, 200)
+    assert.match(root.headers.get('content-type') ?? '', /^text\/html/)
     const wrongMethod = await fetch(`${gateway.url}/v1/chat/completions`)
     assert.equal(wrongMethod.headers.get('allow'), 'POST')
     await expectError(wrongMethod, 405, 'method_not_allowed')

@@ -107,6 +107,11 @@ export const logDetailRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/logs/log-detail-page.tsx'), 'LogDetailPage'),
 })
 const keysRoute = page('/keys', () => import('./features/keys/keys-page.tsx'), 'KeysPage')
+const playgroundRoute = page(
+  '/playground',
+  () => import('./features/playground/playground-page.tsx'),
+  'PlaygroundPage',
+)
 const creditsRoute = page('/credits', () => import('./features/credits/credits-page.tsx'), 'CreditsPage')
 const alertsRoute = page('/alerts', () => import('./features/alerts/alerts-page.tsx'), 'AlertsPage')
 const byokRoute = page('/byok', () => import('./features/byok/byok-page.tsx'), 'ByokPage')
@@ -147,6 +152,7 @@ const routeTree = rootRoute.addChildren([
     logsRoute,
     logDetailRoute,
     keysRoute,
+    playgroundRoute,
     creditsRoute,
     alertsRoute,
     byokRoute,

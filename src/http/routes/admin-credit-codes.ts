@@ -30,7 +30,7 @@ const DAY_MS = 86_400_000
 const CURSOR_HASH_CHARS = 16
 
 /** `POST /api/v1/admin/credit-codes`: only these fields; anything else is refused, never ignored. */
-const createCodesBody = z.strictObject({
+export const createCodesBody = z.strictObject({
   amount: z.union([z.string(), z.number()]).describe('USD per code as a decimal string, e.g. "5.00"'),
   count: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000'),
   expires_in_days: z.number().int().min(1).max(3650).optional().describe('an integer from 1 to 3650'),

@@ -62,7 +62,7 @@ export interface OperatorRouteDependencies extends CreditCodeRouteDependencies, 
 const DAY_MS = 86_400_000
 
 /** `PATCH /api/v1/admin/workspaces/{id or name}`: only these fields; anything else is refused. */
-const updateWorkspaceBody = z.strictObject({
+export const updateWorkspaceBody = z.strictObject({
   tier: z
     .string()
     .min(1)

@@ -22,7 +22,7 @@ export interface AdminWorkspaceRouteDependencies {
 }
 
 /** `POST /api/v1/admin/workspaces`: only `name`; anything else is refused, never ignored. */
-const createWorkspaceBody = z.strictObject({
+export const createWorkspaceBody = z.strictObject({
   name: z.string().describe('a string of 1-200 letters, digits, spaces, . _ @ -'),
 })
 

@@ -23,14 +23,14 @@ import { parseBody } from '../parse-body.ts'
 import type { WorkspaceCaller } from '../workspace-caller.ts'
 
 /** `PATCH /api/v1/workspace`: every field optional, nothing else accepted. */
-const workspaceSettingsBody = z.strictObject({
+export const workspaceSettingsBody = z.strictObject({
   default_lane: z.enum(['cheap', 'resale']).optional().describe('"cheap" or "resale"'),
   deny_data_collection: z.boolean().optional().describe('a boolean'),
   prompt_cache: z.boolean().optional().describe('a boolean'),
 })
 
 /** `PUT /api/v1/byok/{provider}`. */
-const byokBody = z.strictObject({ api_key: z.string().describe("the provider's API key as a string") })
+export const byokBody = z.strictObject({ api_key: z.string().describe("the provider's API key as a string") })
 
 /** Writes an audit entry for a management action (accounts/membership-service.ts). */
 export type AuditWriter = (

@@ -30,12 +30,12 @@ export interface MoneyRouteDependencies {
 const DAY_MS = 86_400_000
 
 /** `POST /api/v1/credits/redeem`. */
-const redeemBody = z.strictObject({
+export const redeemBody = z.strictObject({
   code: z.string().refine(looksLikeCreditCode).describe('a credit code, OKC-XXXX-XXXX-XXXX-XXXX'),
 })
 
 /** `POST /api/v1/admin/credits`: only these fields; anything else is refused, never ignored. */
-const adminCreditsBody = z.strictObject({
+export const adminCreditsBody = z.strictObject({
   workspace: z.string().describe('a workspace ID or name'),
   amount: z.union([z.string(), z.number()]).describe('USD as a decimal string, e.g. "10.00"'),
   idempotency_key: z

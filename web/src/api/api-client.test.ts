@@ -37,7 +37,9 @@ test('parseBootData reads the meta JSON and falls back', () => {
     base_url: 'http://h:1/v1',
     signup: 'closed',
     support_email: 'a@b.c',
+    playground: true,
   })
+  assert.equal(parseBootData('{"playground":false}', 'http://x').playground, false)
   assert.equal(parseBootData('', 'http://x').base_url, 'http://x/v1')
   assert.equal(parseBootData('{bad', 'http://x').signup, 'open')
   assert.equal(parseBootData('{"signup":"maybe"}', 'http://x').signup, 'open')

@@ -10,6 +10,8 @@ export interface BootData {
   base_url: string
   signup: 'open' | 'invite_only' | 'closed'
   support_email: string | null
+  /** The deployment serves the console playground (`site.pages.playground`). */
+  playground: boolean
 }
 
 export function parseBootData(content: string | null | undefined, origin: string): BootData {
@@ -18,6 +20,7 @@ export function parseBootData(content: string | null | undefined, origin: string
     base_url: `${origin}/v1`,
     signup: 'open',
     support_email: null,
+    playground: true,
   }
   if (!content) return fallback
   try {
@@ -32,6 +35,7 @@ export function parseBootData(content: string | null | undefined, origin: string
           : fallback.signup,
       support_email:
         typeof raw.support_email === 'string' && raw.support_email !== '' ? raw.support_email : null,
+      playground: raw.playground !== false,
     }
   } catch {
     return fallback

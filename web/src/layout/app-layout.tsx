@@ -96,6 +96,7 @@ function Sidebar({ session }: { session: SessionAnswer }) {
     { to: '/activity', label: 'Activity', show: allowed('activity.read') },
     { to: '/logs', label: 'Logs', show: allowed('logs.read') },
     { to: '/keys', label: 'Keys', show: allowed('keys.read') },
+    { to: '/playground', label: 'Playground', show: allowed('playground.use') && bootData().playground },
     { to: '/credits', label: 'Credits', show: allowed('credits.read') },
     { to: '/alerts', label: 'Budgets & alerts', show: allowed('alerts.read') },
     { to: '/byok', label: 'BYOK', show: allowed('byok.read') },
