@@ -12,6 +12,7 @@
  * Product spec §5.
  */
 import { randomBytes } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { describeError } from '../logging/logger.ts'
 import type { HoldRequest, ReserveResult, Settlement, SettleResult } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
@@ -24,6 +25,9 @@ export type { BillingOptions, BillingService, Hold } from './billing-types.ts'
 export type { TopUpInput } from './top-up.ts'
 
 const SETTLE_BATCH_MS = 20
+/** Tries of one settlement batch (10, 40, 160, 640 ms apart) before its holds stay reserved until this instance restarts. */
+const SETTLE_ATTEMPTS = 5
+const SETTLE_RETRY_BASE_MS = 10
 /**
  * Headroom asked for with a reservation, in multiples of the request (granted only when
  * plentiful). A settled request's hold leaves the lease, so the headroom lasts this many requests
@@ -102,13 +106,17 @@ export function createBillingService(options: BillingOptions): BillingService {
   const observe = options.onSpend
   const settlements = createBatcher(
     async (items: Settlement[]) => {
-      let settled: SettleResult
-      try {
-        settled = await ledger.settleMany(instanceId, items)
-      } catch {
-        // once more: a settlement must not be lost to one failed round trip (a batch that did
-        // commit is not charged twice: its request-log rows are already there, and the retry fails)
-        settled = await ledger.settleMany(instanceId, items)
+      let settled: SettleResult | undefined
+      // A settlement must not be lost to a failed round trip, a deadlock or a serialization
+      // failure: retried with backoff (a batch that did commit is not charged twice: its
+      // request-log rows are already there, and the retry fails).
+      for (let attempt = 0; settled === undefined; attempt++) {
+        try {
+          settled = await ledger.settleMany(instanceId, items)
+        } catch (error) {
+          if (attempt + 1 >= SETTLE_ATTEMPTS) throw error
+          await delay(SETTLE_RETRY_BASE_MS * 4 ** attempt)
+        }
       }
       if (observe !== undefined) {
         for (const observation of settled.observations) {

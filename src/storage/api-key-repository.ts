@@ -114,7 +114,8 @@ export function createApiKeyRepository(db: Kysely<DatabaseSchema>): ApiKeyReposi
     async touch(lastUsed) {
       if (lastUsed.size === 0) return
       await db.transaction().execute(async (transaction) => {
-        for (const [id, at] of lastUsed) {
+        // In ID order: two instances touching the same keys never deadlock.
+        for (const [id, at] of [...lastUsed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           await transaction
             .updateTable('api_keys')
             .set({ last_used_at: at })

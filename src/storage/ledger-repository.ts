@@ -40,7 +40,12 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntryRecord {
 
 const NO_BUDGETS: ReadonlyMap<string, BudgetRecord> = new Map<string, BudgetRecord>()
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+/**
+ * Items grouped by workspace, the groups in ascending workspace ID order (each group's items in
+ * arrival order). A batch locks its workspaces' balance rows in this one global order, so two
+ * instances whose batches share workspaces wait for each other instead of deadlocking.
+ */
+function byWorkspace<T>(items: readonly T[], keyOf: (item: T) => string): [string, T[]][] {
   const groups = new Map<string, T[]>()
   for (const item of items) {
     const key = keyOf(item)
@@ -48,7 +53,7 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
     if (group === undefined) groups.set(key, [item])
     else group.push(item)
   }
-  return groups
+  return [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
 export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dialect): LedgerRepository {
@@ -240,7 +245,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
       }
       return db.transaction().execute(async (trx) => {
         const results: ReserveResult[] = []
-        const indexes = groupBy(
+        const indexes = byWorkspace(
           holds.map((hold, index) => ({ hold, index })),
           (item) => item.hold.workspaceId,
         )
@@ -308,7 +313,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
         const observations: SpendObservation[] = []
         const entries: LedgerEntryRecord[] = []
         const rows: RequestLogRecord[] = []
-        const groups = groupBy(
+        const groups = byWorkspace(
           settlements.map((settlement, index) => ({ settlement, index })),
           (item) => item.settlement.workspaceId,
         )
@@ -392,7 +397,7 @@ export function createLedgerRepository(db: Kysely<DatabaseSchema>, dialect: Dial
     async releaseMany(instanceId, holds, at) {
       if (holds.length === 0) return
       await db.transaction().execute(async (trx) => {
-        for (const [workspaceId, list] of groupBy(holds, (hold) => hold.workspaceId)) {
+        for (const [workspaceId, list] of byWorkspace(holds, (hold) => hold.workspaceId)) {
           const balance = await steps.lockBalance(trx, workspaceId, at)
           await releaseBudgetHolds(trx, instanceId, workspaceId, list)
           const instanceHeld = await steps.instanceHeld(trx, instanceId, workspaceId)

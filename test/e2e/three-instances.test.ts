@@ -106,13 +106,10 @@ describe('three gateway processes behind a balancer, on PostgreSQL and Redis', {
     assert.match(await onekey('ledger', 'verify'), /ledger verified/)
   })
 
-  // Today a settlement or reservation batch locks its workspaces' balance rows in arrival
-  // order: two instances whose batches meet the same workspaces in opposite orders deadlock,
-  // PostgreSQL aborts one, and a settlement that fails twice loses its charge and strands its
-  // hold until the instance restarts (docs/scaling.md, "Transactions on the request path").
-  test(`${WORKSPACES} workspaces at once across the three: every answer charged at its cost, no hold left open`, {
-    todo: 'balance rows locked in arrival order deadlock across instances (lock them in workspace order)',
-  }, async () => {
+  // Batches of settlements and reservations span workspaces: each locks its workspaces' balance
+  // rows in workspace ID order (storage/ledger-repository.ts), so instances whose batches meet the
+  // same workspaces wait for each other instead of deadlocking (which once lost charges here).
+  test(`${WORKSPACES} workspaces at once across the three: every answer charged at its cost, no hold left open`, async () => {
     const before = await settledExactness(deployment)
     const result = await timedLoad(deployment.url, deployment.keys.load.slice(1), {
       connections: WORKSPACES,
