@@ -48,6 +48,8 @@ export interface ServiceCost {
   /** Commands the gateways sent (at the relay). */
   redisSent: Map<string, number>
   wire: WireCounts
+  /** PostgreSQL statements by text (at the relay). */
+  pgTexts: Map<string, number>
   /** Gateways → Redis and back, at the relay. */
   redisBytesToServer: number
   redisBytesFromServer: number
@@ -58,6 +60,7 @@ export interface ServiceSample {
   backends: CpuSample
   background: CpuSample
   wire: WireCounts
+  pgTexts: Map<string, number>
   redis: RedisCounters
   redisSent: Map<string, number>
   redisBytesToServer: number
@@ -200,6 +203,7 @@ export async function startPgRedisServices(
         backends: sampleCpu(rows.filter((row) => row.backend).map((row) => row.pid)),
         background: sampleCpu(backgroundPids),
         wire: { ...wire.counts },
+        pgTexts: new Map(wire.texts),
         redis: redisCounters(info),
         redisSent: new Map(commands.sent),
         redisBytesToServer: commands.relay.bytes.toServer,
@@ -234,6 +238,10 @@ export function serviceCostBetween(before: ServiceSample, after: ServiceSample):
     pgBackendsLost: backends.lost,
     redisCpuUs: after.redis.cpuUs - before.redis.cpuUs,
     redisCalls: calls,
+    pgTexts: callsBetween(
+      { ...before.redis, calls: before.pgTexts },
+      { ...after.redis, calls: after.pgTexts },
+    ),
     redisSent: callsBetween(
       { ...before.redis, calls: before.redisSent },
       { ...after.redis, calls: after.redisSent },
@@ -285,6 +293,7 @@ export function servicesPerRequest(cost: ServiceCost, requests: number): Service
     pgTransactions: each(cost.wire.transactions),
     pgBytesTo: each(cost.wire.bytesToServer),
     pgBytesFrom: each(cost.wire.bytesFromServer),
+    pgStatementTexts: Object.fromEntries([...cost.pgTexts].map(([text, count]) => [text, each(count)])),
     redisCalls: Object.fromEntries([...cost.redisCalls].map(([name, calls]) => [name, each(calls)])),
     redisSent: Object.fromEntries([...cost.redisSent].map(([name, calls]) => [name, each(calls)])),
     redisBytesTo: each(cost.redisBytesToServer),

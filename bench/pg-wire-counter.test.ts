@@ -38,8 +38,10 @@ const expected = { roundTrips: 4, statements: 3, transactions: 1, bytesToServer:
 
 test('counts round trips, statements and transactions however the bytes are split', () => {
   const whole = emptyWireCounts()
-  createFrontendCounter(whole).push(stream)
+  const texts = new Map<string, number>()
+  createFrontendCounter(whole, texts).push(stream)
   assert.deepEqual(whole, expected)
+  assert.deepEqual(Object.fromEntries(texts), { BEGIN: 1, 'insert into t values ($1)': 1, commit: 1 })
   for (let cut = 1; cut < stream.length; cut++) {
     const counts = emptyWireCounts()
     const counter = createFrontendCounter(counts)
@@ -75,6 +77,8 @@ test('through the relay, node-postgres against the real PostgreSQL', { skip }, a
     assert.equal(relay.counts.roundTrips, 5)
     assert.equal(relay.counts.statements, 5)
     assert.equal(relay.counts.transactions, 1)
+    assert.equal(relay.texts.get('select $1::int as n'), 1)
+    assert.equal(relay.texts.get('begin'), 1)
     assert.ok(relay.counts.bytesFromServer > afterConnect.bytesFromServer)
   } finally {
     await client.end()

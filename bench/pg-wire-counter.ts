@@ -33,6 +33,11 @@ const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
 const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i
 
+/** A statement's text shortened to tell statements apart in a report: spaces collapsed, 70 characters. */
+export function statementKey(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 70)
+}
+
 /** The text of a NUL-terminated string at `start` of `data`, and where the next field starts. */
 function cString(data: Buffer, start: number, end: number): { text: string; next: number } {
   const nul = data.indexOf(0, start)
@@ -45,7 +50,10 @@ function cString(data: Buffer, start: number, end: number): { text: string; next
  * `counts`. Only `Query` and `Parse` messages are held whole (their text tells a `BEGIN`); the
  * rest are skipped by their length.
  */
-export function createFrontendCounter(counts: WireCounts): { push(chunk: Buffer): void } {
+export function createFrontendCounter(
+  counts: WireCounts,
+  texts?: Map<string, number>,
+): { push(chunk: Buffer): void } {
   let pending: Buffer | undefined
   let skip = 0
   // The startup message (and an SSL or GSS request before it) has no type byte.
@@ -86,6 +94,10 @@ export function createFrontendCounter(counts: WireCounts): { push(chunk: Buffer)
             text = cString(data, cString(data, offset + 5, end).next, end).text
           }
           if (BEGIN.test(text)) counts.transactions++
+          if (texts !== undefined) {
+            const key = statementKey(text)
+            texts.set(key, (texts.get(key) ?? 0) + 1)
+          }
         } else if (type === 'S') {
           counts.roundTrips++
         } else if (type === 'E') {
@@ -102,13 +114,16 @@ export function createFrontendCounter(counts: WireCounts): { push(chunk: Buffer)
 export interface WireCounter {
   port: number
   counts: WireCounts
+  /** Statement text (statementKey) → how often it was sent: in a `Query`, or parsed (`Parse`). */
+  texts: Map<string, number>
   close(): Promise<void>
 }
 
 /** A relay to PostgreSQL at `target` counting what its clients send (bytes in `counts` too). */
 export async function startWireCounter(target: { host: string; port: number }): Promise<WireCounter> {
   const counts = emptyWireCounts()
-  const relay = await startCountingRelay(target, () => createFrontendCounter(counts))
+  const texts = new Map<string, number>()
+  const relay = await startCountingRelay(target, () => createFrontendCounter(counts, texts))
   return {
     port: relay.port,
     get counts() {
@@ -116,6 +131,7 @@ export async function startWireCounter(target: { host: string; port: number }): 
       counts.bytesFromServer = relay.bytes.fromServer
       return counts
     },
+    texts,
     close: () => relay.close(),
   }
 }

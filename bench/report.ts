@@ -21,6 +21,8 @@ export interface ServicesPerRequest {
   /** Gateway → PostgreSQL and back (bytes, at the relay). */
   pgBytesTo: number
   pgBytesFrom: number
+  /** Statement text (its first 70 characters) → times sent per request. */
+  pgStatementTexts: Record<string, number>
   /** Redis command → calls Redis ran per request (a script's own commands included). */
   redisCalls: Record<string, number>
   /** Redis command → calls the gateway sent per request. */
@@ -143,6 +145,31 @@ export function servicesRows(
         )
       }
     }
+  }
+  rows.push(...statementRows(scaled))
+  return rows
+}
+
+/** Per pg-redis cell at the most connections: the PostgreSQL statements a request sent, by text. */
+function statementRows(scaled: readonly Measurement[]): string[] {
+  const most = Math.max(...scaled.map((row) => row.connections))
+  const rows: string[] = []
+  for (const row of scaled.filter((one) => one.connections === most)) {
+    const texts = Object.entries(row.services!.pgStatementTexts)
+      .filter(([, count]) => count >= 0.0005)
+      .sort((a, b) => b[1] - a[1])
+    if (texts.length === 0) continue
+    rows.push(
+      '',
+      `PostgreSQL statements per request, ${row.target}, ${row.mode}, ${most} connections (at the relay; request path and background together):`,
+      '',
+      '| per request | statement |',
+      '|---|---|',
+      ...texts.map(
+        ([text, count]) =>
+          `| ${count.toFixed(4)} | \`${text.replaceAll('|', '\\|').replaceAll('`', "'")}\` |`,
+      ),
+    )
   }
   return rows
 }

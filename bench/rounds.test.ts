@@ -39,6 +39,7 @@ function round(rps: number, cpuUs: number, services?: Partial<ServicesPerRequest
             pgTransactions: 0.05,
             pgBytesTo: 50,
             pgBytesFrom: 30,
+            pgStatementTexts: { COMMIT: 0.02 },
             redisCalls: {},
             redisSent: { evalsha: 1 },
             redisBytesTo: 300,

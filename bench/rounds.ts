@@ -40,6 +40,7 @@ function servicesMedian(rounds: readonly ServicesPerRequest[]): ServicesPerReque
     pgTransactions: of((row) => row.pgTransactions),
     pgBytesTo: of((row) => row.pgBytesTo),
     pgBytesFrom: of((row) => row.pgBytesFrom),
+    pgStatementTexts: perCommand((row) => row.pgStatementTexts),
     redisCalls: perCommand((row) => row.redisCalls),
     redisSent: perCommand((row) => row.redisSent),
     redisBytesTo: of((row) => row.redisBytesTo),
