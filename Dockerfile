@@ -17,6 +17,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
+# The docs the public site renders at /docs (one source with the repository's Markdown).
+COPY docs ./docs
+COPY deploy/README.md ./deploy/README.md
 COPY --from=console /build/web/dist ./web/dist
 COPY onekey.example.yaml ./
 # Node's compile cache, filled at build time (`--help` loads every module `serve` does): the

@@ -21,7 +21,7 @@ const root = join(import.meta.dirname, '..')
 const read = (path: string) => readFileSync(join(root, path), 'utf8')
 const packageJson = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> }
 
-test('Dockerfile: pinned base image, bin/ and the console in the image, healthcheck on the configured port', () => {
+test('Dockerfile: pinned base image, bin/, the docs and the console in the image, healthcheck on the configured port', () => {
   const dockerfile = DockerfileParser.parse(read('Dockerfile'))
   const instructions = dockerfile.getInstructions()
   const froms = dockerfile.getFROMs().map((from) => `${from.getImageName()}:${from.getImageTag()}`)
@@ -34,7 +34,13 @@ test('Dockerfile: pinned base image, bin/ and the console in the image, healthch
         copy.getArgumentsContent(),
       ].join(' '),
     )
-  for (const wanted of ['bin ./bin', 'src ./src', '--from=console /build/web/dist ./web/dist'])
+  for (const wanted of [
+    'bin ./bin',
+    'src ./src',
+    'docs ./docs',
+    'deploy/README.md ./deploy/README.md',
+    '--from=console /build/web/dist ./web/dist',
+  ])
     assert.ok(copies.includes(wanted), `COPY ${wanted} (found: ${copies.join('; ')})`)
   const healthcheck =
     instructions.find((instruction) => instruction.getKeyword() === 'HEALTHCHECK')?.getArgumentsContent() ??
