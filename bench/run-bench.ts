@@ -22,7 +22,7 @@
  * BENCH_LOAD_CPUS (pin the measured servers, and the load generator with the upstream, to CPU lists).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -33,9 +33,9 @@ import {
   prepareSqliteGateway,
   warmCompileCache,
 } from './bench-setup.ts'
+import { loadAll, type Target } from './bench-target.ts'
 import { readStorageRoundTrips } from './gateway-metrics.ts'
 import { gcWindow } from './gc-trace.ts'
-import { generateLoad, type LoadResult } from './load-generator.ts'
 import {
   type PgRedisServices,
   serviceCostBetween,
@@ -46,7 +46,8 @@ import {
 import { processCpuUs, threadCpuByName } from './process-cpu.ts'
 import { type Measurement, reportRows } from './report.ts'
 import { cellOf } from './rounds.ts'
-import { readWalIndex, type WalIndex } from './sqlite-wal-index.ts'
+import { logRound, walWords } from './rounds-log.ts'
+import { readWalIndex } from './sqlite-wal-index.ts'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -59,37 +60,6 @@ const ROUNDS_LOG = process.env.BENCH_ROUNDS_LOG === '1'
 const ONLY = (process.env.BENCH_TARGETS ?? 'direct,floor,onekey').split(',')
 const NODE = process.execPath
 const ROOT = join(import.meta.dirname, '..')
-
-/** What the bench drives and measures: one or more servers (the load is split between them). */
-interface Target {
-  name: string
-  urls: string[]
-  headers: Record<string, string>
-  /** The processes whose CPU time a request costs (summed). */
-  pids: number[]
-  /** Their stdouts (where `--trace-gc` writes) and when each was started. */
-  traces: { file: string; startedAt: number }[]
-  /** PostgreSQL and Redis of a pg-redis target. */
-  services?: PgRedisServices
-  /** A SQLite gateway's database file: its WAL index and size go to the rounds log. */
-  databaseFile?: string
-}
-
-/** A file's size in MB, 0 when it does not exist. */
-function sizeMb(file: string): number {
-  try {
-    return statSync(file).size / 1_048_576
-  } catch {
-    return 0
-  }
-}
-
-/** The rounds log's words on a SQLite gateway's WAL: frames before → after (copied), restarts, file size. */
-function walWords(databaseFile: string, before: WalIndex | undefined, after: WalIndex | undefined): string {
-  if (before === undefined || after === undefined) return '  WAL -'
-  const restarted = after.frames < before.frames ? ' restarted' : ''
-  return `  WAL frames ${before.frames}→${after.frames} (${after.backfilled} copied)${restarted}, file ${sizeMb(`${databaseFile}-wal`).toFixed(1)} MB`
-}
 
 /** The gateways' /metrics pages (their storage round-trip counters); none for the floor. */
 const metricsUrls = (target: Target) =>
@@ -140,37 +110,6 @@ function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
   return Math.round(kilobytes / 1024)
-}
-
-/** The bench's request: a short chat completion, streamed or not. */
-function requestBody(mode: Measurement['mode']): string {
-  return JSON.stringify({
-    model: 'bench-model',
-    messages: [{ role: 'user', content: 'Say hello in a short sentence, please.' }],
-    max_tokens: 64,
-    ...(mode === 'stream' ? { stream: true } : {}),
-  })
-}
-
-/** Load on every url of `target` at once, `connections` split between them (at least one each). */
-function loadAll(
-  target: Target,
-  mode: Measurement['mode'],
-  connections: number,
-  durationMs: number,
-): Promise<LoadResult[]> {
-  const count = target.urls.length
-  return Promise.all(
-    target.urls.map((url, index) =>
-      generateLoad({
-        url,
-        headers: { 'content-type': 'application/json', ...target.headers },
-        body: requestBody(mode),
-        connections: Math.max(Math.floor(connections / count) + (index < connections % count ? 1 : 0), 1),
-        durationMs,
-      }),
-    ),
-  )
 }
 
 /** One round of one cell. */
@@ -353,20 +292,6 @@ async function pgRedisTarget(
     target.urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
   }
   return target
-}
-
-function logRound(round: number, row: Measurement, wal: string): void {
-  const services = row.services
-  process.stderr.write(
-    `  round ${round} ${row.mode} c=${row.connections} ${row.target.padEnd(10)} ${String(row.rps).padStart(6)} rps  ${row.cpuUs.toFixed(0).padStart(4)} µs CPU/req  ${(row.cpuShare * 100).toFixed(0).padStart(3)} % of a core  ${row.allocKb.toFixed(1).padStart(5)} KB/req  GCs ${row.minorGcs} minor ${row.majorGcs} major ${row.gcUs.toFixed(1)} µs/req  storage ${row.storageRequestRoundTrips.toFixed(3)} + ${row.storageBackgroundRoundTrips.toFixed(3)} rt/req  threads µs/req ${Object.entries(
-      row.threadCpuUs,
-    )
-      .filter(([, used]) => used >= 0.05)
-      .map(([name, used]) => `${name.replaceAll(' ', '_')} ${used.toFixed(1)}`)
-      .join(
-        ', ',
-      )}${wal}${services === undefined ? '' : `  pg ${services.pgCpuUs.toFixed(0)}+${services.pgBackgroundCpuUs.toFixed(0)} µs ${services.pgRoundTrips.toFixed(3)} rt  redis ${services.redisCpuUs.toFixed(0)} µs`}\n`,
-  )
 }
 
 async function main(): Promise<void> {
