@@ -86,7 +86,8 @@ export interface Authenticator {
 /** How many TTLs an entry may age before a request waits for a fresh read instead. */
 const MAX_STALE_FACTOR = 6
 
-function toAuthenticatedKey(
+/** A key row and its workspace as the pipeline sees the caller (null when there is no row). */
+export function toAuthenticatedKey(
   found:
     | { key: ApiKeyRecord; workspace: WorkspaceRecord; budgets: { key: boolean; workspace: boolean } }
     | undefined,

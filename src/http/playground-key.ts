@@ -14,7 +14,7 @@
  */
 import type { Actor } from '../accounts/membership-service.ts'
 import { randomBase62 } from '../auth/api-key-format.ts'
-import type { AuthenticatedKey } from '../auth/authenticator.ts'
+import { type AuthenticatedKey, toAuthenticatedKey } from '../auth/authenticator.ts'
 import { compileModelPatterns } from '../auth/key-access.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from '../storage/store.ts'
@@ -106,39 +106,11 @@ export function createPlaygroundKeys(dependencies: PlaygroundKeyDependencies) {
           )
         }
         await dependencies.apiKeys.touch(new Map([[found.key.id, now().toISOString()]]))
-        return toPlaygroundCaller(found)
+        // The bearer authenticator's view of the row; never a management caller.
+        return { ...toAuthenticatedKey(found)!, management: false }
       }
       throw new GatewayError('internal_error', 'The playground key could not be prepared; try again.')
     },
-  }
-}
-
-/** The same view of a key row the bearer authenticator builds (auth/authenticator.ts). */
-function toPlaygroundCaller(
-  found: NonNullable<Awaited<ReturnType<ApiKeyRepository['findByHash']>>>,
-): AuthenticatedKey {
-  const { key: record, workspace, budgets } = found
-  const budgetScopes = [
-    ...(budgets.key ? [record.id] : []),
-    ...(budgets.workspace ? [record.workspaceId] : []),
-  ]
-  return {
-    keyId: record.id,
-    workspaceId: record.workspaceId,
-    prefix: record.prefix,
-    name: record.name,
-    expiresAtMs: record.expiresAt === null ? null : Date.parse(record.expiresAt),
-    revoked: false,
-    defaultLane: workspace.defaultLane,
-    denyDataCollection: workspace.denyDataCollection,
-    allowedLanes: record.allowedLanes === null ? null : new Set(record.allowedLanes),
-    allowedModels: record.allowedModels === null ? null : compileModelPatterns(record.allowedModels),
-    management: false,
-    tier: workspace.tier,
-    promptCache: workspace.promptCache,
-    workspaceLimits: workspace.limits,
-    keyLimits: record.limits,
-    budgetScopes: budgetScopes.length === 0 ? null : budgetScopes,
   }
 }
 

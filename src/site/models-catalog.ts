@@ -11,13 +11,12 @@
  * @module
  */
 import { laneModelId } from '../catalog/model-id.ts'
+import { publicPrice, QUOTE_ON_REQUEST } from '../catalog/published-price.ts'
 import type { Lane, ModelConfig, OfferConfig } from '../config/config.ts'
-import { formatPicoUsd, formatUsdPerMillionTokens } from '../contracts/usd.ts'
 import type { AccountHealth } from '../gateway/attempt/account-health.ts'
 import { accountKeyOf, type RoutePlanner } from '../gateway/route/route-planner.ts'
 
-/** What an unpublished price reads as, everywhere (the same words as `/v1/models`). */
-export const QUOTE_ON_REQUEST = 'quote on request'
+export { QUOTE_ON_REQUEST }
 
 /** A lane's published prices as exact decimal USD strings. */
 export interface LanePrices {
@@ -72,18 +71,16 @@ export interface CatalogSources {
 }
 
 function pricesOf(offer: OfferConfig, others: readonly OfferConfig[]): LanePrices | typeof QUOTE_ON_REQUEST {
-  if (!offer.published) return QUOTE_ON_REQUEST
+  const published = publicPrice(offer)
+  if (published === QUOTE_ON_REQUEST) return QUOTE_ON_REQUEST
   const price = offer.price
   return {
-    input: formatUsdPerMillionTokens(price.input),
-    output: formatUsdPerMillionTokens(price.output),
-    cachedInput: formatUsdPerMillionTokens(price.cachedInput),
-    reasoning: price.reasoning === undefined ? null : formatUsdPerMillionTokens(price.reasoning),
-    request: formatPicoUsd(price.request),
-    image:
-      price.image === undefined
-        ? null
-        : Object.fromEntries(Object.entries(price.image).map(([tier, pico]) => [tier, formatPicoUsd(pico)])),
+    input: published.prompt,
+    output: published.completion,
+    cachedInput: published.cached_input,
+    reasoning: price.reasoning === undefined ? null : published.internal_reasoning,
+    request: published.request,
+    image: published.image ?? null,
     inputPico: price.input,
     from: others.some(
       (other) =>

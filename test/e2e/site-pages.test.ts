@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { SECURITY_HEADERS } from '../../src/http/console-static.ts'
+import { docsPaths } from '../../src/site/docs-pages.ts'
 import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const SIM = { name: 'sim', kind: 'sim', sim: { latency_ms: 0 } }
@@ -242,12 +243,15 @@ describe('public site: default brand', () => {
     const { response, text } = await page(gateway, '/sitemap.xml')
     assert.equal(response.status, 200)
     const urls = [...text.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => match[1]!)
-    assert.deepEqual(urls, [
+    assert.deepEqual(urls.slice(0, 4), [
       `${gateway.url}/`,
       `${gateway.url}/models`,
       `${gateway.url}/models/sim-echo`,
       `${gateway.url}/models/secret-model`,
     ])
+    // Then the docs (every rendered page) and the API reference.
+    const rest = urls.slice(4).map((url) => url.slice(gateway.url.length))
+    assert.deepEqual(rest, [...docsPaths(), '/docs/api'])
     for (const url of urls) {
       const answer = await fetch(url)
       assert.equal(answer.status, 200, url)
