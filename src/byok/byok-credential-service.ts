@@ -142,7 +142,8 @@ export function createByokCredentialService(options: ByokCredentialServiceOption
       if (record !== undefined) {
         apiKey = requireCipher().decrypt(record.ciphertext, credentialContext(workspaceId, provider))
       }
-      if (startedAt === generation) keys.set(cacheKey, { apiKey, expiresAtMs: currentMs + options.cacheTtlMs })
+      if (startedAt === generation)
+        keys.set(cacheKey, { apiKey, expiresAtMs: currentMs + options.cacheTtlMs })
       return apiKey
     },
     async providers(workspaceId) {

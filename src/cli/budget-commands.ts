@@ -41,7 +41,6 @@ function rows(budget: BudgetRecord | undefined, charged: Record<BudgetPeriod, nu
 
 /** Runs a budget command and returns its output, or undefined when the words name another command. */
 export async function runBudgetCommand({
-  config,
   words,
   options,
   store,

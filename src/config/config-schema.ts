@@ -287,7 +287,10 @@ export const fileSchema = z.strictObject({
         .prefault({}),
       /** Links in the public pages' footer; null hides the link. */
       legal: z
-        .strictObject({ terms_url: siteLink.nullable().default(null), privacy_url: siteLink.nullable().default(null) })
+        .strictObject({
+          terms_url: siteLink.nullable().default(null),
+          privacy_url: siteLink.nullable().default(null),
+        })
         .prefault({}),
       /** Which public pages this deployment serves. */
       pages: z

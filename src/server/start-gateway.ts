@@ -35,10 +35,10 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
 import { redisTargetOf } from '../ratelimit/redis-connection.ts'
 import { createRedisRateLimiter } from '../ratelimit/redis-rate-limiter.ts'
 import { createWorkspaceService } from '../services/workspace-service.ts'
+import { createDocsFactsSource } from '../site/docs-slots.ts'
 import { createStore } from '../storage/create-store.ts'
 import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
-import { createDocsFactsSource } from '../site/docs-slots.ts'
 import { applyChangesToCaches } from './cache-invalidation.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
 import { registerInstanceGauges, registerOperationsGauges } from './operations-gauges.ts'
@@ -253,7 +253,7 @@ export async function startGateway(
   const metrics = createGatewayMetrics()
   metrics.registry.collectedCounter(
     'onekey_storage_round_trips_total',
-    'Statements sent to the database (PostgreSQL: round trips, BEGIN and COMMIT included), on a request\'s path (before its response closed) or in the background.',
+    "Statements sent to the database (PostgreSQL: round trips, BEGIN and COMMIT included), on a request's path (before its response closed) or in the background.",
     () => {
       const totals = store.roundTrips.totals()
       return [

@@ -10,22 +10,27 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type { StorageConfig } from '../config/config.ts'
-import type { ChangeNotifications } from './change-notifications.ts'
-import { createPostgresChangeNotifications } from './change-notifications-postgres.ts'
-import { createSqliteChangeNotifications, SQLITE_NOTIFY_FUNCTION } from './change-notifications-sqlite.ts'
 import { createAccountRepository } from './account-repository.ts'
 import { createAlertRepository } from './alert-repository.ts'
 import { createApiKeyRepository } from './api-key-repository.ts'
 import { createAutoTopUpRepository } from './auto-top-up-repository.ts'
 import { createBudgetRepository } from './budget-repository.ts'
 import { createByokCredentialRepository } from './byok-credential-repository.ts'
+import type { ChangeNotifications } from './change-notifications.ts'
+import { createPostgresChangeNotifications } from './change-notifications-postgres.ts'
+import { createSqliteChangeNotifications, SQLITE_NOTIFY_FUNCTION } from './change-notifications-sqlite.ts'
 import { createLedgerRepository } from './ledger-repository.ts'
 import { DialectMigrationProvider } from './migrations/index.ts'
 import { openNodeSqliteDatabase } from './node-sqlite-database.ts'
 import { createOperatorRepository } from './operator-repository.ts'
 import { createPaymentRepository } from './payment-repository.ts'
 import { createRequestLogRepository } from './request-log-repository.ts'
-import { countingPool, countingSqlite, createRoundTripCounter, type RoundTripCounter } from './round-trip-counter.ts'
+import {
+  countingPool,
+  countingSqlite,
+  createRoundTripCounter,
+  type RoundTripCounter,
+} from './round-trip-counter.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
 import { isConnectionError, postgresUnreachable, sqliteUnopenable } from './storage-errors.ts'
 import type { Store } from './store.ts'
@@ -74,7 +79,9 @@ async function createPostgresKysely(
     max: options.maxConnections ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   })
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: countingPool(pool, counter) }) })
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new PostgresDialect({ pool: countingPool(pool, counter) }),
+  })
   const changes = createPostgresChangeNotifications({
     newClient: () =>
       new pg.Client({
@@ -119,7 +126,9 @@ function createSqliteKysely(
   } catch (error) {
     throw sqliteUnopenable(path, error)
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: countingSqlite(database, counter) }) })
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: countingSqlite(database, counter) }),
+  })
   return { db, changes }
 }
 
@@ -135,7 +144,12 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
     const url = new URL(config.url)
     schema = options.schema ?? url.searchParams.get('schema') ?? undefined
     url.searchParams.delete('schema')
-    ;({ db, changes } = await createPostgresKysely(url.toString(), { ...options, schema }, config.url, roundTrips))
+    ;({ db, changes } = await createPostgresKysely(
+      url.toString(),
+      { ...options, schema },
+      config.url,
+      roundTrips,
+    ))
   } else {
     ;({ db, changes } = createSqliteKysely(config.path, options, roundTrips))
   }
