@@ -22,8 +22,8 @@ import { rawStatement } from './raw-statement.ts'
 export interface PostgresChangeOptions {
   /** Opens a new, unconnected client (same URL and search path as the pool). */
   newClient: () => pg.Client
-  /** The schema whose changes to hear (the tables' schema). */
-  schema: string
+  /** The schema whose changes to hear (the tables' schema), or how to find it on first use. */
+  schema: string | (() => Promise<string>)
   /** A lost connection, a failed reconnect, a listener that threw. */
   onError?: (error: unknown) => void
 }
@@ -37,7 +37,24 @@ function quoted(channel: string): string {
 }
 
 export function createPostgresChangeNotifications(options: PostgresChangeOptions): ChangeNotifications {
-  const channel = changeChannel(options.schema)
+  // Found on first use: creating the store never connects (an unreachable server is reported
+  // by the first real statement, as before).
+  let channel: string | undefined
+  let channelLookup: Promise<string> | undefined
+  function channelName(): Promise<string> {
+    const schema = options.schema
+    channelLookup ??= (typeof schema === 'string' ? Promise.resolve(schema) : schema()).then(
+      (name) => {
+        channel = changeChannel(name)
+        return channel
+      },
+      (error: unknown) => {
+        channelLookup = undefined // asked again on the next try
+        throw error
+      },
+    )
+    return channelLookup
+  }
   const onError = options.onError ?? (() => {})
   const set = createListenerSet(onError)
   const status: ChangeNotificationStatus = { listening: false, resets: 0, received: 0, backendPid: null }
@@ -50,6 +67,7 @@ export function createPostgresChangeNotifications(options: PostgresChangeOptions
   const notify = rawStatement('postgres', 'select pg_notify(?, ?)')
 
   async function listen(): Promise<void> {
+    const listenChannel = await channelName()
     const next = options.newClient()
     // Until connected, a failure rejects connect(); afterwards it arrives here, once per loss.
     let lost = false
@@ -76,7 +94,7 @@ export function createPostgresChangeNotifications(options: PostgresChangeOptions
       set.change(change)
     })
     await next.connect()
-    await next.query(`LISTEN ${quoted(channel)}`)
+    await next.query(`LISTEN ${quoted(listenChannel)}`)
     if (lost || closed) {
       await next.end().catch(() => {})
       return
@@ -117,7 +135,7 @@ export function createPostgresChangeNotifications(options: PostgresChangeOptions
       }
     },
     async publish(runner, change) {
-      await notify(runner, [channel, JSON.stringify(change)])
+      await notify(runner, [channel ?? (await channelName()), JSON.stringify(change)])
     },
     status: () => ({ ...status }),
     async close() {

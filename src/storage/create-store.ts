@@ -91,13 +91,20 @@ async function createPostgresKysely(
         ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
       }),
     // Without a configured schema the tables are in the connection's first schema (usually public).
-    schema:
-      schema ??
-      (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ??
-      'public',
+    schema: schema ?? (() => currentSchema(db, configuredUrl)),
     onError: options.onChangeListenerError,
   })
   return { db, changes }
+}
+
+/** The connection's first schema (where unqualified tables go), or the friendly unreachable error. */
+async function currentSchema(db: Kysely<DatabaseSchema>, configuredUrl: string): Promise<string> {
+  try {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+    return rows[0]?.schema ?? 'public'
+  } catch (error) {
+    throw isConnectionError(error) ? postgresUnreachable(configuredUrl, error) : error
+  }
 }
 
 function createSqliteKysely(

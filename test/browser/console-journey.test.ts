@@ -140,7 +140,9 @@ describe('console journey in a real browser', { skip }, () => {
     timeout: 300_000,
   }, async () => {
     const page = await newPage()
+    // A newcomer lands on the public home page and follows its Sign in link to the console.
     await page.goto(`${gateway.url}/`)
+    await page.getByRole('link', { name: 'Sign in', exact: true }).first().click()
     await page.waitForURL(/\/console\/sign-in/)
     await inspect(page, 'sign-in')
     await page
