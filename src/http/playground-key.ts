@@ -15,7 +15,6 @@
 import type { Actor } from '../accounts/membership-service.ts'
 import { randomBase62 } from '../auth/api-key-format.ts'
 import { type AuthenticatedKey, toAuthenticatedKey } from '../auth/authenticator.ts'
-import { compileModelPatterns } from '../auth/key-access.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { ApiKeyRecord, ApiKeyRepository } from '../storage/store.ts'
 

@@ -27,6 +27,7 @@ import { parseBody } from './parse-body.ts'
 import { createPlaygroundKeys } from './playground-key.ts'
 import { ROUTE_PERMISSIONS } from './route-permissions.ts'
 import { sendJson } from './send-response.ts'
+import { workspaceAsCaller } from './workspace-as-caller.ts'
 import type { CallerResolver, WorkspaceCaller } from './workspace-caller.ts'
 
 export const PLAYGROUND_CHAT_PATH = '/api/v1/playground/chat/completions'
@@ -110,24 +111,11 @@ export function createPlaygroundRoutes(
     const workspace = await dependencies.workspaces.find(caller.workspaceId)
     if (workspace === undefined) throw new GatewayError('not_found', 'The workspace no longer exists.')
     // The playground key may use every lane and model: quote as the workspace itself, no key created.
-    const key: AuthenticatedKey = {
+    const key = workspaceAsCaller(workspace, {
       keyId: 'playground-quote',
-      workspaceId: workspace.id,
-      prefix: '',
       name: 'console playground quote',
-      expiresAtMs: null,
-      revoked: false,
-      defaultLane: workspace.defaultLane,
-      denyDataCollection: workspace.denyDataCollection,
-      allowedLanes: null,
-      allowedModels: null,
       management: false,
-      tier: workspace.tier,
-      promptCache: workspace.promptCache,
-      workspaceLimits: workspace.limits,
-      keyLimits: { rpm: null, tpm: null, concurrency: null },
-      budgetScopes: null,
-    }
+    })
     sendJson(context, 200, await routes.quote(key, request))
   }
 

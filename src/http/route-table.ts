@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { AuthenticatedKey } from '../auth/authenticator.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { testByokKey, testUpstreamAccount } from '../gateway/endpoints/probe-upstream.ts'
 import { proxyChatCompletion } from '../gateway/endpoints/proxy-chat-completion.ts'
@@ -18,7 +17,6 @@ import { validateChatCompletionRequest } from '../gateway/validate/validate-chat
 import { validateEmbeddingsRequest } from '../gateway/validate/validate-embeddings-request.ts'
 import { validateImagesRequest } from '../gateway/validate/validate-images-request.ts'
 import { docsPaths } from '../site/docs-pages.ts'
-import type { WorkspaceRecord } from '../storage/store.ts'
 import { checkAdminToken } from './admin-token.ts'
 import { createApiReferenceRoutes } from './api-reference-routes.ts'
 import type { AppDependencies, Handler } from './app-dependencies.ts'
@@ -42,6 +40,7 @@ import { createOverviewRoutes } from './routes/overview.ts'
 import { createQuoteRoute } from './routes/quote.ts'
 import { sendJson } from './send-response.ts'
 import { registerSiteRoutes } from './site-routes.ts'
+import { workspaceAsCaller } from './workspace-as-caller.ts'
 import { createCallerResolver, type WorkspaceCaller } from './workspace-caller.ts'
 
 /** Paths with one trailing parameter, e.g. `/v1/models/{id}`. */
@@ -62,28 +61,6 @@ export const PARAMETER_ROUTES = [
   '/models/',
   '/site/assets/',
 ] as const
-
-/** What a console session sees as its "key" when listing models: the workspace's own settings. */
-function sessionKey(workspace: WorkspaceRecord): AuthenticatedKey {
-  return {
-    keyId: 'session',
-    workspaceId: workspace.id,
-    prefix: '',
-    name: 'console session',
-    expiresAtMs: null,
-    revoked: false,
-    defaultLane: workspace.defaultLane,
-    denyDataCollection: workspace.denyDataCollection,
-    allowedLanes: null,
-    allowedModels: null,
-    management: true,
-    tier: workspace.tier,
-    promptCache: workspace.promptCache,
-    workspaceLimits: workspace.limits,
-    keyLimits: { rpm: null, tpm: null, concurrency: null },
-    budgetScopes: null,
-  }
-}
 
 export interface RouteTable {
   routes: Map<string, Map<string, Handler>>
@@ -140,7 +117,9 @@ export function createRouteTable(dependencies: AppDependencies): RouteTable {
       if (caller.key !== null) return models.list(caller.key)
       const workspace = await dependencies.workspaces.find(caller.workspaceId)
       if (workspace === undefined) throw new GatewayError('not_found', 'The workspace no longer exists.')
-      return models.list(sessionKey(workspace))
+      return models.list(
+        workspaceAsCaller(workspace, { keyId: 'session', name: 'console session', management: true }),
+      )
     },
   })
   const consoleAuth = dependencies.console.enabled
