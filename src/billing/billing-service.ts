@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describeError } from '../logging/logger.ts'
+import { runInBackground } from '../storage/round-trip-counter.ts'
 import type { HoldRequest, ReserveResult, Settlement, SettleResult } from '../storage/store.ts'
 import { createBatcher } from './batcher.ts'
 import type { BillingOptions, BillingService, Hold } from './billing-types.ts'
@@ -53,6 +54,10 @@ interface WorkspaceLease {
    * tracks any more, held in storage until the instance stops.
    */
   waiting: number
+  /** A background refill is on its way to storage. */
+  refilling: boolean
+  /** A background refill got no headroom (the balance is near its end): none until a reservation gets some. */
+  scarce: boolean
 }
 
 // IDs: a random per-process part and a counter (no random bytes per call on the hot path).
@@ -72,7 +77,7 @@ export function createBillingService(options: BillingOptions): BillingService {
   function leaseOf(workspaceId: string): WorkspaceLease {
     let lease = leases.get(workspaceId)
     if (lease === undefined) {
-      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0, waiting: 0 }
+      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0, waiting: 0, refilling: false, scarce: false }
       leases.set(workspaceId, lease)
     }
     return lease
@@ -203,6 +208,33 @@ export function createBillingService(options: BillingOptions): BillingService {
     return hold
   }
 
+  /**
+   * Tops the headroom up off the request path once less than a quarter of a grant is left, so a
+   * steady stream of requests never waits on a reservation transaction. Only while headroom is
+   * plentiful (`scarce` is set when storage granted none); one refill per workspace at a time.
+   */
+  function refillSoon(workspaceId: string, lease: WorkspaceLease, amountNano: number): void {
+    const extraNano = amountNano * headroomFactor
+    if (lease.refilling || lease.scarce || !Number.isSafeInteger(extraNano) || extraNano <= 0) return
+    if (lease.leaseNano - lease.usedNano >= extraNano / 4) return
+    lease.refilling = true
+    lease.waiting++
+    const refill = runInBackground(() => reservations.run({ workspaceId, amountNano: 0, extraNano }))
+    void track(
+      refill
+        .then((result) => {
+          if (result.reserved) lease.leaseNano += result.extraNano
+          lease.scarce = !result.reserved || result.extraNano === 0
+        })
+        .catch((error: unknown) => logger.warn('refilling headroom failed', describeError(error)))
+        .finally(() => {
+          lease.refilling = false
+          lease.waiting--
+          lease.touchedMs = Date.now()
+        }),
+    )
+  }
+
   const sweep = () => sweepHolds(ledger, logger, now(), options.holdTtlMs)
   const sweepTimer = options.enabled ? setInterval(sweep, options.sweepIntervalMs) : undefined
   sweepTimer?.unref()
@@ -231,6 +263,7 @@ export function createBillingService(options: BillingOptions): BillingService {
         // Granted from headroom this instance already holds in storage: no round trip.
         lease.usedNano += amountNano
         open.add(hold.id)
+        refillSoon(workspaceId, lease, amountNano)
         return hold
       }
       // Use what headroom there is, claimed now (before any await, so concurrent requests cannot
@@ -266,6 +299,7 @@ export function createBillingService(options: BillingOptions): BillingService {
       }
       lease.leaseNano += needNano + result.extraNano
       lease.usedNano += needNano
+      if (result.extraNano > 0) lease.scarce = false
       open.add(hold.id)
       return hold
     },
