@@ -209,14 +209,14 @@ export function createBillingService(options: BillingOptions): BillingService {
   }
 
   /**
-   * Tops the headroom up off the request path once less than a quarter of a grant is left, so a
+   * Tops the headroom up off the request path once less than half a grant is left, so a
    * steady stream of requests never waits on a reservation transaction. Only while headroom is
    * plentiful (`scarce` is set when storage granted none); one refill per workspace at a time.
    */
   function refillSoon(workspaceId: string, lease: WorkspaceLease, amountNano: number): void {
     const extraNano = amountNano * headroomFactor
     if (lease.refilling || lease.scarce || !Number.isSafeInteger(extraNano) || extraNano <= 0) return
-    if (lease.leaseNano - lease.usedNano >= extraNano / 4) return
+    if (lease.leaseNano - lease.usedNano >= extraNano / 2) return
     lease.refilling = true
     lease.waiting++
     const refill = runInBackground(() => reservations.run({ workspaceId, amountNano: 0, extraNano }))
@@ -224,7 +224,10 @@ export function createBillingService(options: BillingOptions): BillingService {
       refill
         .then((result) => {
           if (result.reserved) lease.leaseNano += result.extraNano
-          lease.scarce = !result.reserved || result.extraNano === 0
+          // No headroom granted and little left: the balance is near its end (a request of the
+          // same batch may have taken this batch's headroom instead: then the lease has it).
+          lease.scarce =
+            (!result.reserved || result.extraNano === 0) && lease.leaseNano - lease.usedNano < extraNano / 2
         })
         .catch((error: unknown) => logger.warn('refilling headroom failed', describeError(error)))
         .finally(() => {
