@@ -12,6 +12,7 @@ import type { Catalog } from '../catalog/catalog.ts'
 import type { AccountHealth } from '../gateway/attempt/account-health.ts'
 import { offerAvailability } from '../gateway/route/offer-availability.ts'
 import type { MetricsRegistry, Sample } from '../metrics/prometheus-registry.ts'
+import type { Store } from '../storage/store.ts'
 
 export interface OperationsGaugeSources {
   /** The catalog in use (it changes on reload). */
@@ -108,4 +109,35 @@ export function registerInstanceGauges(registry: MetricsRegistry, sources: Insta
   registry.gauge('onekey_process_resident_memory_bytes', 'Resident memory.', () => [
     { labels: {}, value: process.memoryUsage.rss() },
   ])
+}
+
+/**
+ * The store's round trips by path (storage/round-trip-counter.ts) and whether this instance
+ * hears committed changes (storage/change-notifications.ts).
+ */
+export function registerStorageGauges(
+  registry: MetricsRegistry,
+  store: Pick<Store, 'roundTrips' | 'changes' | 'dialect'>,
+): void {
+  registry.collectedCounter(
+    'onekey_storage_round_trips_total',
+    "Statements sent to the database (PostgreSQL: round trips, BEGIN and COMMIT included), on a request's path (before its response closed) or in the background.",
+    () => {
+      const totals = store.roundTrips.totals()
+      return [
+        { labels: { backend: store.dialect, path: 'request' }, value: totals.request },
+        { labels: { backend: store.dialect, path: 'background' }, value: totals.background },
+      ]
+    },
+  )
+  registry.gauge(
+    'onekey_change_listener_up',
+    'Whether this instance hears committed changes to keys and settings (1), or is reconnecting (0).',
+    () => [{ labels: {}, value: store.changes.status().listening ? 1 : 0 }],
+  )
+  registry.collectedCounter(
+    'onekey_change_listener_resets_total',
+    'Times listening for changes resumed after a loss, dropping every cached key and setting.',
+    () => [{ labels: {}, value: store.changes.status().resets }],
+  )
 }

@@ -41,7 +41,11 @@ import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
 import { applyChangesToCaches } from './cache-invalidation.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
-import { registerInstanceGauges, registerOperationsGauges } from './operations-gauges.ts'
+import {
+  registerInstanceGauges,
+  registerOperationsGauges,
+  registerStorageGauges,
+} from './operations-gauges.ts'
 import { createReadiness } from './readiness.ts'
 
 export interface RunningGateway {
@@ -251,27 +255,7 @@ export async function startGateway(
     }
   }
   const metrics = createGatewayMetrics()
-  metrics.registry.collectedCounter(
-    'onekey_storage_round_trips_total',
-    "Statements sent to the database (PostgreSQL: round trips, BEGIN and COMMIT included), on a request's path (before its response closed) or in the background.",
-    () => {
-      const totals = store.roundTrips.totals()
-      return [
-        { labels: { backend: store.dialect, path: 'request' }, value: totals.request },
-        { labels: { backend: store.dialect, path: 'background' }, value: totals.background },
-      ]
-    },
-  )
-  metrics.registry.gauge(
-    'onekey_change_listener_up',
-    'Whether this instance hears committed changes to keys and settings (1), or is reconnecting (0).',
-    () => [{ labels: {}, value: store.changes.status().listening ? 1 : 0 }],
-  )
-  metrics.registry.collectedCounter(
-    'onekey_change_listener_resets_total',
-    'Times listening for changes resumed after a loss, dropping every cached key and setting.',
-    () => [{ labels: {}, value: store.changes.status().resets }],
-  )
+  registerStorageGauges(metrics.registry, store)
   const cacheResults = metrics.registry.counter(
     'onekey_cache_results_total',
     'Prompt cache lookups by result.',
