@@ -97,6 +97,13 @@ async function createPostgresKysely(
   return { db, changes }
 }
 
+/** PostgreSQL's "schema does not exist" (3F000) about a schema other than ours. */
+function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  if (code !== '3F000' || typeof message !== 'string') return false
+  return ours === undefined || !message.includes(`"${ours}"`)
+}
+
 /** The connection's first schema (where unqualified tables go), or the friendly unreachable error. */
 async function currentSchema(db: Kysely<DatabaseSchema>, configuredUrl: string): Promise<string> {
   try {
@@ -183,7 +190,12 @@ export async function createStore(config: StorageConfig, options: CreateStoreOpt
         provider: new DialectMigrationProvider(dialect),
         ...(schema === undefined ? {} : { migrationTableSchema: schema }),
       })
-      const { error, results } = await migrator.migrateToLatest()
+      let { error, results } = await migrator.migrateToLatest()
+      // Kysely's introspection lists tables across every schema: another schema dropped at that
+      // moment (another deployment or test sharing the database) fails the listing, not us. Only
+      // pending migrations run again.
+      for (let retry = 0; retry < 3 && error !== undefined && droppedMeanwhile(error, schema); retry++)
+        ({ error, results } = await migrator.migrateToLatest())
       if (error) {
         // No connection means no migration ran: say which database could not be reached.
         if (config.kind === 'postgres' && isConnectionError(error))
