@@ -210,6 +210,35 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
       )
     })
 
+    test('batched calls made together are taken in call order, as if one after the other', async () => {
+      const batch = limiter.batch!
+      const grouped = inGroup()
+      const tight = { key: grouped('order-slots'), limit: 3, leaseMs: 60_000 }
+      const tokens = { key: grouped('order-tokens'), cost: 30, rule: { limit: 120, windowMs: 60_000 } }
+      const held = await Promise.all(Array.from({ length: 3 }, () => batch.admit([tokens], [tight])))
+      const leases = held.map((result) => (result.allowed ? result.slots[0]!.leaseId! : ''))
+      assert.equal(leases.filter(Boolean).length, 3)
+      // In one turn: an admission (refused: 120 tokens fit, no slot is free), two finishes (two
+      // slots and 60 tokens back), then three admissions: two fit, the third finds no slot.
+      const [early, , , ...late] = await Promise.all([
+        batch.admit([tokens], [tight]),
+        batch.finish([{ ...tokens, cost: -30 }], [{ key: tight.key, leaseId: leases[0]! }]),
+        batch.finish([{ ...tokens, cost: -30 }], [{ key: tight.key, leaseId: leases[1]! }]),
+        batch.admit([tokens], [tight]),
+        batch.admit([tokens], [tight]),
+        batch.admit([tokens], [tight]),
+      ])
+      assert.equal(early?.allowed, false, 'taken before the finishes made room')
+      assert.deepEqual(
+        late.map((result) => result?.allowed),
+        [true, true, false],
+      )
+      assert.equal((await limiter.consume(tokens.key, 0, tokens.rule)).remaining, 30, '90 of 120 spent')
+      const last = late[2]
+      if (last === undefined || last.allowed) return
+      assert.deepEqual([last.refused.kind, last.refused.result.allowed], ['slot', false])
+    })
+
     test('concurrent acquirers never exceed the slots', async () => {
       const k = key('slot-race')
       const results = await Promise.all(Array.from({ length: 30 }, () => limiter.acquire(k, 5, 60_000)))
