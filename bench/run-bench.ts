@@ -15,7 +15,8 @@
  * PostgreSQL and Redis: pg-redis-target.ts), BENCH_REDIS_URL (the pg-redis targets use this Redis instead
  * of a private redis-server each), BENCH_GATEWAY_NODE_FLAGS (node flags for the gateway; default as `npm start`), BENCH_CONFIG (YAML lines
  * appended to the gateway's config, e.g. `billing: { enabled: false }`), BENCH_PROFILE=1 (writes the gateway's and the floor's CPU profiles
- * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, for `node --cpu-prof` analysis),
+ * to ./onekey-gateway.cpuprofile and ./onekey-floor.cpuprofile, and the first pg-redis instance's to
+ * ./onekey-pg-redis.cpuprofile, for `node --cpu-prof` analysis),
  * BENCH_WARMUP_MAX_S (default 20: the warm-up goes on until allocation per request is steady, at most this long),
  * BENCH_ROUNDS_LOG=1 (prints every round of every cell to stderr: rps, CPU, allocation, GCs), BENCH_KEEP=1 (keeps
  * the run's directory: every server's stdout with its `--trace-gc` lines, the SQLite files), BENCH_SERVER_CPUS and
@@ -227,10 +228,16 @@ async function warmUntilSteady(target: Target, mode: Measurement['mode']): Promi
 }
 
 /** Starts one gateway process (`--trace-gc` on) on `configPath`; adds it to `target`. */
-function startGateway(target: Target, configPath: string, logName: string, profile = false): ChildProcess {
-  const profileFlags = profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, '--cpu-prof-name=onekey-gateway.cpuprofile']
-    : []
+function startGateway(
+  target: Target,
+  configPath: string,
+  logName: string,
+  profileName?: string,
+): ChildProcess {
+  const profileFlags =
+    profileName === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${ROOT}`, `--cpu-prof-name=${profileName}.cpuprofile`]
   const flags = process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? GATEWAY_NODE_FLAGS
   const gateway = start(
     ['--trace-gc', ...profileFlags, ...flags, 'src/cli/onekey.ts', 'serve', '--config', configPath],
@@ -263,7 +270,12 @@ async function sqliteTarget(
     traces: [],
     databaseFile: join(directory, `${name}.db`),
   }
-  startGateway(target, configPath, join(directory, `${name}-gateway.log`), profile)
+  startGateway(
+    target,
+    configPath,
+    join(directory, `${name}-gateway.log`),
+    profile ? 'onekey-gateway' : undefined,
+  )
   return target
 }
 
@@ -288,7 +300,9 @@ async function pgRedisTarget(
   for (let instance = 0; instance < instances; instance++) {
     const port = await freePort()
     const configPath = writePgRedisConfig(directory, name, port, services, upstreamUrl)
-    startGateway(target, configPath, join(directory, `${name}-${instance}-gateway.log`))
+    // BENCH_PROFILE=1: the first instance's profile, onekey-pg-redis.cpuprofile (or -pg-redis-2).
+    const profileName = PROFILE && instance === 0 ? `onekey-${name}` : undefined
+    startGateway(target, configPath, join(directory, `${name}-${instance}-gateway.log`), profileName)
     target.urls.push(`http://127.0.0.1:${port}/v1/chat/completions`)
   }
   return target
