@@ -140,3 +140,45 @@ test('a reservation that waits on storage longer than the idle time keeps its le
   assert.deepEqual(await store.ledger.verify(), [])
   await store.close()
 })
+
+test('headroom spent before its refill landed is asked for in larger grants, and back to the base once idle', async () => {
+  // Storage answers slowly, as a busy database does: the refill started at half a grant lands
+  // after the headroom is gone, and a request waits on storage. The next grants double.
+  let delayMs = 0
+  const { store, billing } = await setup(100_000_000, {
+    headroomIdleMs: 100,
+    wrap: (ledger) => ({
+      ...ledger,
+      async reserveMany(...args) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs))
+        return ledger.reserveMany(...args)
+      },
+    }),
+  })
+  const holds = [await billing.reserve('ws', 100, () => '')]
+  assert.equal(billing.holdings().leasedNano, 100 + 6_400, 'the base grant: 64× the request')
+  delayMs = 200
+  // 64 more from the headroom (the refill starts at the 33rd and is on its way), the 65th waits;
+  // each in a turn of the event loop of its own, as requests come.
+  for (let index = 0; index < 65; index++) {
+    holds.push(await billing.reserve('ws', 100, () => ''))
+    await new Promise(setImmediate)
+  }
+  const { leasedNano, usedNano } = billing.holdings()
+  assert.equal(usedNano, 6_600)
+  assert.equal(leasedNano - usedNano, 6_400 + 12_800, 'the late refill at the base, then a doubled grant')
+  assert.equal((await store.ledger.balance('ws')).heldNano, leasedNano, 'storage holds exactly the lease')
+  await Promise.all(holds.map((hold) => billing.settle(hold, 60, row())))
+  delayMs = 0
+  // Idle: the headroom goes back, and the next grant is the base one again.
+  for (let attempt = 0; attempt < 100 && (await store.ledger.balance('ws')).heldNano !== 0; attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal((await store.ledger.balance('ws')).heldNano, 0)
+  const after = await billing.reserve('ws', 100, () => '')
+  assert.equal(billing.holdings().leasedNano, 100 + 6_400, 'the base grant again')
+  await billing.settle(after, 60, row())
+  await billing.close()
+  assert.deepEqual(await store.ledger.balance('ws'), { balanceNano: 100_000_000 - 67 * 60, heldNano: 0 })
+  assert.deepEqual(await store.ledger.verify(), [])
+  await store.close()
+})

@@ -36,6 +36,13 @@ const SETTLE_RETRY_BASE_MS = 10
  * a reservation transaction (~3 % of the gateway's CPU there).
  */
 const HEADROOM_FACTOR = 64
+/**
+ * A busy workspace's grant grows up to this many times HEADROOM_FACTOR: it doubles each time the
+ * headroom ran out before the background refill landed (a request then waited on storage), so
+ * the grant covers what the workspace spends while a refill is on its way. Back to the base
+ * once the workspace is idle.
+ */
+const HEADROOM_GROWTH_MAX = 32
 /** Headroom unused this long goes back to the workspace. */
 const HEADROOM_IDLE_MS = 1_000
 
@@ -58,6 +65,10 @@ interface WorkspaceLease {
   refilling: boolean
   /** A background refill got no headroom (the balance is near its end): none until a reservation gets some. */
   scarce: boolean
+  /** Headroom asked for, in multiples of the request: HEADROOM_FACTOR, doubled when it ran out. */
+  factor: number
+  /** The factor doubled while the current refill is on its way (once per refill). */
+  grown: boolean
 }
 
 // IDs: a random per-process part and a counter (no random bytes per call on the hot path).
@@ -77,7 +88,16 @@ export function createBillingService(options: BillingOptions): BillingService {
   function leaseOf(workspaceId: string): WorkspaceLease {
     let lease = leases.get(workspaceId)
     if (lease === undefined) {
-      lease = { leaseNano: 0, usedNano: 0, touchedMs: 0, waiting: 0, refilling: false, scarce: false }
+      lease = {
+        leaseNano: 0,
+        usedNano: 0,
+        touchedMs: 0,
+        waiting: 0,
+        refilling: false,
+        scarce: false,
+        factor: headroomFactor,
+        grown: false,
+      }
       leases.set(workspaceId, lease)
     }
     return lease
@@ -164,6 +184,7 @@ export function createBillingService(options: BillingOptions): BillingService {
     for (const [workspaceId, lease] of leases) {
       const headroom = lease.leaseNano - lease.usedNano
       if (lease.touchedMs > idleBefore || lease.waiting > 0) continue
+      lease.factor = headroomFactor
       if (headroom <= 0) {
         if (lease.usedNano === 0 && lease.leaseNano === 0) leases.delete(workspaceId)
         continue
@@ -214,7 +235,7 @@ export function createBillingService(options: BillingOptions): BillingService {
    * plentiful (`scarce` is set when storage granted none); one refill per workspace at a time.
    */
   function refillSoon(workspaceId: string, lease: WorkspaceLease, amountNano: number): void {
-    const extraNano = amountNano * headroomFactor
+    const extraNano = amountNano * lease.factor
     if (lease.refilling || lease.scarce || !Number.isSafeInteger(extraNano) || extraNano <= 0) return
     if (lease.leaseNano - lease.usedNano >= extraNano / 2) return
     lease.refilling = true
@@ -224,14 +245,18 @@ export function createBillingService(options: BillingOptions): BillingService {
       refill
         .then((result) => {
           if (result.reserved) lease.leaseNano += result.extraNano
+          const refused = !result.reserved || result.extraNano === 0
+          // A grown ask refused: the balance may still give a smaller one (storage grants
+          // headroom only from a balance four times the ask).
+          if (refused && lease.factor > headroomFactor) lease.factor /= 2
           // No headroom granted and little left: the balance is near its end (a request of the
           // same batch may have taken this batch's headroom instead: then the lease has it).
-          lease.scarce =
-            (!result.reserved || result.extraNano === 0) && lease.leaseNano - lease.usedNano < extraNano / 2
+          else lease.scarce = refused && lease.leaseNano - lease.usedNano < extraNano / 2
         })
         .catch((error: unknown) => logger.warn('refilling headroom failed', describeError(error)))
         .finally(() => {
           lease.refilling = false
+          lease.grown = false
           lease.waiting--
           lease.touchedMs = Date.now()
         }),
@@ -274,13 +299,19 @@ export function createBillingService(options: BillingOptions): BillingService {
       const fromHeadroom = Math.max(Math.min(lease.leaseNano - lease.usedNano, amountNano), 0)
       lease.usedNano += fromHeadroom
       const needNano = amountNano - fromHeadroom
+      // The headroom ran out before its refill landed: ask for more from now on (once per refill).
+      if (lease.refilling && !lease.grown) {
+        lease.grown = true
+        lease.factor = Math.min(lease.factor * 2, headroomFactor * HEADROOM_GROWTH_MAX)
+      }
+      const extraNano = amountNano * lease.factor
       let result: ReserveResult
       lease.waiting++
       try {
         result = await reservations.run({
           workspaceId,
           amountNano: needNano,
-          extraNano: Number.isSafeInteger(amountNano * headroomFactor) ? amountNano * headroomFactor : 0,
+          extraNano: Number.isSafeInteger(extraNano) ? extraNano : 0,
         })
       } catch (error) {
         lease.usedNano -= fromHeadroom
