@@ -9,7 +9,7 @@
  * @module
  */
 import type { Kysely, Transaction } from 'kysely'
-import { insertRows } from './raw-insert.ts'
+import { type InsertColumns, insertRows } from './raw-insert.ts'
 import { rawStatement } from './raw-statement.ts'
 import { REQUEST_LOG_COLUMNS, requestLogValues } from './request-log-repository.ts'
 import type { DatabaseSchema, Dialect } from './schema.ts'
@@ -22,18 +22,19 @@ export function checkAmount(value: number, what: string): void {
     throw new RangeError(`${what} must be a safe integer of nano-USD, got ${value}`)
 }
 
-const ENTRY_COLUMNS = [
-  'id',
-  'workspace_id',
-  'kind',
-  'amount_nano',
-  'balance_after_nano',
-  'reason',
-  'actor',
-  'idempotency_key',
-  'request_id',
-  'created_at',
-] as const
+/** The columns a ledger row writes, in the order of its values below. */
+export const LEDGER_ENTRY_COLUMNS: InsertColumns = {
+  id: 'text',
+  workspace_id: 'text',
+  kind: 'text',
+  amount_nano: 'int8',
+  balance_after_nano: 'int8',
+  reason: 'text',
+  actor: 'text',
+  idempotency_key: 'text',
+  request_id: 'text',
+  created_at: 'text',
+}
 
 type Amount = number | string
 
@@ -91,7 +92,7 @@ export function createLedgerSteps(dialect: Dialect) {
       trx as Transaction<unknown>,
       dialect,
       'ledger_entries',
-      ENTRY_COLUMNS,
+      LEDGER_ENTRY_COLUMNS,
       entries.map((entry) => [
         entry.id,
         entry.workspaceId,

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
-import { insertRows, maxRowsPerStatement } from './raw-insert.ts'
+import { type InsertColumns, insertRows, maxRowsPerStatement } from './raw-insert.ts'
 import type { DatabaseSchema, Dialect, RequestLogsTable } from './schema.ts'
 import type { RequestLogRecord, RequestLogRepository } from './store.ts'
 
@@ -53,31 +53,31 @@ const WIDTH = {
   usageSource: 16,
 } as const
 
-/** The request_logs columns in the order of `requestLogValues`. */
-export const REQUEST_LOG_COLUMNS = [
-  'id',
-  'request_id',
-  'workspace_id',
-  'key_id',
-  'model',
-  'lane',
-  'provider',
-  'upstream_model',
-  'stream',
-  'status',
-  'error_code',
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_tokens',
-  'cost_nano',
-  'charged_nano',
-  'ledger_entry_id',
-  'latency_ms',
-  'first_byte_ms',
-  'finish_reason',
-  'usage_source',
-  'created_at',
-] as const
+/** The columns a log row writes, in the order of `requestLogValues`. */
+export const REQUEST_LOG_COLUMNS: InsertColumns = {
+  id: 'text',
+  request_id: 'text',
+  workspace_id: 'text',
+  key_id: 'text',
+  model: 'text',
+  lane: 'text',
+  provider: 'text',
+  upstream_model: 'text',
+  stream: 'int4',
+  status: 'int4',
+  error_code: 'text',
+  prompt_tokens: 'int4',
+  completion_tokens: 'int4',
+  cached_tokens: 'int4',
+  cost_nano: 'int8',
+  charged_nano: 'int8',
+  ledger_entry_id: 'text',
+  latency_ms: 'int4',
+  first_byte_ms: 'int4',
+  finish_reason: 'text',
+  usage_source: 'text',
+  created_at: 'text',
+}
 
 /** One row's values for `REQUEST_LOG_COLUMNS`, text from outside cut to its column's width. */
 export function requestLogValues(record: RequestLogRecord): unknown[] {
