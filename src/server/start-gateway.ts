@@ -4,32 +4,25 @@
  *
  * @module
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Server } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createMailer } from '../accounts/mailer.ts'
-import { type AlertService, createAlertService } from '../alerts/alert-service.ts'
+import type { AlertService } from '../alerts/alert-service.ts'
 import { createAuthenticator } from '../auth/authenticator.ts'
 import type { AutoTopUp } from '../billing/auto-top-up.ts'
-import { type BillingService, createBillingService } from '../billing/billing-service.ts'
+import type { BillingService } from '../billing/billing-service.ts'
 import { scheduleLedgerVerify } from '../billing/ledger-verify-schedule.ts'
 import { createByokCredentialService } from '../byok/byok-credential-service.ts'
 import { createConfiguredCipher, localMasterKeyNotice } from '../byok/local-master-key.ts'
-import { createCatalog } from '../catalog/catalog.ts'
 import type { GatewayConfig } from '../config/config.ts'
-import { GatewayError } from '../errors/gateway-error.ts'
 import { createLimitGate } from '../gateway/admit/request-limits.ts'
 import { type AccountHealth, createAccountHealth } from '../gateway/attempt/account-health.ts'
 import { createOfferStats, type OfferStats } from '../gateway/attempt/offer-stats.ts'
 import { connectSharedHealth, type SharedHealth } from '../gateway/attempt/shared-health.ts'
 import { createPromptCache, createRedisPromptCache, type PromptCache } from '../gateway/cache/prompt-cache.ts'
-import { createRoutePlanner, type RoutePlanner } from '../gateway/route/route-planner.ts'
 import { createApp } from '../http/app.ts'
-import { chooseRequestId } from '../http/request-id.ts'
 import { createLogger, describeError, type Logger } from '../logging/logger.ts'
-import { createRequestLogWriter, type RequestLogWriter } from '../logging/request-log-writer.ts'
+import type { RequestLogWriter } from '../logging/request-log-writer.ts'
 import { createGatewayMetrics } from '../metrics/metrics.ts'
-import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.ts'
 import { createMemoryRateLimiter } from '../ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
 import { redisTargetOf } from '../ratelimit/redis-connection.ts'
@@ -41,12 +34,15 @@ import type { Store } from '../storage/store.ts'
 import { loadTokenizers } from '../tokens/tokenizer.ts'
 import { applyChangesToCaches } from './cache-invalidation.ts'
 import { createConsoleServices, operatorDependencies, settlePublicUrl } from './console-services.ts'
+import { listenHttp } from './listen-http.ts'
 import {
   registerInstanceGauges,
   registerOperationsGauges,
   registerStorageGauges,
 } from './operations-gauges.ts'
 import { createReadiness } from './readiness.ts'
+import { createReloadableRouting, tokenizersOf } from './reloadable-routing.ts'
+import { createSettlementServices } from './settlement-services.ts'
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:8787` */
@@ -81,30 +77,6 @@ export interface StartGatewayOptions {
   loadConfig?: () => GatewayConfig
 }
 
-interface Routing {
-  config: GatewayConfig
-  registry: ProviderRegistry
-  planner: RoutePlanner
-}
-
-function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy()
-    return
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
-  const body = JSON.stringify(
-    tooLarge
-      ? new GatewayError('request_too_large', 'Request headers are too large.', { status: 431 }).toBody()
-      : new GatewayError('invalid_request', 'Malformed HTTP request.').toBody(),
-  )
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
-  socket.end(
-    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-request-id: ${chooseRequestId(undefined)}\r\nconnection: close\r\n\r\n${body}`,
-  )
-}
-
 export async function startGateway(
   config: GatewayConfig,
   options: StartGatewayOptions = {},
@@ -124,8 +96,6 @@ export async function startGateway(
 
   // Circuits are shared through Redis when it is configured (shared-health.ts).
   let shared: SharedHealth | undefined
-  const tokenizersOf = (models: GatewayConfig['models']) =>
-    models.flatMap((model) => (model.tokenizer === undefined ? [] : [model.tokenizer]))
   await loadTokenizers(tokenizersOf(config.models))
   const health = createAccountHealth({
     ...config.upstream,
@@ -147,94 +117,40 @@ export async function startGateway(
     }
   }
   const stats = createOfferStats()
-  const buildRouting = (next: GatewayConfig): Routing => {
-    const registry = createProviderRegistry(next)
-    return {
-      config: next,
-      registry,
-      planner: createRoutePlanner(createCatalog(next.models), registry, health, stats),
-    }
-  }
-  let routing = buildRouting(config)
-  const retiredRegistries = new Set<ProviderRegistry>()
+  // What a reload swaps: catalog, planner, providers (reloadable-routing.ts).
+  const routes = createReloadableRouting({
+    config,
+    health,
+    stats,
+    logger,
+    loadConfig: options.loadConfig,
+  })
+  const reload = routes.reload
 
   const byokCredentials = createByokCredentialService({
     store,
     cipher,
-    byokProviders: () =>
-      new Set(routing.config.providers.filter((provider) => provider.byok).map((provider) => provider.name)),
+    byokProviders: () => {
+      const { providers } = routes.current().config
+      return new Set(providers.filter((provider) => provider.byok).map((provider) => provider.name))
+    },
     cacheTtlMs: config.auth.cacheTtlMs,
   })
   try {
     await byokCredentials.verifyMasterKey()
   } catch (error) {
-    await routing.registry.close()
+    await routes.current().registry.close()
     await shared?.close()
     if (options.store === undefined) await store.close()
     throw error
   }
 
-  async function reload(): Promise<{ models: number; providers: number }> {
-    if (options.loadConfig === undefined) throw new Error('this gateway was started without a config source')
-    const next = options.loadConfig()
-    await loadTokenizers(tokenizersOf(next.models))
-    for (const field of ['server', 'storage', 'redisUrl', 'redisClusterNodes', 'secrets'] as const) {
-      if (JSON.stringify(next[field]) !== JSON.stringify(config[field])) {
-        logger.warn('config reload: a restart is needed for this change', { field })
-      }
-    }
-    const previous = routing
-    routing = buildRouting(next)
-    // Requests already running keep their (old) transports: the retired pools close once those finish.
-    retiredRegistries.add(previous.registry)
-    previous.registry
-      .close('graceful')
-      .then(() => retiredRegistries.delete(previous.registry))
-      .catch((error: unknown) => logger.warn('closing retired providers failed', describeError(error)))
-    const summary = { models: next.models.length, providers: next.providers.length }
-    logger.info('config reloaded', summary)
-    return summary
-  }
-
-  // Alerts: emailed through the console's mailer (SMTP or the log), told of every settlement batch.
-  const mailer = createMailer({
-    url: config.smtp.url,
-    password: config.smtp.password,
-    from: config.smtp.from,
-    logger,
-  })
-  const alerts = createAlertService({
+  const { mailer, alerts, billing, requestLogs } = createSettlementServices({
+    config,
     store,
-    mailer,
     logger,
-    config: config.alerts,
-    siteName: config.site.name,
-  })
-  const billing = createBillingService({
-    ledger: store.ledger,
-    logger,
-    enabled: config.billing.enabled,
-    holdTtlMs: config.billing.holdTtlMs,
-    sweepIntervalMs: config.billing.sweepIntervalMs,
-    purchaseFeeFixedNano: config.billing.purchaseFeeFixedNano,
-    purchaseFeePercentMilli: config.billing.purchaseFeePercentMilli,
-    creditExpiryDays: config.billing.creditExpiryDays,
-    headroomFactor: config.billing.headroomFactor,
-    headroomIdleMs: config.billing.headroomIdleMs,
-    // Durable: group commit, no timer (the answer's end waits for it).
-    settleBatchMs: config.billing.durableSettlement ? 0 : undefined,
-    onSpend: (observation) => {
-      alerts.observeSpend(observation)
-      // Settlements start after the server listens, when the console services exist.
-      consoleServices.autoTopUp.observeSpend(observation)
-    },
-  })
-  const requestLogs = createRequestLogWriter({
-    repository: store.requestLogs,
-    flushSettlements: () => billing.flushSettlements(),
-    flushIntervalMs: config.log.flushIntervalMs,
-    retentionDays: config.log.retentionDays,
-    onError: (error) => logger.error('writing request logs failed', describeError(error)),
+    // Settlements start after the server listens, when the console services exist.
+    observeSpend: (observation) => consoleServices.autoTopUp.observeSpend(observation),
   })
 
   // Limits: in memory on one instance, on Redis across instances (with the configured policy
@@ -249,7 +165,7 @@ export async function startGateway(
       })
     } catch (error) {
       await shared?.close()
-      await routing.registry.close()
+      await routes.current().registry.close()
       if (options.store === undefined) await store.close()
       throw new Error(`limits: cannot connect to Redis (${(error as Error).message})`)
     }
@@ -315,15 +231,15 @@ export async function startGateway(
       ? undefined
       : await (await import('../metrics/otel-tracing.ts')).startOtelTracing(config.tracing)
   const app = createApp({
-    planner: () => routing.planner,
-    providerRegistry: () => routing.registry,
+    planner: () => routes.current().planner,
+    providerRegistry: () => routes.current().registry,
     health,
     stats,
     byokCredentials,
     defaultLane: config.workspaces.defaultLane,
     workspaces: store.workspaces,
     invalidateWorkspace: (workspaceId) => authenticator.invalidateWorkspace(workspaceId),
-    adminToken: () => routing.config.secrets.adminToken,
+    adminToken: () => routes.current().config.secrets.adminToken,
     reload,
     billing,
     limits,
@@ -340,7 +256,7 @@ export async function startGateway(
     ...consoleServices,
     alerts,
     alertSink: alerts,
-    ...operatorDependencies(store, () => routing.config),
+    ...operatorDependencies(store, () => routes.current().config),
     apiKeys: store.apiKeys,
     budgets: store.budgets,
     defaultMaxOutputTokens: config.billing.defaultMaxOutputTokens,
@@ -353,7 +269,7 @@ export async function startGateway(
     bodyLimitBytes: config.server.bodyLimitBytes,
     logRequests: config.log.requests,
     catalogCreatedSeconds: Math.floor(Date.now() / 1000),
-    docsFacts: createDocsFactsSource(config, () => routing.config.models),
+    docsFacts: createDocsFactsSource(config, () => routes.current().config.models),
     degradations: () =>
       limits.degraded
         ? ['rate limits are counted per instance: the shared limiter (Redis) is unreachable']
@@ -371,20 +287,7 @@ export async function startGateway(
     storageReady: () => readiness.storageReady,
   })
 
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000 }, app.handle)
-  server.on('clientError', rejectMalformedRequest)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(
-      { port: config.server.port, host: config.server.host, backlog: config.server.backlog },
-      () => {
-        server.off('error', reject)
-        resolve()
-      },
-    )
-  })
-  const { port } = server.address() as AddressInfo
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host
+  const { server, port, url } = await listenHttp(config.server, app.handle)
   settlePublicUrl(config, port)
   alerts.start()
   // `ledger verify` on a timer, for the alert rules (every instance: it only reads).
@@ -398,7 +301,7 @@ export async function startGateway(
         })
       : undefined
   registerOperationsGauges(metrics.registry, {
-    catalog: () => routing.planner.catalog,
+    catalog: () => routes.current().planner.catalog,
     health,
     billing,
     ledgerVerify,
@@ -426,7 +329,7 @@ export async function startGateway(
     await authenticator
       .close()
       .catch((error: unknown) => logger.warn('flushing key use failed', describeError(error)))
-    await Promise.all([routing.registry, ...retiredRegistries].map((registry) => registry.close()))
+    await routes.closeAll()
     await shared?.close()
     limits.close()
     await cache?.close()
@@ -441,7 +344,7 @@ export async function startGateway(
   }
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     server,
     store,
