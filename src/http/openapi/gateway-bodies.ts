@@ -2,9 +2,9 @@
  * The `/v1/*` request bodies as zod schemas, for the API reference only. The gateway checks these
  * bodies with hand-written code on the hot path (gateway/validate/*, gateway/route/routing-options.ts,
  * gateway/formats/responses-request.ts, completions-format.ts); these schemas describe what that
- * code accepts, field for field, and test/e2e/openapi.test.ts holds them to it: every example
- * built from them is sent through a running gateway and accepted, and the fields they refuse
- * are refused there too.
+ * code accepts, field for field, and the openapi tests hold them to it: every example built from
+ * them is sent through a running gateway and accepted (test/e2e/openapi-running-gateway.test.ts),
+ * and the fields they refuse are refused there too (test/e2e/openapi-refused-bodies.test.ts).
  *
  * Chat, completions and embeddings pass unknown fields through to the upstream (open objects);
  * images and responses refuse them (closed objects). OneKey's own fields — `models`, `provider`,
