@@ -19,9 +19,15 @@
  * `pgBackendsLost`) plus the cluster's background processes (postmaster, checkpointer, WAL
  * writer, background writer…), which serve every database on the server.
  *
+ * With BENCH_LOAD_CPUS (a `taskset` CPU list) the private Redis and the target database's
+ * backends run there too, beside the load generator, so that with BENCH_SERVER_CPUS the gateway
+ * has its core(s) to itself, as the issue measured it. Backends are pinned when they are
+ * sampled (each round's start and end: the gateway's pool opens them during the warm-up). The
+ * cluster's background processes are not the bench's and are left where they are.
+ *
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -106,13 +112,23 @@ async function redisInfo(url: string): Promise<string> {
   })
 }
 
+/** Where the services run (BENCH_LOAD_CPUS); everywhere when unset. */
+const SERVICE_CPUS = process.env.BENCH_LOAD_CPUS
+
+/** Pins processes the bench's target opened (its database's backends) to SERVICE_CPUS. */
+function pinToServiceCpus(pids: readonly number[]): void {
+  if (SERVICE_CPUS === undefined) return
+  // A backend that exited meanwhile makes taskset fail: nothing to pin then.
+  for (const pid of pids) execFile('taskset', ['-a', '-p', '-c', SERVICE_CPUS, String(pid)], () => {})
+}
+
 async function startPrivateRedis(children: ChildProcess[]): Promise<string> {
   const port = await freePort()
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  )
+  const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const child =
+    SERVICE_CPUS === undefined
+      ? spawn('redis-server', redisArgs, { stdio: 'ignore' })
+      : spawn('taskset', ['-c', SERVICE_CPUS, 'redis-server', ...redisArgs], { stdio: 'ignore' })
   children.push(child)
   const url = `redis://127.0.0.1:${port}`
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -195,6 +211,7 @@ export async function startPgRedisServices(
         [database],
       )
       const backgroundPids = rows.filter((row) => !row.backend).map((row) => row.pid)
+      pinToServiceCpus(rows.filter((row) => row.backend).map((row) => row.pid))
       // The postmaster is the parent of every background process.
       const postmaster = backgroundPids.length > 0 ? readProcessStat(backgroundPids[0]!)?.ppid : undefined
       if (postmaster !== undefined) backgroundPids.push(postmaster)
