@@ -35,6 +35,17 @@ function row(workspaceId = 'ws'): RequestLogRecord {
   }
 }
 
+/** Storage whose reservations answer after `delay.ms` (a busy database, a row locked elsewhere). */
+function slowReservations(delay: { ms: number }) {
+  return (ledger: LedgerRepository): LedgerRepository => ({
+    ...ledger,
+    async reserveMany(...args) {
+      await new Promise((resolve) => setTimeout(resolve, delay.ms))
+      return ledger.reserveMany(...args)
+    },
+  })
+}
+
 async function setup(
   balanceNano: number,
   options: { wrap?: (ledger: LedgerRepository) => LedgerRepository; headroomIdleMs?: number } = {},
@@ -110,19 +121,13 @@ test('a reservation that waits on storage longer than the idle time keeps its le
   // Storage answers reservations slowly (a balance row locked elsewhere): while the first one
   // waits, the idle timer runs several times. Before the fix it dropped the lease, and the answer
   // added the request and its 64× headroom to an object nobody tracked: held until restart.
-  let delayMs = 300
+  const delay = { ms: 300 }
   const { store, billing } = await setup(1_000_000, {
     headroomIdleMs: 50,
-    wrap: (ledger) => ({
-      ...ledger,
-      async reserveMany(...args) {
-        await new Promise((resolve) => setTimeout(resolve, delayMs))
-        return ledger.reserveMany(...args)
-      },
-    }),
+    wrap: slowReservations(delay),
   })
   const first = await billing.reserve('ws', 100, () => '')
-  delayMs = 0
+  delay.ms = 0
   assert.equal(billing.holdings().usedNano, 100)
   assert.equal(
     billing.holdings().leasedNano,
@@ -144,20 +149,14 @@ test('a reservation that waits on storage longer than the idle time keeps its le
 test('headroom spent before its refill landed is asked for in larger grants, and back to the base once idle', async () => {
   // Storage answers slowly, as a busy database does: the refill started at half a grant lands
   // after the headroom is gone, and a request waits on storage. The next grants double.
-  let delayMs = 0
+  const delay = { ms: 0 }
   const { store, billing } = await setup(100_000_000, {
     headroomIdleMs: 100,
-    wrap: (ledger) => ({
-      ...ledger,
-      async reserveMany(...args) {
-        await new Promise((resolve) => setTimeout(resolve, delayMs))
-        return ledger.reserveMany(...args)
-      },
-    }),
+    wrap: slowReservations(delay),
   })
   const holds = [await billing.reserve('ws', 100, () => '')]
   assert.equal(billing.holdings().leasedNano, 100 + 6_400, 'the base grant: 64× the request')
-  delayMs = 200
+  delay.ms = 200
   // 64 more from the headroom (the refill starts at the 33rd and is on its way), the 65th waits;
   // each in a turn of the event loop of its own, as requests come.
   for (let index = 0; index < 65; index++) {
@@ -169,7 +168,7 @@ test('headroom spent before its refill landed is asked for in larger grants, and
   assert.equal(leasedNano - usedNano, 6_400 + 12_800, 'the late refill at the base, then a doubled grant')
   assert.equal((await store.ledger.balance('ws')).heldNano, leasedNano, 'storage holds exactly the lease')
   await Promise.all(holds.map((hold) => billing.settle(hold, 60, row())))
-  delayMs = 0
+  delay.ms = 0
   // Idle: the headroom goes back, and the next grant is the base one again.
   for (let attempt = 0; attempt < 100 && (await store.ledger.balance('ws')).heldNano !== 0; attempt++)
     await new Promise((resolve) => setTimeout(resolve, 20))
