@@ -12,30 +12,17 @@ import { promisify } from 'node:util'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import {
   browserUnavailable,
+  countScripts,
   launchBrowser,
   SCREENSHOT_DIRECTORY,
+  SCRIPT_BUDGET_BYTES,
   seriousViolations,
 } from '../helpers/browser.ts'
 import { type Json, offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const skip = browserUnavailable()
 if (skip !== undefined) console.log(`# ${skip}`)
-
-const SCRIPT_BUDGET_BYTES = 100 * 1024
 const run = promisify(execFile)
-
-function countScripts(page: Page): () => number {
-  let bytes = 0
-  page.on('response', async (response) => {
-    if (response.request().resourceType() !== 'script') return
-    try {
-      bytes += (await response.body()).byteLength
-    } catch {
-      // A response without a body counts nothing.
-    }
-  })
-  return () => bytes
-}
 
 describe('/docs/api in Chromium', { skip }, () => {
   let gateway: TestGateway

@@ -9,28 +9,19 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { docsPaths } from '../../src/site/docs-pages.ts'
-import { browserUnavailable, launchBrowser, screenshots, seriousViolations } from '../helpers/browser.ts'
+import {
+  assertAccessible,
+  browserUnavailable,
+  countScripts,
+  launchBrowser,
+  SCRIPT_BUDGET_BYTES,
+  screenshots,
+} from '../helpers/browser.ts'
 import { startDocsGateway } from '../helpers/docs-site.ts'
 import type { TestGateway } from '../helpers/test-gateway.ts'
 
 const skip = browserUnavailable()
 if (skip !== undefined) console.log(`# ${skip}`)
-
-const SCRIPT_BUDGET_BYTES = 100 * 1024
-
-/** Script bytes the page downloads while it loads. */
-function countScripts(page: Page): () => number {
-  let bytes = 0
-  page.on('response', async (response) => {
-    if (response.request().resourceType() !== 'script') return
-    try {
-      bytes += (await response.body()).byteLength
-    } catch {
-      // A response without a body counts nothing.
-    }
-  })
-  return () => bytes
-}
 
 /**
  * axe-core in light and dark at 1280 and 375 px: all four on the pages we capture, and on the
@@ -38,29 +29,21 @@ function countScripts(page: Page): () => number {
  * times takes minutes on a shared machine).
  */
 async function accessible(page: Page, name: string, full: boolean): Promise<void> {
-  const runs = full
-    ? ([
-        ['light', 1280],
-        ['light', 375],
-        ['dark', 1280],
-        ['dark', 375],
-      ] as const)
-    : ([
-        ['light', 1280],
-        ['dark', 375],
-      ] as const)
-  for (const [colorScheme, width] of runs) {
-    await page.emulateMedia({ colorScheme })
-    await page.setViewportSize({ width, height: 800 })
-    const violations = await seriousViolations(page)
-    assert.deepEqual(
-      violations,
-      [],
-      `${name} ${colorScheme} ${width}px: ${JSON.stringify(violations, null, 1)}`,
-    )
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-  await page.setViewportSize({ width: 1280, height: 800 })
+  await assertAccessible(
+    page,
+    name,
+    full
+      ? [
+          ['light', 1280],
+          ['light', 375],
+          ['dark', 1280],
+          ['dark', 375],
+        ]
+      : [
+          ['light', 1280],
+          ['dark', 375],
+        ],
+  )
 }
 
 describe('docs in Chromium', { skip }, () => {

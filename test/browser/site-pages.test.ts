@@ -8,13 +8,19 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { browserUnavailable, launchBrowser, screenshots, seriousViolations } from '../helpers/browser.ts'
+import {
+  assertAccessible,
+  browserUnavailable,
+  countScripts,
+  launchBrowser,
+  SCRIPT_BUDGET_BYTES,
+  screenshots,
+  seriousViolations,
+} from '../helpers/browser.ts'
 import { offer, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts'
 
 const skip = browserUnavailable()
 if (skip !== undefined) console.log(`# ${skip}`)
-
-const SCRIPT_BUDGET_BYTES = 100 * 1024
 
 function catalog() {
   return [
@@ -60,37 +66,17 @@ function catalog() {
   ]
 }
 
-/** Script bytes the page downloads while it loads. */
-function countScripts(page: Page): () => number {
-  let bytes = 0
-  page.on('response', async (response) => {
-    if (response.request().resourceType() !== 'script') return
-    try {
-      bytes += (await response.body()).byteLength
-    } catch {
-      // A response without a body (e.g. a redirect) counts nothing.
-    }
-  })
-  return () => bytes
-}
-
 /** axe-core at desktop and phone width, light and dark; then screenshots in both themes. */
 async function checkPage(page: Page, name: string): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
+    await assertAccessible(page, name, [
+      [colorScheme, 1280],
+      [colorScheme, 375],
+    ])
     await page.emulateMedia({ colorScheme })
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: 800 })
-      const violations = await seriousViolations(page)
-      assert.deepEqual(
-        violations,
-        [],
-        `${name} ${colorScheme} ${width}px: ${JSON.stringify(violations, null, 1)}`,
-      )
-    }
     await screenshots(page, `site-${name}-${colorScheme}`)
   }
   await page.emulateMedia({ colorScheme: 'light' })
-  await page.setViewportSize({ width: 1280, height: 800 })
 }
 
 describe('public site in Chromium', { skip }, () => {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -72,4 +73,44 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}-${label}.png`), fullPage: true })
   }
   await page.setViewportSize(original)
+}
+
+/** The most JavaScript a public page (site, docs, API reference) may load. */
+export const SCRIPT_BUDGET_BYTES = 100 * 1024
+
+/** Counts the script bytes the page downloads from now on; call the result to read the total. */
+export function countScripts(page: Page): () => number {
+  let bytes = 0
+  page.on('response', async (response) => {
+    if (response.request().resourceType() !== 'script') return
+    try {
+      bytes += (await response.body()).byteLength
+    } catch {
+      // A response without a body (e.g. a redirect) counts nothing.
+    }
+  })
+  return () => bytes
+}
+
+/**
+ * Asserts no serious or critical axe violation in each theme and width of `runs`, then sets the
+ * page back to light at 1280 px.
+ */
+export async function assertAccessible(
+  page: Page,
+  name: string,
+  runs: readonly (readonly ['light' | 'dark', number])[],
+): Promise<void> {
+  for (const [colorScheme, width] of runs) {
+    await page.emulateMedia({ colorScheme })
+    await page.setViewportSize({ width, height: 800 })
+    const violations = await seriousViolations(page)
+    assert.deepEqual(
+      violations,
+      [],
+      `${name} ${colorScheme} ${width}px: ${JSON.stringify(violations, null, 1)}`,
+    )
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.setViewportSize({ width: 1280, height: 800 })
 }
