@@ -8,62 +8,10 @@
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
  */
 
-/**
- * Every single-operation script starts here: `now` from Redis's clock, and a window counter's
- * reading and writing. A counter holds `<window>:<used>`; another window's (or an unreadable)
- * value is 0.
- */
-const PRELUDE = `
+/** KEYS[1] lease sorted set; ARGV leaseMs, leaseId. Returns 1 when the lease existed and was extended. */
+export const RENEW_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local function used_in(key, window)
-  local value = redis.call('GET', key)
-  if not value then return 0 end
-  local at, used = string.match(value, '^(%d+):(%d+)$')
-  if at == nil or tonumber(at) ~= window then return 0 end
-  return tonumber(used)
-end
-local function store(key, window, used, reset_at)
-  redis.call('SET', key, string.format('%d:%d', window, used), 'PX', reset_at - now + 1000)
-end
-`
-
-/**
- * KEYS[1] window counter; ARGV cost, limit, windowMs. A denied call spends nothing. Returns
- * {allowed, remaining, resetAtMs, nowMs}.
- */
-export const CONSUME_SCRIPT = `${PRELUDE}
-local cost = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local window_ms = tonumber(ARGV[3])
-local window = math.floor(now / window_ms)
-local reset_at = (window + 1) * window_ms
-local used = used_in(KEYS[1], window)
-if cost > 0 and used + cost > limit then
-  return {0, math.max(0, limit - used), reset_at, now}
-end
-used = math.max(0, used + cost)
-store(KEYS[1], window, used, reset_at)
-return {1, math.max(0, limit - used), reset_at, now}
-`
-
-/**
- * KEYS[1] lease sorted set; ARGV limit, leaseMs, leaseId. Expired leases are dropped first.
- * Returns {allowed, inUse}.
- */
-export const ACQUIRE_SCRIPT = `${PRELUDE}
-local limit = tonumber(ARGV[1])
-local lease_ms = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local in_use = redis.call('ZCARD', KEYS[1])
-if in_use >= limit then return {0, in_use} end
-redis.call('ZADD', KEYS[1], now + lease_ms, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], lease_ms + 1000)
-return {1, in_use + 1}
-`
-
-/** KEYS[1] lease sorted set; ARGV leaseMs, leaseId. Returns 1 when the lease existed and was extended. */
-export const RENEW_SCRIPT = `${PRELUDE}
 local lease_ms = tonumber(ARGV[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], 'XX', now + lease_ms, ARGV[2])

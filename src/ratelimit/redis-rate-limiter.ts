@@ -16,21 +16,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { closeRedis } from './close-redis.ts'
-import type { BatchRateLimiter, RateLimiter } from './rate-limiter.ts'
+import type { AcquireResult, BatchRateLimiter, ConsumeResult, RateLimiter } from './rate-limiter.ts'
 import { assertKeyPrefix, connectRedis, type RedisClient, type RedisTarget } from './redis-connection.ts'
 import { coalescedBatches } from './redis-limiter-batches.ts'
-import { ACQUIRE_SCRIPT, BATCH_SCRIPT, CONSUME_SCRIPT, RENEW_SCRIPT } from './redis-limiter-scripts.ts'
+import { BATCH_SCRIPT, RENEW_SCRIPT } from './redis-limiter-scripts.ts'
 
 type ScriptedRedis = RedisClient & {
   onekeyBatch(...keyCountKeysThenArgs: (string | number)[]): Promise<number[][]>
   onekeyRenew(key: string, leaseMs: number, leaseId: string): Promise<number>
-  onekeyConsume(
-    key: string,
-    cost: number,
-    limit: number,
-    windowMs: number,
-  ): Promise<[number, number, number, number]>
-  onekeyAcquire(key: string, limit: number, leaseMs: number, leaseId: string): Promise<[number, number]>
 }
 
 export interface RedisRateLimiterOptions {
@@ -67,8 +60,6 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   const prefix = options.keyPrefix ?? 'onekey:rl:'
   assertKeyPrefix(prefix)
   const redis = await connectRedis(options.redis)
-  redis.defineCommand('onekeyConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT })
-  redis.defineCommand('onekeyAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT })
   redis.defineCommand('onekeyRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT })
   // Key counts vary per call: the number of keys is the first argument.
   redis.defineCommand('onekeyBatch', { lua: BATCH_SCRIPT })
@@ -111,24 +102,14 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
 
   return {
     batch,
+    // One window, or one slot: an admission of its own (the same script, the same queue).
     async consume(key, cost, rule) {
-      const [allowed, remaining, resetAtMs, nowMs] = await scripted.onekeyConsume(
-        counterKey(key, rule.windowMs),
-        cost,
-        rule.limit,
-        rule.windowMs,
-      )
-      return {
-        allowed: allowed === 1,
-        remaining,
-        resetAtMs,
-        retryAfterMs: allowed === 1 ? 0 : resetAtMs - nowMs,
-      }
+      const admission = await batch.admit([{ key, cost, rule }], [])
+      return admission.allowed ? admission.windows[0]! : (admission.refused.result as ConsumeResult)
     },
     async acquire(key, limit, leaseMs) {
-      const leaseId = randomUUID()
-      const [allowed, inUse] = await scripted.onekeyAcquire(leaseKey(key), limit, leaseMs, leaseId)
-      return { allowed: allowed === 1, leaseId: allowed === 1 ? leaseId : undefined, inUse }
+      const admission = await batch.admit([], [{ key, limit, leaseMs }])
+      return admission.allowed ? admission.slots[0]! : (admission.refused.result as AcquireResult)
     },
     async renew(key, leaseId, leaseMs) {
       return (await scripted.onekeyRenew(leaseKey(key), leaseMs, leaseId)) === 1
